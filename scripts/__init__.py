@@ -1,0 +1,1 @@
+"""Command-line entry points: the ``settlenet`` command and its subcommands."""

@@ -1,0 +1,112 @@
+"""The message envelope: validating request headers and making response headers."""
+
+from __future__ import annotations
+
+import itertools
+import random
+import re
+import threading
+import time
+from datetime import datetime
+from typing import Any
+
+from services import clock
+from services.errors import InvalidField
+
+ADMDVS_RE = re.compile(r"^\d{6}$")
+FIXMEDINS_RE = re.compile(r"^[A-Z]\d{11}$")
+MSGID_RE = re.compile(r"^[A-Za-z0-9]{30}$")
+OPTER_TYPES = {"1", "2", "3"}
+
+
+def check_admdvs(field: str, value: str) -> str:
+    if not ADMDVS_RE.match(value):
+        raise InvalidField(field, value, "must be a 6-digit administrative division code")
+    return value
+
+
+def check_header(header: Any, infno: str, *, need_insuplc: bool = True,
+                 need_fixmedins: bool = True) -> None:
+    """Raise InvalidField naming the first bad envelope field (``header.<name>``)."""
+    if header is None or not header.msgid and not header.infno:
+        raise InvalidField("header", "", "request header (envelope) is missing")
+    if header.infno != infno:
+        raise InvalidField("header.infno", header.infno, f"this RPC is transaction {infno}")
+    msgid = header.msgid
+    if not MSGID_RE.match(msgid):
+        raise InvalidField(
+            "header.msgid", msgid,
+            "must be 30 letters/digits: fixmedins_code(12) + yyyyMMddHHmmss(14) + sequence(4)",
+        )
+    try:
+        datetime.strptime(msgid[12:26], "%Y%m%d%H%M%S")
+    except ValueError:
+        raise InvalidField("header.msgid", msgid,
+                           "characters 13-26 must be a time yyyyMMddHHmmss") from None
+    if need_fixmedins:
+        if not FIXMEDINS_RE.match(header.fixmedins_code):
+            raise InvalidField("header.fixmedins_code", header.fixmedins_code,
+                               "must be a 12-character institution code such as H11010500001")
+        if msgid[:12] != header.fixmedins_code:
+            raise InvalidField("header.msgid", msgid,
+                               "must start with header.fixmedins_code")
+    check_admdvs("header.mdtrtarea_admvs", header.mdtrtarea_admvs)
+    if need_insuplc:
+        check_admdvs("header.insuplc_admdvs", header.insuplc_admdvs)
+    if header.opter_type not in OPTER_TYPES:
+        raise InvalidField("header.opter_type", header.opter_type,
+                           "must be 1 (agent), 2 (self-service terminal) or 3 (mobile)")
+    if not header.opter:
+        raise InvalidField("header.opter", header.opter, "operator code is required")
+    try:
+        clock.parse_time(header.inf_time)
+    except ValueError:
+        raise InvalidField("header.inf_time", header.inf_time,
+                           "must be a time yyyy-MM-dd HH:mm:ss") from None
+
+
+class ResponseHeaders:
+    """Makes response headers: inf_refmsgid = receiver admdvs(6) + time(14) + serial(10)."""
+
+    def __init__(self, admdvs: str) -> None:
+        self.admdvs = admdvs
+        self._serial = itertools.count(1)
+        self._lock = threading.Lock()
+
+    def make(self, header_cls: type[Any], msgid: str, received: datetime) -> Any:
+        now = clock.now()
+        with self._lock:
+            serial = next(self._serial)
+        return header_cls(
+            inf_refmsgid=f"{self.admdvs}{now:%Y%m%d%H%M%S}{serial % 10**10:010d}",
+            refmsg_time=clock.format_time(received),
+            respond_time=clock.format_time(now),
+            infcode=0,
+            msgid=msgid,
+        )
+
+
+class MsgidFactory:
+    """Makes msgids for a sender: code(12) + yyyyMMddHHmmss + 4-digit sequence (clients, tests).
+
+    The sequence restarts every second from a random point, so two short-lived clients of one
+    institution rarely collide; more than the remaining numbers in one second waits a second.
+    """
+
+    def __init__(self, fixmedins_code: str) -> None:
+        self.code = fixmedins_code
+        self._lock = threading.Lock()
+        self._stamp = ""
+        self._next = 0
+
+    def __call__(self) -> str:
+        with self._lock:
+            while True:
+                stamp = f"{clock.now():%Y%m%d%H%M%S}"
+                if stamp != self._stamp:
+                    self._stamp, self._next = stamp, random.randrange(0, 5000)
+                if self._next <= 9999:
+                    break
+                time.sleep(0.05)
+            n, self._next = self._next, self._next + 1
+            return f"{self.code}{stamp}{n:04d}"

@@ -1,0 +1,77 @@
+"""The error tree. Domain code raises these; one mapping (``services.status``) turns them into
+gRPC statuses with google.rpc details. Each error carries its inputs as fields.
+
+    SettlenetError
+    ├── InvalidField          INVALID_ARGUMENT    a field's value is malformed or out of range
+    ├── NotFound              NOT_FOUND           a code or id names nothing known
+    ├── FailedPrecondition    FAILED_PRECONDITION valid input the current state refuses
+    ├── DuplicateMessage      ALREADY_EXISTS      a msgid seen before with a different body
+    ├── Unavailable           UNAVAILABLE         a node on the path cannot be reached
+    └── ConfigError           (not an RPC error)  a data or policy file is wrong; the node won't start
+"""
+
+from __future__ import annotations
+
+
+class SettlenetError(Exception):
+    """Base of every error settlenet raises on purpose."""
+
+    reason = "SETTLENET_ERROR"
+
+    def __init__(self, field: str, value: object, problem: str) -> None:
+        self.field = field
+        self.value = value
+        self.problem = problem
+        super().__init__(f"{field}={value!r}: {problem}")
+
+
+class InvalidField(SettlenetError):
+    """A field's value is missing, malformed or out of range."""
+
+    reason = "INVALID_FIELD"
+
+
+class NotFound(SettlenetError):
+    """A code or id (person, visit, catalogue code, region) names nothing known here."""
+
+    reason = "NOT_FOUND"
+
+
+class FailedPrecondition(SettlenetError):
+    """A valid request that the current state refuses (e.g. revoking a revoked settlement)."""
+
+    reason = "FAILED_PRECONDITION"
+
+    def __init__(self, field: str, value: object, problem: str, reason: str = "") -> None:
+        super().__init__(field, value, problem)
+        if reason:
+            self.reason = reason
+
+
+class DuplicateMessage(SettlenetError):
+    """The msgid was seen before with a different body."""
+
+    reason = "MSGID_REUSED_WITH_DIFFERENT_BODY"
+
+    def __init__(self, msgid: str, infno: str) -> None:
+        super().__init__(
+            "header.msgid",
+            msgid,
+            f"msgid already used for a different {infno} request; use a new msgid",
+        )
+
+
+class Unavailable(SettlenetError):
+    """A node on the path could not be reached within the deadline."""
+
+    reason = "NODE_UNAVAILABLE"
+
+
+class ConfigError(Exception):
+    """A data or policy file is wrong. Names the file, the key and the problem."""
+
+    def __init__(self, file: str, key: str, problem: str) -> None:
+        self.file = file
+        self.key = key
+        self.problem = problem
+        super().__init__(f"{file}: {key}: {problem}")

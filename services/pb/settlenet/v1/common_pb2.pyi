@@ -1,0 +1,177 @@
+from google.protobuf.internal import containers as _containers
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class RequestHeader(_message.Message):
+    __slots__ = ("infno", "msgid", "mdtrtarea_admvs", "insuplc_admdvs", "fixmedins_code", "opter_type", "opter", "inf_time", "recer_sys_code", "infver", "opter_name", "fixmedins_name", "sign_no")
+    INFNO_FIELD_NUMBER: _ClassVar[int]
+    MSGID_FIELD_NUMBER: _ClassVar[int]
+    MDTRTAREA_ADMVS_FIELD_NUMBER: _ClassVar[int]
+    INSUPLC_ADMDVS_FIELD_NUMBER: _ClassVar[int]
+    FIXMEDINS_CODE_FIELD_NUMBER: _ClassVar[int]
+    OPTER_TYPE_FIELD_NUMBER: _ClassVar[int]
+    OPTER_FIELD_NUMBER: _ClassVar[int]
+    INF_TIME_FIELD_NUMBER: _ClassVar[int]
+    RECER_SYS_CODE_FIELD_NUMBER: _ClassVar[int]
+    INFVER_FIELD_NUMBER: _ClassVar[int]
+    OPTER_NAME_FIELD_NUMBER: _ClassVar[int]
+    FIXMEDINS_NAME_FIELD_NUMBER: _ClassVar[int]
+    SIGN_NO_FIELD_NUMBER: _ClassVar[int]
+    infno: str
+    msgid: str
+    mdtrtarea_admvs: str
+    insuplc_admdvs: str
+    fixmedins_code: str
+    opter_type: str
+    opter: str
+    inf_time: str
+    recer_sys_code: str
+    infver: str
+    opter_name: str
+    fixmedins_name: str
+    sign_no: str
+    def __init__(self, infno: _Optional[str] = ..., msgid: _Optional[str] = ..., mdtrtarea_admvs: _Optional[str] = ..., insuplc_admdvs: _Optional[str] = ..., fixmedins_code: _Optional[str] = ..., opter_type: _Optional[str] = ..., opter: _Optional[str] = ..., inf_time: _Optional[str] = ..., recer_sys_code: _Optional[str] = ..., infver: _Optional[str] = ..., opter_name: _Optional[str] = ..., fixmedins_name: _Optional[str] = ..., sign_no: _Optional[str] = ...) -> None: ...
+
+class ResponseHeader(_message.Message):
+    __slots__ = ("inf_refmsgid", "refmsg_time", "respond_time", "infcode", "msgid")
+    INF_REFMSGID_FIELD_NUMBER: _ClassVar[int]
+    REFMSG_TIME_FIELD_NUMBER: _ClassVar[int]
+    RESPOND_TIME_FIELD_NUMBER: _ClassVar[int]
+    INFCODE_FIELD_NUMBER: _ClassVar[int]
+    MSGID_FIELD_NUMBER: _ClassVar[int]
+    inf_refmsgid: str
+    refmsg_time: str
+    respond_time: str
+    infcode: int
+    msgid: str
+    def __init__(self, inf_refmsgid: _Optional[str] = ..., refmsg_time: _Optional[str] = ..., respond_time: _Optional[str] = ..., infcode: _Optional[int] = ..., msgid: _Optional[str] = ...) -> None: ...
+
+class Diagnosis(_message.Message):
+    __slots__ = ("diag_code", "diag_name")
+    DIAG_CODE_FIELD_NUMBER: _ClassVar[int]
+    DIAG_NAME_FIELD_NUMBER: _ClassVar[int]
+    diag_code: str
+    diag_name: str
+    def __init__(self, diag_code: _Optional[str] = ..., diag_name: _Optional[str] = ...) -> None: ...
+
+class SetlDetail(_message.Message):
+    __slots__ = ("fund_pay_type", "inscp_scp_amt", "crt_payb_lmt_amt", "fund_payamt", "fund_pay_type_name", "setl_proc_info")
+    FUND_PAY_TYPE_FIELD_NUMBER: _ClassVar[int]
+    INSCP_SCP_AMT_FIELD_NUMBER: _ClassVar[int]
+    CRT_PAYB_LMT_AMT_FIELD_NUMBER: _ClassVar[int]
+    FUND_PAYAMT_FIELD_NUMBER: _ClassVar[int]
+    FUND_PAY_TYPE_NAME_FIELD_NUMBER: _ClassVar[int]
+    SETL_PROC_INFO_FIELD_NUMBER: _ClassVar[int]
+    fund_pay_type: str
+    inscp_scp_amt: int
+    crt_payb_lmt_amt: int
+    fund_payamt: int
+    fund_pay_type_name: str
+    setl_proc_info: str
+    def __init__(self, fund_pay_type: _Optional[str] = ..., inscp_scp_amt: _Optional[int] = ..., crt_payb_lmt_amt: _Optional[int] = ..., fund_payamt: _Optional[int] = ..., fund_pay_type_name: _Optional[str] = ..., setl_proc_info: _Optional[str] = ...) -> None: ...
+
+class SetlProcStep(_message.Message):
+    __slots__ = ("step", "desc", "amount")
+    STEP_FIELD_NUMBER: _ClassVar[int]
+    DESC_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    step: str
+    desc: str
+    amount: int
+    def __init__(self, step: _Optional[str] = ..., desc: _Optional[str] = ..., amount: _Optional[int] = ...) -> None: ...
+
+class SetlInfo(_message.Message):
+    __slots__ = ("mdtrt_id", "setl_id", "psn_no", "psn_name", "psn_cert_type", "certno", "insutype", "psn_type", "cvlserv_flag", "setl_time", "med_type", "medfee_sumamt", "fulamt_ownpay_amt", "overlmt_selfpay", "preselfpay_amt", "inscp_scp_amt", "act_pay_dedc", "hifp_pay", "pool_prop_selfpay", "cvlserv_pay", "hifes_pay", "hifmi_pay", "hifob_pay", "maf_pay", "oth_pay", "fund_pay_sumamt", "psn_part_amt", "acct_pay", "psn_cash_pay", "hosp_part_amt", "balc", "acct_mulaid_pay", "medins_setl_id", "clr_optins", "clr_way", "clr_type", "insuplc_admdvs", "mdtrtarea_admvs", "fixmedins_code", "init_setl_id", "refd_setl_flag", "crt_payb_lmt_amt", "setldetail", "setl_proc_info")
+    MDTRT_ID_FIELD_NUMBER: _ClassVar[int]
+    SETL_ID_FIELD_NUMBER: _ClassVar[int]
+    PSN_NO_FIELD_NUMBER: _ClassVar[int]
+    PSN_NAME_FIELD_NUMBER: _ClassVar[int]
+    PSN_CERT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    CERTNO_FIELD_NUMBER: _ClassVar[int]
+    INSUTYPE_FIELD_NUMBER: _ClassVar[int]
+    PSN_TYPE_FIELD_NUMBER: _ClassVar[int]
+    CVLSERV_FLAG_FIELD_NUMBER: _ClassVar[int]
+    SETL_TIME_FIELD_NUMBER: _ClassVar[int]
+    MED_TYPE_FIELD_NUMBER: _ClassVar[int]
+    MEDFEE_SUMAMT_FIELD_NUMBER: _ClassVar[int]
+    FULAMT_OWNPAY_AMT_FIELD_NUMBER: _ClassVar[int]
+    OVERLMT_SELFPAY_FIELD_NUMBER: _ClassVar[int]
+    PRESELFPAY_AMT_FIELD_NUMBER: _ClassVar[int]
+    INSCP_SCP_AMT_FIELD_NUMBER: _ClassVar[int]
+    ACT_PAY_DEDC_FIELD_NUMBER: _ClassVar[int]
+    HIFP_PAY_FIELD_NUMBER: _ClassVar[int]
+    POOL_PROP_SELFPAY_FIELD_NUMBER: _ClassVar[int]
+    CVLSERV_PAY_FIELD_NUMBER: _ClassVar[int]
+    HIFES_PAY_FIELD_NUMBER: _ClassVar[int]
+    HIFMI_PAY_FIELD_NUMBER: _ClassVar[int]
+    HIFOB_PAY_FIELD_NUMBER: _ClassVar[int]
+    MAF_PAY_FIELD_NUMBER: _ClassVar[int]
+    OTH_PAY_FIELD_NUMBER: _ClassVar[int]
+    FUND_PAY_SUMAMT_FIELD_NUMBER: _ClassVar[int]
+    PSN_PART_AMT_FIELD_NUMBER: _ClassVar[int]
+    ACCT_PAY_FIELD_NUMBER: _ClassVar[int]
+    PSN_CASH_PAY_FIELD_NUMBER: _ClassVar[int]
+    HOSP_PART_AMT_FIELD_NUMBER: _ClassVar[int]
+    BALC_FIELD_NUMBER: _ClassVar[int]
+    ACCT_MULAID_PAY_FIELD_NUMBER: _ClassVar[int]
+    MEDINS_SETL_ID_FIELD_NUMBER: _ClassVar[int]
+    CLR_OPTINS_FIELD_NUMBER: _ClassVar[int]
+    CLR_WAY_FIELD_NUMBER: _ClassVar[int]
+    CLR_TYPE_FIELD_NUMBER: _ClassVar[int]
+    INSUPLC_ADMDVS_FIELD_NUMBER: _ClassVar[int]
+    MDTRTAREA_ADMVS_FIELD_NUMBER: _ClassVar[int]
+    FIXMEDINS_CODE_FIELD_NUMBER: _ClassVar[int]
+    INIT_SETL_ID_FIELD_NUMBER: _ClassVar[int]
+    REFD_SETL_FLAG_FIELD_NUMBER: _ClassVar[int]
+    CRT_PAYB_LMT_AMT_FIELD_NUMBER: _ClassVar[int]
+    SETLDETAIL_FIELD_NUMBER: _ClassVar[int]
+    SETL_PROC_INFO_FIELD_NUMBER: _ClassVar[int]
+    mdtrt_id: str
+    setl_id: str
+    psn_no: str
+    psn_name: str
+    psn_cert_type: str
+    certno: str
+    insutype: str
+    psn_type: str
+    cvlserv_flag: str
+    setl_time: str
+    med_type: str
+    medfee_sumamt: int
+    fulamt_ownpay_amt: int
+    overlmt_selfpay: int
+    preselfpay_amt: int
+    inscp_scp_amt: int
+    act_pay_dedc: int
+    hifp_pay: int
+    pool_prop_selfpay: str
+    cvlserv_pay: int
+    hifes_pay: int
+    hifmi_pay: int
+    hifob_pay: int
+    maf_pay: int
+    oth_pay: int
+    fund_pay_sumamt: int
+    psn_part_amt: int
+    acct_pay: int
+    psn_cash_pay: int
+    hosp_part_amt: int
+    balc: int
+    acct_mulaid_pay: int
+    medins_setl_id: str
+    clr_optins: str
+    clr_way: str
+    clr_type: str
+    insuplc_admdvs: str
+    mdtrtarea_admvs: str
+    fixmedins_code: str
+    init_setl_id: str
+    refd_setl_flag: str
+    crt_payb_lmt_amt: int
+    setldetail: _containers.RepeatedCompositeFieldContainer[SetlDetail]
+    setl_proc_info: _containers.RepeatedCompositeFieldContainer[SetlProcStep]
+    def __init__(self, mdtrt_id: _Optional[str] = ..., setl_id: _Optional[str] = ..., psn_no: _Optional[str] = ..., psn_name: _Optional[str] = ..., psn_cert_type: _Optional[str] = ..., certno: _Optional[str] = ..., insutype: _Optional[str] = ..., psn_type: _Optional[str] = ..., cvlserv_flag: _Optional[str] = ..., setl_time: _Optional[str] = ..., med_type: _Optional[str] = ..., medfee_sumamt: _Optional[int] = ..., fulamt_ownpay_amt: _Optional[int] = ..., overlmt_selfpay: _Optional[int] = ..., preselfpay_amt: _Optional[int] = ..., inscp_scp_amt: _Optional[int] = ..., act_pay_dedc: _Optional[int] = ..., hifp_pay: _Optional[int] = ..., pool_prop_selfpay: _Optional[str] = ..., cvlserv_pay: _Optional[int] = ..., hifes_pay: _Optional[int] = ..., hifmi_pay: _Optional[int] = ..., hifob_pay: _Optional[int] = ..., maf_pay: _Optional[int] = ..., oth_pay: _Optional[int] = ..., fund_pay_sumamt: _Optional[int] = ..., psn_part_amt: _Optional[int] = ..., acct_pay: _Optional[int] = ..., psn_cash_pay: _Optional[int] = ..., hosp_part_amt: _Optional[int] = ..., balc: _Optional[int] = ..., acct_mulaid_pay: _Optional[int] = ..., medins_setl_id: _Optional[str] = ..., clr_optins: _Optional[str] = ..., clr_way: _Optional[str] = ..., clr_type: _Optional[str] = ..., insuplc_admdvs: _Optional[str] = ..., mdtrtarea_admvs: _Optional[str] = ..., fixmedins_code: _Optional[str] = ..., init_setl_id: _Optional[str] = ..., refd_setl_flag: _Optional[str] = ..., crt_payb_lmt_amt: _Optional[int] = ..., setldetail: _Optional[_Iterable[_Union[SetlDetail, _Mapping]]] = ..., setl_proc_info: _Optional[_Iterable[_Union[SetlProcStep, _Mapping]]] = ...) -> None: ...

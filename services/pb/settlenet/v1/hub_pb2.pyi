@@ -1,0 +1,91 @@
+from . import common_pb2 as _common_pb2
+from . import insured_pb2 as _insured_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class RegisterNodeRequest(_message.Message):
+    __slots__ = ("province_code", "endpoint", "admdvs", "name")
+    PROVINCE_CODE_FIELD_NUMBER: _ClassVar[int]
+    ENDPOINT_FIELD_NUMBER: _ClassVar[int]
+    ADMDVS_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    province_code: str
+    endpoint: str
+    admdvs: _containers.RepeatedScalarFieldContainer[str]
+    name: str
+    def __init__(self, province_code: _Optional[str] = ..., endpoint: _Optional[str] = ..., admdvs: _Optional[_Iterable[str]] = ..., name: _Optional[str] = ...) -> None: ...
+
+class RegisterNodeResponse(_message.Message):
+    __slots__ = ("header", "node_count")
+    HEADER_FIELD_NUMBER: _ClassVar[int]
+    NODE_COUNT_FIELD_NUMBER: _ClassVar[int]
+    header: _common_pb2.ResponseHeader
+    node_count: int
+    def __init__(self, header: _Optional[_Union[_common_pb2.ResponseHeader, _Mapping]] = ..., node_count: _Optional[int] = ...) -> None: ...
+
+class ListNodesRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class NodeInfo(_message.Message):
+    __slots__ = ("province_code", "endpoint", "admdvs", "name", "registered_at")
+    PROVINCE_CODE_FIELD_NUMBER: _ClassVar[int]
+    ENDPOINT_FIELD_NUMBER: _ClassVar[int]
+    ADMDVS_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    REGISTERED_AT_FIELD_NUMBER: _ClassVar[int]
+    province_code: str
+    endpoint: str
+    admdvs: _containers.RepeatedScalarFieldContainer[str]
+    name: str
+    registered_at: str
+    def __init__(self, province_code: _Optional[str] = ..., endpoint: _Optional[str] = ..., admdvs: _Optional[_Iterable[str]] = ..., name: _Optional[str] = ..., registered_at: _Optional[str] = ...) -> None: ...
+
+class ListNodesResponse(_message.Message):
+    __slots__ = ("nodes",)
+    NODES_FIELD_NUMBER: _ClassVar[int]
+    nodes: _containers.RepeatedCompositeFieldContainer[NodeInfo]
+    def __init__(self, nodes: _Optional[_Iterable[_Union[NodeInfo, _Mapping]]] = ...) -> None: ...
+
+class JournalQuery(_message.Message):
+    __slots__ = ("msgid", "limit")
+    MSGID_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    msgid: str
+    limit: int
+    def __init__(self, msgid: _Optional[str] = ..., limit: _Optional[int] = ...) -> None: ...
+
+class JournalEntry(_message.Message):
+    __slots__ = ("seq", "msgid", "infno", "from_province", "to_province", "outcome", "setl_id", "fund_pay_sumamt", "routed_at", "latency_ms")
+    SEQ_FIELD_NUMBER: _ClassVar[int]
+    MSGID_FIELD_NUMBER: _ClassVar[int]
+    INFNO_FIELD_NUMBER: _ClassVar[int]
+    FROM_PROVINCE_FIELD_NUMBER: _ClassVar[int]
+    TO_PROVINCE_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    SETL_ID_FIELD_NUMBER: _ClassVar[int]
+    FUND_PAY_SUMAMT_FIELD_NUMBER: _ClassVar[int]
+    ROUTED_AT_FIELD_NUMBER: _ClassVar[int]
+    LATENCY_MS_FIELD_NUMBER: _ClassVar[int]
+    seq: int
+    msgid: str
+    infno: str
+    from_province: str
+    to_province: str
+    outcome: str
+    setl_id: str
+    fund_pay_sumamt: int
+    routed_at: str
+    latency_ms: int
+    def __init__(self, seq: _Optional[int] = ..., msgid: _Optional[str] = ..., infno: _Optional[str] = ..., from_province: _Optional[str] = ..., to_province: _Optional[str] = ..., outcome: _Optional[str] = ..., setl_id: _Optional[str] = ..., fund_pay_sumamt: _Optional[int] = ..., routed_at: _Optional[str] = ..., latency_ms: _Optional[int] = ...) -> None: ...
+
+class JournalResponse(_message.Message):
+    __slots__ = ("entries",)
+    ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    entries: _containers.RepeatedCompositeFieldContainer[JournalEntry]
+    def __init__(self, entries: _Optional[_Iterable[_Union[JournalEntry, _Mapping]]] = ...) -> None: ...

@@ -1,0 +1,75 @@
+"""What every servicer method shares: log context, timing, and the one place where errors become
+gRPC statuses.
+
+    class TreatmentServicer(...):
+        @rpc("2207")
+        async def Settle(self, request, context): ...
+
+Inside, a handler raises settlenet errors (or lets a :class:`RemoteStatus` through) and the
+decorator aborts the call with the right status and details.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import grpc
+import structlog
+
+from services.errors import SettlenetError
+from services.status import RemoteStatus, grpc_code, to_status
+
+R = TypeVar("R")
+Method = Callable[[Any, Any, grpc.aio.ServicerContext[Any, Any]], Awaitable[R]]
+
+_log = structlog.get_logger("rpc")
+_CONTEXT_FIELDS = ("mdtrt_id", "setl_id", "psn_no")
+
+
+def _bind_from(request: Any) -> dict[str, str]:
+    found: dict[str, str] = {}
+    header = getattr(request, "header", None)
+    if header is not None and header.msgid:
+        found["msgid"] = header.msgid
+    for name in _CONTEXT_FIELDS:
+        value = getattr(request, name, "")
+        if isinstance(value, str) and value:
+            found[name] = value
+    return found
+
+
+def rpc(infno: str) -> Callable[[Method[R]], Method[R]]:
+    """Decorate a servicer method: bind msgid/mdtrt_id/setl_id to its logs, map its errors."""
+
+    def wrap(fn: Method[R]) -> Method[R]:
+        name = fn.__name__
+
+        @functools.wraps(fn)
+        async def inner(self: Any, request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> R:
+            bound = _bind_from(request)
+            with structlog.contextvars.bound_contextvars(rpc=name, infno=infno, **bound):
+                started = time.perf_counter()
+                try:
+                    response = await fn(self, request, context)
+                except SettlenetError as err:
+                    _log.info("rpc_refused", code=grpc_code(err).name, field=err.field,
+                              value=str(err.value), problem=err.problem,
+                              ms=round((time.perf_counter() - started) * 1000, 2))
+                    await context.abort_with_status(to_status(err))
+                    raise  # abort raises; this line is never reached
+                except RemoteStatus as err:
+                    _log.info("rpc_refused_downstream", code=err.code.name, problem=err.message,
+                              ms=round((time.perf_counter() - started) * 1000, 2))
+                    await context.abort_with_status(err.status)
+                    raise
+                setl = getattr(getattr(response, "setlinfo", None), "setl_id", "")
+                _log.debug("rpc_ok", setl_id=setl or None,
+                           ms=round((time.perf_counter() - started) * 1000, 2))
+                return response
+
+        return inner
+
+    return wrap

@@ -1,0 +1,109 @@
+"""One place where errors become gRPC statuses, and remote statuses become errors again.
+
+Every status settlenet sends carries google.rpc details: ``BadRequest`` naming the field and the
+value, and ``ErrorInfo`` with a machine-readable reason. A status that comes back from another
+node is passed on unchanged (:class:`RemoteStatus`), so a hospital sees the insured node's own
+words, not "the hub failed".
+"""
+
+from __future__ import annotations
+
+import grpc
+from google.protobuf import any_pb2
+from google.rpc import code_pb2, error_details_pb2, status_pb2
+from grpc_status import rpc_status
+
+from services import errors
+
+_CODES: dict[type[errors.SettlenetError], tuple[grpc.StatusCode, int]] = {
+    errors.InvalidField: (grpc.StatusCode.INVALID_ARGUMENT, code_pb2.INVALID_ARGUMENT),
+    errors.NotFound: (grpc.StatusCode.NOT_FOUND, code_pb2.NOT_FOUND),
+    errors.FailedPrecondition: (grpc.StatusCode.FAILED_PRECONDITION, code_pb2.FAILED_PRECONDITION),
+    errors.DuplicateMessage: (grpc.StatusCode.ALREADY_EXISTS, code_pb2.ALREADY_EXISTS),
+    errors.Unavailable: (grpc.StatusCode.UNAVAILABLE, code_pb2.UNAVAILABLE),
+}
+_DETAILS_KEY = "grpc-status-details-bin"
+
+
+class RemoteStatus(Exception):
+    """A status another node returned, to be passed on as it is."""
+
+    def __init__(self, status: grpc.Status, code: grpc.StatusCode, message: str) -> None:
+        self.status = status
+        self.code = code
+        self.message = message
+        super().__init__(f"{code.name}: {message}")
+
+
+def grpc_code(err: errors.SettlenetError) -> grpc.StatusCode:
+    """The gRPC status code for a settlenet error."""
+    for cls in type(err).__mro__:
+        if cls in _CODES:
+            return _CODES[cls][0]
+    return grpc.StatusCode.INTERNAL
+
+
+def to_status(err: errors.SettlenetError) -> grpc.Status:
+    """A settlenet error as a gRPC status with BadRequest and ErrorInfo details."""
+    code = next((_CODES[c][1] for c in type(err).__mro__ if c in _CODES), code_pb2.INTERNAL)
+    value = str(err.value)
+    bad = error_details_pb2.BadRequest(
+        field_violations=[
+            error_details_pb2.BadRequest.FieldViolation(
+                field=err.field, description=f"{value!r}: {err.problem}"
+            )
+        ]
+    )
+    info = error_details_pb2.ErrorInfo(
+        reason=err.reason, domain="settlenet", metadata={"field": err.field, "value": value}
+    )
+    details = []
+    for message in (bad, info):
+        packed = any_pb2.Any()
+        packed.Pack(message)
+        details.append(packed)
+    proto = status_pb2.Status(code=code, message=str(err), details=details)
+    return rpc_status.to_status(proto)
+
+
+def from_rpc_error(exc: grpc.aio.AioRpcError, *, field: str, value: str, peer: str) -> Exception:
+    """Turn a failed call to another node into what this node should raise.
+
+    Connection failures and deadlines become :class:`errors.Unavailable` naming the field that
+    chose the peer; any other status is passed on untouched as :class:`RemoteStatus`.
+    """
+    code = exc.code()
+    if code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
+        return errors.Unavailable(field, value, f"{peer} did not answer ({code.name}): "
+                                  f"{exc.details()}")
+    if code == grpc.StatusCode.CANCELLED:
+        return errors.Unavailable(field, value, f"call to {peer} was cancelled")
+    trailing = exc.trailing_metadata() or ()
+    raw = next((v for k, v in trailing if k == _DETAILS_KEY), None)
+    if isinstance(raw, bytes):
+        proto = status_pb2.Status.FromString(raw)
+        status = rpc_status.to_status(proto)
+    else:
+        status = rpc_status.to_status(
+            status_pb2.Status(code=code.value[0], message=exc.details() or code.name)
+        )
+    return RemoteStatus(status, code, exc.details() or "")
+
+
+def details_of(exc: grpc.RpcError) -> tuple[list[tuple[str, str]], str]:
+    """Client side: the (field, description) violations and the ErrorInfo reason of a status."""
+    status = rpc_status.from_call(exc)  # type: ignore[arg-type]
+    violations: list[tuple[str, str]] = []
+    reason = ""
+    if status is None:
+        return violations, reason
+    for detail in status.details:
+        if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
+            bad = error_details_pb2.BadRequest()
+            detail.Unpack(bad)
+            violations += [(v.field, v.description) for v in bad.field_violations]
+        elif detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
+            info = error_details_pb2.ErrorInfo()
+            detail.Unpack(info)
+            reason = info.reason
+    return violations, reason
