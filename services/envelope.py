@@ -7,6 +7,7 @@ import random
 import re
 import threading
 import time
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -110,3 +111,34 @@ class MsgidFactory:
                 time.sleep(0.05)
             n, self._next = self._next, self._next + 1
             return f"{self.code}{stamp}{n:04d}"
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """The request envelope as handlers see it (no protobuf types), plus the body's hash."""
+
+    infno: str
+    msgid: str
+    mdtrtarea_admvs: str
+    insuplc_admdvs: str
+    fixmedins_code: str
+    opter_type: str
+    opter: str
+    inf_time: str
+    digest: str = ""
+
+    @staticmethod
+    def of(header: Any, digest: str = "") -> Envelope:
+        return Envelope(
+            infno=header.infno, msgid=header.msgid, mdtrtarea_admvs=header.mdtrtarea_admvs,
+            insuplc_admdvs=header.insuplc_admdvs, fixmedins_code=header.fixmedins_code,
+            opter_type=header.opter_type, opter=header.opter, inf_time=header.inf_time,
+            digest=digest,
+        )
+
+    def to_header(self, header_cls: type[Any]) -> Any:
+        return header_cls(
+            infno=self.infno, msgid=self.msgid, mdtrtarea_admvs=self.mdtrtarea_admvs,
+            insuplc_admdvs=self.insuplc_admdvs, fixmedins_code=self.fixmedins_code,
+            opter_type=self.opter_type, opter=self.opter, inf_time=self.inf_time,
+        )

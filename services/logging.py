@@ -12,7 +12,7 @@ from typing import Any, TextIO
 
 import structlog
 
-_MASKED_KEYS = {"certno", "mdtrt_cert_no", "psn_name", "name", "opter_name", "dr_name"}
+_MASKED_KEYS = {"certno", "mdtrt_cert_no", "psn_name", "opter_name", "dr_name"}
 _CERTNO_RE = re.compile(r"\b(\d{6})\d{8}(\d{3}[\dXx])\b")
 
 

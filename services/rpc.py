@@ -11,6 +11,7 @@ decorator aborts the call with the right status and details.
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import time
 from collections.abc import Awaitable, Callable
@@ -26,6 +27,18 @@ R = TypeVar("R")
 Method = Callable[[Any, Any, grpc.aio.ServicerContext[Any, Any]], Awaitable[R]]
 
 _log = structlog.get_logger("rpc")
+_deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar("deadline", default=None)
+
+DEFAULT_HOP_TIMEOUT_S = 10.0
+
+
+def hop_timeout(default: float = DEFAULT_HOP_TIMEOUT_S) -> float:
+    """Seconds a call to the next node may take: what is left of the incoming call's deadline
+    (less a small margin to answer in), never more than ``default``."""
+    deadline = _deadline.get()
+    if deadline is None:
+        return default
+    return max(0.05, min(default, deadline - time.monotonic() - 0.05))
 _CONTEXT_FIELDS = ("mdtrt_id", "setl_id", "psn_no")
 
 
@@ -50,6 +63,8 @@ def rpc(infno: str) -> Callable[[Method[R]], Method[R]]:
         @functools.wraps(fn)
         async def inner(self: Any, request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> R:
             bound = _bind_from(request)
+            remaining = context.time_remaining()
+            token = _deadline.set(time.monotonic() + remaining if remaining is not None else None)
             with structlog.contextvars.bound_contextvars(rpc=name, infno=infno, **bound):
                 started = time.perf_counter()
                 try:
@@ -65,6 +80,8 @@ def rpc(infno: str) -> Callable[[Method[R]], Method[R]]:
                               ms=round((time.perf_counter() - started) * 1000, 2))
                     await context.abort_with_status(err.status)
                     raise
+                finally:
+                    _deadline.reset(token)
                 setl = getattr(getattr(response, "setlinfo", None), "setl_id", "")
                 _log.debug("rpc_ok", setl_id=setl or None,
                            ms=round((time.perf_counter() - started) * 1000, 2))

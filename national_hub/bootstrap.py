@@ -1,0 +1,71 @@
+"""Wiring of the national hub: database, registry (saved + topology file), router, server."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+
+import structlog
+
+from national_hub import registry as reg
+from national_hub.registry import Registry
+from national_hub.router import Router
+from national_hub.servicer import HubServicer
+from national_hub.tables import metadata
+from services.envelope import ResponseHeaders
+from services.pb.settlenet.v1 import hub_pb2, hub_pb2_grpc
+from services.server import Running, Tls, start_server
+from services.storage import Database
+
+log = structlog.get_logger("hub")
+
+HUB_ADMDVS = "100000"
+"""The hub's own code in inf_refmsgid (the national level)."""
+
+
+@dataclass(frozen=True)
+class HubConfig:
+    db_url: str
+    host: str = "127.0.0.1"
+    port: int = 0
+    topology: Path | None = None
+    tls: Tls | None = None
+
+
+@dataclass
+class Hub:
+    cfg: HubConfig
+    db: Database
+    registry: Registry
+    running: Running
+
+    @property
+    def endpoint(self) -> str:
+        return f"{self.cfg.host}:{self.running.port}"
+
+    async def stop(self) -> None:
+        await self.running.stop(1.0)
+        await self.registry.close()
+        await asyncio.to_thread(self.db.close)
+
+
+async def start(cfg: HubConfig) -> Hub:
+    db = Database(cfg.db_url, metadata)
+    await asyncio.to_thread(db.create_schema)
+    registry = Registry(cfg.tls)
+    for node in await db.transact(reg.load_saved):
+        await registry.put(node)
+    if cfg.topology:
+        for node in reg.load_topology(cfg.topology):
+            await db.transact(reg.save, node)
+            await registry.put(node)
+    router = Router(db, registry)
+    servicer = HubServicer(router, registry, db, ResponseHeaders(HUB_ADMDVS))
+    running = await start_server(
+        [(hub_pb2_grpc.add_HubServiceServicer_to_server, servicer,
+          hub_pb2.DESCRIPTOR.services_by_name["HubService"].full_name)],
+        host=cfg.host, port=cfg.port, tls=cfg.tls)
+    hub = Hub(cfg, db, registry, running)
+    log.info("hub_serving", endpoint=hub.endpoint, known_nodes=len(registry.all()))
+    return hub

@@ -1,0 +1,34 @@
+"""The hub's schema. The routed-message log is append-only: every message the hub routes gets
+one row, whatever its outcome."""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, Text
+
+from services.journal import journal_table
+
+metadata = MetaData()
+journal = journal_table(metadata)
+
+nodes = Table(
+    "nodes", metadata,
+    Column("province_code", String(2), primary_key=True),
+    Column("endpoint", String(255), nullable=False),
+    Column("admdvs", Text, nullable=False),  # comma-separated insured regions
+    Column("name", String(64), nullable=False),
+    Column("registered_at", String(19), nullable=False),
+)
+
+routed_messages = Table(
+    "routed_messages", metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("msgid", String(40), nullable=False, index=True),
+    Column("infno", String(8), nullable=False),
+    Column("from_province", String(2), nullable=False),
+    Column("to_province", String(2), nullable=False),
+    Column("outcome", String(32), nullable=False),
+    Column("setl_id", String(40), nullable=False),
+    Column("fund_pay_sumamt", BigInteger, nullable=False),
+    Column("routed_at", String(19), nullable=False),
+    Column("latency_ms", BigInteger, nullable=False),
+)

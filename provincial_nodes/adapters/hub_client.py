@@ -1,0 +1,75 @@
+"""The province node's client of the national hub (domain values in and out)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import grpc
+
+from provincial_nodes.domain.person import Person
+from provincial_nodes.domain.settlement import Settlement
+from provincial_nodes.entrypoints import convert
+from provincial_nodes.service_layer.insured import PersonLookup, RevokeCommand, SettleCommand
+from services import certno as certnos
+from services.pb.settlenet.v1 import common_pb2, hub_pb2, hub_pb2_grpc, insured_pb2
+from services.rpc import hop_timeout
+from services.server import Tls, open_channel
+from services.status import from_rpc_error
+
+
+class HubClient:
+    def __init__(self, target: str, tls: Tls | None = None) -> None:
+        self.target = target
+        self.channel = open_channel(target, tls)
+        self.stub = hub_pb2_grpc.HubServiceStub(self.channel)
+
+    async def close(self) -> None:
+        await self.channel.close()
+
+    def _failed(self, exc: grpc.aio.AioRpcError, insuplc_admdvs: str) -> Exception:
+        return from_rpc_error(exc, field="header.insuplc_admdvs", value=insuplc_admdvs,
+                              peer=f"national hub {self.target}")
+
+    async def register(self, province_code: str, endpoint: str, admdvs: list[str], name: str
+                       ) -> None:
+        await self.stub.RegisterNode(hub_pb2.RegisterNodeRequest(
+            province_code=province_code, endpoint=endpoint, admdvs=admdvs, name=name),
+            timeout=5, wait_for_ready=True)
+
+    async def query_person(self, q: PersonLookup) -> tuple[Person, int]:
+        req = insured_pb2.PersonQuery(header=q.env.to_header(common_pb2.RequestHeader),
+                                      certno=q.certno, psn_no=q.psn_no, psn_name=q.psn_name,
+                                      psn_cert_type="01")
+        try:
+            info = await self.stub.QueryPerson(req, timeout=hop_timeout())
+        except grpc.aio.AioRpcError as exc:
+            raise self._failed(exc, q.env.insuplc_admdvs) from None
+        b, i = info.baseinfo, info.insuinfo[0]
+        person = Person(
+            psn_no=b.psn_no, certno=b.certno, psn_name=b.psn_name, gend=b.gend,
+            brdy=certnos.birth_date(b.certno), insutype=i.insutype, psn_type=i.psn_type,
+            insuplc_admdvs=i.insuplc_admdvs, cvlserv_flag=i.cvlserv_flag, emp_name=i.emp_name,
+            psn_insu_date=date.fromisoformat(i.psn_insu_date), psn_insu_stas=i.psn_insu_stas)
+        return person, i.balc
+
+    async def pre_settle(self, cmd: SettleCommand) -> Settlement:
+        try:
+            res = await self.stub.PreSettle(convert.settle_claim(cmd), timeout=hop_timeout())
+        except grpc.aio.AioRpcError as exc:
+            raise self._failed(exc, cmd.env.insuplc_admdvs) from None
+        return convert.settlement_from_proto(res.setlinfo)
+
+    async def settle(self, cmd: SettleCommand) -> Settlement:
+        try:
+            res = await self.stub.Settle(convert.settle_claim(cmd), timeout=hop_timeout())
+        except grpc.aio.AioRpcError as exc:
+            raise self._failed(exc, cmd.env.insuplc_admdvs) from None
+        return convert.settlement_from_proto(res.setlinfo)
+
+    async def revoke(self, cmd: RevokeCommand) -> Settlement:
+        try:
+            res = await self.stub.RevokeSettlement(convert.revoke_claim(cmd),
+                                                   timeout=hop_timeout())
+        except grpc.aio.AioRpcError as exc:
+            raise self._failed(exc, cmd.env.insuplc_admdvs) from None
+        return convert.settlement_from_proto(res.setlinfo)

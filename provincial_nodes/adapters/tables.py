@@ -1,0 +1,154 @@
+"""The province node's schema (SQLAlchemy Core). Amounts are integer fen (BigInteger).
+
+History is never deleted: settlements and account movements are append-only, and a revocation
+is a new row pointing at the original (``init_setl_id``, unique, so a settlement is revoked at
+most once). Accumulators and balances are running totals kept in the same transaction as the
+rows that change them.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger, Column, Integer, LargeBinary, MetaData, String, Table, Text,
+)
+
+from services.journal import journal_table
+
+metadata = MetaData()
+journal = journal_table(metadata)
+
+sequences = Table(
+    "sequences", metadata,
+    Column("name", String(32), primary_key=True),
+    Column("value", BigInteger, nullable=False),
+)
+
+# ---- insured role -------------------------------------------------------------------------
+persons = Table(
+    "persons", metadata,
+    Column("psn_no", String(32), primary_key=True),
+    Column("certno", String(18), nullable=False, unique=True),
+    Column("psn_name", String(64), nullable=False),
+    Column("gend", String(1), nullable=False),
+    Column("brdy", String(10), nullable=False),
+    Column("insutype", String(3), nullable=False),
+    Column("psn_type", String(4), nullable=False),
+    Column("insuplc_admdvs", String(6), nullable=False),
+    Column("cvlserv_flag", String(1), nullable=False),
+    Column("emp_name", String(128), nullable=False),
+    Column("psn_insu_date", String(10), nullable=False),
+    Column("psn_insu_stas", String(1), nullable=False),
+)
+
+accounts = Table(
+    "accounts", metadata,
+    Column("psn_no", String(32), primary_key=True),
+    Column("balc", BigInteger, nullable=False),
+    # Bumped by every change: the row a settlement locks (SELECT ... FOR UPDATE).
+    Column("version", BigInteger, nullable=False, default=0),
+)
+
+account_txns = Table(
+    "account_txns", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("psn_no", String(32), nullable=False, index=True),
+    Column("setl_id", String(40), nullable=False),
+    Column("amount", BigInteger, nullable=False),  # + credit, - payment
+    Column("balc_after", BigInteger, nullable=False),
+    Column("created_at", String(19), nullable=False),
+)
+
+accumulators = Table(
+    "accumulators", metadata,
+    Column("psn_no", String(32), primary_key=True),
+    Column("period", String(7), primary_key=True),  # "2026" or "2026-10"
+    Column("kind", String(16), primary_key=True),  # "dedc" or "fund"
+    Column("amount", BigInteger, nullable=False),
+)
+
+_AMOUNTS = ("medfee_sumamt", "fulamt_ownpay_amt", "overlmt_selfpay", "preselfpay_amt",
+            "inscp_scp_amt", "act_pay_dedc", "hifp_pay", "fund_pay_sumamt", "psn_part_amt",
+            "acct_pay", "psn_cash_pay")
+
+insured_settlements = Table(
+    "insured_settlements", metadata,
+    Column("setl_id", String(40), primary_key=True),
+    Column("msgid", String(40), nullable=False, unique=True),
+    Column("psn_no", String(32), nullable=False, index=True),
+    Column("mdtrt_id", String(40), nullable=False),
+    Column("mdtrtarea_admvs", String(6), nullable=False),
+    Column("fixmedins_code", String(12), nullable=False),
+    Column("insuplc_admdvs", String(6), nullable=False),
+    Column("insutype", String(3), nullable=False),
+    Column("med_type", String(2), nullable=False),
+    Column("setl_date", String(10), nullable=False),
+    Column("setl_time", String(19), nullable=False),
+    Column("refd_setl_flag", String(1), nullable=False),
+    Column("init_setl_id", String(40), unique=True),
+    *(Column(name, BigInteger, nullable=False) for name in _AMOUNTS),
+    # What this settlement added to the accumulators; a revocation subtracts exactly this.
+    Column("delta_dedc_year", BigInteger, nullable=False),
+    Column("delta_fund_year", BigInteger, nullable=False),
+    Column("delta_fund_month", BigInteger, nullable=False),
+    Column("setlinfo", LargeBinary, nullable=False),  # the full answer, for 5203 queries
+)
+
+# ---- treatment role -----------------------------------------------------------------------
+visits = Table(
+    "visits", metadata,
+    Column("mdtrt_id", String(40), primary_key=True),
+    Column("msgid", String(40), nullable=False, unique=True),
+    Column("psn_no", String(32), nullable=False),
+    Column("insuplc_admdvs", String(6), nullable=False),
+    Column("mdtrtarea_admvs", String(6), nullable=False),
+    Column("fixmedins_code", String(12), nullable=False),
+    Column("medins_lv", String(1), nullable=False),
+    Column("insutype", String(3), nullable=False),
+    Column("med_type", String(2), nullable=False),
+    Column("begntime", String(19), nullable=False),
+    Column("diag_codes", Text, nullable=False),  # comma-separated
+    Column("status", String(8), nullable=False),  # open | settled
+    Column("created_at", String(19), nullable=False),
+)
+
+fee_lines = Table(
+    "fee_lines", metadata,
+    Column("mdtrt_id", String(40), primary_key=True),
+    Column("feedetl_sn", String(40), primary_key=True),
+    Column("msgid", String(40), nullable=False),
+    Column("med_list_codg", String(50), nullable=False),
+    Column("med_list_name", String(128), nullable=False),
+    Column("cnt", String(24), nullable=False),
+    Column("pric", BigInteger, nullable=False),
+    Column("det_item_fee_sumamt", BigInteger, nullable=False),
+    Column("fee_ocur_time", String(19), nullable=False),
+    Column("fulamt_ownpay_amt", BigInteger, nullable=False),
+    Column("overlmt_amt", BigInteger, nullable=False),
+    Column("preselfpay_amt", BigInteger, nullable=False),
+    Column("inscp_scp_amt", BigInteger, nullable=False),
+    Column("pric_uplmt_amt", BigInteger, nullable=False),
+    Column("selfpay_prop_bp", Integer, nullable=False),
+    Column("chrgitm_lv", String(2), nullable=False),
+    Column("med_chrgitm_type", String(2), nullable=False),
+    Column("lmt_used_flag", String(1), nullable=False),
+    Column("list_type", String(3), nullable=False),
+    Column("reason_codes", String(200), nullable=False),
+    Column("memo", Text, nullable=False),
+)
+
+treatment_settlements = Table(
+    "treatment_settlements", metadata,
+    Column("setl_id", String(40), primary_key=True),
+    Column("msgid", String(40), nullable=False, unique=True),
+    Column("mdtrt_id", String(40), nullable=False, index=True),
+    Column("psn_no", String(32), nullable=False),
+    Column("insuplc_admdvs", String(6), nullable=False),
+    Column("fixmedins_code", String(12), nullable=False),
+    Column("setl_time", String(19), nullable=False),
+    Column("refd_setl_flag", String(1), nullable=False),
+    Column("init_setl_id", String(40), unique=True),
+    *(Column(name, BigInteger, nullable=False) for name in _AMOUNTS),
+    Column("setlinfo", LargeBinary, nullable=False),
+)
+
+AMOUNT_COLUMNS = _AMOUNTS

@@ -1,0 +1,114 @@
+"""Repository of visits, their fee lines and the settlements recorded at the treatment place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import Connection, insert, select, update
+
+from provincial_nodes.adapters.tables import fee_lines, treatment_settlements, visits
+from provincial_nodes.domain.catalogue import LineClassification, Reason
+from provincial_nodes.domain.settlement import Settlement
+
+
+@dataclass(frozen=True)
+class Visit:
+    mdtrt_id: str
+    psn_no: str
+    insuplc_admdvs: str
+    mdtrtarea_admvs: str
+    fixmedins_code: str
+    medins_lv: str
+    insutype: str
+    med_type: str
+    begntime: str
+    diag_codes: tuple[str, ...]
+    status: str
+
+
+def add(conn: Connection, v: Visit, msgid: str, created_at: str) -> None:
+    conn.execute(insert(visits).values(
+        mdtrt_id=v.mdtrt_id, msgid=msgid, psn_no=v.psn_no, insuplc_admdvs=v.insuplc_admdvs,
+        mdtrtarea_admvs=v.mdtrtarea_admvs, fixmedins_code=v.fixmedins_code,
+        medins_lv=v.medins_lv, insutype=v.insutype, med_type=v.med_type, begntime=v.begntime,
+        diag_codes=",".join(v.diag_codes), status=v.status, created_at=created_at))
+
+
+def get(conn: Connection, mdtrt_id: str) -> Visit | None:
+    row = conn.execute(select(visits).where(visits.c.mdtrt_id == mdtrt_id)).first()
+    if row is None:
+        return None
+    return Visit(
+        mdtrt_id=row.mdtrt_id, psn_no=row.psn_no, insuplc_admdvs=row.insuplc_admdvs,
+        mdtrtarea_admvs=row.mdtrtarea_admvs, fixmedins_code=row.fixmedins_code,
+        medins_lv=row.medins_lv, insutype=row.insutype, med_type=row.med_type,
+        begntime=row.begntime,
+        diag_codes=tuple(c for c in row.diag_codes.split(",") if c), status=row.status)
+
+
+def set_status(conn: Connection, mdtrt_id: str, status: str) -> None:
+    conn.execute(update(visits).where(visits.c.mdtrt_id == mdtrt_id).values(status=status))
+
+
+def line_numbers_and_counts(conn: Connection, mdtrt_id: str) -> tuple[set[str], dict[str, Decimal]]:
+    """Line serial numbers already uploaded, and the quantity uploaded per catalogue code."""
+    rows = conn.execute(select(fee_lines.c.feedetl_sn, fee_lines.c.med_list_codg,
+                               fee_lines.c.cnt).where(fee_lines.c.mdtrt_id == mdtrt_id)).all()
+    counts: dict[str, Decimal] = {}
+    for r in rows:
+        counts[r.med_list_codg] = counts.get(r.med_list_codg, Decimal(0)) + Decimal(r.cnt)
+    return {r.feedetl_sn for r in rows}, counts
+
+
+def add_lines(conn: Connection, mdtrt_id: str, msgid: str, fee_times: list[str],
+              lines: list[LineClassification]) -> None:
+    conn.execute(insert(fee_lines), [{
+        "mdtrt_id": mdtrt_id, "feedetl_sn": c.feedetl_sn, "msgid": msgid,
+        "med_list_codg": c.med_list_codg, "med_list_name": c.med_list_name, "cnt": str(c.cnt),
+        "pric": c.pric, "det_item_fee_sumamt": c.det_item_fee_sumamt, "fee_ocur_time": t,
+        "fulamt_ownpay_amt": c.fulamt_ownpay_amt, "overlmt_amt": c.overlmt_amt,
+        "preselfpay_amt": c.preselfpay_amt, "inscp_scp_amt": c.inscp_scp_amt,
+        "pric_uplmt_amt": c.pric_uplmt_amt, "selfpay_prop_bp": c.selfpay_prop_bp,
+        "chrgitm_lv": c.chrgitm_lv, "med_chrgitm_type": c.med_chrgitm_type,
+        "lmt_used_flag": c.lmt_used_flag, "list_type": c.list_type,
+        "reason_codes": ",".join(r.value for r in c.reasons), "memo": c.memo,
+    } for c, t in zip(lines, fee_times, strict=True)])
+
+
+def lines(conn: Connection, mdtrt_id: str) -> list[LineClassification]:
+    rows = conn.execute(select(fee_lines).where(fee_lines.c.mdtrt_id == mdtrt_id)
+                        .order_by(fee_lines.c.feedetl_sn)).all()
+    return [LineClassification(
+        feedetl_sn=r.feedetl_sn, med_list_codg=r.med_list_codg, med_list_name=r.med_list_name,
+        det_item_fee_sumamt=r.det_item_fee_sumamt, cnt=Decimal(r.cnt), pric=r.pric,
+        pric_uplmt_amt=r.pric_uplmt_amt, selfpay_prop_bp=r.selfpay_prop_bp,
+        fulamt_ownpay_amt=r.fulamt_ownpay_amt, overlmt_amt=r.overlmt_amt,
+        preselfpay_amt=r.preselfpay_amt, inscp_scp_amt=r.inscp_scp_amt,
+        chrgitm_lv=r.chrgitm_lv, med_chrgitm_type=r.med_chrgitm_type,
+        lmt_used_flag=r.lmt_used_flag, list_type=r.list_type,
+        reasons=tuple(Reason(x) for x in r.reason_codes.split(",") if x), memo=r.memo,
+    ) for r in rows]
+
+
+def record_settlement(conn: Connection, s: Settlement, msgid: str, payload: bytes) -> None:
+    t = s.totals
+    conn.execute(insert(treatment_settlements).values(
+        setl_id=s.setl_id, msgid=msgid, mdtrt_id=s.mdtrt_id, psn_no=s.psn_no,
+        insuplc_admdvs=s.insuplc_admdvs, fixmedins_code=s.fixmedins_code,
+        setl_time=s.setl_time, refd_setl_flag=s.refd_setl_flag,
+        init_setl_id=s.init_setl_id or None, medfee_sumamt=t.medfee_sumamt,
+        fulamt_ownpay_amt=t.fulamt_ownpay_amt, overlmt_selfpay=t.overlmt_selfpay,
+        preselfpay_amt=t.preselfpay_amt, inscp_scp_amt=t.inscp_scp_amt,
+        act_pay_dedc=s.act_pay_dedc, hifp_pay=s.hifp_pay, fund_pay_sumamt=s.fund_pay_sumamt,
+        psn_part_amt=s.psn_part_amt, acct_pay=s.acct_pay, psn_cash_pay=s.psn_cash_pay,
+        setlinfo=payload))
+
+
+def settlements(conn: Connection, mdtrt_id: str) -> list[tuple[str, str, str | None, bytes]]:
+    """(setl_id, refd_setl_flag, init_setl_id, setlinfo) of a visit, oldest first."""
+    t = treatment_settlements
+    rows = conn.execute(select(t.c.setl_id, t.c.refd_setl_flag, t.c.init_setl_id, t.c.setlinfo)
+                        .where(t.c.mdtrt_id == mdtrt_id).order_by(t.c.setl_time, t.c.setl_id)
+                        ).all()
+    return [(r.setl_id, r.refd_setl_flag, r.init_setl_id, bytes(r.setlinfo)) for r in rows]

@@ -1,0 +1,125 @@
+"""Wiring of one province node: load its data (strictly), open its database, build its roles
+and servicers, serve, and register with the hub."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import structlog
+
+from provincial_nodes import config, seed
+from provincial_nodes.adapters import persons as person_repo
+from provincial_nodes.adapters.hub_client import HubClient
+from provincial_nodes.adapters.tables import metadata
+from provincial_nodes.entrypoints.servicers import InsuredServicer, TreatmentServicer
+from provincial_nodes.service_layer.insured import InsuredRole
+from provincial_nodes.service_layer.treatment import TreatmentRole
+from services.envelope import ResponseHeaders
+from services.pb.settlenet.v1 import insured_pb2, insured_pb2_grpc, treatment_pb2, treatment_pb2_grpc
+from services.server import Running, Tls, start_server
+from services.storage import Database
+
+log = structlog.get_logger("province")
+
+
+@dataclass(frozen=True)
+class NodeConfig:
+    code: str
+    db_url: str
+    hub: str
+    data_root: Path | None = None
+    host: str = "127.0.0.1"
+    port: int = 0
+    advertise_host: str | None = None
+    tls: Tls | None = None
+    population: int = 0
+    seed: int = 1
+
+
+@dataclass
+class ProvinceNode:
+    cfg: NodeConfig
+    data: config.ProvinceData
+    db: Database
+    hub: HubClient
+    treatment: TreatmentRole
+    insured: InsuredRole
+    running: Running | None = None
+    _register_task: asyncio.Task[None] | None = field(default=None, repr=False)
+
+    @property
+    def endpoint(self) -> str:
+        assert self.running is not None
+        return f"{self.cfg.advertise_host or self.cfg.host}:{self.running.port}"
+
+    async def register(self) -> None:
+        """Register with the hub, retrying until it answers (the hub may start later)."""
+        delay = 0.2
+        while True:
+            try:
+                await self.hub.register(self.data.code, self.endpoint,
+                                        sorted(self.data.regions), self.data.name)
+                log.info("registered_with_hub", hub=self.cfg.hub, endpoint=self.endpoint)
+                return
+            except Exception as exc:  # keep trying: the hub may not be up yet
+                log.warning("hub_registration_failed", hub=self.cfg.hub, error=str(exc)[:200])
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
+    async def stop(self) -> None:
+        if self._register_task:
+            self._register_task.cancel()
+        if self.running:
+            await self.running.stop(1.0)
+        await self.hub.close()
+        await asyncio.to_thread(self.db.close)
+
+
+def build(cfg: NodeConfig, hub: HubClient) -> ProvinceNode:
+    """Load data and open the database; raises ConfigError before anything starts."""
+    data, balances = config.load(config.province_folder(cfg.code, cfg.data_root))
+    if data.code != cfg.code:
+        raise ValueError(f"province.yaml says code {data.code}, asked for {cfg.code}")
+    db = Database(cfg.db_url, metadata)
+    db.create_schema()
+    people = list(data.persons)
+    if cfg.population:
+        people += [config.person_from_mapping(m)
+                   for m in seed.population(cfg.code, cfg.population, cfg.seed)]
+        balances = {**balances, **{m["psn_no"]: m["acct_balc"]
+                                   for m in seed.population(cfg.code, cfg.population, cfg.seed)}}
+    added = db.transact_sync(person_repo.add_many, people, balances)
+    node = ProvinceNode(
+        cfg=cfg, data=data, db=db, hub=hub,
+        treatment=TreatmentRole(db, data.catalogue, data.institutions, hub),
+        insured=InsuredRole(data.policy, data.regions),
+    )
+    log.info("province_loaded", code=data.code, province=data.name_en or data.name,
+             catalogue_items=len(data.catalogue), institutions=len(data.institutions),
+             persons_added=added, db=cfg.db_url.split("@")[-1])
+    return node
+
+
+async def start(cfg: NodeConfig, *, register: bool = True) -> ProvinceNode:
+    """Build, serve and register a province node."""
+    hub = HubClient(cfg.hub, cfg.tls)  # channels belong to the running event loop
+    try:
+        node = await asyncio.to_thread(build, cfg, hub)
+    except BaseException:
+        await hub.close()
+        raise
+    headers = ResponseHeaders(node.data.admdvs)
+    treatment_name = treatment_pb2.DESCRIPTOR.services_by_name["TreatmentService"].full_name
+    insured_name = insured_pb2.DESCRIPTOR.services_by_name["InsuredService"].full_name
+    node.running = await start_server(
+        [(treatment_pb2_grpc.add_TreatmentServiceServicer_to_server,
+          TreatmentServicer(node.treatment, node.db, headers), treatment_name),
+         (insured_pb2_grpc.add_InsuredServiceServicer_to_server,
+          InsuredServicer(node.insured, node.db, headers), insured_name)],
+        host=cfg.host, port=cfg.port, tls=cfg.tls)
+    log.info("province_serving", code=cfg.code, endpoint=node.endpoint)
+    if register:
+        await asyncio.wait_for(node.register(), timeout=30)
+    return node

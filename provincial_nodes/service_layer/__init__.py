@@ -1,0 +1,1 @@
+"""Handlers: one transaction per state change, domain types in and out."""

@@ -1,0 +1,232 @@
+"""The insured role's handlers: person lookup, compute a split, commit it, revoke it.
+
+Each runs inside one database transaction (``Database.transact``). Commit and revoke write the
+msgid journal in the same transaction as the change, so a retried msgid replays the first
+answer and changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Connection, insert, select
+
+from provincial_nodes.adapters import persons as person_repo
+from provincial_nodes.adapters import sequences
+from provincial_nodes.adapters.tables import AMOUNT_COLUMNS, insured_settlements, journal
+from provincial_nodes.domain.catalogue import ClaimTotals
+from provincial_nodes.domain.person import Person, StateDelta
+from provincial_nodes.domain.policy import PolicyBook
+from provincial_nodes.domain.settlement import Settlement
+from provincial_nodes.domain.split import Claim, split
+from services import clock
+from services import journal as msg_journal
+from services.envelope import Envelope
+from services.errors import FailedPrecondition, InvalidField, NotFound
+
+Encode = Callable[[Settlement], bytes]
+
+
+@dataclass(frozen=True)
+class PersonLookup:
+    env: Envelope
+    certno: str
+    psn_no: str
+    psn_name: str
+
+
+@dataclass(frozen=True)
+class SettleCommand:
+    env: Envelope
+    psn_no: str
+    insutype: str
+    med_type: str
+    mdtrt_id: str
+    medins_lv: str
+    setl_date: date
+    acct_used: bool
+    totals: ClaimTotals
+
+
+@dataclass(frozen=True)
+class RevokeCommand:
+    env: Envelope
+    setl_id: str
+    mdtrt_id: str
+    psn_no: str
+
+
+def active_settlement(conn: Connection, mdtrt_id: str) -> str | None:
+    """The visit's settlement that has not been revoked, if any."""
+    t = insured_settlements
+    rows = conn.execute(select(t.c.setl_id, t.c.init_setl_id).where(t.c.mdtrt_id == mdtrt_id)
+                        ).all()
+    revoked = {r.init_setl_id for r in rows if r.init_setl_id}
+    live = [r.setl_id for r in rows if not r.init_setl_id and r.setl_id not in revoked]
+    return live[0] if live else None
+
+
+class InsuredRole:
+    """The insured place of one province node."""
+
+    def __init__(self, policy: PolicyBook, regions: dict[str, str]) -> None:
+        self.policy = policy
+        self.regions = regions
+
+    def set_policy(self, policy: PolicyBook) -> None:
+        self.policy = policy
+
+    # ---- 1101 --------------------------------------------------------------------------
+    def lookup(self, conn: Connection, q: PersonLookup) -> tuple[Person, int]:
+        self._check_region(q.env.insuplc_admdvs)
+        person = (person_repo.by_psn_no(conn, q.psn_no) if q.psn_no
+                  else person_repo.by_certno(conn, q.certno))
+        if person is None or (q.certno and person.certno != q.certno.upper()):
+            field, value = ("psn_no", q.psn_no) if q.psn_no and not q.certno else \
+                ("certno", q.certno)
+            raise NotFound(field, value, f"no insured person with this {field} in "
+                           f"{q.env.insuplc_admdvs}")
+        if person.insuplc_admdvs != q.env.insuplc_admdvs:
+            raise NotFound("header.insuplc_admdvs", q.env.insuplc_admdvs,
+                           f"the person is insured in {person.insuplc_admdvs}, not here")
+        if q.psn_name and q.psn_name != person.psn_name:
+            raise InvalidField("psn_name", q.psn_name, "does not match the insured person")
+        return person, person_repo.balance(conn, person.psn_no)
+
+    # ---- 2206 --------------------------------------------------------------------------
+    def compute(self, conn: Connection, cmd: SettleCommand) -> Settlement:
+        person = self._person_for(conn, cmd)
+        return self._settle(conn, cmd, person, setl_id="", lock=False)[0]
+
+    # ---- 2207 --------------------------------------------------------------------------
+    def commit(self, conn: Connection, cmd: SettleCommand, encode: Encode) -> bytes:
+        env = cmd.env
+        prior = msg_journal.replay(conn, journal, env.msgid, env.infno, env.digest)
+        if prior is not None:
+            return prior
+        person = self._person_for(conn, cmd)
+        person_repo.balance(conn, person.psn_no, lock=True)  # serialise this person's claims
+        active = active_settlement(conn, cmd.mdtrt_id)
+        if active is not None:
+            raise FailedPrecondition("mdtrt_id", cmd.mdtrt_id,
+                                     f"visit already settled as {active}; revoke it first",
+                                     reason="VISIT_ALREADY_SETTLED")
+        setl_id = f"{env.insuplc_admdvs}{cmd.setl_date:%Y%m%d}" \
+                  f"{sequences.next_value(conn, 'setl_id'):010d}"
+        settlement, delta = self._settle(conn, cmd, person, setl_id=setl_id, lock=True)
+        balc = person_repo.apply(conn, person.psn_no, cmd.setl_date, delta, setl_id)
+        assert balc == settlement.balc
+        payload = encode(settlement)
+        self._record(conn, settlement, env.msgid, cmd.setl_date, delta, payload)
+        msg_journal.record(conn, journal, env.msgid, env.infno, env.digest, payload)
+        return payload
+
+    # ---- 2208 --------------------------------------------------------------------------
+    def revoke(self, conn: Connection, cmd: RevokeCommand, decode: Callable[[bytes], Settlement],
+               encode: Encode) -> bytes:
+        env = cmd.env
+        prior = msg_journal.replay(conn, journal, env.msgid, env.infno, env.digest)
+        if prior is not None:
+            return prior
+        self._check_region(env.insuplc_admdvs)
+        row = conn.execute(select(insured_settlements)
+                           .where(insured_settlements.c.setl_id == cmd.setl_id)).first()
+        if row is None or row.refd_setl_flag != "0":
+            raise NotFound("setl_id", cmd.setl_id, "no such settlement at the insured place")
+        if row.mdtrt_id != cmd.mdtrt_id:
+            raise InvalidField("mdtrt_id", cmd.mdtrt_id,
+                               f"settlement {cmd.setl_id} belongs to visit {row.mdtrt_id}")
+        if row.psn_no != cmd.psn_no:
+            raise InvalidField("psn_no", cmd.psn_no,
+                               f"settlement {cmd.setl_id} belongs to another person")
+        already = conn.execute(select(insured_settlements.c.setl_id)
+                               .where(insured_settlements.c.init_setl_id == cmd.setl_id)).first()
+        if already is not None:
+            raise FailedPrecondition("setl_id", cmd.setl_id,
+                                     f"already revoked by {already.setl_id}",
+                                     reason="ALREADY_REVOKED")
+        original = decode(bytes(row.setlinfo))
+        setl_date = date.fromisoformat(row.setl_date)
+        delta = StateDelta(dedc_year=row.delta_dedc_year, fund_year=row.delta_fund_year,
+                           fund_month=row.delta_fund_month, acct=row.acct_pay)
+        person_repo.balance(conn, cmd.psn_no, lock=True)
+        rev_id = f"{env.insuplc_admdvs}{clock.now():%Y%m%d}" \
+                 f"{sequences.next_value(conn, 'setl_id'):010d}"
+        balc = person_repo.apply(conn, cmd.psn_no, setl_date, delta, rev_id, sign=-1)
+        reversal = original.reversal(rev_id, env.msgid, clock.format_time(clock.now()), balc)
+        payload = encode(reversal)
+        neg = StateDelta(-delta.dedc_year, -delta.fund_year, -delta.fund_month, -delta.acct)
+        self._record(conn, reversal, env.msgid, setl_date, neg, payload)
+        msg_journal.record(conn, journal, env.msgid, env.infno, env.digest, payload)
+        return payload
+
+    # ---- helpers -----------------------------------------------------------------------
+    def _check_region(self, admdvs: str) -> None:
+        if admdvs not in self.regions:
+            raise NotFound("header.insuplc_admdvs", admdvs,
+                           f"this node insures {', '.join(sorted(self.regions))}")
+
+    def _person_for(self, conn: Connection, cmd: SettleCommand) -> Person:
+        self._check_region(cmd.env.insuplc_admdvs)
+        person = person_repo.by_psn_no(conn, cmd.psn_no)
+        if person is None or person.insuplc_admdvs != cmd.env.insuplc_admdvs:
+            raise NotFound("psn_no", cmd.psn_no,
+                           f"no insured person with this psn_no in {cmd.env.insuplc_admdvs}")
+        if person.insutype != cmd.insutype:
+            raise FailedPrecondition("insutype", cmd.insutype,
+                                     f"the person is insured under {person.insutype}",
+                                     reason="INSUTYPE_MISMATCH")
+        if person.psn_insu_stas != "1":
+            raise FailedPrecondition("psn_no", cmd.psn_no, "insurance is suspended",
+                                     reason="INSURANCE_SUSPENDED")
+        return person
+
+    def _settle(self, conn: Connection, cmd: SettleCommand, person: Person, *, setl_id: str,
+                lock: bool) -> tuple[Settlement, StateDelta]:
+        params = self.policy.params(cmd.env.insuplc_admdvs, cmd.insutype, cmd.med_type,
+                                    cmd.setl_date)
+        state = person_repo.state(conn, person.psn_no, cmd.setl_date, lock=lock)
+        result = split(params, person, state,
+                       Claim(totals=cmd.totals, medins_lv=cmd.medins_lv, acct_used=cmd.acct_used))
+        settlement = Settlement(
+            setl_id=setl_id, mdtrt_id=cmd.mdtrt_id, psn_no=person.psn_no,
+            psn_name=person.psn_name, certno=person.certno, insutype=person.insutype,
+            psn_type=person.psn_type, cvlserv_flag=person.cvlserv_flag,
+            setl_time=clock.format_time(clock.now()), med_type=cmd.med_type,
+            totals=cmd.totals, act_pay_dedc=result.act_pay_dedc, hifp_pay=result.hifp_pay,
+            ratio_bp=result.ratio_bp, fund_pay_sumamt=result.fund_pay_sumamt,
+            psn_part_amt=result.psn_part_amt, acct_pay=result.acct_pay,
+            psn_cash_pay=result.psn_cash_pay, balc=result.balc,
+            crt_payb_lmt_amt=result.crt_payb_lmt_amt, medins_setl_id=cmd.env.msgid,
+            insuplc_admdvs=cmd.env.insuplc_admdvs, mdtrtarea_admvs=cmd.env.mdtrtarea_admvs,
+            fixmedins_code=cmd.env.fixmedins_code, funds=result.funds, steps=result.steps,
+        )
+        problems = settlement.identity_errors()
+        if problems:  # a bug, never an input problem: refuse rather than commit bad money
+            raise AssertionError(f"split identities fail: {problems}")
+        return settlement, result.delta
+
+    @staticmethod
+    def _record(conn: Connection, s: Settlement, msgid: str, setl_date: date,
+                delta: StateDelta, payload: bytes) -> None:
+        t = s.totals
+        amounts = {
+            "medfee_sumamt": t.medfee_sumamt, "fulamt_ownpay_amt": t.fulamt_ownpay_amt,
+            "overlmt_selfpay": t.overlmt_selfpay, "preselfpay_amt": t.preselfpay_amt,
+            "inscp_scp_amt": t.inscp_scp_amt, "act_pay_dedc": s.act_pay_dedc,
+            "hifp_pay": s.hifp_pay, "fund_pay_sumamt": s.fund_pay_sumamt,
+            "psn_part_amt": s.psn_part_amt, "acct_pay": s.acct_pay,
+            "psn_cash_pay": s.psn_cash_pay,
+        }
+        assert set(amounts) == set(AMOUNT_COLUMNS)
+        conn.execute(insert(insured_settlements).values(
+            setl_id=s.setl_id, msgid=msgid, psn_no=s.psn_no, mdtrt_id=s.mdtrt_id,
+            mdtrtarea_admvs=s.mdtrtarea_admvs, fixmedins_code=s.fixmedins_code,
+            insuplc_admdvs=s.insuplc_admdvs, insutype=s.insutype, med_type=s.med_type,
+            setl_date=setl_date.isoformat(), setl_time=s.setl_time,
+            refd_setl_flag=s.refd_setl_flag, init_setl_id=s.init_setl_id or None,
+            delta_dedc_year=delta.dedc_year, delta_fund_year=delta.fund_year,
+            delta_fund_month=delta.fund_month, setlinfo=payload, **amounts,
+        ))

@@ -1,0 +1,253 @@
+"""The treatment role's handlers: 1101, 2201, 2204, 2206, 2207, 2208 and the 5203 query.
+
+Database steps run in one transaction each; calls to the hub happen between them, never inside
+a transaction. A settlement is recorded here only after the insured place committed it; if this
+node fails in between, the hospital's retry with the same msgid is answered by the insured
+node's journal with the same settlement, and recorded then — never twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Connection
+
+from provincial_nodes.adapters import sequences
+from provincial_nodes.adapters import visits as visit_repo
+from provincial_nodes.adapters.hub_client import HubClient
+from provincial_nodes.adapters.tables import journal
+from provincial_nodes.domain.catalogue import (
+    Catalogue, ClaimTotals, FeeLine, LineClassification, VisitContext, classify_line,
+)
+from provincial_nodes.domain.institution import Institution
+from provincial_nodes.domain.person import Person
+from provincial_nodes.domain.settlement import Settlement
+from provincial_nodes.service_layer.insured import PersonLookup, RevokeCommand, SettleCommand
+from services import clock
+from services import journal as msg_journal
+from services.envelope import Envelope
+from services.errors import FailedPrecondition, InvalidField, NotFound
+from services.storage import Database
+
+
+@dataclass(frozen=True)
+class RegisterCommand:
+    env: Envelope
+    psn_no: str
+    insutype: str
+    med_type: str
+    begntime: str
+    diag_codes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class UploadCommand:
+    env: Envelope
+    mdtrt_id: str
+    psn_no: str
+    lines: list[FeeLine]
+    fee_times: list[str]
+
+
+@dataclass(frozen=True)
+class SettleVisit:
+    env: Envelope
+    mdtrt_id: str
+    psn_no: str
+    med_type: str
+    insutype: str
+    medfee_sumamt: int
+    acct_used: bool
+    declared: ClaimTotals | None
+    """2207's optional four totals from 2204; when given they must match this node's."""
+
+
+class TreatmentRole:
+    """The place of treatment of one province node."""
+
+    def __init__(self, db: Database, catalogue: Catalogue,
+                 institutions: dict[str, Institution], hub: HubClient) -> None:
+        self.db = db
+        self.catalogue = catalogue
+        self.institutions = institutions
+        self.hub = hub
+
+    def set_catalogue(self, catalogue: Catalogue) -> None:
+        self.catalogue = catalogue
+
+    def institution(self, env: Envelope) -> Institution:
+        """The calling institution, checked: ours, open for cross-province, in its area."""
+        inst = self.institutions.get(env.fixmedins_code)
+        if inst is None:
+            raise NotFound("header.fixmedins_code", env.fixmedins_code,
+                           "not a designated institution of this treatment node")
+        if env.mdtrtarea_admvs != inst.admdvs:
+            raise InvalidField("header.mdtrtarea_admvs", env.mdtrtarea_admvs,
+                               f"institution {inst.fixmedins_code} is in {inst.admdvs}")
+        if not inst.cross_province:
+            raise FailedPrecondition("header.fixmedins_code", env.fixmedins_code,
+                                     "institution is not open for cross-province direct "
+                                     "settlement", reason="NOT_CROSS_PROVINCE_DESIGNATED")
+        return inst
+
+    # ---- 1101 --------------------------------------------------------------------------
+    async def query_person(self, q: PersonLookup) -> tuple[Person, int]:
+        self.institution(q.env)
+        return await self.hub.query_person(q)
+
+    # ---- 2201 --------------------------------------------------------------------------
+    def register(self, conn: Connection, cmd: RegisterCommand,
+                 encode: Callable[[str], bytes]) -> bytes:
+        env = cmd.env
+        prior = msg_journal.replay(conn, journal, env.msgid, env.infno, env.digest)
+        if prior is not None:
+            return prior
+        inst = self.institution(env)
+        begn = clock.parse_time(cmd.begntime)
+        mdtrt_id = f"{env.mdtrtarea_admvs}{begn:%Y%m%d}{sequences.next_value(conn, 'mdtrt_id'):010d}"
+        visit_repo.add(conn, visit_repo.Visit(
+            mdtrt_id=mdtrt_id, psn_no=cmd.psn_no, insuplc_admdvs=env.insuplc_admdvs,
+            mdtrtarea_admvs=env.mdtrtarea_admvs, fixmedins_code=inst.fixmedins_code,
+            medins_lv=inst.medins_lv, insutype=cmd.insutype, med_type=cmd.med_type,
+            begntime=cmd.begntime, diag_codes=cmd.diag_codes, status="open",
+        ), env.msgid, clock.format_time(clock.now()))
+        payload = encode(mdtrt_id)
+        msg_journal.record(conn, journal, env.msgid, env.infno, env.digest, payload)
+        return payload
+
+    # ---- 2204 --------------------------------------------------------------------------
+    def upload(self, conn: Connection, cmd: UploadCommand,
+               encode: Callable[[list[LineClassification]], bytes]) -> bytes:
+        env = cmd.env
+        prior = msg_journal.replay(conn, journal, env.msgid, env.infno, env.digest)
+        if prior is not None:
+            return prior
+        visit = self._visit(conn, env, cmd.mdtrt_id, cmd.psn_no)
+        if visit.status != "open":
+            raise FailedPrecondition("mdtrt_id", cmd.mdtrt_id,
+                                     "visit is settled; revoke the settlement before adding fees",
+                                     reason="VISIT_SETTLED")
+        known, counts = visit_repo.line_numbers_and_counts(conn, cmd.mdtrt_id)
+        ctx_counts = dict(counts)
+        classified = []
+        for i, line in enumerate(cmd.lines):
+            if line.feedetl_sn in known:
+                raise FailedPrecondition(f"feedetail[{i}].feedetl_sn", line.feedetl_sn,
+                                         "line already uploaded for this visit",
+                                         reason="LINE_ALREADY_UPLOADED")
+            ctx = VisitContext(medins_lv=visit.medins_lv, diag_codes=visit.diag_codes,
+                               cnt_already=ctx_counts)
+            entry = self.catalogue.entry_on(line.med_list_codg, line.fee_ocur_date)
+            result = classify_line(entry, line, ctx,
+                                   code_known=self.catalogue.knows(line.med_list_codg))
+            classified.append(result)
+            ctx_counts = {**ctx_counts, line.med_list_codg:
+                          ctx_counts.get(line.med_list_codg, 0) + line.cnt}
+        visit_repo.add_lines(conn, cmd.mdtrt_id, env.msgid, cmd.fee_times, classified)
+        payload = encode(classified)
+        msg_journal.record(conn, journal, env.msgid, env.infno, env.digest, payload)
+        return payload
+
+    # ---- 2206 / 2207 -------------------------------------------------------------------
+    def claim(self, conn: Connection, cmd: SettleVisit) -> SettleCommand:
+        """The insured-place claim for a visit, checked against what the hospital declares."""
+        visit = self._visit(conn, cmd.env, cmd.mdtrt_id, cmd.psn_no)
+        if visit.status != "open":
+            raise FailedPrecondition("mdtrt_id", cmd.mdtrt_id, "visit is already settled",
+                                     reason="VISIT_ALREADY_SETTLED")
+        if cmd.med_type != visit.med_type:
+            raise InvalidField("med_type", cmd.med_type,
+                               f"visit was registered with med_type {visit.med_type}")
+        if cmd.insutype != visit.insutype:
+            raise InvalidField("insutype", cmd.insutype,
+                               f"visit was registered with insutype {visit.insutype}")
+        lines = visit_repo.lines(conn, cmd.mdtrt_id)
+        if not lines:
+            raise FailedPrecondition("mdtrt_id", cmd.mdtrt_id, "no fee lines uploaded (2204)",
+                                     reason="NO_FEE_LINES")
+        totals = ClaimTotals.of(lines)
+        if cmd.medfee_sumamt != totals.medfee_sumamt:
+            raise InvalidField("medfee_sumamt", cmd.medfee_sumamt,
+                               f"the visit's uploaded lines total {totals.medfee_sumamt} fen")
+        if cmd.declared is not None:
+            for name in ("fulamt_ownpay_amt", "overlmt_selfpay", "preselfpay_amt",
+                         "inscp_scp_amt"):
+                if getattr(cmd.declared, name) != getattr(totals, name):
+                    raise InvalidField(name, getattr(cmd.declared, name),
+                                       f"this node's 2204 classification gives "
+                                       f"{getattr(totals, name)} fen")
+        return SettleCommand(
+            env=cmd.env, psn_no=cmd.psn_no, insutype=visit.insutype, med_type=visit.med_type,
+            mdtrt_id=visit.mdtrt_id, medins_lv=visit.medins_lv,
+            setl_date=clock.parse_time(visit.begntime).date(), acct_used=cmd.acct_used,
+            totals=totals)
+
+    async def pre_settle(self, cmd: SettleVisit) -> Settlement:
+        claim = await self.db.transact(self.claim, cmd)
+        return await self.hub.pre_settle(claim)
+
+    async def settle(self, cmd: SettleVisit, encode: Callable[[Settlement], bytes]) -> bytes:
+        env = cmd.env
+        prior = await self.db.transact(msg_journal.replay, journal, env.msgid, env.infno,
+                                       env.digest)
+        if prior is not None:
+            return prior
+        claim = await self.db.transact(self.claim, cmd)
+        settlement = await self.hub.settle(claim)
+        return await self.db.transact(self._record, env, settlement, encode, "settled")
+
+    # ---- 2208 --------------------------------------------------------------------------
+    async def revoke(self, cmd: RevokeCommand, encode: Callable[[Settlement], bytes]) -> bytes:
+        env = cmd.env
+        prior = await self.db.transact(msg_journal.replay, journal, env.msgid, env.infno,
+                                       env.digest)
+        if prior is not None:
+            return prior
+        await self.db.transact(self._check_revocable, cmd)
+        reversal = await self.hub.revoke(cmd)
+        return await self.db.transact(self._record, env, reversal, encode, "open")
+
+    def _check_revocable(self, conn: Connection, cmd: RevokeCommand) -> None:
+        self._visit(conn, cmd.env, cmd.mdtrt_id, cmd.psn_no)
+        rows = visit_repo.settlements(conn, cmd.mdtrt_id)
+        if not any(r[0] == cmd.setl_id and r[1] == "0" for r in rows):
+            raise NotFound("setl_id", cmd.setl_id, f"no settlement of visit {cmd.mdtrt_id}")
+        by = next((r[0] for r in rows if r[2] == cmd.setl_id), None)
+        if by is not None:
+            raise FailedPrecondition("setl_id", cmd.setl_id, f"already revoked by {by}",
+                                     reason="ALREADY_REVOKED")
+
+    def _record(self, conn: Connection, env: Envelope, s: Settlement,
+                encode: Callable[[Settlement], bytes], status: str) -> bytes:
+        prior = msg_journal.replay(conn, journal, env.msgid, env.infno, env.digest)
+        if prior is not None:  # a concurrent duplicate recorded it first
+            return prior
+        payload = encode(s)
+        visit_repo.record_settlement(conn, s, env.msgid, payload)
+        visit_repo.set_status(conn, s.mdtrt_id, status)
+        msg_journal.record(conn, journal, env.msgid, env.infno, env.digest, payload)
+        return payload
+
+    # ---- 5203 --------------------------------------------------------------------------
+    def settlements(self, conn: Connection, env: Envelope, mdtrt_id: str) -> list[bytes]:
+        self._visit(conn, env, mdtrt_id, None)
+        return [r[3] for r in visit_repo.settlements(conn, mdtrt_id)]
+
+    def _visit(self, conn: Connection, env: Envelope, mdtrt_id: str,
+               psn_no: str | None) -> visit_repo.Visit:
+        self.institution(env)
+        visit = visit_repo.get(conn, mdtrt_id)
+        if visit is None or visit.fixmedins_code != env.fixmedins_code:
+            raise NotFound("mdtrt_id", mdtrt_id, "no such visit at this institution")
+        if psn_no is not None and visit.psn_no != psn_no:
+            raise InvalidField("psn_no", psn_no, f"visit {mdtrt_id} belongs to another person")
+        if env.insuplc_admdvs != visit.insuplc_admdvs:
+            raise InvalidField("header.insuplc_admdvs", env.insuplc_admdvs,
+                               f"visit {mdtrt_id} was registered for {visit.insuplc_admdvs}")
+        return visit
+
+
+def today() -> date:
+    return clock.now().date()
