@@ -1,0 +1,163 @@
+"""The ``settlenet`` command.
+
+    settlenet demo                         a sample cross-province visit on an in-process network
+    settlenet up --data DIR                hub + default provinces as processes; writes DIR/network.json
+    settlenet visit --target DIR/network.json   drive one visit against a running network
+    settlenet hub --db URL                 run the national hub
+    settlenet province --code 13 --hub HOST:PORT --db URL   run one province node
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+
+from services.storage import sqlite_url
+
+DB_ENV = "SETTLENET_DB_URL"
+
+
+def _add_serve_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=0, help="port to bind (default 0: any free port)")
+    p.add_argument("--db", help=f"SQLAlchemy URL of this node's database (or ${DB_ENV}); "
+                   "default a SQLite file under --data")
+    p.add_argument("--data", type=Path, default=Path("var"),
+                   help="folder for the SQLite database (default ./var)")
+    p.add_argument("--ready-file", type=Path, help=argparse.SUPPRESS)
+    p.add_argument("--log-json", action="store_true", help="log JSON lines instead of text")
+    p.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING (default INFO)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="settlenet",
+        description="A simulated network for China's cross-provincial direct settlement of "
+                    "medical expenses (跨省异地就医直接结算).",
+        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="run a sample cross-province visit and print the split",
+                          description="Start an in-process network (hub + four provinces, "
+                          "SQLite in a temporary folder) and settle a sample visit: a Hebei "
+                          "retiree treated at a Beijing hospital. Prints each step and the split.")
+    demo.add_argument("--json", action="store_true", help="print a JSON transcript instead")
+    demo.add_argument("--data", type=Path, help="keep the databases in this folder")
+
+    up = sub.add_parser("up", help="run the hub and the default provinces as processes",
+                        description="Start the hub and the default provinces on loopback, each "
+                        "its own process with its own SQLite database under --data, and write "
+                        "DIR/network.json once every node serves. Ctrl-C or SIGTERM stops all.")
+    up.add_argument("--data", type=Path, default=Path("var/network"),
+                    help="folder for databases, logs and network.json (default var/network)")
+    up.add_argument("--provinces", default="11,13,44,51",
+                    help="comma-separated province codes (default 11,13,44,51)")
+    up.add_argument("--hub-port", type=int, default=0, help="hub port (default any free port)")
+    up.add_argument("--base-port", type=int, default=0,
+                    help="first province port; the next provinces take the following ports "
+                    "(default any free ports)")
+    up.add_argument("--population", type=int, default=0,
+                    help="extra generated insured persons per province (seeded)")
+
+    visit = sub.add_parser("visit", help="drive one sample visit against a running network",
+                           description="Using only network.json, run 1101 → 2201 → 2204 → 2206 → "
+                           "2207 → 2208 for a person insured in one province at a hospital of "
+                           "another, and print each answer.")
+    visit.add_argument("--target", type=Path, required=True, help="DIR/network.json")
+    visit.add_argument("--treat", default="11", help="treatment province code (default 11)")
+    visit.add_argument("--insured", default="13", help="insured province code (default 13)")
+    visit.add_argument("--keep", action="store_true", help="do not revoke the settlement")
+    visit.add_argument("--json", action="store_true", help="print JSON")
+
+    hub = sub.add_parser("hub", help="run the national hub",
+                         description="Run the national hub: routes by insured place, journals "
+                         "every routed message, keeps the node registry.")
+    _add_serve_args(hub)
+    hub.add_argument("--topology", type=Path,
+                     help="JSON file of province nodes to know before they register")
+
+    province = sub.add_parser("province", help="run one province node",
+                              description="Run one province node (treatment and insured roles) "
+                              "and register it with the hub.")
+    province.add_argument("--code", required=True, help="two-digit province code, e.g. 13")
+    province.add_argument("--hub", required=True, help="hub address host:port")
+    province.add_argument("--province-data", type=Path,
+                          help="folder of province data folders (default: the built-in data)")
+    province.add_argument("--population", type=int, default=0,
+                          help="extra generated insured persons (seeded)")
+    province.add_argument("--seed", type=int, default=1, help="population seed (default 1)")
+    province.add_argument("--advertise-host", help="host other nodes use to reach this one")
+    _add_serve_args(province)
+    return parser
+
+
+def _db_url(args: argparse.Namespace, name: str) -> str:
+    if args.db:
+        return str(args.db)
+    if os.environ.get(DB_ENV):
+        return os.environ[DB_ENV]
+    args.data.mkdir(parents=True, exist_ok=True)
+    return sqlite_url(args.data / f"{name}.db")
+
+
+async def _serve_until_signal(start: object, ready_file: Path | None) -> int:
+    import structlog
+
+    log = structlog.get_logger("cli")
+    node = await start  # type: ignore[misc]
+    if ready_file:
+        tmp = ready_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"endpoint": node.endpoint, "pid": os.getpid()}))
+        tmp.replace(ready_file)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    log.info("stopping")
+    await node.stop()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from services import logging as slog
+    from services.errors import ConfigError
+
+    if args.command == "demo":
+        from scripts import demo
+        return demo.main(args)
+    if args.command == "up":
+        from scripts import up
+        return up.main(args)
+    if args.command == "visit":
+        from scripts import visit
+        return visit.main(args)
+    if args.command == "hub":
+        from national_hub import bootstrap as hub_boot
+        slog.configure("hub", json=args.log_json, level=args.log_level)
+        cfg = hub_boot.HubConfig(db_url=_db_url(args, "hub"), host=args.host, port=args.port,
+                                 topology=args.topology)
+        return asyncio.run(_serve_until_signal(hub_boot.start(cfg), args.ready_file))
+    if args.command == "province":
+        from provincial_nodes import bootstrap as prov_boot
+        slog.configure(f"province-{args.code}", json=args.log_json, level=args.log_level)
+        pcfg = prov_boot.NodeConfig(
+            code=args.code, db_url=_db_url(args, f"province-{args.code}"), hub=args.hub,
+            data_root=args.province_data, host=args.host, port=args.port,
+            advertise_host=args.advertise_host, population=args.population, seed=args.seed)
+        try:
+            return asyncio.run(_serve_until_signal(prov_boot.start(pcfg), args.ready_file))
+        except ConfigError as exc:
+            print(f"settlenet province: {exc}", file=sys.stderr)
+            return 2
+    raise AssertionError(args.command)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

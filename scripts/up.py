@@ -1,0 +1,113 @@
+"""``settlenet up``: the hub and the default provinces as separate processes on loopback.
+
+Each node logs JSON lines to DIR/logs/<node>.log and keeps its SQLite database in DIR. Once
+every node serves, DIR/network.json is written. Ctrl-C or SIGTERM stops every node cleanly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from scripts import network
+from services.storage import sqlite_url
+
+READY_TIMEOUT_S = 60.0
+
+
+def _say(message: str) -> None:
+    print(f"settlenet up: {message}", file=sys.stderr, flush=True)
+
+
+def _spawn(args: list[str], log: Path) -> subprocess.Popen[bytes]:
+    handle = log.open("ab")
+    return subprocess.Popen([sys.executable, "-m", "scripts.cli", *args, "--log-json"],
+                            stdout=handle, stderr=subprocess.STDOUT,
+                            start_new_session=True)  # Ctrl-C reaches us, we stop them in order
+
+
+def _wait_ready(proc: subprocess.Popen[bytes], ready: Path, name: str, log: Path) -> str:
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if ready.exists():
+            return str(json.loads(ready.read_text())["endpoint"])
+        if proc.poll() is not None:
+            tail = log.read_text(errors="replace").splitlines()[-5:]
+            raise RuntimeError(f"{name} exited with code {proc.returncode}:\n  "
+                               + "\n  ".join(tail))
+        time.sleep(0.05)
+    raise RuntimeError(f"{name} did not start serving within {READY_TIMEOUT_S:.0f}s; see {log}")
+
+
+def main(args: argparse.Namespace) -> int:
+    data: Path = args.data.resolve()
+    logs = data / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    (data / "network.json").unlink(missing_ok=True)
+    codes = [c.strip() for c in args.provinces.split(",") if c.strip()]
+    procs: list[tuple[str, subprocess.Popen[bytes]]] = []
+    stopping = False
+
+    def stop(*_: Any) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        ready = data / "hub.ready"
+        ready.unlink(missing_ok=True)
+        log = logs / "hub.log"
+        hub_url = sqlite_url(data / "hub.db")
+        proc = _spawn(["hub", "--port", str(args.hub_port), "--db", hub_url,
+                       "--ready-file", str(ready)], log)
+        procs.append(("hub", proc))
+        hub = _wait_ready(proc, ready, "hub", log)
+        _say(f"hub serving on {hub} (log {log})")
+        nodes: dict[str, tuple[str, str]] = {}
+        for i, code in enumerate(codes):
+            ready = data / f"province-{code}.ready"
+            ready.unlink(missing_ok=True)
+            log = logs / f"province-{code}.log"
+            url = sqlite_url(data / f"province-{code}.db")
+            port = args.base_port + i if args.base_port else 0
+            proc = _spawn(["province", "--code", code, "--hub", hub, "--port", str(port),
+                           "--db", url, "--population", str(args.population),
+                           "--ready-file", str(ready)], log)
+            procs.append((f"province {code}", proc))
+            endpoint = _wait_ready(proc, ready, f"province {code}", log)
+            nodes[code] = (endpoint, url)
+            _say(f"province {code} serving on {endpoint} (log {log})")
+        doc = network.describe(hub, nodes, data, args.population)
+        network.write_network_json(data / "network.json", doc)
+        _say(f"network ready: {data / 'network.json'}")
+        _say(f"try: settlenet visit --target {data / 'network.json'}")
+        _say("Ctrl-C stops every node")
+        while not stopping:
+            for name, p in procs:
+                if p.poll() is not None:
+                    _say(f"{name} exited with code {p.returncode}; stopping the network")
+                    stopping = True
+            time.sleep(0.2)
+        return 0
+    except RuntimeError as exc:
+        _say(str(exc))
+        return 1
+    finally:
+        for name, p in reversed(procs):
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+        for name, p in reversed(procs):
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        _say("stopped")
+        for f in data.glob("*.ready"):
+            f.unlink(missing_ok=True)
