@@ -13,6 +13,7 @@ from provincial_nodes import config, seed
 from provincial_nodes.adapters import persons as person_repo
 from provincial_nodes.adapters.hub_client import HubClient
 from provincial_nodes.adapters.tables import metadata
+from provincial_nodes.entrypoints import convert
 from provincial_nodes.entrypoints.servicers import InsuredServicer, TreatmentServicer
 from provincial_nodes.service_layer.insured import InsuredRole
 from provincial_nodes.service_layer.treatment import TreatmentRole
@@ -93,7 +94,8 @@ def build(cfg: NodeConfig, hub: HubClient) -> ProvinceNode:
     added = db.transact_sync(person_repo.add_many, people, balances)
     node = ProvinceNode(
         cfg=cfg, data=data, db=db, hub=hub,
-        treatment=TreatmentRole(db, data.catalogue, data.institutions, hub),
+        treatment=TreatmentRole(db, data.catalogue, data.institutions, hub,
+                                convert.encode_settlement),
         insured=InsuredRole(data.policy, data.regions),
     )
     log.info("province_loaded", code=data.code, province=data.name_en or data.name,

@@ -68,7 +68,10 @@ class TreatmentRole:
     """The place of treatment of one province node."""
 
     def __init__(self, db: Database, catalogue: Catalogue,
-                 institutions: dict[str, Institution], hub: HubClient) -> None:
+                 institutions: dict[str, Institution], hub: HubClient,
+                 encode_setl: Callable[[Settlement], bytes]) -> None:
+        self.encode_setl = encode_setl
+        """How a settlement is stored (for 5203 queries and reconciliation)."""
         self.db = db
         self.catalogue = catalogue
         self.institutions = institutions
@@ -225,7 +228,7 @@ class TreatmentRole:
         if prior is not None:  # a concurrent duplicate recorded it first
             return prior
         payload = encode(s)
-        visit_repo.record_settlement(conn, s, env.msgid, payload)
+        visit_repo.record_settlement(conn, s, env.msgid, self.encode_setl(s))
         visit_repo.set_status(conn, s.mdtrt_id, status)
         msg_journal.record(conn, journal, env.msgid, env.infno, env.digest, payload)
         return payload
