@@ -1,0 +1,76 @@
+"""A malformed data file gives one clear error naming the file, the key and the problem."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from provincial_nodes import config
+from services.errors import ConfigError
+
+
+def _copy(tmp_path: Path) -> Path:
+    folder = tmp_path / "13"
+    shutil.copytree(config.province_folder("13"), folder)
+    return folder
+
+
+def _edit_policy(folder: Path, change) -> None:
+    path = folder / "policy.yaml"
+    doc = yaml.safe_load(path.read_text())
+    change(doc["schemes"]["130100"])
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True))
+
+
+@pytest.mark.parametrize(("change", "key", "problem"), [
+    pytest.param(lambda s: s[0]["periods"][0].update(ratio_by_level={"1": "1.2", "2": "0.5",
+                                                                     "3": "0.5"}),
+                 "ratio_by_level.1", "between 0 and 1", id="ratio-above-100-percent"),
+    pytest.param(lambda s: s[0]["periods"][0].update(colour="blue"),
+                 "periods[0].colour", "unknown key", id="unknown-key"),
+    pytest.param(lambda s: s[0]["periods"][0].update(cap_fen_annual="lots"),
+                 "cap_fen_annual", "integer number of fen", id="wrong-type"),
+    pytest.param(lambda s: s[0]["periods"][0].update(valid_to=__import__("datetime").date(
+        2025, 11, 30)), "valid_to", "gap", id="gap-between-periods"),
+    pytest.param(lambda s: s[0]["periods"][0].update(valid_to=__import__("datetime").date(
+        2026, 3, 1)), "valid_to", "overlap", id="overlapping-periods"),
+    pytest.param(lambda s: s[0]["periods"][0].pop("source"), "source", "missing",
+                 id="value-without-source"),
+])
+def test_malformed_policy_names_file_key_and_problem(tmp_path: Path, change, key: str,
+                                                     problem: str) -> None:
+    folder = _copy(tmp_path)
+    _edit_policy(folder, change)
+    with pytest.raises(ConfigError) as err:
+        config.load(folder)
+    assert err.value.file.endswith("policy.yaml")
+    assert key in err.value.key
+    assert problem in err.value.problem
+
+
+def test_default_data_loads_for_every_province() -> None:
+    for code in ("11", "13", "44", "51"):
+        data, balances = config.load(config.province_folder(code))
+        assert len(data.catalogue) >= 60
+        assert {p.insutype for p in data.persons} == {"310", "390"}
+        assert {"11", "12"} <= {p.psn_type for p in data.persons}
+        assert {i.medins_lv for i in data.institutions.values()} == {"1", "2", "3"}
+
+
+def test_a_node_does_not_start_on_a_malformed_policy(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    root = tmp_path / "provinces"
+    root.mkdir()
+    folder = _copy(root)
+    _edit_policy(folder, lambda s: s[0]["periods"][0].update(ratio_by_level={"1": "7"}))
+    proc = subprocess.run(
+        [sys.executable, "-m", "scripts.cli", "province", "--code", "13", "--hub",
+         "127.0.0.1:1", "--province-data", str(root), "--data", str(tmp_path / "db")],
+        capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert "policy.yaml" in proc.stderr and "ratio_by_level" in proc.stderr
+    assert not (tmp_path / "db" / "province-13.db").exists()
