@@ -1,7 +1,7 @@
 """The province node. Every node plays two roles:
 
-- **treatment** (就医地): serves hospitals, keeps its catalogue, classifies fee lines, records visits
-  and settlements;
+- **treatment** (就医地): serves hospitals, keeps its catalogue, classifies fee lines, records
+  visits and settlements;
 - **insured** (参保地): serves the hub, keeps its people, accumulators and personal accounts, and
   applies its own policy to compute the split.
 

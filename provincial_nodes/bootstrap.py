@@ -18,7 +18,12 @@ from provincial_nodes.entrypoints.servicers import InsuredServicer, TreatmentSer
 from provincial_nodes.service_layer.insured import InsuredRole
 from provincial_nodes.service_layer.treatment import TreatmentRole
 from services.envelope import ResponseHeaders
-from services.pb.settlenet.v1 import insured_pb2, insured_pb2_grpc, treatment_pb2, treatment_pb2_grpc
+from services.pb.settlenet.v1 import (
+    insured_pb2,
+    insured_pb2_grpc,
+    treatment_pb2,
+    treatment_pb2_grpc,
+)
 from services.server import Running, Tls, start_server
 from services.storage import Database
 

@@ -17,7 +17,11 @@ from typing import Any
 import yaml
 
 from provincial_nodes.domain.catalogue import (
-    Catalogue, CatalogueEntry, Level, ListType, Restriction,
+    Catalogue,
+    CatalogueEntry,
+    Level,
+    ListType,
+    Restriction,
 )
 from provincial_nodes.domain.institution import Institution
 from provincial_nodes.domain.person import Person

@@ -1,10 +1,10 @@
 """The ``settlenet`` command.
 
-    settlenet demo                         a sample cross-province visit on an in-process network
-    settlenet up --data DIR                hub + default provinces as processes; writes DIR/network.json
-    settlenet visit --target DIR/network.json   drive one visit against a running network
-    settlenet hub --db URL                 run the national hub
-    settlenet province --code 13 --hub HOST:PORT --db URL   run one province node
+    settlenet demo                  a sample cross-province visit on an in-process network
+    settlenet up --data DIR         hub + default provinces as processes; DIR/network.json
+    settlenet visit --target DIR/network.json     one visit against a running network
+    settlenet hub --db URL          run the national hub
+    settlenet province --code 13 --hub HOST:PORT --db URL     run one province node
 """
 
 from __future__ import annotations

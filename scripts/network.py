@@ -31,7 +31,7 @@ class Network:
 async def start(data_dir: Path, provinces: tuple[str, ...] = DEFAULT_PROVINCES, *,
                 db_urls: dict[str, str] | None = None, population: int = 0) -> Network:
     """Start the hub and ``provinces`` in this process; databases under ``data_dir``."""
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - once, before serving
     urls = db_urls or {}
     hub = await hub_boot.start(hub_boot.HubConfig(
         db_url=urls.get("hub", sqlite_url(data_dir / "hub.db"))))

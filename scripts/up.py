@@ -100,10 +100,10 @@ def main(args: argparse.Namespace) -> int:
         _say(str(exc))
         return 1
     finally:
-        for name, p in reversed(procs):
+        for _name, p in reversed(procs):
             if p.poll() is None:
                 p.send_signal(signal.SIGTERM)
-        for name, p in reversed(procs):
+        for _name, p in reversed(procs):
             try:
                 p.wait(timeout=10)
             except subprocess.TimeoutExpired:

@@ -7,7 +7,7 @@ gRPC statuses with google.rpc details. Each error carries its inputs as fields.
     ├── FailedPrecondition    FAILED_PRECONDITION valid input the current state refuses
     ├── DuplicateMessage      ALREADY_EXISTS      a msgid seen before with a different body
     ├── Unavailable           UNAVAILABLE         a node on the path cannot be reached
-    └── ConfigError           (not an RPC error)  a data or policy file is wrong; the node won't start
+    └── ConfigError           (no RPC status)     a data or policy file is wrong; node won't start
 """
 
 from __future__ import annotations

@@ -9,7 +9,14 @@ rows that change them.
 from __future__ import annotations
 
 from sqlalchemy import (
-    BigInteger, Column, Integer, LargeBinary, MetaData, String, Table, Text,
+    BigInteger,
+    Column,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
 )
 
 from services.journal import journal_table

@@ -115,12 +115,11 @@ def split(params: OutpatientParams, person: Person, state: PersonState, claim: C
     limit = min(rooms) if rooms else fund_raw
     hifp = min(fund_raw, limit)
     if rooms:
-        steps.append(Step("cap", f"caps allow {yuan(limit)} more (monthly "
-                          f"{yuan(params.cap_fen_monthly) if params.cap_fen_monthly is not None else '-'}"
-                          f", used {yuan(state.fund_paid_month)}; annual "
-                          f"{yuan(params.cap_fen_annual) if params.cap_fen_annual is not None else '-'}"
-                          f", used {yuan(state.fund_paid_year)}): pooled fund pays {yuan(hifp)}",
-                          hifp))
+        monthly = "-" if params.cap_fen_monthly is None else yuan(params.cap_fen_monthly)
+        annual = "-" if params.cap_fen_annual is None else yuan(params.cap_fen_annual)
+        steps.append(Step("cap", f"caps allow {yuan(limit)} more (monthly {monthly}, used "
+                          f"{yuan(state.fund_paid_month)}; annual {annual}, used "
+                          f"{yuan(state.fund_paid_year)}): pooled fund pays {yuan(hifp)}", hifp))
     fund_type, fund_name = FUND_PAY_TYPES.get(person.insutype, ("999900", "other fund"))
     funds = (FundPayment(fund_type, fund_name, t.inscp_scp_amt, limit, hifp,
                          f"{format_ratio(ratio)} of {yuan(eligible)} after deductible "

@@ -20,7 +20,12 @@ from services import clock
 from services.envelope import Envelope
 from services.errors import InvalidField
 from services.money import (
-    MAX_AMOUNT_FEN, format_cnt, format_ratio, line_amount_fen, parse_cnt, parse_ratio,
+    MAX_AMOUNT_FEN,
+    format_cnt,
+    format_ratio,
+    line_amount_fen,
+    parse_cnt,
+    parse_ratio,
 )
 from services.pb.settlenet.v1 import common_pb2, insured_pb2, treatment_pb2
 

@@ -11,14 +11,22 @@ from provincial_nodes.domain.settlement import Settlement
 from provincial_nodes.entrypoints import convert
 from provincial_nodes.service_layer.insured import InsuredRole
 from provincial_nodes.service_layer.treatment import (
-    RegisterCommand, SettleVisit, TreatmentRole, UploadCommand, today,
+    RegisterCommand,
+    SettleVisit,
+    TreatmentRole,
+    UploadCommand,
+    today,
 )
 from services import clock
 from services.envelope import Envelope, ResponseHeaders, check_header
 from services.errors import InvalidField
 from services.journal import body_hash
 from services.pb.settlenet.v1 import (
-    common_pb2, insured_pb2, insured_pb2_grpc, treatment_pb2, treatment_pb2_grpc,
+    common_pb2,
+    insured_pb2,
+    insured_pb2_grpc,
+    treatment_pb2,
+    treatment_pb2_grpc,
 )
 from services.rpc import rpc
 from services.storage import Database

@@ -19,7 +19,12 @@ from provincial_nodes.adapters import visits as visit_repo
 from provincial_nodes.adapters.hub_client import HubClient
 from provincial_nodes.adapters.tables import journal
 from provincial_nodes.domain.catalogue import (
-    Catalogue, ClaimTotals, FeeLine, LineClassification, VisitContext, classify_line,
+    Catalogue,
+    ClaimTotals,
+    FeeLine,
+    LineClassification,
+    VisitContext,
+    classify_line,
 )
 from provincial_nodes.domain.institution import Institution
 from provincial_nodes.domain.person import Person
@@ -109,7 +114,8 @@ class TreatmentRole:
             return prior
         inst = self.institution(env)
         begn = clock.parse_time(cmd.begntime)
-        mdtrt_id = f"{env.mdtrtarea_admvs}{begn:%Y%m%d}{sequences.next_value(conn, 'mdtrt_id'):010d}"
+        seq = sequences.next_value(conn, "mdtrt_id")
+        mdtrt_id = f"{env.mdtrtarea_admvs}{begn:%Y%m%d}{seq:010d}"
         visit_repo.add(conn, visit_repo.Visit(
             mdtrt_id=mdtrt_id, psn_no=cmd.psn_no, insuplc_admdvs=env.insuplc_admdvs,
             mdtrtarea_admvs=env.mdtrtarea_admvs, fixmedins_code=inst.fixmedins_code,

@@ -63,8 +63,9 @@ async def test_settle_then_revoke_restores_accumulators_and_account(net: Net) ->
     p = net.person(1)
     mdtrt_id, total = await open_visit(net, p)
     insured_db = net.net.provinces["13"].db
-    from provincial_nodes.adapters import persons
     from datetime import date
+
+    from provincial_nodes.adapters import persons
 
     day = date(2026, 10, 15)
     before = insured_db.transact_sync(persons.state, p.psn_no, day)

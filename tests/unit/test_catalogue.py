@@ -8,7 +8,14 @@ from decimal import Decimal
 import pytest
 
 from provincial_nodes.domain.catalogue import (
-    Catalogue, CatalogueEntry, FeeLine, Level, ListType, Reason, Restriction, VisitContext,
+    Catalogue,
+    CatalogueEntry,
+    FeeLine,
+    Level,
+    ListType,
+    Reason,
+    Restriction,
+    VisitContext,
     classify_line,
 )
 

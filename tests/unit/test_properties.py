@@ -12,7 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from provincial_nodes.domain.catalogue import (
-    CatalogueEntry, ClaimTotals, FeeLine, Level, ListType, Restriction, VisitContext,
+    CatalogueEntry,
+    ClaimTotals,
+    FeeLine,
+    Level,
+    ListType,
+    Restriction,
+    VisitContext,
     classify_line,
 )
 from provincial_nodes.domain.person import Person, PersonState
