@@ -54,7 +54,7 @@ def configure(node: str, *, json: bool = False, level: str = "INFO",
         processors=[
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=False),
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
             _mask,
             renderer,
         ],

@@ -30,6 +30,8 @@ _log = structlog.get_logger("rpc")
 _deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar("deadline", default=None)
 
 DEFAULT_HOP_TIMEOUT_S = 10.0
+_STATE_CHANGING = {"2201", "2204", "2207", "2208", "9101"}
+"""Transactions logged at INFO when they succeed; queries only at DEBUG."""
 
 
 def hop_timeout(default: float = DEFAULT_HOP_TIMEOUT_S) -> float:
@@ -83,8 +85,11 @@ def rpc(infno: str) -> Callable[[Method[R]], Method[R]]:
                 finally:
                     _deadline.reset(token)
                 setl = getattr(getattr(response, "setlinfo", None), "setl_id", "")
-                _log.debug("rpc_ok", setl_id=setl or None,
-                           ms=round((time.perf_counter() - started) * 1000, 2))
+                mdtrt = getattr(response, "mdtrt_id", "") or getattr(
+                    getattr(response, "setlinfo", None), "mdtrt_id", "")
+                log = _log.info if infno in _STATE_CHANGING else _log.debug
+                log("rpc_ok", setl_id=setl or None, mdtrt_id=mdtrt or bound.get("mdtrt_id"),
+                    ms=round((time.perf_counter() - started) * 1000, 2))
                 return response
 
         return inner
