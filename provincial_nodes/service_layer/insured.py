@@ -108,6 +108,11 @@ class InsuredRole:
             return prior
         person = self._person_for(conn, cmd)
         person_repo.balance(conn, person.psn_no, lock=True)  # serialise this person's claims
+        # A duplicate of this msgid may have committed while this transaction waited for the
+        # lock: look again now that it is held.
+        prior = msg_journal.replay(conn, journal, env.msgid, env.infno, env.digest)
+        if prior is not None:
+            return prior
         active = active_settlement(conn, cmd.mdtrt_id)
         if active is not None:
             raise FailedPrecondition("mdtrt_id", cmd.mdtrt_id,
@@ -131,6 +136,12 @@ class InsuredRole:
         if prior is not None:
             return prior
         self._check_region(env.insuplc_admdvs)
+        if person_repo.by_psn_no(conn, cmd.psn_no) is None:
+            raise NotFound("psn_no", cmd.psn_no, "no insured person with this psn_no")
+        person_repo.balance(conn, cmd.psn_no, lock=True)  # serialise with the person's claims
+        prior = msg_journal.replay(conn, journal, env.msgid, env.infno, env.digest)
+        if prior is not None:
+            return prior
         row = conn.execute(select(insured_settlements)
                            .where(insured_settlements.c.setl_id == cmd.setl_id)).first()
         if row is None or row.refd_setl_flag != "0":
@@ -151,7 +162,6 @@ class InsuredRole:
         setl_date = date.fromisoformat(row.setl_date)
         delta = StateDelta(dedc_year=row.delta_dedc_year, fund_year=row.delta_fund_year,
                            fund_month=row.delta_fund_month, acct=row.acct_pay)
-        person_repo.balance(conn, cmd.psn_no, lock=True)
         rev_id = f"{env.insuplc_admdvs}{clock.now():%Y%m%d}" \
                  f"{sequences.next_value(conn, 'setl_id'):010d}"
         balc = person_repo.apply(conn, cmd.psn_no, setl_date, delta, rev_id, sign=-1)
