@@ -41,16 +41,25 @@ def _envelope(request: Any, infno: str, *, mutating: bool = False, need_fixmedin
     return Envelope.of(request.header, body_hash(request) if mutating else "")
 
 
-class TreatmentServicer(treatment_pb2_grpc.TreatmentServiceServicer):
-    """Served to hospitals."""
+class _NodeServicer:
+    """What both roles' servicers share: the node's database and its response headers."""
 
-    def __init__(self, role: TreatmentRole, db: Database, headers: ResponseHeaders) -> None:
-        self.role = role
+    def __init__(self, db: Database, headers: ResponseHeaders) -> None:
         self.db = db
         self.headers = headers
 
     def _header(self, env: Envelope, received: Any) -> common_pb2.ResponseHeader:
-        return self.headers.make(common_pb2.ResponseHeader, env.msgid, received)
+        header: common_pb2.ResponseHeader = self.headers.make(common_pb2.ResponseHeader,
+                                                              env.msgid, received)
+        return header
+
+
+class TreatmentServicer(_NodeServicer, treatment_pb2_grpc.TreatmentServiceServicer):
+    """Served to hospitals."""
+
+    def __init__(self, role: TreatmentRole, db: Database, headers: ResponseHeaders) -> None:
+        super().__init__(db, headers)
+        self.role = role
 
     @rpc("1101")
     async def QueryPerson(self, request: insured_pb2.PersonQuery, context: Ctx
@@ -184,16 +193,12 @@ class TreatmentServicer(treatment_pb2_grpc.TreatmentServiceServicer):
                                                      setlinfo=infos)
 
 
-class InsuredServicer(insured_pb2_grpc.InsuredServiceServicer):
+class InsuredServicer(_NodeServicer, insured_pb2_grpc.InsuredServiceServicer):
     """Served to the hub."""
 
     def __init__(self, role: InsuredRole, db: Database, headers: ResponseHeaders) -> None:
+        super().__init__(db, headers)
         self.role = role
-        self.db = db
-        self.headers = headers
-
-    def _header(self, env: Envelope, received: Any) -> common_pb2.ResponseHeader:
-        return self.headers.make(common_pb2.ResponseHeader, env.msgid, received)
 
     @rpc("1101")
     async def QueryPerson(self, request: insured_pb2.PersonQuery, context: Ctx
