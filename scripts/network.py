@@ -12,6 +12,7 @@ from typing import Any
 from national_hub import bootstrap as hub_boot
 from provincial_nodes import bootstrap as province_boot
 from provincial_nodes import config, seed
+from services.money import format_ratio
 from services.storage import sqlite_url
 
 DEFAULT_PROVINCES = ("11", "13", "44", "51")
@@ -60,7 +61,7 @@ def describe(hub_endpoint: str, nodes: dict[str, tuple[str, str]], data_dir: Pat
             if e.valid_to is None and len(by_class[e.chrgitm_lv.value]) < 5:
                 by_class[e.chrgitm_lv.value].append({
                     "med_list_codg": e.med_list_codg, "name": e.name,
-                    "selfpay_prop": f"{e.selfpay_prop_bp / 10000:.2f}",
+                    "selfpay_prop": format_ratio(e.selfpay_prop_bp),
                     "pric_uplmt_amt": e.pric_uplmt_amt})
         provinces[code] = {
             "name": data.name, "name_en": data.name_en, "endpoint": endpoint, "db_url": db_url,
