@@ -7,7 +7,7 @@ body on unchanged, so province nodes speak to each other in their own words.
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 import grpc
@@ -80,5 +80,3 @@ class Router:
             query = query.where(routed_messages.c.msgid == msgid)
         return list(conn.execute(query).all())
 
-
-Call = Callable[..., Awaitable[Any]]

@@ -75,9 +75,6 @@ class InsuredRole:
         self.policy = policy
         self.regions = regions
 
-    def set_policy(self, policy: PolicyBook) -> None:
-        self.policy = policy
-
     # ---- 1101 --------------------------------------------------------------------------
     def lookup(self, conn: Connection, q: PersonLookup) -> tuple[Person, int]:
         self._check_region(q.env.insuplc_admdvs)

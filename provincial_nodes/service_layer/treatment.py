@@ -82,9 +82,6 @@ class TreatmentRole:
         self.institutions = institutions
         self.hub = hub
 
-    def set_catalogue(self, catalogue: Catalogue) -> None:
-        self.catalogue = catalogue
-
     def institution(self, env: Envelope) -> Institution:
         """The calling institution, checked: ours, open for cross-province, in its area."""
         inst = self.institutions.get(env.fixmedins_code)

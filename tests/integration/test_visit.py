@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 
 import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
-from services.pb.settlenet.v1 import hub_pb2, hub_pb2_grpc
-from tests.conftest import REGION, Net, open_visit, sample_lines
+from provincial_nodes.adapters import persons
+from services.pb.settlenet.v1 import hub_pb2, hub_pb2_grpc, treatment_pb2
+from tests.conftest import REGION, Net, open_visit
 
 
 def assert_identities(s) -> None:
@@ -63,10 +65,6 @@ async def test_settle_then_revoke_restores_accumulators_and_account(net: Net) ->
     p = net.person(1)
     mdtrt_id, total = await open_visit(net, p)
     insured_db = net.net.provinces["13"].db
-    from datetime import date
-
-    from provincial_nodes.adapters import persons
-
     day = date(2026, 10, 15)
     before = insured_db.transact_sync(persons.state, p.psn_no, day)
     s = (await net.his.settle(REGION, mdtrt_id, p.psn_no, p.insutype, total)).setlinfo
@@ -79,8 +77,7 @@ async def test_settle_then_revoke_restores_accumulators_and_account(net: Net) ->
     assert rev.medfee_sumamt == -s.medfee_sumamt and rev.fund_pay_sumamt == -s.fund_pay_sumamt
     assert insured_db.transact_sync(persons.state, p.psn_no, day) == before
     # history is kept: both records exist on the insured node
-    q = await net.his.stub.QuerySettlement(__import__(
-        "services.pb.settlenet.v1.treatment_pb2", fromlist=["x"]).QuerySettlementRequest(
+    q = await net.his.stub.QuerySettlement(treatment_pb2.QuerySettlementRequest(
         header=net.his.header("5203", REGION), mdtrt_id=mdtrt_id))
     assert [x.setl_id for x in q.setlinfo] == [s.setl_id, rev.setl_id]
     # a second revocation is refused
@@ -178,5 +175,3 @@ async def test_insured_node_down_gives_unavailable_and_changes_nothing(net: Net)
     assert "130100" in err.value.details()
     assert net.snapshot() == before
 
-
-_ = sample_lines

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -33,9 +34,9 @@ def _edit_policy(folder: Path, change) -> None:
                  "periods[0].colour", "unknown key", id="unknown-key"),
     pytest.param(lambda s: s[0]["periods"][0].update(cap_fen_annual="lots"),
                  "cap_fen_annual", "integer number of fen", id="wrong-type"),
-    pytest.param(lambda s: s[0]["periods"][0].update(valid_to=__import__("datetime").date(
+    pytest.param(lambda s: s[0]["periods"][0].update(valid_to=date(
         2025, 11, 30)), "valid_to", "gap", id="gap-between-periods"),
-    pytest.param(lambda s: s[0]["periods"][0].update(valid_to=__import__("datetime").date(
+    pytest.param(lambda s: s[0]["periods"][0].update(valid_to=date(
         2026, 3, 1)), "valid_to", "overlap", id="overlapping-periods"),
     pytest.param(lambda s: s[0]["periods"][0].pop("source"), "source", "missing",
                  id="value-without-source"),
