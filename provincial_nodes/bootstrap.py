@@ -13,6 +13,7 @@ from provincial_nodes import config, seed
 from provincial_nodes.adapters import persons as person_repo
 from provincial_nodes.adapters.hub_client import HubClient
 from provincial_nodes.adapters.tables import metadata
+from provincial_nodes.domain.person import PersonRecord
 from provincial_nodes.entrypoints import convert
 from provincial_nodes.entrypoints.servicers import InsuredServicer, TreatmentServicer
 from provincial_nodes.service_layer.insured import InsuredRole
@@ -85,18 +86,16 @@ class ProvinceNode:
 
 def build(cfg: NodeConfig, hub: HubClient) -> ProvinceNode:
     """Load data and open the database; raises ConfigError before anything starts."""
-    data, balances = config.load(config.province_folder(cfg.code, cfg.data_root))
+    data = config.load(config.province_folder(cfg.code, cfg.data_root))
     if data.code != cfg.code:
         raise ValueError(f"province.yaml says code {data.code}, asked for {cfg.code}")
     db = Database(cfg.db_url, metadata)
     db.create_schema()
-    people = list(data.persons)
+    records = list(data.records)
     if cfg.population:
-        people += [config.person_from_mapping(m)
-                   for m in seed.population(cfg.code, cfg.population, cfg.seed)]
-        balances = {**balances, **{m["psn_no"]: m["acct_balc"]
-                                   for m in seed.population(cfg.code, cfg.population, cfg.seed)}}
-    added = db.transact_sync(person_repo.add_many, people, balances)
+        records += [PersonRecord(config.person_from_mapping(m), acct_balc=m["acct_balc"])
+                    for m in seed.population(cfg.code, cfg.population, cfg.seed)]
+    added = db.transact_sync(person_repo.add_many, records)
     node = ProvinceNode(
         cfg=cfg, data=data, db=db, hub=hub,
         treatment=TreatmentRole(db, data.catalogue, data.institutions, hub,

@@ -23,13 +23,30 @@ from provincial_nodes.domain.catalogue import (
     ListType,
     Restriction,
 )
+from provincial_nodes.domain.chronic import CROSS_PROVINCE_DISEASES, Qualification
+from provincial_nodes.domain.filing import (
+    MAX_REDUCTION_BP,
+    Category,
+    Filing,
+    FilingRules,
+    check_new,
+    default_enddate,
+)
 from provincial_nodes.domain.institution import Institution
-from provincial_nodes.domain.person import Person
-from provincial_nodes.domain.policy import LEVELS, OutpatientParams, PolicyBook, Scheme
+from provincial_nodes.domain.person import Accumulated, Identity, Person, PersonRecord
+from provincial_nodes.domain.policy import (
+    LEVELS,
+    OutpatientParams,
+    PolicyBook,
+    Scheme,
+    SchemeKey,
+    Segment,
+    Supplement,
+)
 from services import certno as certnos
 from services.envelope import ADMDVS_RE, FIXMEDINS_RE
-from services.errors import ConfigError
-from services.money import parse_cnt, parse_ratio
+from services.errors import ConfigError, SettlenetError
+from services.money import format_ratio, parse_cnt, parse_ratio
 
 
 @dataclass(frozen=True)
@@ -42,20 +59,36 @@ class ProvinceData:
     institutions: dict[str, Institution]
     catalogue: Catalogue
     policy: PolicyBook
-    persons: list[Person]
+    records: list[PersonRecord]
+
+    @property
+    def persons(self) -> list[Person]:
+        return [r.person for r in self.records]
+
+    def balance(self, psn_no: str) -> int:
+        return next(r.acct_balc for r in self.records if r.person.psn_no == psn_no)
 
 
 class _Reader:
-    """Typed, strict access to one YAML file's values, with error paths like ``a.b[2].c``."""
+    """Typed, strict access to one YAML document's values, with error paths like ``a.b[2].c``.
 
-    def __init__(self, path: Path) -> None:
-        self.file = str(path)
+    ``label`` names the document in errors: a file path, or e.g. ``"AdminService.LoadPolicy"``
+    for a document sent over gRPC."""
+
+    def __init__(self, label: str, text: str) -> None:
+        self.file = label
         try:
-            self.root = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ConfigError(self.file, "(file)", "file not found") from None
+            self.root = yaml.safe_load(text)
         except yaml.YAMLError as exc:
             raise ConfigError(self.file, "(file)", f"not valid YAML: {exc}") from None
+
+    @staticmethod
+    def of(path: Path) -> _Reader:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ConfigError(str(path), "(file)", "file not found") from None
+        return _Reader(str(path), text)
 
     def fail(self, key: str, problem: str) -> ConfigError:
         return ConfigError(self.file, key, problem)
@@ -133,7 +166,7 @@ def _admdvs(r: _Reader, value: str, key: str) -> str:
 
 def load_province_file(path: Path) -> tuple[str, str, str, str, dict[str, str],
                                             dict[str, Institution]]:
-    r = _Reader(path)
+    r = _Reader.of(path)
     top = r.mapping(r.root, "", {"code", "name", "name_en", "admdvs", "regions", "institutions"},
                     {"code", "name", "admdvs", "regions", "institutions"})
     code = r.str(top, "code", "")
@@ -172,7 +205,11 @@ def load_province_file(path: Path) -> tuple[str, str, str, str, dict[str, str],
 
 
 def load_catalogue(path: Path) -> Catalogue:
-    r = _Reader(path)
+    return Catalogue(catalogue_entries(_Reader.of(path)))
+
+
+def catalogue_entries(r: _Reader) -> list[CatalogueEntry]:
+    """The entries of a catalogue document (``entries:``), checked strictly."""
     top = r.mapping(r.root, "", {"entries"}, {"entries"})
     entries: list[CatalogueEntry] = []
     fields = {"med_list_codg", "name", "list_type", "chrgitm_lv", "med_chrgitm_type",
@@ -235,18 +272,74 @@ def load_catalogue(path: Path) -> Catalogue:
             if a.valid_to is None or a.valid_to >= b.valid_from:
                 raise r.fail(f"entries[{code}]", f"versions overlap: {a.valid_from}–"
                              f"{a.valid_to or 'open'} and {b.valid_from}–{b.valid_to or 'open'}")
-    return Catalogue(entries)
+    return entries
 
 
 _PERIOD_KEYS = {"valid_from", "valid_to", "source", "deductible_fen_annual",
                 "deductible_fen_per_visit", "ratio_by_level", "retired_tilt", "cap_fen_monthly",
-                "cap_fen_annual", "account_pays_fulamt"}
+                "cap_fen_annual", "account_pays_fulamt", "mutual_aid", "segments", "filing",
+                "civil_servant", "medical_assistance"}
+_FILING_KEYS = {"unfiled", "reduction_referral", "reduction_emergency", "reduction_other",
+                "home_during_long_term"}
+
+
+def _levels(r: _Reader, value: Any, key: str) -> dict[str, int]:
+    ratios = r.mapping(value, key, set(LEVELS), set(LEVELS))
+    return {lv: r.ratio(ratios, lv, key) for lv in LEVELS}
+
+
+def _segments(r: _Reader, value: Any, key: str) -> tuple[Segment, ...]:
+    out: list[Segment] = []
+    for i, item in enumerate(r.list(value, key)):
+        sk = f"{key}[{i}]"
+        m = r.mapping(item, sk, {"from_fen", "ratio_by_level"}, {"from_fen", "ratio_by_level"})
+        start = r.fen(m, "from_fen", sk) or 0
+        if start <= (out[-1].from_fen if out else 0):
+            raise r.fail(f"{sk}.from_fen", f"segments must start above 0 and rise; got {start} "
+                         f"after {out[-1].from_fen if out else 0}")
+        out.append(Segment(start, _levels(r, m["ratio_by_level"], f"{sk}.ratio_by_level")))
+    return tuple(out)
+
+
+def _filing_rules(r: _Reader, value: Any, key: str) -> FilingRules:
+    m = r.mapping(value, key, _FILING_KEYS)
+    unfiled = r.str(m, "unfiled", key, default="reduce")
+    if unfiled not in ("reduce", "refuse"):
+        raise r.fail(f"{key}.unfiled", f"must be reduce or refuse, got {unfiled!r}")
+    cuts = {}
+    for kind, limit in MAX_REDUCTION_BP.items():
+        default = format_ratio(getattr(FilingRules(), f"reduction_{kind}_bp"))
+        cuts[kind] = r.ratio(m, f"reduction_{kind}", key, default=default)
+        if cuts[kind] > limit:
+            raise r.fail(f"{key}.reduction_{kind}",
+                         f"{format_ratio(cuts[kind])} is more than the national ceiling of "
+                         f"{format_ratio(limit)} for {kind} visits")
+    home = m.get("home_during_long_term", True)
+    if not isinstance(home, bool):
+        raise r.fail(f"{key}.home_during_long_term", f"must be true or false, got {home!r}")
+    return FilingRules(unfiled=unfiled, reduction_referral_bp=cuts["referral"],
+                       reduction_emergency_bp=cuts["emergency"],
+                       reduction_other_bp=cuts["other"], home_during_long_term=home)
+
+
+def _supplement(r: _Reader, value: Any, key: str, *, assistance: bool) -> Supplement:
+    allowed = {"ratio", "cap_fen_annual"} | ({"idet_types"} if assistance else set())
+    m = r.mapping(value, key, allowed, {"ratio"} | ({"idet_types"} if assistance else set()))
+    types: frozenset[str] = frozenset()
+    if assistance:
+        listed = r.list(m["idet_types"], f"{key}.idet_types")
+        if not listed or not all(isinstance(t, str) and t for t in listed):
+            raise r.fail(f"{key}.idet_types", "must be a non-empty list of psn_idet_type codes "
+                         "(quoted strings)")
+        types = frozenset(listed)
+    return Supplement(ratio_bp=r.ratio(m, "ratio", key),
+                      cap_fen_annual=r.fen(m, "cap_fen_annual", key, default=None),
+                      idet_types=types)
 
 
 def _period(r: _Reader, item: Any, key: str) -> OutpatientParams:
     m = r.mapping(item, key, _PERIOD_KEYS, {"valid_from", "source", "ratio_by_level"})
-    ratios = r.mapping(m["ratio_by_level"], f"{key}.ratio_by_level", set(LEVELS), set(LEVELS))
-    by_level = {lv: r.ratio(ratios, lv, f"{key}.ratio_by_level") for lv in LEVELS}
+    by_level = _levels(r, m["ratio_by_level"], f"{key}.ratio_by_level")
     valid_from = r.date(m, "valid_from", key)
     assert valid_from is not None
     valid_to = r.date(m, "valid_to", key, required=False)
@@ -263,58 +356,82 @@ def _period(r: _Reader, item: Any, key: str) -> OutpatientParams:
         cap_fen_monthly=r.fen(m, "cap_fen_monthly", key, default=None),
         cap_fen_annual=r.fen(m, "cap_fen_annual", key, default=None),
         account_pays_fulamt=r.bool(m, "account_pays_fulamt", key),
+        mutual_aid=r.bool(m, "mutual_aid", key),
+        segments=_segments(r, m["segments"], f"{key}.segments") if "segments" in m else (),
+        filing=_filing_rules(r, m["filing"], f"{key}.filing") if "filing" in m
+        else FilingRules(),
+        civil_servant=_supplement(r, m["civil_servant"], f"{key}.civil_servant",
+                                  assistance=False) if "civil_servant" in m else None,
+        medical_assistance=_supplement(r, m["medical_assistance"], f"{key}.medical_assistance",
+                                       assistance=True) if "medical_assistance" in m else None,
     )
 
 
-def load_policy(path: Path) -> PolicyBook:
-    r = _Reader(path)
+def _periods(r: _Reader, value: Any, key: str) -> tuple[OutpatientParams, ...]:
+    periods = [_period(r, p, f"{key}[{j}]") for j, p in enumerate(r.list(value, key))]
+    if not periods:
+        raise r.fail(key, "needs at least one period")
+    periods.sort(key=lambda p: p.valid_from)
+    for j, (a, b) in enumerate(zip(periods, periods[1:], strict=False)):
+        pk = f"{key}[{j}]"
+        if a.valid_to is None:
+            continue  # open-ended until the next period starts
+        if a.valid_to >= b.valid_from:
+            raise r.fail(f"{pk}.valid_to", f"overlap: {a.valid_to} is on or after the "
+                         f"next period's valid_from {b.valid_from}")
+        if a.valid_to + timedelta(days=1) != b.valid_from:
+            raise r.fail(f"{pk}.valid_to", f"gap: nothing applies from "
+                         f"{a.valid_to + timedelta(days=1)} to "
+                         f"{b.valid_from - timedelta(days=1)}")
+    # An open-ended period ends the day before the next one starts.
+    closed = [a.replace(valid_to=b.valid_from - timedelta(days=1)) if a.valid_to is None else a
+              for a, b in zip(periods, periods[1:], strict=False)]
+    return tuple(closed + [periods[-1]])
+
+
+def policy_schemes(r: _Reader) -> list[Scheme]:
+    """The schemes of a policy document (``schemes: {admdvs: [...]}``), checked strictly."""
     top = r.mapping(r.root, "", {"schemes"}, {"schemes"})
     regions = r.mapping(top["schemes"], "schemes", set(top["schemes"] or {}))
     schemes: list[Scheme] = []
     for admdvs, items in regions.items():
         rkey = f"schemes.{admdvs}"
         _admdvs(r, str(admdvs), rkey)
-        seen: set[tuple[str, str]] = set()
+        seen: set[SchemeKey] = set()
         for i, item in enumerate(r.list(items, rkey)):
             key = f"{rkey}[{i}]"
-            m = r.mapping(item, key, {"insutype", "med_type", "periods"},
+            m = r.mapping(item, key, {"insutype", "med_type", "opsp_dise_code", "periods"},
                           {"insutype", "med_type", "periods"})
             insutype, med_type = r.str(m, "insutype", key), r.str(m, "med_type", key)
             if insutype not in ("310", "390"):
                 raise r.fail(f"{key}.insutype", f"must be 310 or 390, got {insutype!r}")
-            if med_type not in ("11", "14"):
-                raise r.fail(f"{key}.med_type", f"must be 11 or 14, got {med_type!r}")
-            if (insutype, med_type) in seen:
-                raise r.fail(key, f"duplicate scheme {insutype}/{med_type}")
-            seen.add((insutype, med_type))
-            periods = [_period(r, p, f"{key}.periods[{j}]")
-                       for j, p in enumerate(r.list(m["periods"], f"{key}.periods"))]
-            if not periods:
-                raise r.fail(f"{key}.periods", "needs at least one period")
-            periods.sort(key=lambda p: p.valid_from)
-            for j, (a, b) in enumerate(zip(periods, periods[1:], strict=False)):
-                pk = f"{key}.periods[{j}]"
-                if a.valid_to is None:
-                    continue  # open-ended until the next period starts
-                if a.valid_to >= b.valid_from:
-                    raise r.fail(f"{pk}.valid_to", f"overlap: {a.valid_to} is on or after the "
-                                 f"next period's valid_from {b.valid_from}")
-                if a.valid_to + timedelta(days=1) != b.valid_from:
-                    raise r.fail(f"{pk}.valid_to", f"gap: nothing applies from "
-                                 f"{a.valid_to + timedelta(days=1)} to "
-                                 f"{b.valid_from - timedelta(days=1)}")
-            # An open-ended period ends the day before the next one starts.
-            closed = [
-                OutpatientParams(**{**a.__dict__, "valid_to": b.valid_from - timedelta(days=1)})
-                if a.valid_to is None else a
-                for a, b in zip(periods, periods[1:], strict=False)
-            ] + [periods[-1]]
-            schemes.append(Scheme(str(admdvs), insutype, med_type, tuple(closed)))
-    return PolicyBook(schemes)
+            if med_type not in ("11", "13", "14"):
+                raise r.fail(f"{key}.med_type", f"must be 11, 13 or 14, got {med_type!r}")
+            dise = r.str(m, "opsp_dise_code", key, default="")
+            if med_type == "14":
+                if dise not in CROSS_PROVINCE_DISEASES:
+                    raise r.fail(f"{key}.opsp_dise_code",
+                                 f"a med_type 14 scheme names one of the cross-province "
+                                 f"diseases ({', '.join(CROSS_PROVINCE_DISEASES)}), got {dise!r}")
+            elif dise:
+                raise r.fail(f"{key}.opsp_dise_code", "only med_type 14 schemes name a disease")
+            scheme_key = SchemeKey(str(admdvs), insutype, med_type, dise)
+            if scheme_key in seen:
+                raise r.fail(key, f"duplicate scheme {insutype}/{med_type} {dise}".rstrip())
+            seen.add(scheme_key)
+            schemes.append(Scheme(scheme_key, _periods(r, m["periods"], f"{key}.periods")))
+    return schemes
+
+
+def load_policy(path: Path) -> PolicyBook:
+    return PolicyBook(policy_schemes(_Reader.of(path)))
 
 
 _PERSON_KEYS = {"psn_no", "certno", "psn_name", "insutype", "psn_type", "insuplc_admdvs",
-                "cvlserv_flag", "acct_balc", "emp_name", "psn_insu_date", "psn_insu_stas"}
+                "cvlserv_flag", "acct_balc", "emp_name", "psn_insu_date", "psn_insu_stas",
+                "identities", "mulaid_psn_no", "accumulators", "filings", "chronic"}
+_ACCUM_KEYS = {"year", "bucket", "month", "dedc_used_year", "fund_paid_year", "fund_paid_month",
+               "elig_year", "cvlserv_paid_year", "maf_paid_year"}
 
 
 def person_from_mapping(m: dict[str, Any]) -> Person:
@@ -326,15 +443,106 @@ def person_from_mapping(m: dict[str, Any]) -> Person:
         cvlserv_flag=m.get("cvlserv_flag", "0"), emp_name=m.get("emp_name", ""),
         psn_insu_date=m.get("psn_insu_date", date(2000, 1, 1)),
         psn_insu_stas=m.get("psn_insu_stas", "1"),
+        identities=tuple(m.get("identities", ())), mulaid_psn_no=m.get("mulaid_psn_no", ""),
     )
 
 
-def load_persons(path: Path, regions: dict[str, str]) -> tuple[list[Person], dict[str, int]]:
-    """Persons to seed and their opening account balances (fen)."""
-    r = _Reader(path)
+def _identities(r: _Reader, value: Any, key: str) -> list[Identity]:
+    out = []
+    for i, item in enumerate(r.list(value, key)):
+        ik = f"{key}[{i}]"
+        m = r.mapping(item, ik, {"psn_idet_type", "begntime", "endtime"},
+                      {"psn_idet_type", "begntime"})
+        begn = r.date(m, "begntime", ik)
+        assert begn is not None
+        out.append(Identity(r.str(m, "psn_idet_type", ik), begn,
+                            r.date(m, "endtime", ik, required=False)))
+    return out
+
+
+def _accumulators(r: _Reader, value: Any, key: str) -> tuple[Accumulated, ...]:
+    out = []
+    for i, item in enumerate(r.list(value, key)):
+        ak = f"{key}[{i}]"
+        m = r.mapping(item, ak, _ACCUM_KEYS, {"year"})
+        year = m["year"]
+        if not isinstance(year, int) or not 2000 <= year <= 2100:
+            raise r.fail(f"{ak}.year", f"must be a year such as 2026, got {year!r}")
+        bucket = r.str(m, "bucket", ak, default="11")
+        med = bucket.split(":")[0]
+        if med not in ("11", "13", "14") or (med == "14") != (":" in bucket):
+            raise r.fail(f"{ak}.bucket", f"must be 11, 13 or 14:<disease code>, got {bucket!r}")
+        month = m.get("month")
+        if month is not None and (not isinstance(month, int) or not 1 <= month <= 12):
+            raise r.fail(f"{ak}.month", f"must be a month 1-12, got {month!r}")
+        if m.get("fund_paid_month") and month is None:
+            raise r.fail(f"{ak}.month", "fund_paid_month needs the month it belongs to")
+        out.append(Accumulated(year=year, bucket=bucket, month=month, **{
+            k: r.fen(m, k, ak) or 0 for k in _ACCUM_KEYS - {"year", "bucket", "month"}}))
+    return tuple(out)
+
+
+def _filings(r: _Reader, value: Any, key: str, psn_no: str, region: str) -> tuple[Filing, ...]:
+    out: list[Filing] = []
+    keys = {"filing_id", "category", "dest_admdvs", "begndate", "enddate", "evidence",
+            "channel", "status"}
+    for i, item in enumerate(r.list(value, key)):
+        fk = f"{key}[{i}]"
+        m = r.mapping(item, fk, keys, {"category", "dest_admdvs", "begndate"})
+        try:
+            category = Category(r.str(m, "category", fk))
+        except ValueError:
+            raise r.fail(f"{fk}.category", f"must be one of {[c.value for c in Category]}"
+                         ) from None
+        begn = r.date(m, "begndate", fk)
+        assert begn is not None
+        end = r.date(m, "enddate", fk, required=False)
+        status = r.str(m, "status", fk, default="active")
+        if status not in ("active", "revoked"):
+            raise r.fail(f"{fk}.status", f"must be active or revoked, got {status!r}")
+        filing = Filing(
+            filing_id=r.str(m, "filing_id", fk, default=f"F{psn_no}{i + 1:03d}"),
+            psn_no=psn_no, insuplc_admdvs=region, category=category,
+            dest_admdvs=_admdvs(r, r.str(m, "dest_admdvs", fk), f"{fk}.dest_admdvs"),
+            begndate=begn, enddate=end if end is not None or status != "active"
+            else default_enddate(category, begn),
+            evidence=r.str(m, "evidence", fk,
+                           default="commitment" if category.long_term else "none"),
+            channel=r.str(m, "channel", fk, default="app"), status=status)
+        try:
+            check_new(filing, out)
+        except SettlenetError as exc:
+            raise r.fail(f"{fk}.{exc.field}", exc.problem) from None
+        out.append(filing)
+    return tuple(out)
+
+
+def _chronic(r: _Reader, value: Any, key: str, psn_no: str) -> tuple[Qualification, ...]:
+    out = []
+    for i, item in enumerate(r.list(value, key)):
+        ck = f"{key}[{i}]"
+        m = r.mapping(item, ck, {"qual_id", "opsp_dise_code", "begndate", "enddate", "status",
+                                 "hosp_name"}, {"opsp_dise_code", "begndate"})
+        code = r.str(m, "opsp_dise_code", ck)
+        if code not in CROSS_PROVINCE_DISEASES:
+            raise r.fail(f"{ck}.opsp_dise_code", f"not a cross-province disease code "
+                         f"({', '.join(CROSS_PROVINCE_DISEASES)}): {code!r}")
+        begn = r.date(m, "begndate", ck)
+        assert begn is not None
+        end = r.date(m, "enddate", ck, required=False)
+        if end is not None and end < begn:
+            raise r.fail(f"{ck}.enddate", f"{end} is before begndate {begn}")
+        out.append(Qualification(r.str(m, "qual_id", ck, default=f"Q{psn_no}{i + 1:03d}"),
+                                 psn_no, code, begn, end, r.str(m, "status", ck, "active"),
+                                 r.str(m, "hosp_name", ck, "")))
+    return tuple(out)
+
+
+def person_records(r: _Reader, regions: dict[str, str]) -> list[PersonRecord]:
+    """The persons of a persons document (``persons:``), checked strictly."""
     top = r.mapping(r.root, "", {"persons"}, {"persons"})
-    persons: list[Person] = []
-    balances: dict[str, int] = {}
+    records: list[PersonRecord] = []
+    seen: set[str] = set()
     for i, item in enumerate(r.list(top["persons"], "persons")):
         key = f"persons[{i}]"
         m = r.mapping(item, key, _PERSON_KEYS, {"psn_no", "certno", "psn_name", "insutype",
@@ -344,17 +552,45 @@ def load_persons(path: Path, regions: dict[str, str]) -> tuple[list[Person], dic
         problem = certnos.problem(m["certno"])
         if problem:
             raise r.fail(f"{key}.certno", f"{m['certno']}: {problem}")
+        if m["insutype"] not in ("310", "390"):
+            raise r.fail(f"{key}.insutype", f"must be 310 or 390, got {m['insutype']!r}")
         if m["insuplc_admdvs"] not in regions:
             raise r.fail(f"{key}.insuplc_admdvs", f"{m['insuplc_admdvs']} is not a region of "
                          f"this province ({', '.join(regions)})")
-        if m["psn_no"] in balances:
+        if m["psn_no"] in seen:
             raise r.fail(f"{key}.psn_no", f"duplicate {m['psn_no']}")
-        balances[m["psn_no"]] = r.fen(m, "acct_balc", key) or 0
-        persons.append(person_from_mapping(m))
-    return persons, balances
+        seen.add(m["psn_no"])
+        if r.str(m, "cvlserv_flag", key, default="0") not in ("0", "1"):
+            raise r.fail(f"{key}.cvlserv_flag", "must be \"0\" or \"1\"")
+        values = dict(m)
+        values["identities"] = _identities(r, m.get("identities", []), f"{key}.identities")
+        values["mulaid_psn_no"] = r.str(m, "mulaid_psn_no", key, default="")
+        psn_no, region = m["psn_no"], m["insuplc_admdvs"]
+        records.append(PersonRecord(
+            person=person_from_mapping(values), acct_balc=r.fen(m, "acct_balc", key) or 0,
+            accumulators=_accumulators(r, m.get("accumulators", []), f"{key}.accumulators"),
+            filings=_filings(r, m.get("filings", []), f"{key}.filings", psn_no, region),
+            chronic=_chronic(r, m.get("chronic", []), f"{key}.chronic", psn_no)))
+    return records
 
 
-def load(folder: Path) -> tuple[ProvinceData, dict[str, int]]:
+def load_persons(path: Path, regions: dict[str, str]) -> list[PersonRecord]:
+    """Persons to seed, with their opening balances, accumulators, filings, qualifications."""
+    records = person_records(_Reader.of(path), regions)
+    known = {rec.person.psn_no for rec in records}
+    for i, rec in enumerate(records):
+        if rec.person.mulaid_psn_no and rec.person.mulaid_psn_no not in known:
+            raise ConfigError(str(path), f"persons[{i}].mulaid_psn_no",
+                              f"{rec.person.mulaid_psn_no} is not a person of this file")
+    return records
+
+
+def reader(label: str, text: str) -> _Reader:
+    """A strict reader for a YAML document that did not come from a file (admin loads)."""
+    return _Reader(label, text)
+
+
+def load(folder: Path) -> ProvinceData:
     """Load and check every file of a province folder."""
     code, name, name_en, admdvs, regions, institutions = load_province_file(
         folder / "province.yaml")
@@ -364,10 +600,10 @@ def load(folder: Path) -> tuple[ProvinceData, dict[str, int]]:
     if unknown:
         raise ConfigError(str(folder / "policy.yaml"), f"schemes.{sorted(unknown)[0]}",
                           "region is not listed in province.yaml regions")
-    persons, balances = load_persons(folder / "persons.yaml", regions)
+    persons = load_persons(folder / "persons.yaml", regions)
     return ProvinceData(code=code, name=name, name_en=name_en, admdvs=admdvs, regions=regions,
                         institutions=institutions, catalogue=catalogue, policy=policy,
-                        persons=persons), balances
+                        records=persons)
 
 
 DEFAULT_DATA = Path(__file__).parent / "data" / "provinces"

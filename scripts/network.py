@@ -54,7 +54,7 @@ def describe(hub_endpoint: str, nodes: dict[str, tuple[str, str]], data_dir: Pat
     catalogue codes of each class, so anyone with a gRPC client can drive a visit."""
     provinces = {}
     for code, (endpoint, db_url) in nodes.items():
-        data, balances = config.load(config.province_folder(code))
+        data = config.load(config.province_folder(code))
         entries = data.catalogue.entries()
         by_class: dict[str, list[dict[str, Any]]] = {"01": [], "02": [], "03": []}
         for e in entries:
@@ -73,7 +73,7 @@ def describe(hub_endpoint: str, nodes: dict[str, tuple[str, str]], data_dir: Pat
             "persons": [
                 {"psn_no": p.psn_no, "certno": p.certno, "psn_name": p.psn_name,
                  "insutype": p.insutype, "psn_type": p.psn_type,
-                 "insuplc_admdvs": p.insuplc_admdvs, "acct_balc": balances[p.psn_no]}
+                 "insuplc_admdvs": p.insuplc_admdvs, "acct_balc": data.balance(p.psn_no)}
                 for p in data.persons],
             "generated_persons": population,
             "catalogue": {

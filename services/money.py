@@ -1,8 +1,8 @@
 """Money is integer fen; ratios are integer basis points; quantities are exact decimals.
 
-Rounding is ROUND_HALF_UP to the fen and happens only in :func:`apply_ratio` and
-:func:`line_amount_fen` — every other step adds or subtracts whole fen, so the identities of
-DESIGN.md hold exactly.
+Rounding is ROUND_HALF_UP to the fen and happens only in :func:`apply_ratio`,
+:func:`apply_ratios` and :func:`line_amount_fen` — every other step adds or subtracts whole fen,
+so the identities of DESIGN.md hold exactly.
 """
 
 from __future__ import annotations
@@ -23,6 +23,16 @@ def apply_ratio(amount_fen: int, ratio_bp: int) -> int:
     if amount_fen < 0 or ratio_bp < 0:
         raise ValueError(f"apply_ratio needs non-negative inputs, got {amount_fen}, {ratio_bp}")
     return (amount_fen * ratio_bp + BP_ONE // 2) // BP_ONE
+
+
+def apply_ratios(parts: list[tuple[int, int]]) -> int:
+    """``Σ amount × ratio`` over (amount fen, ratio bp) parts, rounded once, ROUND_HALF_UP."""
+    total = 0
+    for amount_fen, ratio_bp in parts:
+        if amount_fen < 0 or ratio_bp < 0:
+            raise ValueError(f"apply_ratios needs non-negative inputs, got {parts}")
+        total += amount_fen * ratio_bp
+    return (total + BP_ONE // 2) // BP_ONE
 
 
 def parse_ratio(text: str) -> int:

@@ -1,52 +1,127 @@
-"""Repository of insured persons, their accounts and accumulators."""
+"""Repository of insured persons, their accounts and accumulators.
+
+Accumulators are rows (psn_no, period, kind, amount): period ``"2026"`` or ``"2026-10"``; kind
+``"<bucket>:dedc"``, ``"<bucket>:fund"``, ``"<bucket>:elig"`` for a scheme bucket (``"11"``,
+``"14:M01600"``), or person-wide ``"cvlserv"`` and ``"maf"``.
+"""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 
+from provincial_nodes.adapters import filings as filing_repo
 from provincial_nodes.adapters.tables import account_txns, accounts, accumulators, persons
-from provincial_nodes.domain.person import Person, PersonState, StateDelta
+from provincial_nodes.domain.person import (
+    Accumulated,
+    Identity,
+    Person,
+    PersonRecord,
+    PersonState,
+    StateDelta,
+)
 from services import clock
 
 
-def _person(row: object) -> Person:
-    m = row._mapping  # type: ignore[attr-defined]
+def _identities_json(ids: tuple[Identity, ...]) -> str:
+    return json.dumps([{"psn_idet_type": i.psn_idet_type, "begntime": i.begntime.isoformat(),
+                        "endtime": i.endtime.isoformat() if i.endtime else None} for i in ids])
+
+
+def _identities(text: str) -> tuple[Identity, ...]:
+    return tuple(Identity(d["psn_idet_type"], date.fromisoformat(d["begntime"]),
+                          date.fromisoformat(d["endtime"]) if d["endtime"] else None)
+                 for d in json.loads(text or "[]"))
+
+
+def _person(row: Any) -> Person:
+    m = row._mapping
     return Person(
         psn_no=m["psn_no"], certno=m["certno"], psn_name=m["psn_name"], gend=m["gend"],
         brdy=date.fromisoformat(m["brdy"]), insutype=m["insutype"], psn_type=m["psn_type"],
         insuplc_admdvs=m["insuplc_admdvs"], cvlserv_flag=m["cvlserv_flag"],
         emp_name=m["emp_name"], psn_insu_date=date.fromisoformat(m["psn_insu_date"]),
-        psn_insu_stas=m["psn_insu_stas"],
+        psn_insu_stas=m["psn_insu_stas"], identities=_identities(m["identities"]),
+        mulaid_psn_no=m["mulaid_psn_no"],
     )
 
 
-def count(conn: Connection) -> int:
-    return len(conn.execute(select(persons.c.psn_no).limit(1)).all())
+def _row(p: Person) -> dict[str, Any]:
+    return {
+        "psn_no": p.psn_no, "certno": p.certno, "psn_name": p.psn_name, "gend": p.gend,
+        "brdy": p.brdy.isoformat(), "insutype": p.insutype, "psn_type": p.psn_type,
+        "insuplc_admdvs": p.insuplc_admdvs, "cvlserv_flag": p.cvlserv_flag,
+        "emp_name": p.emp_name, "psn_insu_date": p.psn_insu_date.isoformat(),
+        "psn_insu_stas": p.psn_insu_stas, "identities": _identities_json(p.identities),
+        "mulaid_psn_no": p.mulaid_psn_no,
+    }
 
 
-def add_many(conn: Connection, people: Iterable[Person], balances: dict[str, int]) -> int:
-    """Insert persons (and their accounts) that are not there yet; returns how many."""
-    rows = []
-    acct_rows = []
+def _accumulator_rows(psn_no: str, items: tuple[Accumulated, ...]) -> list[dict[str, Any]]:
+    rows: dict[tuple[str, str], int] = {}
+    for a in items:
+        year = f"{a.year:04d}"
+        for kind, amount, period in (
+            (f"{a.bucket}:dedc", a.dedc_used_year, year),
+            (f"{a.bucket}:fund", a.fund_paid_year, year),
+            (f"{a.bucket}:elig", a.elig_year, year),
+            ("cvlserv", a.cvlserv_paid_year, year),
+            ("maf", a.maf_paid_year, year),
+            (f"{a.bucket}:fund", a.fund_paid_month, f"{a.year:04d}-{a.month or 0:02d}"),
+        ):
+            if amount:
+                rows[(period, kind)] = amount
+    return [{"psn_no": psn_no, "period": p, "kind": k, "amount": v} for (p, k), v in rows.items()]
+
+
+def add_many(conn: Connection, records: Iterable[PersonRecord]) -> int:
+    """Insert persons (with their accounts, accumulators, filings and qualifications) that are
+    not there yet; returns how many. Used to seed a node at start, so it never overwrites."""
     existing = set(conn.execute(select(persons.c.psn_no)).scalars())
-    for p in people:
-        if p.psn_no in existing:
-            continue
-        rows.append({
-            "psn_no": p.psn_no, "certno": p.certno, "psn_name": p.psn_name, "gend": p.gend,
-            "brdy": p.brdy.isoformat(), "insutype": p.insutype, "psn_type": p.psn_type,
-            "insuplc_admdvs": p.insuplc_admdvs, "cvlserv_flag": p.cvlserv_flag,
-            "emp_name": p.emp_name, "psn_insu_date": p.psn_insu_date.isoformat(),
-            "psn_insu_stas": p.psn_insu_stas,
-        })
-        acct_rows.append({"psn_no": p.psn_no, "balc": balances.get(p.psn_no, 0), "version": 0})
-    if rows:
-        conn.execute(insert(persons), rows)
-        conn.execute(insert(accounts), acct_rows)
-    return len(rows)
+    fresh = [r for r in records if r.person.psn_no not in existing]
+    if not fresh:
+        return 0
+    conn.execute(insert(persons), [_row(r.person) for r in fresh])
+    conn.execute(insert(accounts), [{"psn_no": r.person.psn_no, "balc": r.acct_balc,
+                                     "version": 0} for r in fresh])
+    acc = [row for r in fresh for row in _accumulator_rows(r.person.psn_no, r.accumulators)]
+    if acc:
+        conn.execute(insert(accumulators), acc)
+    for r in fresh:
+        for f in r.filings:
+            filing_repo.put(conn, f)
+        for q in r.chronic:
+            filing_repo.put_qualification(conn, q)
+    return len(fresh)
+
+
+def replace(conn: Connection, record: PersonRecord) -> None:
+    """Load a person as given (admin): identity, balance, accumulators, filings and
+    qualifications replace whatever the node had. Settlement history is kept."""
+    psn_no = record.person.psn_no
+    conn.execute(delete(persons).where(persons.c.psn_no == psn_no))
+    conn.execute(insert(persons).values(**_row(record.person)))
+    if conn.execute(select(accounts.c.psn_no).where(accounts.c.psn_no == psn_no)).first():
+        conn.execute(update(accounts).where(accounts.c.psn_no == psn_no)
+                     .values(balc=record.acct_balc, version=accounts.c.version + 1))
+    else:
+        conn.execute(insert(accounts).values(psn_no=psn_no, balc=record.acct_balc, version=0))
+    conn.execute(insert(account_txns).values(
+        psn_no=psn_no, setl_id="ADMIN-LOAD", amount=0, balc_after=record.acct_balc,
+        created_at=clock.format_time(clock.now())))
+    conn.execute(delete(accumulators).where(accumulators.c.psn_no == psn_no))
+    acc = _accumulator_rows(psn_no, record.accumulators)
+    if acc:
+        conn.execute(insert(accumulators), acc)
+    filing_repo.delete_person(conn, psn_no)
+    for f in record.filings:
+        filing_repo.put(conn, f)
+    for q in record.chronic:
+        filing_repo.put_qualification(conn, q)
 
 
 def by_psn_no(conn: Connection, psn_no: str) -> Person | None:
@@ -66,25 +141,40 @@ def balance(conn: Connection, psn_no: str, *, lock: bool = False) -> int:
     return int(conn.execute(query).scalar_one())
 
 
+def lock(conn: Connection, *psn_nos: str) -> None:
+    """Take the account rows of ``psn_nos`` for update, in a fixed order, serialising every
+    settlement that touches one of these persons (no deadlock between two holders)."""
+    for psn_no in sorted(set(p for p in psn_nos if p)):
+        balance(conn, psn_no, lock=True)
+
+
 def _periods(day: date) -> tuple[str, str]:
     return f"{day:%Y}", f"{day:%Y-%m}"
 
 
-def state(conn: Connection, psn_no: str, day: date, *, lock: bool = False) -> PersonState:
-    """Accumulators for ``day``'s year and month, and the balance. ``lock`` takes the person's
-    account row for update, serialising concurrent settlements of one person."""
-    balc = balance(conn, psn_no, lock=lock)
+def state(conn: Connection, person: Person, bucket: str, day: date) -> PersonState:
+    """The person's accumulators in ``bucket`` for ``day``'s year and month, the person-wide
+    supplementary accumulators, and the balances (own and mutual-aid holder's)."""
     year, month = _periods(day)
     rows = conn.execute(
         select(accumulators.c.period, accumulators.c.kind, accumulators.c.amount).where(
-            accumulators.c.psn_no == psn_no, accumulators.c.period.in_([year, month]))
+            accumulators.c.psn_no == person.psn_no, accumulators.c.period.in_([year, month]))
     ).all()
     found = {(r.period, r.kind): int(r.amount) for r in rows}
+    mulaid = 0
+    if person.mulaid_psn_no:
+        row = conn.execute(select(accounts.c.balc)
+                           .where(accounts.c.psn_no == person.mulaid_psn_no)).first()
+        mulaid = int(row.balc) if row else 0
     return PersonState(
-        dedc_used_year=found.get((year, "dedc"), 0),
-        fund_paid_year=found.get((year, "fund"), 0),
-        fund_paid_month=found.get((month, "fund"), 0),
-        acct_balc=balc,
+        dedc_used_year=found.get((year, f"{bucket}:dedc"), 0),
+        fund_paid_year=found.get((year, f"{bucket}:fund"), 0),
+        fund_paid_month=found.get((month, f"{bucket}:fund"), 0),
+        acct_balc=balance(conn, person.psn_no),
+        elig_year=found.get((year, f"{bucket}:elig"), 0),
+        cvlserv_paid_year=found.get((year, "cvlserv"), 0),
+        maf_paid_year=found.get((year, "maf"), 0),
+        mulaid_balc=mulaid,
     )
 
 
@@ -101,21 +191,42 @@ def _bump(conn: Connection, psn_no: str, period: str, kind: str, amount: int) ->
         conn.execute(update(accumulators).where(*key).values(amount=current + amount))
 
 
-def apply(conn: Connection, psn_no: str, day: date, delta: StateDelta, setl_id: str,
-          sign: int = 1) -> int:
-    """Add (sign=1) or take back (sign=-1) a settlement's delta; returns the new balance."""
-    year, month = _periods(day)
-    _bump(conn, psn_no, year, "dedc", sign * delta.dedc_year)
-    _bump(conn, psn_no, year, "fund", sign * delta.fund_year)
-    _bump(conn, psn_no, month, "fund", sign * delta.fund_month)
-    balc = balance(conn, psn_no)
-    if delta.acct:
-        balc -= sign * delta.acct
-        if balc < 0:
-            raise AssertionError(f"account of {psn_no} would go negative")
-        conn.execute(update(accounts).where(accounts.c.psn_no == psn_no)
-                     .values(balc=balc, version=accounts.c.version + 1))
-        conn.execute(insert(account_txns).values(
-            psn_no=psn_no, setl_id=setl_id, amount=-sign * delta.acct, balc_after=balc,
-            created_at=clock.format_time(clock.now())))
+def _move(conn: Connection, psn_no: str, amount: int, setl_id: str) -> int:
+    """Take ``amount`` from an account (negative gives back); returns the new balance."""
+    balc = balance(conn, psn_no) - amount
+    if balc < 0:
+        raise AssertionError(f"account of {psn_no} would go negative")
+    conn.execute(update(accounts).where(accounts.c.psn_no == psn_no)
+                 .values(balc=balc, version=accounts.c.version + 1))
+    conn.execute(insert(account_txns).values(
+        psn_no=psn_no, setl_id=setl_id, amount=-amount, balc_after=balc,
+        created_at=clock.format_time(clock.now())))
     return balc
+
+
+def apply(conn: Connection, psn_no: str, mulaid_psn_no: str, bucket: str, day: date,
+          delta: StateDelta, setl_id: str) -> int:
+    """Add a settlement's delta (a revocation passes the negated delta): accumulators of
+    ``bucket`` for ``day``, the person's account and the mutual-aid holder's account. Returns
+    the person's own new balance."""
+    year, month = _periods(day)
+    _bump(conn, psn_no, year, f"{bucket}:dedc", delta.dedc_year)
+    _bump(conn, psn_no, year, f"{bucket}:fund", delta.fund_year)
+    _bump(conn, psn_no, month, f"{bucket}:fund", delta.fund_month)
+    _bump(conn, psn_no, year, f"{bucket}:elig", delta.elig_year)
+    _bump(conn, psn_no, year, "cvlserv", delta.cvlserv_year)
+    _bump(conn, psn_no, year, "maf", delta.maf_year)
+    if delta.mulaid:
+        _move(conn, mulaid_psn_no, delta.mulaid, setl_id)
+    if delta.acct:
+        return _move(conn, psn_no, delta.acct, setl_id)
+    return balance(conn, psn_no)
+
+
+def accumulator_rows(conn: Connection, psn_no: str) -> list[tuple[str, str, int]]:
+    """(period, kind, amount) of every accumulator of a person (admin view)."""
+    rows = conn.execute(select(accumulators.c.period, accumulators.c.kind,
+                               accumulators.c.amount)
+                        .where(accumulators.c.psn_no == psn_no)
+                        .order_by(accumulators.c.period, accumulators.c.kind)).all()
+    return [(r.period, r.kind, int(r.amount)) for r in rows]

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
 )
 
+from provincial_nodes.domain.settlement import Settlement
 from services.journal import journal_table
 
 metadata = MetaData()
@@ -45,6 +46,8 @@ persons = Table(
     Column("emp_name", String(128), nullable=False),
     Column("psn_insu_date", String(10), nullable=False),
     Column("psn_insu_stas", String(1), nullable=False),
+    Column("identities", Text, nullable=False, default="[]"),  # JSON [{psn_idet_type, ...}]
+    Column("mulaid_psn_no", String(32), nullable=False, default=""),
 )
 
 accounts = Table(
@@ -69,13 +72,44 @@ accumulators = Table(
     "accumulators", metadata,
     Column("psn_no", String(32), primary_key=True),
     Column("period", String(7), primary_key=True),  # "2026" or "2026-10"
-    Column("kind", String(16), primary_key=True),  # "dedc" or "fund"
+    # "<bucket>:dedc", "<bucket>:fund", "<bucket>:elig" (bucket "11" or "14:M01600"),
+    # or person-wide "cvlserv" and "maf".
+    Column("kind", String(32), primary_key=True),
     Column("amount", BigInteger, nullable=False),
 )
 
+filings = Table(
+    "filings", metadata,
+    Column("filing_id", String(40), primary_key=True),
+    Column("psn_no", String(32), nullable=False, index=True),
+    Column("insuplc_admdvs", String(6), nullable=False),
+    Column("category", String(24), nullable=False),
+    Column("dest_admdvs", String(6), nullable=False),
+    Column("begndate", String(10), nullable=False),
+    Column("enddate", String(10)),  # NULL: open-ended (long-term)
+    Column("evidence", String(24), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("status", String(8), nullable=False),  # active | revoked
+    Column("version", Integer, nullable=False),
+    Column("memo", Text, nullable=False, default=""),
+    Column("updated_at", String(19), nullable=False),
+)
+
+chronic_quals = Table(
+    "chronic_quals", metadata,
+    Column("qual_id", String(40), primary_key=True),
+    Column("psn_no", String(32), nullable=False, index=True),
+    Column("opsp_dise_code", String(10), nullable=False),
+    Column("begndate", String(10), nullable=False),
+    Column("enddate", String(10)),
+    Column("status", String(8), nullable=False),  # active | revoked
+    Column("hosp_name", String(128), nullable=False, default=""),
+    Column("updated_at", String(19), nullable=False),
+)
+
 _AMOUNTS = ("medfee_sumamt", "fulamt_ownpay_amt", "overlmt_selfpay", "preselfpay_amt",
-            "inscp_scp_amt", "act_pay_dedc", "hifp_pay", "fund_pay_sumamt", "psn_part_amt",
-            "acct_pay", "psn_cash_pay")
+            "inscp_scp_amt", "act_pay_dedc", "hifp_pay", "cvlserv_pay", "maf_pay",
+            "fund_pay_sumamt", "psn_part_amt", "acct_pay", "acct_mulaid_pay", "psn_cash_pay")
 
 insured_settlements = Table(
     "insured_settlements", metadata,
@@ -92,11 +126,13 @@ insured_settlements = Table(
     Column("setl_time", String(19), nullable=False),
     Column("refd_setl_flag", String(1), nullable=False),
     Column("init_setl_id", String(40), unique=True),
+    Column("opsp_dise_code", String(10), nullable=False, default=""),
+    Column("filing_category", String(24), nullable=False, default=""),
     *(Column(name, BigInteger, nullable=False) for name in _AMOUNTS),
-    # What this settlement added to the accumulators; a revocation subtracts exactly this.
-    Column("delta_dedc_year", BigInteger, nullable=False),
-    Column("delta_fund_year", BigInteger, nullable=False),
-    Column("delta_fund_month", BigInteger, nullable=False),
+    # What this settlement added to the accumulators of its bucket and took from the accounts
+    # (JSON of StateDelta); a revocation applies exactly this with the opposite sign.
+    Column("bucket", String(32), nullable=False),
+    Column("delta", Text, nullable=False),
     Column("setlinfo", LargeBinary, nullable=False),  # the full answer, for 5203 queries
 )
 
@@ -112,6 +148,8 @@ visits = Table(
     Column("medins_lv", String(1), nullable=False),
     Column("insutype", String(3), nullable=False),
     Column("med_type", String(2), nullable=False),
+    Column("opsp_dise_code", String(10), nullable=False, default=""),
+    Column("refl_flag", String(1), nullable=False, default="0"),
     Column("begntime", String(19), nullable=False),
     Column("diag_codes", Text, nullable=False),  # comma-separated
     Column("status", String(8), nullable=False),  # open | settled
@@ -159,3 +197,19 @@ treatment_settlements = Table(
 )
 
 AMOUNT_COLUMNS = _AMOUNTS
+
+
+def amount_values(s: Settlement) -> dict[str, int]:
+    """The amount columns of a settlement row (both roles store the same set)."""
+    t = s.totals
+    values = {
+        "medfee_sumamt": t.medfee_sumamt, "fulamt_ownpay_amt": t.fulamt_ownpay_amt,
+        "overlmt_selfpay": t.overlmt_selfpay, "preselfpay_amt": t.preselfpay_amt,
+        "inscp_scp_amt": t.inscp_scp_amt, "act_pay_dedc": s.act_pay_dedc,
+        "hifp_pay": s.hifp_pay, "cvlserv_pay": s.cvlserv_pay, "maf_pay": s.maf_pay,
+        "fund_pay_sumamt": s.fund_pay_sumamt, "psn_part_amt": s.psn_part_amt,
+        "acct_pay": s.acct_pay, "acct_mulaid_pay": s.acct_mulaid_pay,
+        "psn_cash_pay": s.psn_cash_pay,
+    }
+    assert set(values) == set(AMOUNT_COLUMNS)
+    return values

@@ -7,8 +7,9 @@ from decimal import Decimal
 
 from sqlalchemy import Connection, insert, select, update
 
-from provincial_nodes.adapters.tables import fee_lines, treatment_settlements, visits
+from provincial_nodes.adapters.tables import amount_values, fee_lines, treatment_settlements, visits
 from provincial_nodes.domain.catalogue import LineClassification, Reason
+from provincial_nodes.domain.filing import VisitKind
 from provincial_nodes.domain.settlement import Settlement
 
 
@@ -25,6 +26,15 @@ class Visit:
     begntime: str
     diag_codes: tuple[str, ...]
     status: str
+    opsp_dise_code: str = ""
+    refl_flag: str = "0"
+
+    @property
+    def kind(self) -> VisitKind:
+        """Emergency (med_type 13) is treated as filed; a referral may lower the ratio less."""
+        if self.med_type == "13":
+            return VisitKind.EMERGENCY
+        return VisitKind.REFERRAL if self.refl_flag == "1" else VisitKind.ORDINARY
 
 
 def add(conn: Connection, v: Visit, msgid: str, created_at: str) -> None:
@@ -32,7 +42,8 @@ def add(conn: Connection, v: Visit, msgid: str, created_at: str) -> None:
         mdtrt_id=v.mdtrt_id, msgid=msgid, psn_no=v.psn_no, insuplc_admdvs=v.insuplc_admdvs,
         mdtrtarea_admvs=v.mdtrtarea_admvs, fixmedins_code=v.fixmedins_code,
         medins_lv=v.medins_lv, insutype=v.insutype, med_type=v.med_type, begntime=v.begntime,
-        diag_codes=",".join(v.diag_codes), status=v.status, created_at=created_at))
+        diag_codes=",".join(v.diag_codes), status=v.status, opsp_dise_code=v.opsp_dise_code,
+        refl_flag=v.refl_flag, created_at=created_at))
 
 
 def get(conn: Connection, mdtrt_id: str) -> Visit | None:
@@ -44,7 +55,8 @@ def get(conn: Connection, mdtrt_id: str) -> Visit | None:
         mdtrtarea_admvs=row.mdtrtarea_admvs, fixmedins_code=row.fixmedins_code,
         medins_lv=row.medins_lv, insutype=row.insutype, med_type=row.med_type,
         begntime=row.begntime,
-        diag_codes=tuple(c for c in row.diag_codes.split(",") if c), status=row.status)
+        diag_codes=tuple(c for c in row.diag_codes.split(",") if c), status=row.status,
+        opsp_dise_code=row.opsp_dise_code, refl_flag=row.refl_flag)
 
 
 def set_status(conn: Connection, mdtrt_id: str, status: str) -> None:
@@ -92,17 +104,11 @@ def lines(conn: Connection, mdtrt_id: str) -> list[LineClassification]:
 
 
 def record_settlement(conn: Connection, s: Settlement, msgid: str, payload: bytes) -> None:
-    t = s.totals
     conn.execute(insert(treatment_settlements).values(
         setl_id=s.setl_id, msgid=msgid, mdtrt_id=s.mdtrt_id, psn_no=s.psn_no,
         insuplc_admdvs=s.insuplc_admdvs, fixmedins_code=s.fixmedins_code,
         setl_time=s.setl_time, refd_setl_flag=s.refd_setl_flag,
-        init_setl_id=s.init_setl_id or None, medfee_sumamt=t.medfee_sumamt,
-        fulamt_ownpay_amt=t.fulamt_ownpay_amt, overlmt_selfpay=t.overlmt_selfpay,
-        preselfpay_amt=t.preselfpay_amt, inscp_scp_amt=t.inscp_scp_amt,
-        act_pay_dedc=s.act_pay_dedc, hifp_pay=s.hifp_pay, fund_pay_sumamt=s.fund_pay_sumamt,
-        psn_part_amt=s.psn_part_amt, acct_pay=s.acct_pay, psn_cash_pay=s.psn_cash_pay,
-        setlinfo=payload))
+        init_setl_id=s.init_setl_id or None, setlinfo=payload, **amount_values(s)))
 
 
 def settlements(conn: Connection, mdtrt_id: str) -> list[tuple[str, str, str | None, bytes]]:

@@ -51,6 +51,12 @@ class Settlement:
     refd_setl_flag: str = "0"
     clr_way: str = "1"
     clr_type: str = "11"
+    opsp_dise_code: str = ""
+    filing_category: str = ""
+    """The basis the ratio was chosen on: a filing category, "emergency", "referral" (an
+    unfiled referral), "none" (unfiled) or "local"."""
+    filing_id: str = ""
+    ratio_reduction_bp: int = 0
 
     @property
     def clr_optins(self) -> str:

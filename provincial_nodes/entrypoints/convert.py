@@ -10,6 +10,8 @@ from datetime import date
 from typing import Any
 
 from provincial_nodes.domain.catalogue import ClaimTotals, FeeLine, LineClassification
+from provincial_nodes.domain.chronic import check_disease
+from provincial_nodes.domain.filing import VisitKind
 from provincial_nodes.domain.person import Person
 from provincial_nodes.domain.policy import LEVELS
 from provincial_nodes.domain.settlement import Settlement
@@ -30,7 +32,7 @@ from services.money import (
 from services.pb.settlenet.v1 import common_pb2, insured_pb2, treatment_pb2
 
 INSUTYPES = {"310", "390"}
-MED_TYPES = {"11", "14"}
+MED_TYPES = {"11", "13", "14"}
 MDTRT_CERT_TYPES = {"01", "02", "03"}
 LINE_TOLERANCE_FEN = 1
 """|cnt × pric − det_item_fee_sumamt| may be at most this (rounding of the hospital's system)."""
@@ -127,17 +129,42 @@ def totals_of(msg: Any, overlmt_field: str = "overlmt_selfpay") -> ClaimTotals:
     return totals
 
 
+def disease_for(med_type: str, opsp_dise_code: str) -> str:
+    """A med_type 14 visit names one of the cross-province diseases; others name none."""
+    if med_type == "14":
+        if not opsp_dise_code:
+            raise InvalidField("opsp_dise_code", "", "required for a med_type 14 "
+                               "(chronic/special disease) visit")
+        return check_disease("opsp_dise_code", opsp_dise_code)
+    if opsp_dise_code:
+        raise InvalidField("opsp_dise_code", opsp_dise_code,
+                           "only a med_type 14 visit names a chronic/special disease")
+    return ""
+
+
+def visit_kind(med_type: str, refl_flag: str) -> VisitKind:
+    if med_type == "13":
+        return VisitKind.EMERGENCY
+    return VisitKind.REFERRAL if refl_flag == "1" else VisitKind.ORDINARY
+
+
 def settle_command(req: insured_pb2.SettleClaim, env: Envelope) -> SettleCommand:
+    med_type = code("med_type", req.med_type, MED_TYPES, "medical type")
+    refl = code("refl_flag", req.refl_flag or "0", {"0", "1"}, "flag")
     return SettleCommand(
         env=env,
         psn_no=required("psn_no", req.psn_no, 32),
         insutype=code("insutype", req.insutype, INSUTYPES, "insurance type"),
-        med_type=code("med_type", req.med_type, MED_TYPES, "medical type"),
+        med_type=med_type,
         mdtrt_id=required("mdtrt_id", req.mdtrt_id, 40),
         medins_lv=code("medins_lv", req.medins_lv, set(LEVELS), "institution level"),
         setl_date=parse_date("setl_date", req.setl_date),
         acct_used=code("acct_used_flag", req.acct_used_flag or "0", {"0", "1"}, "flag") == "1",
         totals=totals_of(req),
+        opsp_dise_code=disease_for(med_type, req.opsp_dise_code),
+        kind=visit_kind(med_type, refl),
+        diag_codes=tuple(required(f"diseinfo[{i}].diag_code", d.diag_code, 20)
+                         for i, d in enumerate(req.diseinfo)),
     )
 
 
@@ -150,7 +177,9 @@ def settle_claim(cmd: SettleCommand) -> insured_pb2.SettleClaim:
         acct_used_flag="1" if cmd.acct_used else "0", medfee_sumamt=t.medfee_sumamt,
         fulamt_ownpay_amt=t.fulamt_ownpay_amt, overlmt_selfpay=t.overlmt_selfpay,
         preselfpay_amt=t.preselfpay_amt, inscp_scp_amt=t.inscp_scp_amt,
-        fixmedins_code=cmd.env.fixmedins_code,
+        fixmedins_code=cmd.env.fixmedins_code, opsp_dise_code=cmd.opsp_dise_code,
+        refl_flag="1" if cmd.kind is VisitKind.REFERRAL else "0",
+        diseinfo=[common_pb2.Diagnosis(diag_code=c) for c in cmd.diag_codes],
     )
 
 
@@ -191,6 +220,8 @@ def settlement_to_proto(s: Settlement) -> common_pb2.SetlInfo:
             fund_pay_type_name=f.name, setl_proc_info=f.info) for f in s.funds],
         setl_proc_info=[common_pb2.SetlProcStep(step=x.step, desc=x.desc, amount=x.amount)
                         for x in s.steps],
+        opsp_dise_code=s.opsp_dise_code, filing_category=s.filing_category,
+        filing_id=s.filing_id, ratio_reduction=format_ratio(s.ratio_reduction_bp),
     )
 
 
@@ -216,6 +247,8 @@ def settlement_from_proto(p: common_pb2.SetlInfo) -> Settlement:
         hosp_part_amt=p.hosp_part_amt, acct_mulaid_pay=p.acct_mulaid_pay,
         init_setl_id=p.init_setl_id, refd_setl_flag=p.refd_setl_flag or "0",
         clr_way=p.clr_way or "1", clr_type=p.clr_type or "11",
+        opsp_dise_code=p.opsp_dise_code, filing_category=p.filing_category,
+        filing_id=p.filing_id, ratio_reduction_bp=parse_ratio(p.ratio_reduction or "0"),
     )
 
 

@@ -77,15 +77,17 @@ class TreatmentServicer(_NodeServicer, treatment_pb2_grpc.TreatmentServiceServic
         received = clock.now()
         env = _envelope(request, "2201", mutating=True)
         convert.parse_time_date("begntime", request.begntime)
+        med_type = convert.code("med_type", request.med_type, convert.MED_TYPES, "medical type")
         cmd = RegisterCommand(
             env=env, psn_no=convert.required("psn_no", request.psn_no, 32),
             insutype=convert.code("insutype", request.insutype, convert.INSUTYPES,
                                   "insurance type"),
-            med_type=convert.code("med_type", request.med_type, convert.MED_TYPES,
-                                  "medical type"),
+            med_type=med_type,
             begntime=request.begntime,
             diag_codes=tuple(convert.required(f"diseinfo[{i}].diag_code", d.diag_code, 20)
                              for i, d in enumerate(request.diseinfo)),
+            opsp_dise_code=convert.disease_for(med_type, request.opsp_dise_code),
+            refl_flag=convert.code("refl_flag", request.refl_flag or "0", {"0", "1"}, "flag"),
         )
         if request.mdtrt_cert_type:
             convert.code("mdtrt_cert_type", request.mdtrt_cert_type, convert.MDTRT_CERT_TYPES,

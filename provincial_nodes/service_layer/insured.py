@@ -7,18 +7,22 @@ answer and changes nothing.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import Connection, insert, select
 
+from provincial_nodes.adapters import filings as filing_repo
 from provincial_nodes.adapters import persons as person_repo
 from provincial_nodes.adapters import sequences
-from provincial_nodes.adapters.tables import AMOUNT_COLUMNS, insured_settlements, journal
+from provincial_nodes.adapters.tables import amount_values, insured_settlements, journal
 from provincial_nodes.domain.catalogue import ClaimTotals
+from provincial_nodes.domain.chronic import require_qualified
+from provincial_nodes.domain.filing import VisitKind, coverage
 from provincial_nodes.domain.person import Person, StateDelta
-from provincial_nodes.domain.policy import PolicyBook
+from provincial_nodes.domain.policy import PolicyBook, SchemeKey
 from provincial_nodes.domain.settlement import Settlement
 from provincial_nodes.domain.split import Claim, split
 from services import clock
@@ -48,6 +52,9 @@ class SettleCommand:
     setl_date: date
     acct_used: bool
     totals: ClaimTotals
+    opsp_dise_code: str = ""
+    kind: VisitKind = VisitKind.ORDINARY
+    diag_codes: tuple[str, ...] = field(default=())
 
 
 @dataclass(frozen=True)
@@ -95,7 +102,7 @@ class InsuredRole:
     # ---- 2206 --------------------------------------------------------------------------
     def compute(self, conn: Connection, cmd: SettleCommand) -> Settlement:
         person = self._person_for(conn, cmd)
-        return self._settle(conn, cmd, person, setl_id="", lock=False)[0]
+        return self._settle(conn, cmd, person, setl_id="")[0]
 
     # ---- 2207 --------------------------------------------------------------------------
     def commit(self, conn: Connection, cmd: SettleCommand, encode: Encode) -> bytes:
@@ -104,7 +111,7 @@ class InsuredRole:
         if prior is not None:
             return prior
         person = self._person_for(conn, cmd)
-        person_repo.balance(conn, person.psn_no, lock=True)  # serialise this person's claims
+        person_repo.lock(conn, person.psn_no, person.mulaid_psn_no)  # serialise their claims
         # A duplicate of this msgid may have committed while this transaction waited for the
         # lock: look again now that it is held.
         prior = msg_journal.replay(conn, journal, env.msgid, env.infno, env.digest)
@@ -117,11 +124,13 @@ class InsuredRole:
                                      reason="VISIT_ALREADY_SETTLED")
         setl_id = f"{env.insuplc_admdvs}{cmd.setl_date:%Y%m%d}" \
                   f"{sequences.next_value(conn, 'setl_id'):010d}"
-        settlement, delta = self._settle(conn, cmd, person, setl_id=setl_id, lock=True)
-        balc = person_repo.apply(conn, person.psn_no, cmd.setl_date, delta, setl_id)
+        settlement, key, delta = self._settle(conn, cmd, person, setl_id=setl_id)
+        balc = person_repo.apply(conn, person.psn_no, person.mulaid_psn_no, key.bucket,
+                                 cmd.setl_date, delta, setl_id)
         assert balc == settlement.balc
         payload = encode(settlement)
-        self._record(conn, settlement, env.msgid, cmd.setl_date, delta, payload)
+        self._record(conn, settlement, env.msgid, cmd.setl_date, key.bucket, delta,
+                     person.mulaid_psn_no, payload)
         msg_journal.record(conn, journal, env.msgid, env.infno, env.digest, payload)
         return payload
 
@@ -135,7 +144,12 @@ class InsuredRole:
         self._check_region(env.insuplc_admdvs)
         if person_repo.by_psn_no(conn, cmd.psn_no) is None:
             raise NotFound("psn_no", cmd.psn_no, "no insured person with this psn_no")
-        person_repo.balance(conn, cmd.psn_no, lock=True)  # serialise with the person's claims
+        # Serialise with the person's claims; the mutual-aid holder the settlement drew on is
+        # locked too, in the same order a settlement takes them.
+        row = conn.execute(select(insured_settlements.c.delta)
+                           .where(insured_settlements.c.setl_id == cmd.setl_id)).first()
+        holder = json.loads(row.delta)["mulaid_psn_no"] if row is not None else ""
+        person_repo.lock(conn, cmd.psn_no, holder)
         prior = msg_journal.replay(conn, journal, env.msgid, env.infno, env.digest)
         if prior is not None:
             return prior
@@ -157,15 +171,14 @@ class InsuredRole:
                                      reason="ALREADY_REVOKED")
         original = decode(bytes(row.setlinfo))
         setl_date = date.fromisoformat(row.setl_date)
-        delta = StateDelta(dedc_year=row.delta_dedc_year, fund_year=row.delta_fund_year,
-                           fund_month=row.delta_fund_month, acct=row.acct_pay)
+        stored = json.loads(row.delta)
+        neg = StateDelta.from_dict(stored["delta"]).negated()
         rev_id = f"{env.insuplc_admdvs}{clock.now():%Y%m%d}" \
                  f"{sequences.next_value(conn, 'setl_id'):010d}"
-        balc = person_repo.apply(conn, cmd.psn_no, setl_date, delta, rev_id, sign=-1)
+        balc = person_repo.apply(conn, cmd.psn_no, holder, row.bucket, setl_date, neg, rev_id)
         reversal = original.reversal(rev_id, env.msgid, clock.format_time(clock.now()), balc)
         payload = encode(reversal)
-        neg = StateDelta(-delta.dedc_year, -delta.fund_year, -delta.fund_month, -delta.acct)
-        self._record(conn, reversal, env.msgid, setl_date, neg, payload)
+        self._record(conn, reversal, env.msgid, setl_date, row.bucket, neg, holder, payload)
         msg_journal.record(conn, journal, env.msgid, env.infno, env.digest, payload)
         return payload
 
@@ -190,13 +203,20 @@ class InsuredRole:
                                      reason="INSURANCE_SUSPENDED")
         return person
 
-    def _settle(self, conn: Connection, cmd: SettleCommand, person: Person, *, setl_id: str,
-                lock: bool) -> tuple[Settlement, StateDelta]:
-        params = self.policy.params(cmd.env.insuplc_admdvs, cmd.insutype, cmd.med_type,
-                                    cmd.setl_date)
-        state = person_repo.state(conn, person.psn_no, cmd.setl_date, lock=lock)
-        result = split(params, person, state,
-                       Claim(totals=cmd.totals, medins_lv=cmd.medins_lv, acct_used=cmd.acct_used))
+    def _settle(self, conn: Connection, cmd: SettleCommand, person: Person, *, setl_id: str
+                ) -> tuple[Settlement, SchemeKey, StateDelta]:
+        region = cmd.env.insuplc_admdvs
+        key = self.policy.key_for(region, cmd.insutype, cmd.med_type, cmd.opsp_dise_code)
+        params = self.policy.params(key, cmd.setl_date)
+        if cmd.med_type == "14":
+            require_qualified(filing_repo.qualifications(conn, person.psn_no), person.psn_no,
+                              cmd.opsp_dise_code, cmd.setl_date)
+        cov = coverage(filing_repo.for_person(conn, person.psn_no), region,
+                       cmd.env.mdtrtarea_admvs, cmd.setl_date, cmd.kind)
+        state = person_repo.state(conn, person, key.bucket, cmd.setl_date)
+        result = split(params, person, state, Claim(
+            totals=cmd.totals, medins_lv=cmd.medins_lv, acct_used=cmd.acct_used,
+            setl_date=cmd.setl_date, coverage=cov, mdtrtarea_admvs=cmd.env.mdtrtarea_admvs))
         settlement = Settlement(
             setl_id=setl_id, mdtrt_id=cmd.mdtrt_id, psn_no=person.psn_no,
             psn_name=person.psn_name, certno=person.certno, insutype=person.insutype,
@@ -207,33 +227,30 @@ class InsuredRole:
             psn_part_amt=result.psn_part_amt, acct_pay=result.acct_pay,
             psn_cash_pay=result.psn_cash_pay, balc=result.balc,
             crt_payb_lmt_amt=result.crt_payb_lmt_amt, medins_setl_id=cmd.env.msgid,
-            insuplc_admdvs=cmd.env.insuplc_admdvs, mdtrtarea_admvs=cmd.env.mdtrtarea_admvs,
+            insuplc_admdvs=region, mdtrtarea_admvs=cmd.env.mdtrtarea_admvs,
             fixmedins_code=cmd.env.fixmedins_code, funds=result.funds, steps=result.steps,
+            cvlserv_pay=result.cvlserv_pay, maf_pay=result.maf_pay,
+            acct_mulaid_pay=result.acct_mulaid_pay, opsp_dise_code=key.opsp_dise_code,
+            filing_category=cov.category,
+            filing_id=cov.filing.filing_id if cov.filing is not None else "",
+            ratio_reduction_bp=result.ratio_reduction_bp,
         )
         problems = settlement.identity_errors()
         if problems:  # a bug, never an input problem: refuse rather than commit bad money
             raise AssertionError(f"split identities fail: {problems}")
-        return settlement, result.delta
+        return settlement, key, result.delta
 
     @staticmethod
-    def _record(conn: Connection, s: Settlement, msgid: str, setl_date: date,
-                delta: StateDelta, payload: bytes) -> None:
-        t = s.totals
-        amounts = {
-            "medfee_sumamt": t.medfee_sumamt, "fulamt_ownpay_amt": t.fulamt_ownpay_amt,
-            "overlmt_selfpay": t.overlmt_selfpay, "preselfpay_amt": t.preselfpay_amt,
-            "inscp_scp_amt": t.inscp_scp_amt, "act_pay_dedc": s.act_pay_dedc,
-            "hifp_pay": s.hifp_pay, "fund_pay_sumamt": s.fund_pay_sumamt,
-            "psn_part_amt": s.psn_part_amt, "acct_pay": s.acct_pay,
-            "psn_cash_pay": s.psn_cash_pay,
-        }
-        assert set(amounts) == set(AMOUNT_COLUMNS)
+    def _record(conn: Connection, s: Settlement, msgid: str, setl_date: date, bucket: str,
+                delta: StateDelta, mulaid_psn_no: str, payload: bytes) -> None:
         conn.execute(insert(insured_settlements).values(
             setl_id=s.setl_id, msgid=msgid, psn_no=s.psn_no, mdtrt_id=s.mdtrt_id,
             mdtrtarea_admvs=s.mdtrtarea_admvs, fixmedins_code=s.fixmedins_code,
             insuplc_admdvs=s.insuplc_admdvs, insutype=s.insutype, med_type=s.med_type,
             setl_date=setl_date.isoformat(), setl_time=s.setl_time,
             refd_setl_flag=s.refd_setl_flag, init_setl_id=s.init_setl_id or None,
-            delta_dedc_year=delta.dedc_year, delta_fund_year=delta.fund_year,
-            delta_fund_month=delta.fund_month, setlinfo=payload, **amounts,
+            opsp_dise_code=s.opsp_dise_code, filing_category=s.filing_category,
+            bucket=bucket, delta=json.dumps({"delta": delta.as_dict(),
+                                             "mulaid_psn_no": mulaid_psn_no}),
+            setlinfo=payload, **amount_values(s),
         ))

@@ -45,6 +45,8 @@ class RegisterCommand:
     med_type: str
     begntime: str
     diag_codes: tuple[str, ...]
+    opsp_dise_code: str = ""
+    refl_flag: str = "0"
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,7 @@ class TreatmentRole:
             mdtrtarea_admvs=env.mdtrtarea_admvs, fixmedins_code=inst.fixmedins_code,
             medins_lv=inst.medins_lv, insutype=cmd.insutype, med_type=cmd.med_type,
             begntime=cmd.begntime, diag_codes=cmd.diag_codes, status="open",
+            opsp_dise_code=cmd.opsp_dise_code, refl_flag=cmd.refl_flag,
         ), env.msgid, clock.format_time(clock.now()))
         payload = encode(mdtrt_id)
         msg_journal.record(conn, journal, env.msgid, env.infno, env.digest, payload)
@@ -188,7 +191,8 @@ class TreatmentRole:
             env=cmd.env, psn_no=cmd.psn_no, insutype=visit.insutype, med_type=visit.med_type,
             mdtrt_id=visit.mdtrt_id, medins_lv=visit.medins_lv,
             setl_date=clock.parse_time(visit.begntime).date(), acct_used=cmd.acct_used,
-            totals=totals)
+            totals=totals, opsp_dise_code=visit.opsp_dise_code, kind=visit.kind,
+            diag_codes=visit.diag_codes)
 
     async def pre_settle(self, cmd: SettleVisit) -> Settlement:
         claim = await self.db.transact(self.claim, cmd)

@@ -44,7 +44,7 @@ async def test_visit_settles_with_identities_and_explains_itself(net: Net) -> No
     # 就医地目录: the class-C line is full self-pay; 参保地政策: Hebei's 200-yuan deductible.
     assert s.fulamt_ownpay_amt >= 402
     assert s.act_pay_dedc == min(20000, s.inscp_scp_amt)
-    assert [x.step for x in s.setl_proc_info][:3] == ["scope", "deductible", "ratio"]
+    assert [x.step for x in s.setl_proc_info][:4] == ["scope", "filing", "deductible", "ratio"]
     assert s.setldetail and s.setldetail[0].fund_pay_type == "310100"
     # pre-settlement equals the settlement when nothing happened in between
     for field in ("fund_pay_sumamt", "hifp_pay", "acct_pay", "psn_cash_pay", "act_pay_dedc"):
@@ -66,16 +66,16 @@ async def test_settle_then_revoke_restores_accumulators_and_account(net: Net) ->
     mdtrt_id, total = await open_visit(net, p)
     insured_db = net.net.provinces["13"].db
     day = date(2026, 10, 15)
-    before = insured_db.transact_sync(persons.state, p.psn_no, day)
+    before = insured_db.transact_sync(persons.state, p, "11", day)
     s = (await net.his.settle(REGION, mdtrt_id, p.psn_no, p.insutype, total)).setlinfo
-    during = insured_db.transact_sync(persons.state, p.psn_no, day)
+    during = insured_db.transact_sync(persons.state, p, "11", day)
     assert during.acct_balc == before.acct_balc - s.acct_pay
     assert during.fund_paid_year == before.fund_paid_year + s.hifp_pay
     assert during.dedc_used_year == before.dedc_used_year + s.act_pay_dedc
     rev = (await net.his.revoke(REGION, s.setl_id, mdtrt_id, p.psn_no)).setlinfo
     assert rev.init_setl_id == s.setl_id and rev.refd_setl_flag == "1"
     assert rev.medfee_sumamt == -s.medfee_sumamt and rev.fund_pay_sumamt == -s.fund_pay_sumamt
-    assert insured_db.transact_sync(persons.state, p.psn_no, day) == before
+    assert insured_db.transact_sync(persons.state, p, "11", day) == before
     # history is kept: both records exist on the insured node
     q = await net.his.stub.QuerySettlement(treatment_pb2.QuerySettlementRequest(
         header=net.his.header("5203", REGION), mdtrt_id=mdtrt_id))

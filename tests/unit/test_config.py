@@ -54,7 +54,7 @@ def test_malformed_policy_names_file_key_and_problem(tmp_path: Path, change, key
 
 def test_default_data_loads_for_every_province() -> None:
     for code in ("11", "13", "44", "51"):
-        data, balances = config.load(config.province_folder(code))
+        data = config.load(config.province_folder(code))
         assert len(data.catalogue) >= 60
         assert {p.insutype for p in data.persons} == {"310", "390"}
         assert {"11", "12"} <= {p.psn_type for p in data.persons}

@@ -8,7 +8,7 @@ import pytest
 
 from provincial_nodes.domain.catalogue import ClaimTotals
 from provincial_nodes.domain.person import Person, PersonState
-from provincial_nodes.domain.policy import OutpatientParams, PolicyBook, Scheme
+from provincial_nodes.domain.policy import OutpatientParams, PolicyBook, Scheme, SchemeKey
 from provincial_nodes.domain.split import Claim, split
 from services.errors import FailedPrecondition
 
@@ -78,8 +78,9 @@ def test_account_never_goes_negative() -> None:
 
 def test_parameter_not_in_force_is_an_explicit_error() -> None:
     closed = OutpatientParams(**{**HEBEI.__dict__, "valid_to": date(2025, 12, 31)})
-    book = PolicyBook([Scheme("130100", "310", "11", (closed,))])
-    assert book.params("130100", "310", "11", date(2025, 6, 1)) is closed
+    key = SchemeKey("130100", "310", "11")
+    book = PolicyBook([Scheme(key, (closed,))])
+    assert book.params(key, date(2025, 6, 1)) is closed
     with pytest.raises(FailedPrecondition) as err:
-        book.params("130100", "310", "11", date(2026, 1, 1))
+        book.params(key, date(2026, 1, 1))
     assert err.value.field == "setl_date"

@@ -85,7 +85,7 @@ class SetlProcStep(_message.Message):
     def __init__(self, step: _Optional[str] = ..., desc: _Optional[str] = ..., amount: _Optional[int] = ...) -> None: ...
 
 class SetlInfo(_message.Message):
-    __slots__ = ("mdtrt_id", "setl_id", "psn_no", "psn_name", "psn_cert_type", "certno", "insutype", "psn_type", "cvlserv_flag", "setl_time", "med_type", "medfee_sumamt", "fulamt_ownpay_amt", "overlmt_selfpay", "preselfpay_amt", "inscp_scp_amt", "act_pay_dedc", "hifp_pay", "pool_prop_selfpay", "cvlserv_pay", "hifes_pay", "hifmi_pay", "hifob_pay", "maf_pay", "oth_pay", "fund_pay_sumamt", "psn_part_amt", "acct_pay", "psn_cash_pay", "hosp_part_amt", "balc", "acct_mulaid_pay", "medins_setl_id", "clr_optins", "clr_way", "clr_type", "insuplc_admdvs", "mdtrtarea_admvs", "fixmedins_code", "init_setl_id", "refd_setl_flag", "crt_payb_lmt_amt", "setldetail", "setl_proc_info")
+    __slots__ = ("mdtrt_id", "setl_id", "psn_no", "psn_name", "psn_cert_type", "certno", "insutype", "psn_type", "cvlserv_flag", "setl_time", "med_type", "medfee_sumamt", "fulamt_ownpay_amt", "overlmt_selfpay", "preselfpay_amt", "inscp_scp_amt", "act_pay_dedc", "hifp_pay", "pool_prop_selfpay", "cvlserv_pay", "hifes_pay", "hifmi_pay", "hifob_pay", "maf_pay", "oth_pay", "fund_pay_sumamt", "psn_part_amt", "acct_pay", "psn_cash_pay", "hosp_part_amt", "balc", "acct_mulaid_pay", "medins_setl_id", "clr_optins", "clr_way", "clr_type", "insuplc_admdvs", "mdtrtarea_admvs", "fixmedins_code", "init_setl_id", "refd_setl_flag", "crt_payb_lmt_amt", "setldetail", "setl_proc_info", "opsp_dise_code", "filing_category", "filing_id", "ratio_reduction")
     MDTRT_ID_FIELD_NUMBER: _ClassVar[int]
     SETL_ID_FIELD_NUMBER: _ClassVar[int]
     PSN_NO_FIELD_NUMBER: _ClassVar[int]
@@ -130,6 +130,10 @@ class SetlInfo(_message.Message):
     CRT_PAYB_LMT_AMT_FIELD_NUMBER: _ClassVar[int]
     SETLDETAIL_FIELD_NUMBER: _ClassVar[int]
     SETL_PROC_INFO_FIELD_NUMBER: _ClassVar[int]
+    OPSP_DISE_CODE_FIELD_NUMBER: _ClassVar[int]
+    FILING_CATEGORY_FIELD_NUMBER: _ClassVar[int]
+    FILING_ID_FIELD_NUMBER: _ClassVar[int]
+    RATIO_REDUCTION_FIELD_NUMBER: _ClassVar[int]
     mdtrt_id: str
     setl_id: str
     psn_no: str
@@ -174,4 +178,8 @@ class SetlInfo(_message.Message):
     crt_payb_lmt_amt: int
     setldetail: _containers.RepeatedCompositeFieldContainer[SetlDetail]
     setl_proc_info: _containers.RepeatedCompositeFieldContainer[SetlProcStep]
-    def __init__(self, mdtrt_id: _Optional[str] = ..., setl_id: _Optional[str] = ..., psn_no: _Optional[str] = ..., psn_name: _Optional[str] = ..., psn_cert_type: _Optional[str] = ..., certno: _Optional[str] = ..., insutype: _Optional[str] = ..., psn_type: _Optional[str] = ..., cvlserv_flag: _Optional[str] = ..., setl_time: _Optional[str] = ..., med_type: _Optional[str] = ..., medfee_sumamt: _Optional[int] = ..., fulamt_ownpay_amt: _Optional[int] = ..., overlmt_selfpay: _Optional[int] = ..., preselfpay_amt: _Optional[int] = ..., inscp_scp_amt: _Optional[int] = ..., act_pay_dedc: _Optional[int] = ..., hifp_pay: _Optional[int] = ..., pool_prop_selfpay: _Optional[str] = ..., cvlserv_pay: _Optional[int] = ..., hifes_pay: _Optional[int] = ..., hifmi_pay: _Optional[int] = ..., hifob_pay: _Optional[int] = ..., maf_pay: _Optional[int] = ..., oth_pay: _Optional[int] = ..., fund_pay_sumamt: _Optional[int] = ..., psn_part_amt: _Optional[int] = ..., acct_pay: _Optional[int] = ..., psn_cash_pay: _Optional[int] = ..., hosp_part_amt: _Optional[int] = ..., balc: _Optional[int] = ..., acct_mulaid_pay: _Optional[int] = ..., medins_setl_id: _Optional[str] = ..., clr_optins: _Optional[str] = ..., clr_way: _Optional[str] = ..., clr_type: _Optional[str] = ..., insuplc_admdvs: _Optional[str] = ..., mdtrtarea_admvs: _Optional[str] = ..., fixmedins_code: _Optional[str] = ..., init_setl_id: _Optional[str] = ..., refd_setl_flag: _Optional[str] = ..., crt_payb_lmt_amt: _Optional[int] = ..., setldetail: _Optional[_Iterable[_Union[SetlDetail, _Mapping]]] = ..., setl_proc_info: _Optional[_Iterable[_Union[SetlProcStep, _Mapping]]] = ...) -> None: ...
+    opsp_dise_code: str
+    filing_category: str
+    filing_id: str
+    ratio_reduction: str
+    def __init__(self, mdtrt_id: _Optional[str] = ..., setl_id: _Optional[str] = ..., psn_no: _Optional[str] = ..., psn_name: _Optional[str] = ..., psn_cert_type: _Optional[str] = ..., certno: _Optional[str] = ..., insutype: _Optional[str] = ..., psn_type: _Optional[str] = ..., cvlserv_flag: _Optional[str] = ..., setl_time: _Optional[str] = ..., med_type: _Optional[str] = ..., medfee_sumamt: _Optional[int] = ..., fulamt_ownpay_amt: _Optional[int] = ..., overlmt_selfpay: _Optional[int] = ..., preselfpay_amt: _Optional[int] = ..., inscp_scp_amt: _Optional[int] = ..., act_pay_dedc: _Optional[int] = ..., hifp_pay: _Optional[int] = ..., pool_prop_selfpay: _Optional[str] = ..., cvlserv_pay: _Optional[int] = ..., hifes_pay: _Optional[int] = ..., hifmi_pay: _Optional[int] = ..., hifob_pay: _Optional[int] = ..., maf_pay: _Optional[int] = ..., oth_pay: _Optional[int] = ..., fund_pay_sumamt: _Optional[int] = ..., psn_part_amt: _Optional[int] = ..., acct_pay: _Optional[int] = ..., psn_cash_pay: _Optional[int] = ..., hosp_part_amt: _Optional[int] = ..., balc: _Optional[int] = ..., acct_mulaid_pay: _Optional[int] = ..., medins_setl_id: _Optional[str] = ..., clr_optins: _Optional[str] = ..., clr_way: _Optional[str] = ..., clr_type: _Optional[str] = ..., insuplc_admdvs: _Optional[str] = ..., mdtrtarea_admvs: _Optional[str] = ..., fixmedins_code: _Optional[str] = ..., init_setl_id: _Optional[str] = ..., refd_setl_flag: _Optional[str] = ..., crt_payb_lmt_amt: _Optional[int] = ..., setldetail: _Optional[_Iterable[_Union[SetlDetail, _Mapping]]] = ..., setl_proc_info: _Optional[_Iterable[_Union[SetlProcStep, _Mapping]]] = ..., opsp_dise_code: _Optional[str] = ..., filing_category: _Optional[str] = ..., filing_id: _Optional[str] = ..., ratio_reduction: _Optional[str] = ...) -> None: ...

@@ -86,7 +86,7 @@ class PersonInfo(_message.Message):
     def __init__(self, header: _Optional[_Union[_common_pb2.ResponseHeader, _Mapping]] = ..., baseinfo: _Optional[_Union[BaseInfo, _Mapping]] = ..., insuinfo: _Optional[_Iterable[_Union[InsuInfo, _Mapping]]] = ..., idetinfo: _Optional[_Iterable[_Union[IdetInfo, _Mapping]]] = ...) -> None: ...
 
 class SettleClaim(_message.Message):
-    __slots__ = ("header", "psn_no", "insutype", "med_type", "mdtrt_id", "medins_lv", "setl_date", "acct_used_flag", "medfee_sumamt", "fulamt_ownpay_amt", "overlmt_selfpay", "preselfpay_amt", "inscp_scp_amt", "diseinfo", "invono", "fixmedins_code")
+    __slots__ = ("header", "psn_no", "insutype", "med_type", "mdtrt_id", "medins_lv", "setl_date", "acct_used_flag", "medfee_sumamt", "fulamt_ownpay_amt", "overlmt_selfpay", "preselfpay_amt", "inscp_scp_amt", "diseinfo", "invono", "fixmedins_code", "opsp_dise_code", "refl_flag")
     HEADER_FIELD_NUMBER: _ClassVar[int]
     PSN_NO_FIELD_NUMBER: _ClassVar[int]
     INSUTYPE_FIELD_NUMBER: _ClassVar[int]
@@ -103,6 +103,8 @@ class SettleClaim(_message.Message):
     DISEINFO_FIELD_NUMBER: _ClassVar[int]
     INVONO_FIELD_NUMBER: _ClassVar[int]
     FIXMEDINS_CODE_FIELD_NUMBER: _ClassVar[int]
+    OPSP_DISE_CODE_FIELD_NUMBER: _ClassVar[int]
+    REFL_FLAG_FIELD_NUMBER: _ClassVar[int]
     header: _common_pb2.RequestHeader
     psn_no: str
     insutype: str
@@ -119,7 +121,9 @@ class SettleClaim(_message.Message):
     diseinfo: _containers.RepeatedCompositeFieldContainer[_common_pb2.Diagnosis]
     invono: str
     fixmedins_code: str
-    def __init__(self, header: _Optional[_Union[_common_pb2.RequestHeader, _Mapping]] = ..., psn_no: _Optional[str] = ..., insutype: _Optional[str] = ..., med_type: _Optional[str] = ..., mdtrt_id: _Optional[str] = ..., medins_lv: _Optional[str] = ..., setl_date: _Optional[str] = ..., acct_used_flag: _Optional[str] = ..., medfee_sumamt: _Optional[int] = ..., fulamt_ownpay_amt: _Optional[int] = ..., overlmt_selfpay: _Optional[int] = ..., preselfpay_amt: _Optional[int] = ..., inscp_scp_amt: _Optional[int] = ..., diseinfo: _Optional[_Iterable[_Union[_common_pb2.Diagnosis, _Mapping]]] = ..., invono: _Optional[str] = ..., fixmedins_code: _Optional[str] = ...) -> None: ...
+    opsp_dise_code: str
+    refl_flag: str
+    def __init__(self, header: _Optional[_Union[_common_pb2.RequestHeader, _Mapping]] = ..., psn_no: _Optional[str] = ..., insutype: _Optional[str] = ..., med_type: _Optional[str] = ..., mdtrt_id: _Optional[str] = ..., medins_lv: _Optional[str] = ..., setl_date: _Optional[str] = ..., acct_used_flag: _Optional[str] = ..., medfee_sumamt: _Optional[int] = ..., fulamt_ownpay_amt: _Optional[int] = ..., overlmt_selfpay: _Optional[int] = ..., preselfpay_amt: _Optional[int] = ..., inscp_scp_amt: _Optional[int] = ..., diseinfo: _Optional[_Iterable[_Union[_common_pb2.Diagnosis, _Mapping]]] = ..., invono: _Optional[str] = ..., fixmedins_code: _Optional[str] = ..., opsp_dise_code: _Optional[str] = ..., refl_flag: _Optional[str] = ...) -> None: ...
 
 class SettleResult(_message.Message):
     __slots__ = ("header", "setlinfo")

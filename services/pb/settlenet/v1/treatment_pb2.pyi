@@ -9,7 +9,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class RegisterVisitRequest(_message.Message):
-    __slots__ = ("header", "psn_no", "insutype", "begntime", "mdtrt_cert_type", "mdtrt_cert_no", "ipt_otp_no", "atddr_no", "dr_name", "dept_code", "dept_name", "caty", "med_type", "diseinfo")
+    __slots__ = ("header", "psn_no", "insutype", "begntime", "mdtrt_cert_type", "mdtrt_cert_no", "ipt_otp_no", "atddr_no", "dr_name", "dept_code", "dept_name", "caty", "med_type", "diseinfo", "opsp_dise_code", "refl_flag")
     HEADER_FIELD_NUMBER: _ClassVar[int]
     PSN_NO_FIELD_NUMBER: _ClassVar[int]
     INSUTYPE_FIELD_NUMBER: _ClassVar[int]
@@ -24,6 +24,8 @@ class RegisterVisitRequest(_message.Message):
     CATY_FIELD_NUMBER: _ClassVar[int]
     MED_TYPE_FIELD_NUMBER: _ClassVar[int]
     DISEINFO_FIELD_NUMBER: _ClassVar[int]
+    OPSP_DISE_CODE_FIELD_NUMBER: _ClassVar[int]
+    REFL_FLAG_FIELD_NUMBER: _ClassVar[int]
     header: _common_pb2.RequestHeader
     psn_no: str
     insutype: str
@@ -38,7 +40,9 @@ class RegisterVisitRequest(_message.Message):
     caty: str
     med_type: str
     diseinfo: _containers.RepeatedCompositeFieldContainer[_common_pb2.Diagnosis]
-    def __init__(self, header: _Optional[_Union[_common_pb2.RequestHeader, _Mapping]] = ..., psn_no: _Optional[str] = ..., insutype: _Optional[str] = ..., begntime: _Optional[str] = ..., mdtrt_cert_type: _Optional[str] = ..., mdtrt_cert_no: _Optional[str] = ..., ipt_otp_no: _Optional[str] = ..., atddr_no: _Optional[str] = ..., dr_name: _Optional[str] = ..., dept_code: _Optional[str] = ..., dept_name: _Optional[str] = ..., caty: _Optional[str] = ..., med_type: _Optional[str] = ..., diseinfo: _Optional[_Iterable[_Union[_common_pb2.Diagnosis, _Mapping]]] = ...) -> None: ...
+    opsp_dise_code: str
+    refl_flag: str
+    def __init__(self, header: _Optional[_Union[_common_pb2.RequestHeader, _Mapping]] = ..., psn_no: _Optional[str] = ..., insutype: _Optional[str] = ..., begntime: _Optional[str] = ..., mdtrt_cert_type: _Optional[str] = ..., mdtrt_cert_no: _Optional[str] = ..., ipt_otp_no: _Optional[str] = ..., atddr_no: _Optional[str] = ..., dr_name: _Optional[str] = ..., dept_code: _Optional[str] = ..., dept_name: _Optional[str] = ..., caty: _Optional[str] = ..., med_type: _Optional[str] = ..., diseinfo: _Optional[_Iterable[_Union[_common_pb2.Diagnosis, _Mapping]]] = ..., opsp_dise_code: _Optional[str] = ..., refl_flag: _Optional[str] = ...) -> None: ...
 
 class RegisterVisitResponse(_message.Message):
     __slots__ = ("header", "mdtrt_id", "psn_no", "ipt_otp_no")
