@@ -280,7 +280,7 @@ _PERIOD_KEYS = {"valid_from", "valid_to", "source", "deductible_fen_annual",
                 "cap_fen_annual", "account_pays_fulamt", "mutual_aid", "segments", "filing",
                 "civil_servant", "medical_assistance"}
 _FILING_KEYS = {"unfiled", "reduction_referral", "reduction_emergency", "reduction_other",
-                "home_during_long_term"}
+                "home_during_long_term", "source"}
 
 
 def _levels(r: _Reader, value: Any, key: str) -> dict[str, int]:

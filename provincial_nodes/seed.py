@@ -213,6 +213,9 @@ def _institutions(p: ProvinceSeed) -> list[dict[str, Any]]:
     return out
 
 
+ASSISTED_IDET_TYPE = "2301"
+"""psn_idet_type of a medical-assistance beneficiary in the default data (illustrative)."""
+
 _POLICY: dict[str, list[dict[str, Any]]] = {
     "110000": [
         {"insutype": "310", "med_type": "11", "periods": [{
@@ -238,18 +241,40 @@ _POLICY: dict[str, list[dict[str, Any]]] = {
              "source": "(inferred) illustration of an effective-dated change: +5 points",
              "deductible_fen_annual": 20000, "ratio_by_level": {"1": "0.75", "2": "0.70",
                                                                  "3": "0.65"},
-             "retired_tilt": "0.05", "cap_fen_annual": 400000}]},
+             "retired_tilt": "0.05", "cap_fen_annual": 400000,
+             "filing": {"unfiled": "reduce", "reduction_referral": "0.10",
+                        "reduction_other": "0.20",
+                        "source": "国家医保局 财社〔2022〕22号: unfiled at most 10 / 20 points"},
+             "civil_servant": {"ratio": "0.50", "cap_fen_annual": 300000}}]},
         {"insutype": "390", "med_type": "11", "periods": [{
             "valid_from": date(2024, 1, 1), "source": "石家庄城乡居民门诊统筹 (inferred figures)",
             "ratio_by_level": {"1": "0.60", "2": "0.55", "3": "0.50"},
-            "cap_fen_annual": 80000}]},
+            "cap_fen_annual": 80000,
+            "filing": {"unfiled": "reduce", "reduction_referral": "0.10",
+                       "reduction_other": "0.20"},
+            "medical_assistance": {"ratio": "0.70", "cap_fen_annual": 500000,
+                                   "idet_types": [ASSISTED_IDET_TYPE]}}]},
+        {"insutype": "310", "med_type": "14", "opsp_dise_code": "M01600", "periods": [{
+            "valid_from": date(2024, 1, 1),
+            "source": "石家庄门诊慢特病 糖尿病 (inferred figures)",
+            "ratio_by_level": {"1": "0.85", "2": "0.80", "3": "0.75"},
+            "retired_tilt": "0.05", "cap_fen_annual": 300000}]},
+        {"insutype": "310", "med_type": "14", "opsp_dise_code": "M03900", "periods": [{
+            "valid_from": date(2024, 1, 1),
+            "source": "石家庄门诊慢特病 高血压 (inferred figures)",
+            "deductible_fen_annual": 10000,
+            "ratio_by_level": {"1": "0.80", "2": "0.75", "3": "0.70"},
+            "cap_fen_annual": 200000}]},
     ],
     "440100": [
         {"insutype": "310", "med_type": "11", "periods": [{
             "valid_from": date(2024, 1, 1),
             "source": "广州职工门诊统筹: 300 yuan per person per month (seeds)",
             "ratio_by_level": {"1": "0.70", "2": "0.60", "3": "0.55"},
-            "retired_tilt": "0.10", "cap_fen_monthly": 30000}]},
+            "retired_tilt": "0.10", "cap_fen_monthly": 30000,
+            "filing": {"unfiled": "refuse",
+                       "source": "(inferred) illustration: unfiled visits are not settled "
+                                 "directly"}}]},
         {"insutype": "390", "med_type": "11", "periods": [{
             "valid_from": date(2024, 1, 1),
             "source": "广州城乡居民门诊统筹: 600 yuan per person per year (seeds)",
@@ -261,7 +286,13 @@ _POLICY: dict[str, list[dict[str, Any]]] = {
             "valid_from": date(2024, 1, 1), "source": "成都职工门诊统筹 (inferred figures)",
             "deductible_fen_annual": 10000, "ratio_by_level": {"1": "0.70", "2": "0.60",
                                                                 "3": "0.50"},
-            "retired_tilt": "0.05", "cap_fen_annual": 300000}]},
+            "retired_tilt": "0.05", "cap_fen_annual": 300000, "mutual_aid": True,
+            "segments": [{"from_fen": 100000,
+                          "ratio_by_level": {"1": "0.75", "2": "0.65", "3": "0.55"}}]}]},
+        {"insutype": "310", "med_type": "14", "opsp_dise_code": "M01600", "periods": [{
+            "valid_from": date(2024, 1, 1), "source": "成都门诊慢特病 糖尿病 (inferred figures)",
+            "ratio_by_level": {"1": "0.80", "2": "0.75", "3": "0.70"},
+            "cap_fen_annual": 250000}]},
         {"insutype": "390", "med_type": "11", "periods": [{
             "valid_from": date(2024, 1, 1), "source": "成都城乡居民门诊统筹 (inferred figures)",
             "ratio_by_level": {"1": "0.60", "2": "0.50", "3": "0.50"},
@@ -306,9 +337,32 @@ def population(code: str, count: int, seed: int = 1, start: int = 1000) -> Itera
         yield make_person(p, n, rng)
 
 
+# Where each default province's filed persons go (a neighbour or a migration destination).
+_DESTINATION = {"11": "130000", "13": "110000", "44": "510000", "51": "440000"}
+
+
 def _persons(p: ProvinceSeed) -> list[dict[str, Any]]:
+    """The default persons: 0 in service, 1 retiree (unfiled: the demo files them), 2 and 3
+    residents, 4 a civil servant, 5 a retiree; with filings, a chronic qualification, an
+    assisted identity and a mutual-aid link where the story needs them."""
     rng = random.Random(f"persons-{p.code}")
-    return [make_person(p, n, rng, kind=n - 1) for n in range(1, len(_PERSON_KINDS) + 1)]
+    people = [make_person(p, n, rng, kind=n - 1) for n in range(1, len(_PERSON_KINDS) + 1)]
+    dest, start = _DESTINATION[p.code], date(2026, 1, 1)
+    people[0]["filings"] = [{"category": "stationed_worker", "dest_admdvs": dest,
+                             "begndate": start, "evidence": "employment_proof",
+                             "channel": "window"}]
+    people[3]["filings"] = [{"category": "other_temporary", "dest_admdvs": dest,
+                             "begndate": date(2026, 7, 1), "enddate": date(2026, 12, 31)}]
+    people[3]["identities"] = [{"psn_idet_type": ASSISTED_IDET_TYPE, "begntime": start}]
+    people[4]["filings"] = [{"category": "long_term_resident", "dest_admdvs": dest,
+                             "begndate": start}]
+    people[5]["filings"] = [{"category": "retiree_relocated", "dest_admdvs": dest,
+                             "begndate": start, "evidence": "commitment"}]
+    people[5]["chronic"] = [{"opsp_dise_code": "M01600", "begndate": start,
+                             "enddate": date(2027, 12, 31)}]
+    # Family mutual aid: the in-service person's account may pay for the retiree (person 5).
+    people[5]["mulaid_psn_no"] = people[0]["psn_no"]
+    return people
 
 
 def write_default_data(folder: Path = DATA) -> None:
