@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import structlog
 
@@ -15,11 +16,18 @@ from provincial_nodes.adapters.hub_client import HubClient
 from provincial_nodes.adapters.tables import metadata
 from provincial_nodes.domain.person import PersonRecord
 from provincial_nodes.entrypoints import convert
-from provincial_nodes.entrypoints.servicers import InsuredServicer, TreatmentServicer
+from provincial_nodes.entrypoints.servicers import (
+    AdminServicer,
+    InsuredServicer,
+    TreatmentServicer,
+)
+from provincial_nodes.service_layer.admin import AdminRole
 from provincial_nodes.service_layer.insured import InsuredRole
 from provincial_nodes.service_layer.treatment import TreatmentRole
 from services.envelope import ResponseHeaders
 from services.pb.settlenet.v1 import (
+    admin_pb2,
+    admin_pb2_grpc,
     insured_pb2,
     insured_pb2_grpc,
     treatment_pb2,
@@ -43,6 +51,8 @@ class NodeConfig:
     tls: Tls | None = None
     population: int = 0
     seed: int = 1
+    admin: bool = True
+    """Serve AdminService (testers load their own policy, catalogue and persons)."""
 
 
 @dataclass
@@ -53,6 +63,7 @@ class ProvinceNode:
     hub: HubClient
     treatment: TreatmentRole
     insured: InsuredRole
+    admin: AdminRole
     running: Running | None = None
     _register_task: asyncio.Task[None] | None = field(default=None, repr=False)
 
@@ -96,15 +107,16 @@ def build(cfg: NodeConfig, hub: HubClient) -> ProvinceNode:
         records += [PersonRecord(config.person_from_mapping(m), acct_balc=m["acct_balc"])
                     for m in seed.population(cfg.code, cfg.population, cfg.seed)]
     added = db.transact_sync(person_repo.add_many, records)
-    node = ProvinceNode(
-        cfg=cfg, data=data, db=db, hub=hub,
-        treatment=TreatmentRole(db, data.catalogue, data.institutions, hub,
-                                convert.encode_settlement),
-        insured=InsuredRole(data.policy, data.regions),
-    )
+    treatment = TreatmentRole(db, data.catalogue, data.institutions, hub,
+                              convert.encode_settlement)
+    insured = InsuredRole(data.policy, data.regions)
+    admin = AdminRole(db, insured, treatment, data.policy, data.catalogue)
+    reloaded = admin.reapply()  # documents loaded through AdminService before a restart
+    node = ProvinceNode(cfg=cfg, data=data, db=db, hub=hub, treatment=treatment,
+                        insured=insured, admin=admin)
     log.info("province_loaded", code=data.code, province=data.name_en or data.name,
              catalogue_items=len(data.catalogue), institutions=len(data.institutions),
-             persons_added=added, db=cfg.db_url.split("@")[-1])
+             persons_added=added, admin_documents=reloaded, db=cfg.db_url.split("@")[-1])
     return node
 
 
@@ -119,12 +131,16 @@ async def start(cfg: NodeConfig, *, register: bool = True) -> ProvinceNode:
     headers = ResponseHeaders(node.data.admdvs)
     treatment_name = treatment_pb2.DESCRIPTOR.services_by_name["TreatmentService"].full_name
     insured_name = insured_pb2.DESCRIPTOR.services_by_name["InsuredService"].full_name
-    node.running = await start_server(
-        [(treatment_pb2_grpc.add_TreatmentServiceServicer_to_server,
-          TreatmentServicer(node.treatment, node.db, headers), treatment_name),
-         (insured_pb2_grpc.add_InsuredServiceServicer_to_server,
-          InsuredServicer(node.insured, node.db, headers), insured_name)],
-        host=cfg.host, port=cfg.port, tls=cfg.tls)
+    services: list[tuple[Any, Any, str]] = [
+        (treatment_pb2_grpc.add_TreatmentServiceServicer_to_server,
+         TreatmentServicer(node.treatment, node.db, headers), treatment_name),
+        (insured_pb2_grpc.add_InsuredServiceServicer_to_server,
+         InsuredServicer(node.insured, node.db, headers), insured_name)]
+    if cfg.admin:
+        services.append((admin_pb2_grpc.add_AdminServiceServicer_to_server,
+                         AdminServicer(node.admin),
+                         admin_pb2.DESCRIPTOR.services_by_name["AdminService"].full_name))
+    node.running = await start_server(services, host=cfg.host, port=cfg.port, tls=cfg.tls)
     log.info("province_serving", code=cfg.code, endpoint=node.endpoint)
     if register:
         await asyncio.wait_for(node.register(), timeout=30)

@@ -3,6 +3,9 @@
     settlenet demo                  a sample cross-province visit on an in-process network
     settlenet up --data DIR         hub + default provinces as processes; DIR/network.json
     settlenet visit --target DIR/network.json     one visit against a running network
+    settlenet admin --target DIR/network.json --province 13 load-policy FILE
+                                    load policy / catalogue / persons into a running node
+    settlenet scenario run FILE...  run golden scenarios (in-process, or --target)
     settlenet hub --db URL          run the national hub
     settlenet province --code 13 --hub HOST:PORT --db URL     run one province node
 """
@@ -81,6 +84,10 @@ def build_parser() -> argparse.ArgumentParser:
     hub.add_argument("--topology", type=Path,
                      help="JSON file of province nodes to know before they register")
 
+    from scripts import admin, scenario
+    admin.add_parser(sub)
+    scenario.add_parser(sub)
+
     province = sub.add_parser("province", help="run one province node",
                               description="Run one province node (treatment and insured roles) "
                               "and register it with the hub.")
@@ -92,6 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
                           help="extra generated insured persons (seeded)")
     province.add_argument("--seed", type=int, default=1, help="population seed (default 1)")
     province.add_argument("--advertise-host", help="host other nodes use to reach this one")
+    province.add_argument("--no-admin", action="store_true",
+                          help="do not serve AdminService (loading policy, catalogue, persons)")
     _add_serve_args(province)
     return parser
 
@@ -135,6 +144,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "up":
         from scripts import up
         return up.main(args)
+    if args.command == "scenario":
+        from scripts import scenario
+        slog.configure("scenario", level="WARNING")
+        return scenario.main(args)
+    if args.command == "admin":
+        from scripts import admin
+        return admin.main(args)
     if args.command == "visit":
         from scripts import visit
         return visit.main(args)
@@ -150,7 +166,8 @@ def main(argv: list[str] | None = None) -> int:
         pcfg = prov_boot.NodeConfig(
             code=args.code, db_url=_db_url(args, f"province-{args.code}"), hub=args.hub,
             data_root=args.province_data, host=args.host, port=args.port,
-            advertise_host=args.advertise_host, population=args.population, seed=args.seed)
+            advertise_host=args.advertise_host, population=args.population, seed=args.seed,
+            admin=not args.no_admin)
         try:
             return asyncio.run(_serve_until_signal(prov_boot.start(pcfg), args.ready_file))
         except ConfigError as exc:

@@ -17,7 +17,7 @@ from google.protobuf.json_format import MessageToDict
 from scripts.his import His, Line
 from services import clock
 from services.money import yuan
-from services.status import details_of
+from services.status import describe_rpc_error
 
 SPLIT_FIELDS = ("medfee_sumamt", "fulamt_ownpay_amt", "overlmt_selfpay", "preselfpay_amt",
                 "inscp_scp_amt", "act_pay_dedc", "hifp_pay", "pool_prop_selfpay",
@@ -106,10 +106,7 @@ def main(args: argparse.Namespace) -> int:
     try:
         out = asyncio.run(run(doc, args.treat, args.insured, keep=args.keep))
     except grpc.RpcError as exc:
-        violations, reason = details_of(exc)
-        print(f"settlenet visit: {exc.code().name}: {exc.details()}", file=sys.stderr)
-        for field, desc in violations:
-            print(f"  field {field}: {desc}", file=sys.stderr)
+        print(f"settlenet visit: {describe_rpc_error(exc)}", file=sys.stderr)
         return 1
     if args.json:
         print(json.dumps(out, ensure_ascii=False, indent=2))

@@ -107,3 +107,14 @@ def details_of(exc: grpc.RpcError) -> tuple[list[tuple[str, str]], str]:
             detail.Unpack(info)
             reason = info.reason
     return violations, reason
+
+
+def describe_rpc_error(exc: grpc.RpcError) -> str:
+    """Client side: one readable text for a failed call: code, message, each field violation
+    and the reason."""
+    violations, reason = details_of(exc)
+    lines = [f"{exc.code().name}: {exc.details()}"]  # type: ignore[attr-defined]
+    lines += [f"  field {field}: {desc}" for field, desc in violations]
+    if reason:
+        lines.append(f"  reason {reason}")
+    return "\n".join(lines)

@@ -111,6 +111,16 @@ _AMOUNTS = ("medfee_sumamt", "fulamt_ownpay_amt", "overlmt_selfpay", "preselfpay
             "inscp_scp_amt", "act_pay_dedc", "hifp_pay", "cvlserv_pay", "maf_pay",
             "fund_pay_sumamt", "psn_part_amt", "acct_pay", "acct_mulaid_pay", "psn_cash_pay")
 
+admin_documents = Table(
+    "admin_documents", metadata,
+    Column("doc_id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),  # "policy" or "catalogue"
+    Column("source_name", String(200), nullable=False),
+    Column("yaml", Text, nullable=False),
+    Column("loaded_at", String(19), nullable=False),
+)
+"""Policy and catalogue documents loaded through AdminService, reapplied in order at start."""
+
 insured_settlements = Table(
     "insured_settlements", metadata,
     Column("setl_id", String(40), primary_key=True),

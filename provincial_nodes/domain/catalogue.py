@@ -156,6 +156,12 @@ class Catalogue:
     def entries(self) -> list[CatalogueEntry]:
         return [e for versions in self._versions.values() for e in versions]
 
+    def with_entries(self, entries: list[CatalogueEntry]) -> Catalogue:
+        """A new catalogue where every version of each code named in ``entries`` is replaced by
+        the versions given."""
+        named = {e.med_list_codg for e in entries}
+        return Catalogue([e for e in self.entries() if e.med_list_codg not in named] + entries)
+
 
 def _restriction_failure(restriction: Restriction, visit: VisitContext) -> Reason | None:
     if restriction.diagnoses and not any(

@@ -9,6 +9,7 @@ import grpc
 from provincial_nodes.domain.catalogue import LineClassification
 from provincial_nodes.domain.settlement import Settlement
 from provincial_nodes.entrypoints import convert
+from provincial_nodes.service_layer.admin import AdminRole, Loaded
 from provincial_nodes.service_layer.insured import InsuredRole
 from provincial_nodes.service_layer.treatment import (
     RegisterCommand,
@@ -22,6 +23,8 @@ from services.envelope import Envelope, ResponseHeaders, check_header
 from services.errors import InvalidField
 from services.journal import body_hash
 from services.pb.settlenet.v1 import (
+    admin_pb2,
+    admin_pb2_grpc,
     common_pb2,
     insured_pb2,
     insured_pb2_grpc,
@@ -243,3 +246,46 @@ class InsuredServicer(_NodeServicer, insured_pb2_grpc.InsuredServiceServicer):
         return insured_pb2.SettleResult(header=self._header(env, received),
                                         setlinfo=common_pb2.SetlInfo.FromString(payload))
 
+
+
+class AdminServicer(admin_pb2_grpc.AdminServiceServicer):
+    """Served to testers: load policy, catalogue and persons into the running node."""
+
+    def __init__(self, role: AdminRole) -> None:
+        self.role = role
+
+    @staticmethod
+    def _loaded(loaded: Loaded) -> admin_pb2.LoadDocumentResponse:
+        return admin_pb2.LoadDocumentResponse(loaded=len(loaded.keys), keys=loaded.keys,
+                                              summary=loaded.summary)
+
+    @rpc("admin")
+    async def LoadPolicy(self, request: admin_pb2.LoadDocumentRequest, context: Ctx
+                         ) -> admin_pb2.LoadDocumentResponse:
+        return self._loaded(await self.role.load_policy(request.yaml, request.source_name))
+
+    @rpc("admin")
+    async def LoadCatalogue(self, request: admin_pb2.LoadDocumentRequest, context: Ctx
+                            ) -> admin_pb2.LoadDocumentResponse:
+        return self._loaded(await self.role.load_catalogue(request.yaml, request.source_name))
+
+    @rpc("admin")
+    async def LoadPersons(self, request: admin_pb2.LoadDocumentRequest, context: Ctx
+                          ) -> admin_pb2.LoadDocumentResponse:
+        return self._loaded(await self.role.load_persons(request.yaml, request.source_name))
+
+    @rpc("admin")
+    async def ResetData(self, request: admin_pb2.ResetDataRequest, context: Ctx
+                        ) -> admin_pb2.ResetDataResponse:
+        dropped = await self.role.reset(request.policy, request.catalogue)
+        return admin_pb2.ResetDataResponse(dropped=dropped)
+
+    @rpc("admin")
+    async def GetPersonState(self, request: admin_pb2.PersonStateRequest, context: Ctx
+                             ) -> admin_pb2.PersonStateResponse:
+        if not request.psn_no:
+            raise InvalidField("psn_no", "", "required")
+        balc, rows = await self.role.person_state(request.psn_no)
+        return admin_pb2.PersonStateResponse(
+            psn_no=request.psn_no, balc=balc,
+            accumulators=[admin_pb2.Accumulator(period=p, kind=k, amount=a) for p, k, a in rows])

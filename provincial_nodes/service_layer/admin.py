@@ -1,0 +1,146 @@
+"""Loading a tester's own policy, catalogue and persons into a running node (AdminService).
+
+Documents use the formats of the province data files and are checked as strictly: a
+:class:`ConfigError` becomes INVALID_ARGUMENT naming ``yaml.<key>``, and nothing changes. A loaded
+policy or catalogue document is kept in the node's database and reapplied at start (after the
+data files), until ``reset``; loaded persons are database rows like any other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection
+
+from provincial_nodes import config
+from provincial_nodes.adapters import admin_documents
+from provincial_nodes.adapters import persons as person_repo
+from provincial_nodes.domain.catalogue import Catalogue
+from provincial_nodes.domain.policy import PolicyBook, Scheme
+from provincial_nodes.service_layer.insured import InsuredRole
+from provincial_nodes.service_layer.treatment import TreatmentRole
+from services.errors import ConfigError, InvalidField, NotFound
+from services.storage import Database
+
+POLICY, CATALOGUE = "policy", "catalogue"
+
+
+@dataclass(frozen=True)
+class Loaded:
+    keys: list[str]
+    summary: str
+
+
+def _invalid(err: ConfigError) -> InvalidField:
+    key = f"yaml.{err.key}" if err.key else "yaml"
+    return InvalidField(key, err.file, err.problem)
+
+
+def _schemes(label: str, text: str, regions: dict[str, str]) -> list[Scheme]:
+    r = config.reader(label, text)
+    schemes = config.policy_schemes(r)
+    for s in schemes:
+        if s.key.admdvs not in regions:
+            raise ConfigError(label, f"schemes.{s.key.admdvs}",
+                              f"this node insures {', '.join(regions)}, not {s.key.admdvs}")
+    if not schemes:
+        raise ConfigError(label, "schemes", "no scheme to load")
+    return schemes
+
+
+def _describe(s: Scheme) -> str:
+    k = s.key
+    return f"{k.admdvs}/{k.insutype}/{k.med_type}" + (f"/{k.opsp_dise_code}"
+                                                      if k.opsp_dise_code else "")
+
+
+class AdminRole:
+    def __init__(self, db: Database, insured: InsuredRole, treatment: TreatmentRole,
+                 base_policy: PolicyBook, base_catalogue: Catalogue) -> None:
+        self.db = db
+        self.insured = insured
+        self.treatment = treatment
+        self.base_policy = base_policy
+        self.base_catalogue = base_catalogue
+
+    # ---- at start -----------------------------------------------------------------------
+    def reapply(self) -> int:
+        """Apply the documents loaded before a restart, oldest first; returns how many."""
+        docs = self.db.transact_sync(admin_documents.all_in_order)
+        self._apply(docs)
+        return len(docs)
+
+    def _apply(self, docs: list[tuple[str, str, str]]) -> None:
+        policy, catalogue = self.base_policy, self.base_catalogue
+        for kind, name, text in docs:
+            if kind == POLICY:
+                policy = policy.with_schemes(_schemes(name, text, self.insured.regions))
+            else:
+                catalogue = catalogue.with_entries(config.catalogue_entries(
+                    config.reader(name, text)))
+        self.insured.policy, self.treatment.catalogue = policy, catalogue
+
+    # ---- loads --------------------------------------------------------------------------
+    async def load_policy(self, text: str, name: str) -> Loaded:
+        try:
+            schemes = _schemes(name or "LoadPolicy", text, self.insured.regions)
+        except ConfigError as err:
+            raise _invalid(err) from None
+        await self.db.transact(admin_documents.add, POLICY, name, text)
+        self.insured.policy = self.insured.policy.with_schemes(schemes)
+        keys = [_describe(s) for s in schemes]
+        return Loaded(keys, f"{len(keys)} scheme(s) replaced: {', '.join(keys)}")
+
+    async def load_catalogue(self, text: str, name: str) -> Loaded:
+        try:
+            entries = config.catalogue_entries(config.reader(name or "LoadCatalogue", text))
+        except ConfigError as err:
+            raise _invalid(err) from None
+        if not entries:
+            raise InvalidField("yaml.entries", name, "no catalogue entry to load")
+        await self.db.transact(admin_documents.add, CATALOGUE, name, text)
+        self.treatment.catalogue = self.treatment.catalogue.with_entries(entries)
+        codes = sorted({e.med_list_codg for e in entries})
+        return Loaded(codes, f"{len(codes)} catalogue code(s) replaced "
+                             f"({len(entries)} version(s))")
+
+    async def load_persons(self, text: str, name: str) -> Loaded:
+        label = name or "LoadPersons"
+        try:
+            records = config.person_records(config.reader(label, text), self.insured.regions)
+        except ConfigError as err:
+            raise _invalid(err) from None
+        if not records:
+            raise InvalidField("yaml.persons", label, "no person to load")
+        given = {r.person.psn_no for r in records}
+
+        def write(conn: Connection) -> None:
+            for i, rec in enumerate(records):
+                holder = rec.person.mulaid_psn_no
+                if holder and holder not in given and person_repo.by_psn_no(conn,
+                                                                             holder) is None:
+                    raise InvalidField(f"yaml.persons[{i}].mulaid_psn_no", holder,
+                                       "neither in this document nor a person of this node")
+            for rec in records:
+                person_repo.replace(conn, rec)
+
+        await self.db.transact(write)
+        keys = sorted(given)
+        return Loaded(keys, f"{len(keys)} person(s) loaded")
+
+    async def reset(self, policy: bool, catalogue: bool) -> int:
+        kinds = [k for k, on in ((POLICY, policy), (CATALOGUE, catalogue)) if on]
+        if not kinds:
+            raise InvalidField("policy", False, "say what to reset: policy and/or catalogue")
+        dropped: int = await self.db.transact(admin_documents.drop, kinds)
+        self._apply(await self.db.transact(admin_documents.all_in_order))
+        return dropped
+
+    async def person_state(self, psn_no: str) -> tuple[int, list[tuple[str, str, int]]]:
+        def read(conn: Connection) -> tuple[int, list[tuple[str, str, int]]]:
+            if person_repo.by_psn_no(conn, psn_no) is None:
+                raise NotFound("psn_no", psn_no, "no insured person with this psn_no here")
+            return person_repo.balance(conn, psn_no), person_repo.accumulator_rows(conn, psn_no)
+
+        result: tuple[int, list[tuple[str, str, int]]] = await self.db.transact(read)
+        return result

@@ -1,0 +1,536 @@
+"""Golden scenarios: policy, catalogue, persons and visits as data, with the expected result of
+every visit computed by hand. ``settlenet scenario run FILE...`` runs them over real gRPC against
+an in-process network (default) or a running one (``--target DIR/network.json``) and reports
+pass/fail per step with a diff that names each field that differed.
+
+A scenario file (YAML) holds one scenario, or several under ``scenarios:`` (with ``shared:`` for
+YAML anchors they refer to, such as a common catalogue)::
+
+    name: Guangzhou employee outpatient, 300 yuan a month
+    about: |                      # the arithmetic, by hand
+      ...
+    treatment: "11"               # province code of the place of treatment (default 11)
+    insured: "44"                 # province code of the insured place (default 13)
+    catalogue: [...]              # entries loaded into the treatment node (catalogue.yaml format)
+    policy: [...]                 # schemes of the insured region (a policy.yaml region's list)
+    persons: [...]                # persons.yaml entries; psn_no/certno/psn_name may be left out
+    steps:
+      - visit: first              # a label for later steps
+        person: 0                 # index into persons (default 0)
+        date: 2026-10-15          # visit and fee date (setl_date is the visit date)
+        level: "3"                # institution level at the place of treatment (or fixmedins_code)
+        med_type: "11"            # 11 general, 13 emergency, 14 chronic (with opsp_dise_code)
+        refl_flag: "1"            # referral
+        diag: [E11.900]
+        acct_used: true
+        lines: [{code: ..., cnt: "2", pric: 1449}]
+        expect:
+          lines: [{inscp_scp_amt: 2898, reason_codes: []}]   # FeeDetailResult fields per line
+          split: {hifp_pay: 1234, pool_prop_selfpay: "0.65"} # SetlInfo fields
+          setldetail: {"310100": 1234}                       # fund_payamt (or a mapping)
+          steps: [scope, filing, deductible, ratio, personal_account, cash]
+          error: {code: FAILED_PRECONDITION, field: opsp_dise_code, reason: ...}
+      - revoke: first
+        expect: {split: {fund_pay_sumamt: -1234}}
+      - state: {person: 0, balc: 150000, accumulators: {"2026 11:fund": 0}}
+
+Before each scenario the runner resets both nodes to their data files (AdminService ResetData),
+then loads the scenario's catalogue, policy and persons. Every visit runs 2201 → 2204 → 2206 →
+2207; the 2206 answer must equal the 2207 one (nothing happened in between).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import grpc
+import yaml
+
+from scripts import target as target_file
+from scripts.his import His, Line
+from services import certno
+from services.pb.settlenet.v1 import admin_pb2, admin_pb2_grpc, common_pb2
+from services.status import details_of
+
+SCENARIO_KEYS = {"name", "about", "treatment", "insured", "catalogue", "policy", "persons",
+                 "steps"}
+VISIT_KEYS = {"visit", "person", "date", "level", "fixmedins_code", "med_type",
+              "opsp_dise_code", "refl_flag", "diag", "acct_used", "lines", "expect"}
+EXPECT_KEYS = {"lines", "split", "setldetail", "steps", "error"}
+LINE_KEYS = {"code", "cnt", "pric", "date"}
+AMOUNT_FIELDS = ("medfee_sumamt", "fulamt_ownpay_amt", "overlmt_selfpay", "preselfpay_amt",
+                 "inscp_scp_amt", "act_pay_dedc", "hifp_pay", "cvlserv_pay", "maf_pay",
+                 "fund_pay_sumamt", "psn_part_amt", "acct_pay", "acct_mulaid_pay",
+                 "psn_cash_pay", "balc", "pool_prop_selfpay", "ratio_reduction")
+
+
+class ScenarioError(Exception):
+    """A scenario file is malformed: names the file, the key and the problem."""
+
+    def __init__(self, file: str, key: str, problem: str) -> None:
+        super().__init__(f"{file}: {key}: {problem}")
+
+
+@dataclass
+class StepResult:
+    label: str
+    diffs: list[str] = field(default_factory=list)
+    got: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.diffs
+
+
+@dataclass
+class ScenarioResult:
+    file: str
+    name: str
+    steps: list[StepResult] = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.error and all(s.ok for s in self.steps)
+
+
+# ---- reading ---------------------------------------------------------------------------------
+
+def _check_keys(file: str, key: str, value: Any, allowed: set[str],
+                required: set[str] = frozenset()) -> dict[str, Any]:  # type: ignore[assignment]
+    if not isinstance(value, dict):
+        raise ScenarioError(file, key or "(top)", f"must be a mapping, got {type(value).__name__}")
+    unknown = sorted(set(value) - allowed)
+    if unknown:
+        raise ScenarioError(file, f"{key}.{unknown[0]}".lstrip("."),
+                            f"unknown key (allowed: {', '.join(sorted(allowed))})")
+    missing = sorted(required - set(value))
+    if missing:
+        raise ScenarioError(file, f"{key}.{missing[0]}".lstrip("."), "missing")
+    return value
+
+
+def read(path: Path) -> list[dict[str, Any]]:
+    """The scenarios of a file, their shape checked (the documents inside are checked by the
+    nodes when loaded)."""
+    file = str(path)
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ScenarioError(file, "(file)", str(exc)) from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError(file, "(yaml)", str(exc).replace("\n", " ")) from None
+    if isinstance(doc, dict) and "scenarios" in doc:
+        _check_keys(file, "", doc, {"scenarios", "shared"}, {"scenarios"})
+        items = doc["scenarios"]  # "shared:" holds YAML anchors the scenarios refer to
+    else:
+        items = [doc]
+    if not isinstance(items, list) or not items:
+        raise ScenarioError(file, "scenarios", "must be a non-empty list")
+    for i, sc in enumerate(items):
+        key = f"scenarios[{i}]" if len(items) > 1 else ""
+        _check_keys(file, key, sc, SCENARIO_KEYS, {"name", "steps"})
+        if not isinstance(sc["steps"], list) or not sc["steps"]:
+            raise ScenarioError(file, f"{key}.steps".lstrip("."), "must be a non-empty list")
+        labels: set[str] = set()
+        for j, step in enumerate(sc["steps"]):
+            sk = f"{key}.steps[{j}]".lstrip(".")
+            if not isinstance(step, dict):
+                raise ScenarioError(file, sk, "must be a mapping")
+            if "visit" in step:
+                _check_keys(file, sk, step, VISIT_KEYS, {"visit", "date", "lines"})
+                labels.add(str(step["visit"]))
+                for n, line in enumerate(step["lines"] or []):
+                    _check_keys(file, f"{sk}.lines[{n}]", line, LINE_KEYS, {"code", "pric"})
+                _check_keys(file, f"{sk}.expect", step.get("expect", {}), EXPECT_KEYS)
+            elif "revoke" in step:
+                _check_keys(file, sk, step, {"revoke", "expect"})
+                if str(step["revoke"]) not in labels:
+                    raise ScenarioError(file, f"{sk}.revoke",
+                                        f"no earlier visit labelled {step['revoke']!r}")
+                _check_keys(file, f"{sk}.expect", step.get("expect", {}), EXPECT_KEYS)
+            elif "state" in step:
+                _check_keys(file, sk, step, {"state"})
+                _check_keys(file, f"{sk}.state", step["state"],
+                            {"person", "balc", "accumulators"})
+            else:
+                raise ScenarioError(file, sk, "a step is a visit:, a revoke: or a state:")
+    return items
+
+
+# ---- the network ----------------------------------------------------------------------------
+
+def _region(doc: dict[str, Any], code: str) -> str:
+    regions = doc["provinces"][code]["regions"]
+    return str(next(iter(regions)))
+
+
+def _institution(doc: dict[str, Any], code: str, step: dict[str, Any]) -> dict[str, Any]:
+    insts = doc["provinces"][code]["institutions"]
+    if "fixmedins_code" in step:
+        found = [i for i in insts if i["fixmedins_code"] == step["fixmedins_code"]]
+    else:
+        level = str(step.get("level", "3"))
+        found = [i for i in insts if i["medins_lv"] == level and i["cross_province"]]
+    if not found:
+        raise ScenarioError("", "level", f"no such institution in province {code}")
+    return dict(found[0])
+
+
+def _persons(sc: dict[str, Any], region: str, seed: str) -> list[dict[str, Any]]:
+    """The scenario's persons with psn_no, certno and name filled in (deterministic, so a rerun
+    against a running network replaces the same persons)."""
+    out: list[dict[str, Any]] = []
+    raw = sc.get("persons") or [{}]
+    for i, given in enumerate(raw):
+        p = dict(given)
+        h = int(hashlib.sha256(f"{seed}/{i}".encode()).hexdigest(), 16)
+        p.setdefault("psn_no", f"{region}9{h % 10**13:013d}")
+        retired = str(p.get("psn_type", "11")) in ("12", "16")
+        p.setdefault("certno", certno.make(region, date(1955 if retired else 1980, 5, 1),
+                                           h % 997, female=bool(h % 2)))
+        p.setdefault("psn_name", f"场景{i + 1}")
+        p.setdefault("insutype", "310")
+        p.setdefault("psn_type", "11")
+        p.setdefault("insuplc_admdvs", region)
+        out.append(p)
+    for p in out:
+        if "mulaid" in p:
+            p["mulaid_psn_no"] = out[int(p.pop("mulaid"))]["psn_no"]
+    return out
+
+
+def _scalar(value: Any) -> Any:
+    return list(value) if hasattr(value, "__iter__") and not isinstance(value, str) else value
+
+
+def _compare(prefix: str, expected: dict[str, Any], message: Any, diffs: list[str]) -> None:
+    for key, want in expected.items():
+        if not hasattr(message, key) or key == "header":
+            diffs.append(f"{prefix}.{key}: no such field")
+            continue
+        got = _scalar(getattr(message, key))
+        if isinstance(want, (int, float)) and not isinstance(want, bool) and isinstance(got, str):
+            want = str(want)
+        if got != want:
+            diffs.append(f"{prefix}.{key}: expected {want!r}, got {got!r}")
+
+
+def _check_setl(expect: dict[str, Any], s: common_pb2.SetlInfo, diffs: list[str]) -> None:
+    _compare("split", expect.get("split", {}), s, diffs)
+    details = {d.fund_pay_type: d for d in s.setldetail}
+    for fund, want in (expect.get("setldetail") or {}).items():
+        d = details.get(str(fund))
+        if d is None:
+            diffs.append(f"setldetail[{fund}]: expected a row, got none "
+                         f"(rows: {', '.join(details) or 'none'})")
+            continue
+        _compare(f"setldetail[{fund}]", want if isinstance(want, dict)
+                 else {"fund_payamt": want}, d, diffs)
+    for fund in details:
+        if "setldetail" in expect and str(fund) not in {str(k) for k in expect["setldetail"]}:
+            diffs.append(f"setldetail[{fund}]: unexpected row paying "
+                         f"{details[fund].fund_payamt}")
+    if "steps" in expect:
+        got = [x.step for x in s.setl_proc_info]
+        if got != list(expect["steps"]):
+            diffs.append(f"setl_proc_info steps: expected {expect['steps']}, got {got}")
+    # The identities of DESIGN.md hold whatever the scenario expects.
+    parts = s.fulamt_ownpay_amt + s.overlmt_selfpay + s.preselfpay_amt + s.inscp_scp_amt
+    if parts != s.medfee_sumamt:
+        diffs.append(f"identity: fulamt+overlmt+preselfpay+inscp = {parts} ≠ medfee_sumamt "
+                     f"{s.medfee_sumamt}")
+    if s.fund_pay_sumamt + s.acct_pay + s.psn_cash_pay != s.medfee_sumamt:
+        diffs.append("identity: fund_pay_sumamt + acct_pay + psn_cash_pay ≠ medfee_sumamt")
+    if sum(d.fund_payamt for d in s.setldetail) != s.fund_pay_sumamt:
+        diffs.append("identity: Σ setldetail.fund_payamt ≠ fund_pay_sumamt")
+
+
+def _error_diffs(expect: dict[str, Any] | None, exc: grpc.RpcError | None, where: str
+                 ) -> list[str]:
+    if exc is None:
+        return [f"error: expected {expect}, but {where} succeeded"] if expect else []
+    violations, reason = details_of(exc)
+    got = {"code": exc.code().name,  # type: ignore[attr-defined]
+           "field": violations[0][0] if violations else "", "reason": reason}
+    if not expect:
+        return [f"{where}: unexpected {got['code']}: {exc.details()}"  # type: ignore[attr-defined]
+                + (f" (field {got['field']})" if got["field"] else "")]
+    return [f"error.{k}: expected {v!r}, got {got.get(k)!r}" for k, v in expect.items()
+            if got.get(k) != v]
+
+
+def _setl_view(s: common_pb2.SetlInfo) -> dict[str, Any]:
+    view = {k: getattr(s, k) for k in AMOUNT_FIELDS}
+    view["setldetail"] = {d.fund_pay_type: d.fund_payamt for d in s.setldetail}
+    view["steps"] = [(x.step, x.amount) for x in s.setl_proc_info]
+    return view
+
+
+class Runner:
+    """Runs scenarios against the network described by ``doc`` (a network.json document)."""
+
+    def __init__(self, doc: dict[str, Any]) -> None:
+        self.doc = doc
+        self.channels: dict[str, grpc.aio.Channel] = {}
+
+    def _channel(self, code: str) -> grpc.aio.Channel:
+        if code not in self.doc["provinces"]:
+            raise ScenarioError("", "province", f"{code} is not in the network "
+                                f"({', '.join(sorted(self.doc['provinces']))})")
+        if code not in self.channels:
+            self.channels[code] = grpc.aio.insecure_channel(
+                self.doc["provinces"][code]["endpoint"])
+        return self.channels[code]
+
+    async def close(self) -> None:
+        for ch in self.channels.values():
+            await ch.close()
+
+    async def run_file(self, path: Path) -> list[ScenarioResult]:
+        try:
+            scenarios = read(path)
+        except ScenarioError as exc:
+            return [ScenarioResult(str(path), "(unreadable)", error=str(exc))]
+        results = []
+        for sc in scenarios:
+            result = ScenarioResult(str(path), str(sc["name"]))
+            try:
+                await self.run(sc, result, seed=f"{path.name}/{sc['name']}")
+            except ScenarioError as exc:
+                result.error = str(exc).lstrip(": ")
+            except grpc.RpcError as exc:
+                violations, _ = details_of(exc)
+                result.error = (f"setting up: {exc.code().name}: "  # type: ignore[attr-defined]
+                                f"{exc.details()}"  # type: ignore[attr-defined]
+                                + "".join(f" [{f}: {d}]" for f, d in violations))
+            results.append(result)
+        return results
+
+    async def run(self, sc: dict[str, Any], result: ScenarioResult, *, seed: str) -> None:
+        treat, insured = str(sc.get("treatment", "11")), str(sc.get("insured", "13"))
+        region = _region(self.doc, insured)
+        t_admin = admin_pb2_grpc.AdminServiceStub(self._channel(treat))
+        i_admin = admin_pb2_grpc.AdminServiceStub(self._channel(insured))
+        for stub in {treat: t_admin, insured: i_admin}.values():
+            await stub.ResetData(admin_pb2.ResetDataRequest(policy=True, catalogue=True),
+                                 timeout=30)
+        name = f"scenario {sc['name']}"
+        if sc.get("catalogue"):
+            await t_admin.LoadCatalogue(admin_pb2.LoadDocumentRequest(
+                yaml=_dump({"entries": sc["catalogue"]}), source_name=f"{name}: catalogue"),
+                timeout=30)
+        if sc.get("policy"):
+            await i_admin.LoadPolicy(admin_pb2.LoadDocumentRequest(
+                yaml=_dump({"schemes": {region: sc["policy"]}}),
+                source_name=f"{name}: policy"), timeout=30)
+        persons = _persons(sc, region, seed)
+        await i_admin.LoadPersons(admin_pb2.LoadDocumentRequest(
+            yaml=_dump({"persons": persons}), source_name=f"{name}: persons"), timeout=30)
+
+        visits: dict[str, tuple[His, str, dict[str, Any], str]] = {}
+        for j, step in enumerate(sc["steps"]):
+            if "visit" in step:
+                out = await self._visit(treat, region, persons, step, visits)
+            elif "revoke" in step:
+                out = await self._revoke(region, step, visits)
+            else:
+                out = await self._state(i_admin, persons, step["state"], j)
+            result.steps.append(out)
+
+    async def _visit(self, treat: str, region: str, persons: list[dict[str, Any]],
+                     step: dict[str, Any], visits: dict[str, Any]) -> StepResult:
+        label = str(step["visit"])
+        res = StepResult(f"visit {label}")
+        expect = step.get("expect") or {}
+        inst = _institution(self.doc, treat, step)
+        his = His(self._channel(treat), inst["fixmedins_code"], inst["admdvs"])
+        p = persons[int(step.get("person", 0))]
+        day = str(step["date"])
+        med_type = str(step.get("med_type", "11"))
+        lines = [Line(str(x["code"]), str(x.get("cnt", "1")), int(x["pric"]))
+                 for x in step["lines"]]
+        where = "2201"
+        try:
+            mdtrt_id = await his.register(
+                region, p["psn_no"], p["insutype"], f"{day} 09:00:00", med_type=med_type,
+                diag=tuple(step.get("diag") or ("J06.900",)),
+                opsp_dise_code=str(step.get("opsp_dise_code", "")),
+                refl_flag=str(step.get("refl_flag", "")))
+            where = "2204"
+            uploaded = await his.upload(region, mdtrt_id, p["psn_no"], lines, f"{day} 09:20:00")
+            for n, want in enumerate(expect.get("lines") or []):
+                if n >= len(uploaded.result):
+                    res.diffs.append(f"lines[{n}]: expected a line, got none")
+                    continue
+                _compare(f"lines[{n}]", want, uploaded.result[n], res.diffs)
+            total = sum(x.amount() for x in lines)
+            acct = bool(step.get("acct_used", True))
+            where = "2206"
+            pre = await his.pre_settle(region, mdtrt_id, p["psn_no"], p["insutype"], total,
+                                       med_type=med_type, acct_used=acct)
+            where = "2207"
+            done = await his.settle(region, mdtrt_id, p["psn_no"], p["insutype"], total,
+                                    med_type=med_type, acct_used=acct)
+        except grpc.RpcError as exc:
+            res.diffs += _error_diffs(expect.get("error"), exc, where)
+            return res
+        res.diffs += _error_diffs(expect.get("error"), None, "2207")
+        s = done.setlinfo
+        if _setl_view(pre.setlinfo) != _setl_view(s):
+            res.diffs.append("2206 pre-settlement differs from the 2207 settlement that "
+                             "followed it")
+        _check_setl(expect, s, res.diffs)
+        res.got = _setl_view(s)
+        visits[label] = (his, mdtrt_id, p, s.setl_id)
+        return res
+
+    async def _revoke(self, region: str, step: dict[str, Any], visits: dict[str, Any]
+                      ) -> StepResult:
+        label = str(step["revoke"])
+        res = StepResult(f"revoke {label}")
+        expect = step.get("expect") or {}
+        if label not in visits:
+            res.diffs.append(f"revoke: visit {label!r} did not settle")
+            return res
+        his, mdtrt_id, p, setl_id = visits[label]
+        try:
+            done = await his.revoke(region, setl_id, mdtrt_id, p["psn_no"])
+        except grpc.RpcError as exc:
+            res.diffs += _error_diffs(expect.get("error"), exc, "2208")
+            return res
+        res.diffs += _error_diffs(expect.get("error"), None, "2208")
+        _check_setl(expect, done.setlinfo, res.diffs)
+        res.got = _setl_view(done.setlinfo)
+        return res
+
+    async def _state(self, admin: admin_pb2_grpc.AdminServiceStub,
+                     persons: list[dict[str, Any]], want: dict[str, Any], j: int) -> StepResult:
+        p = persons[int(want.get("person", 0))]
+        res = StepResult(f"state of person {want.get('person', 0)} (step {j + 1})")
+        st = await admin.GetPersonState(admin_pb2.PersonStateRequest(psn_no=p["psn_no"]),
+                                        timeout=30)
+        if "balc" in want and st.balc != want["balc"]:
+            res.diffs.append(f"state.balc: expected {want['balc']}, got {st.balc}")
+        rows = {f"{a.period} {a.kind}": a.amount for a in st.accumulators}
+        for key, amount in (want.get("accumulators") or {}).items():
+            if rows.get(key, 0) != amount:
+                res.diffs.append(f"state.accumulators[{key}]: expected {amount}, "
+                                 f"got {rows.get(key, 0)}")
+        res.got = {"balc": st.balc, "accumulators": rows}
+        return res
+
+
+def _dump(doc: Any) -> str:
+    return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
+
+
+def provinces_needed(paths: list[Path]) -> tuple[str, ...]:
+    codes = {"11", "13"}
+    for path in paths:
+        try:
+            for sc in read(path):
+                codes |= {str(sc.get("treatment", "11")), str(sc.get("insured", "13"))}
+        except ScenarioError:
+            continue
+    return tuple(sorted(codes))
+
+
+async def run_in_process(paths: list[Path], data_dir: Path) -> list[ScenarioResult]:
+    """Start a network in this process, run the scenarios over gRPC, stop it."""
+    from scripts import network
+    net = await network.start(data_dir, provinces_needed(paths))
+    try:
+        nodes = {c: (n.endpoint, n.cfg.db_url) for c, n in net.provinces.items()}
+        return await run_against(network.describe(net.hub.endpoint, nodes, data_dir), paths)
+    finally:
+        await net.stop()
+
+
+async def run_against(doc: dict[str, Any], paths: list[Path]) -> list[ScenarioResult]:
+    runner = Runner(doc)
+    try:
+        results: list[ScenarioResult] = []
+        for path in paths:
+            results += await runner.run_file(path)
+        return results
+    finally:
+        await runner.close()
+
+
+def expand(paths: list[Path]) -> list[Path]:
+    """Files as given; a folder stands for every *.yaml under it."""
+    out: list[Path] = []
+    for p in paths:
+        out += sorted(p.rglob("*.yaml")) if p.is_dir() else [p]
+    return out
+
+
+# ---- the command ----------------------------------------------------------------------------
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("scenario", help="run golden settlement scenarios",
+                       description="Run scenario files (policy, catalogue, persons, visits and "
+                       "their hand-computed results) and report pass/fail per step with a diff "
+                       "naming each field that differed.")
+    actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    run = actions.add_parser("run", help="run scenario files")
+    run.add_argument("files", nargs="+", type=Path, help="scenario YAML files or folders")
+    run.add_argument("--target", type=Path,
+                     help="DIR/network.json of a running network (default: start one "
+                     "in-process); its nodes must serve AdminService")
+    run.add_argument("--json", action="store_true", help="print results as JSON")
+    run.add_argument("-v", "--verbose", action="store_true",
+                     help="also print each passing step's amounts")
+
+
+def report(results: list[ScenarioResult], *, verbose: bool = False) -> str:
+    lines: list[str] = []
+    for r in results:
+        mark = "PASS" if r.ok else "FAIL"
+        lines.append(f"{mark}  {r.file} :: {r.name}")
+        if r.error:
+            lines.append(f"      error: {r.error}")
+        for s in r.steps:
+            lines.append(f"      {'ok  ' if s.ok else 'FAIL'} {s.label}")
+            lines += [f"           {d}" for d in s.diffs]
+            if verbose and s.ok and s.got:
+                lines.append(f"           {json.dumps(s.got, ensure_ascii=False)}")
+    passed = sum(r.ok for r in results)
+    lines.append(f"{passed} of {len(results)} scenarios passed")
+    return "\n".join(lines)
+
+
+def main(args: argparse.Namespace) -> int:
+    paths = expand(args.files)
+    missing = [p for p in paths if not p.is_file()]
+    if missing or not paths:
+        print(f"settlenet scenario: no such file: {missing[0] if missing else args.files}",
+              file=sys.stderr)
+        return 2
+    try:
+        if args.target:
+            results = asyncio.run(run_against(target_file.load(args.target), paths))
+        else:
+            with tempfile.TemporaryDirectory(prefix="settlenet-scenario-") as tmp:
+                results = asyncio.run(run_in_process(paths, Path(tmp)))
+    except target_file.TargetError as exc:
+        print(f"settlenet scenario: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps([{"file": r.file, "name": r.name, "ok": r.ok, "error": r.error,
+                           "steps": [{"label": s.label, "ok": s.ok, "diffs": s.diffs,
+                                      "got": s.got} for s in r.steps]} for r in results],
+                         ensure_ascii=False, indent=2))
+    else:
+        print(report(results, verbose=args.verbose))
+    return 0 if all(r.ok for r in results) else 1

@@ -1,0 +1,56 @@
+"""Every golden scenario in tests/scenarios passes over real gRPC; a wrong expected value fails
+with a diff naming the field; the command's exit codes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from scripts import scenario
+
+ROOT = Path(__file__).resolve().parents[2]
+SCENARIOS = ROOT / "tests" / "scenarios"
+FILES = scenario.expand([SCENARIOS])
+
+
+async def test_every_repository_scenario_passes(tmp_path: Path) -> None:
+    results = await scenario.run_in_process(FILES, tmp_path)
+    assert results, "no scenarios found"
+    assert all(r.ok for r in results), scenario.report(results)
+    assert len(results) >= 1
+
+
+async def test_a_wrong_expected_value_fails_naming_the_field(tmp_path: Path) -> None:
+    doc = yaml.safe_load((SCENARIOS / "00_smoke.yaml").read_text(encoding="utf-8"))
+    doc["steps"][0]["expect"]["split"]["hifp_pay"] = 5
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    [result] = await scenario.run_in_process([wrong], tmp_path / "net")
+    assert not result.ok
+    assert result.steps[0].diffs == ["split.hifp_pay: expected 5, got 0"]
+    assert "split.hifp_pay: expected 5, got 0" in scenario.report([result])
+
+
+def test_a_malformed_scenario_names_file_and_key(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nsteps:\n  - visit: a\n    date: 2026-10-15\n    lines: []\n"
+                   "    colour: blue\n", encoding="utf-8")
+    with pytest.raises(scenario.ScenarioError) as err:
+        scenario.read(bad)
+    assert "bad.yaml" in str(err.value) and "steps[0].colour" in str(err.value)
+
+
+@pytest.mark.slow
+def test_the_command_exits_nonzero_on_a_failing_scenario(tmp_path: Path) -> None:
+    doc = yaml.safe_load((SCENARIOS / "00_smoke.yaml").read_text(encoding="utf-8"))
+    doc["steps"][1]["state"]["balc"] = 1
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "scripts.cli", "scenario", "run", str(wrong)],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert proc.returncode == 1, proc.stderr
+    assert "state.balc: expected 1, got 97000" in proc.stdout
