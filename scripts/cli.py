@@ -6,6 +6,7 @@
     settlenet admin --target DIR/network.json --province 13 load-policy FILE
                                     load policy / catalogue / persons into a running node
     settlenet scenario run FILE...  run golden scenarios (in-process, or --target)
+    settlenet bench-rules           throughput of classification and split (pure, no I/O)
     settlenet hub --db URL          run the national hub
     settlenet province --code 13 --hub HOST:PORT --db URL     run one province node
 """
@@ -84,9 +85,10 @@ def build_parser() -> argparse.ArgumentParser:
     hub.add_argument("--topology", type=Path,
                      help="JSON file of province nodes to know before they register")
 
-    from scripts import admin, scenario
+    from scripts import admin, bench_rules, scenario
     admin.add_parser(sub)
     scenario.add_parser(sub)
+    bench_rules.add_parser(sub)
 
     province = sub.add_parser("province", help="run one province node",
                               description="Run one province node (treatment and insured roles) "
@@ -144,6 +146,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "up":
         from scripts import up
         return up.main(args)
+    if args.command == "bench-rules":
+        from scripts import bench_rules
+        return bench_rules.main(args)
     if args.command == "scenario":
         from scripts import scenario
         slog.configure("scenario", level="WARNING")
