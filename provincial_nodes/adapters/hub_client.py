@@ -6,7 +6,7 @@ from datetime import date
 
 import grpc
 
-from provincial_nodes.domain.person import Person
+from provincial_nodes.domain.person import Person, PersonView
 from provincial_nodes.domain.settlement import Settlement
 from provincial_nodes.entrypoints import convert
 from provincial_nodes.service_layer.insured import PersonLookup, RevokeCommand, SettleCommand
@@ -36,7 +36,7 @@ class HubClient:
             province_code=province_code, endpoint=endpoint, admdvs=admdvs, name=name),
             timeout=5, wait_for_ready=True)
 
-    async def query_person(self, q: PersonLookup) -> tuple[Person, int]:
+    async def query_person(self, q: PersonLookup) -> PersonView:
         req = insured_pb2.PersonQuery(header=q.env.to_header(common_pb2.RequestHeader),
                                       certno=q.certno, psn_no=q.psn_no, psn_name=q.psn_name,
                                       psn_cert_type="01")
@@ -49,8 +49,11 @@ class HubClient:
             psn_no=b.psn_no, certno=b.certno, psn_name=b.psn_name, gend=b.gend,
             brdy=certnos.birth_date(b.certno), insutype=i.insutype, psn_type=i.psn_type,
             insuplc_admdvs=i.insuplc_admdvs, cvlserv_flag=i.cvlserv_flag, emp_name=i.emp_name,
-            psn_insu_date=date.fromisoformat(i.psn_insu_date), psn_insu_stas=i.psn_insu_stas)
-        return person, i.balc
+            psn_insu_date=date.fromisoformat(i.psn_insu_date), psn_insu_stas=i.psn_insu_stas,
+            identities=tuple(convert.identity_from_proto(x) for x in info.idetinfo))
+        return PersonView(person, i.balc,
+                          tuple(convert.filing_from_proto(f) for f in info.fileinfo),
+                          tuple(convert.qualification_from_proto(x) for x in info.opspinfo))
 
     async def pre_settle(self, cmd: SettleCommand) -> Settlement:
         try:

@@ -111,6 +111,14 @@ _AMOUNTS = ("medfee_sumamt", "fulamt_ownpay_amt", "overlmt_selfpay", "preselfpay
             "inscp_scp_amt", "act_pay_dedc", "hifp_pay", "cvlserv_pay", "maf_pay",
             "fund_pay_sumamt", "psn_part_amt", "acct_pay", "acct_mulaid_pay", "psn_cash_pay")
 
+filing_outbox = Table(
+    "filing_outbox", metadata,
+    Column("event_id", String(40), primary_key=True),
+    Column("payload", LargeBinary, nullable=False),  # a FilingEvent
+    Column("created_at", String(19), nullable=False),
+)
+"""Filing changes committed here and not yet acknowledged by the hub's registry."""
+
 admin_documents = Table(
     "admin_documents", metadata,
     Column("doc_id", Integer, primary_key=True, autoincrement=True),
@@ -160,6 +168,9 @@ visits = Table(
     Column("med_type", String(2), nullable=False),
     Column("opsp_dise_code", String(10), nullable=False, default=""),
     Column("refl_flag", String(1), nullable=False, default="0"),
+    # What the treatment place knew of the person's filing at registration (informational).
+    Column("filing_id", String(40), nullable=False, default=""),
+    Column("filing_status", String(24), nullable=False, default="unknown"),
     Column("begntime", String(19), nullable=False),
     Column("diag_codes", Text, nullable=False),  # comma-separated
     Column("status", String(8), nullable=False),  # open | settled

@@ -28,6 +28,8 @@ class Visit:
     status: str
     opsp_dise_code: str = ""
     refl_flag: str = "0"
+    filing_id: str = ""
+    filing_status: str = "unknown"
 
     @property
     def kind(self) -> VisitKind:
@@ -43,7 +45,8 @@ def add(conn: Connection, v: Visit, msgid: str, created_at: str) -> None:
         mdtrtarea_admvs=v.mdtrtarea_admvs, fixmedins_code=v.fixmedins_code,
         medins_lv=v.medins_lv, insutype=v.insutype, med_type=v.med_type, begntime=v.begntime,
         diag_codes=",".join(v.diag_codes), status=v.status, opsp_dise_code=v.opsp_dise_code,
-        refl_flag=v.refl_flag, created_at=created_at))
+        refl_flag=v.refl_flag, filing_id=v.filing_id, filing_status=v.filing_status,
+        created_at=created_at))
 
 
 def get(conn: Connection, mdtrt_id: str) -> Visit | None:
@@ -56,7 +59,8 @@ def get(conn: Connection, mdtrt_id: str) -> Visit | None:
         medins_lv=row.medins_lv, insutype=row.insutype, med_type=row.med_type,
         begntime=row.begntime,
         diag_codes=tuple(c for c in row.diag_codes.split(",") if c), status=row.status,
-        opsp_dise_code=row.opsp_dise_code, refl_flag=row.refl_flag)
+        opsp_dise_code=row.opsp_dise_code, refl_flag=row.refl_flag, filing_id=row.filing_id,
+        filing_status=row.filing_status)
 
 
 def set_status(conn: Connection, mdtrt_id: str, status: str) -> None:

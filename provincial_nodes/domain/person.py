@@ -134,3 +134,14 @@ class PersonRecord:
     accumulators: tuple[Accumulated, ...] = ()
     filings: tuple[Filing, ...] = ()
     chronic: tuple[Qualification, ...] = ()
+
+
+@dataclass(frozen=True)
+class PersonView:
+    """What a person query (1101) answers: the person, the account balance, and the filings and
+    chronic-disease qualifications the insured place holds now."""
+
+    person: Person
+    balc: int
+    filings: tuple[Filing, ...] = ()
+    chronic: tuple[Qualification, ...] = ()

@@ -10,9 +10,9 @@ from datetime import date
 from typing import Any
 
 from provincial_nodes.domain.catalogue import ClaimTotals, FeeLine, LineClassification
-from provincial_nodes.domain.chronic import check_disease
-from provincial_nodes.domain.filing import VisitKind
-from provincial_nodes.domain.person import Person
+from provincial_nodes.domain.chronic import Qualification, check_disease
+from provincial_nodes.domain.filing import CATEGORY_NAMES, Category, Filing, VisitKind
+from provincial_nodes.domain.person import Identity, PersonView
 from provincial_nodes.domain.policy import LEVELS
 from provincial_nodes.domain.settlement import Settlement
 from provincial_nodes.domain.split import FundPayment, Step
@@ -98,7 +98,43 @@ def person_lookup(req: insured_pb2.PersonQuery, env: Envelope) -> PersonLookup:
     return PersonLookup(env=env, certno=certno.upper(), psn_no=req.psn_no, psn_name=req.psn_name)
 
 
-def person_to_proto(person: Person, balc: int, today: date) -> insured_pb2.PersonInfo:
+def _day(d: date | None) -> str:
+    return d.isoformat() if d else ""
+
+
+def filing_to_proto(f: Filing) -> common_pb2.FilingInfo:
+    return common_pb2.FilingInfo(
+        filing_id=f.filing_id, psn_no=f.psn_no, insuplc_admdvs=f.insuplc_admdvs,
+        category=f.category.value, category_name=CATEGORY_NAMES[f.category],
+        dest_admdvs=f.dest_admdvs, begndate=f.begndate.isoformat(), enddate=_day(f.enddate),
+        evidence=f.evidence, channel=f.channel, status=f.status, version=f.version, memo=f.memo)
+
+
+def filing_from_proto(m: common_pb2.FilingInfo) -> Filing:
+    return Filing(filing_id=m.filing_id, psn_no=m.psn_no, insuplc_admdvs=m.insuplc_admdvs,
+                  category=Category(m.category), dest_admdvs=m.dest_admdvs,
+                  begndate=date.fromisoformat(m.begndate),
+                  enddate=date.fromisoformat(m.enddate) if m.enddate else None,
+                  evidence=m.evidence, channel=m.channel, status=m.status, version=m.version,
+                  memo=m.memo)
+
+
+def qualification_to_proto(q: Qualification) -> common_pb2.ChronicQualInfo:
+    return common_pb2.ChronicQualInfo(
+        qual_id=q.qual_id, psn_no=q.psn_no, opsp_dise_code=q.opsp_dise_code,
+        opsp_dise_name=q.opsp_dise_name, begndate=q.begndate.isoformat(),
+        enddate=_day(q.enddate), status=q.status, hosp_name=q.hosp_name)
+
+
+def qualification_from_proto(m: common_pb2.ChronicQualInfo) -> Qualification:
+    return Qualification(qual_id=m.qual_id, psn_no=m.psn_no, opsp_dise_code=m.opsp_dise_code,
+                         begndate=date.fromisoformat(m.begndate),
+                         enddate=date.fromisoformat(m.enddate) if m.enddate else None,
+                         status=m.status, hosp_name=m.hosp_name)
+
+
+def person_to_proto(view: PersonView, today: date) -> insured_pb2.PersonInfo:
+    person, balc = view.person, view.balc
     return insured_pb2.PersonInfo(
         baseinfo=insured_pb2.BaseInfo(
             psn_no=person.psn_no, psn_cert_type="01", certno=person.certno,
@@ -109,6 +145,11 @@ def person_to_proto(person: Person, balc: int, today: date) -> insured_pb2.Perso
             psn_insu_stas=person.psn_insu_stas, psn_insu_date=person.psn_insu_date.isoformat(),
             cvlserv_flag=person.cvlserv_flag, insuplc_admdvs=person.insuplc_admdvs,
             emp_name=person.emp_name)],
+        idetinfo=[insured_pb2.IdetInfo(psn_idet_type=i.psn_idet_type,
+                                       begntime=i.begntime.isoformat(),
+                                       endtime=_day(i.endtime)) for i in person.identities],
+        fileinfo=[filing_to_proto(f) for f in view.filings],
+        opspinfo=[qualification_to_proto(q) for q in view.chronic],
     )
 
 
@@ -304,3 +345,8 @@ def line_result(c: LineClassification) -> treatment_pb2.FeeDetailResult:
         med_chrgitm_type=c.med_chrgitm_type, lmt_used_flag=c.lmt_used_flag,
         list_type=c.list_type, reason_codes=[r.value for r in c.reasons], memo=c.memo,
     )
+
+
+def identity_from_proto(m: insured_pb2.IdetInfo) -> Identity:
+    return Identity(m.psn_idet_type, date.fromisoformat(m.begntime),
+                    date.fromisoformat(m.endtime) if m.endtime else None)

@@ -69,8 +69,8 @@ class TreatmentServicer(_NodeServicer, treatment_pb2_grpc.TreatmentServiceServic
                           ) -> insured_pb2.PersonInfo:
         received = clock.now()
         env = _envelope(request, "1101")
-        person, balc = await self.role.query_person(convert.person_lookup(request, env))
-        info = convert.person_to_proto(person, balc, today())
+        view = await self.role.query_person(convert.person_lookup(request, env))
+        info = convert.person_to_proto(view, today())
         info.header.CopyFrom(self._header(env, received))
         return info
 
@@ -98,10 +98,11 @@ class TreatmentServicer(_NodeServicer, treatment_pb2_grpc.TreatmentServiceServic
         if request.mdtrt_cert_type == "02":
             convert.check_certno("mdtrt_cert_no", request.mdtrt_cert_no)
 
-        def encode(mdtrt_id: str) -> bytes:
+        def encode(mdtrt_id: str, filing_id: str, filing_status: str) -> bytes:
             return bytes(treatment_pb2.RegisterVisitResponse(
                 header=self._header(env, received), mdtrt_id=mdtrt_id, psn_no=request.psn_no,
-                ipt_otp_no=request.ipt_otp_no).SerializeToString())
+                ipt_otp_no=request.ipt_otp_no, filing_id=filing_id,
+                filing_status=filing_status).SerializeToString())
 
         payload = await self.db.transact(self.role.register, cmd, encode)
         return treatment_pb2.RegisterVisitResponse.FromString(payload)
@@ -210,9 +211,8 @@ class InsuredServicer(_NodeServicer, insured_pb2_grpc.InsuredServiceServicer):
                           ) -> insured_pb2.PersonInfo:
         received = clock.now()
         env = _envelope(request, "1101", need_fixmedins=False)
-        person, balc = await self.db.transact(self.role.lookup,
-                                              convert.person_lookup(request, env))
-        info = convert.person_to_proto(person, balc, today())
+        view = await self.db.transact(self.role.lookup, convert.person_lookup(request, env))
+        info = convert.person_to_proto(view, today())
         info.header.CopyFrom(self._header(env, received))
         return info
 

@@ -21,7 +21,7 @@ from provincial_nodes.adapters.tables import amount_values, insured_settlements,
 from provincial_nodes.domain.catalogue import ClaimTotals
 from provincial_nodes.domain.chronic import require_qualified
 from provincial_nodes.domain.filing import VisitKind, coverage
-from provincial_nodes.domain.person import Person, StateDelta
+from provincial_nodes.domain.person import Person, PersonView, StateDelta
 from provincial_nodes.domain.policy import PolicyBook, SchemeKey
 from provincial_nodes.domain.settlement import Settlement
 from provincial_nodes.domain.split import Claim, split
@@ -83,7 +83,7 @@ class InsuredRole:
         self.regions = regions
 
     # ---- 1101 --------------------------------------------------------------------------
-    def lookup(self, conn: Connection, q: PersonLookup) -> tuple[Person, int]:
+    def lookup(self, conn: Connection, q: PersonLookup) -> PersonView:
         self._check_region(q.env.insuplc_admdvs)
         person = (person_repo.by_psn_no(conn, q.psn_no) if q.psn_no
                   else person_repo.by_certno(conn, q.certno))
@@ -97,7 +97,9 @@ class InsuredRole:
                            f"the person is insured in {person.insuplc_admdvs}, not here")
         if q.psn_name and q.psn_name != person.psn_name:
             raise InvalidField("psn_name", q.psn_name, "does not match the insured person")
-        return person, person_repo.balance(conn, person.psn_no)
+        return PersonView(person, person_repo.balance(conn, person.psn_no),
+                          tuple(filing_repo.for_person(conn, person.psn_no)),
+                          tuple(filing_repo.qualifications(conn, person.psn_no)))
 
     # ---- 2206 --------------------------------------------------------------------------
     def compute(self, conn: Connection, cmd: SettleCommand) -> Settlement:

@@ -26,9 +26,11 @@ from provincial_nodes.domain.catalogue import (
     VisitContext,
     classify_line,
 )
+from provincial_nodes.domain.filing import VisitKind
 from provincial_nodes.domain.institution import Institution
-from provincial_nodes.domain.person import Person
+from provincial_nodes.domain.person import PersonView
 from provincial_nodes.domain.settlement import Settlement
+from provincial_nodes.service_layer.filing_cache import FilingCache
 from provincial_nodes.service_layer.insured import PersonLookup, RevokeCommand, SettleCommand
 from services import clock
 from services import journal as msg_journal
@@ -83,6 +85,8 @@ class TreatmentRole:
         self.catalogue = catalogue
         self.institutions = institutions
         self.hub = hub
+        self.filings = FilingCache()
+        """Filings learnt from 1101 answers; the hub's FilingChanged drops an entry."""
 
     def institution(self, env: Envelope) -> Institution:
         """The calling institution, checked: ours, open for cross-province, in its area."""
@@ -100,13 +104,17 @@ class TreatmentRole:
         return inst
 
     # ---- 1101 --------------------------------------------------------------------------
-    async def query_person(self, q: PersonLookup) -> tuple[Person, int]:
+    async def query_person(self, q: PersonLookup) -> PersonView:
         self.institution(q.env)
-        return await self.hub.query_person(q)
+        view = await self.hub.query_person(q)
+        self.filings.learn(view.person.psn_no, view.person.insuplc_admdvs, view.filings,
+                           view.chronic)
+        return view
 
     # ---- 2201 --------------------------------------------------------------------------
     def register(self, conn: Connection, cmd: RegisterCommand,
-                 encode: Callable[[str], bytes]) -> bytes:
+                 encode: Callable[[str, str, str], bytes]) -> bytes:
+        """Open a visit; ``encode(mdtrt_id, filing_id, filing_status)`` makes the answer."""
         env = cmd.env
         prior = msg_journal.replay(conn, journal, env.msgid, env.infno, env.digest)
         if prior is not None:
@@ -115,14 +123,19 @@ class TreatmentRole:
         begn = clock.parse_time(cmd.begntime)
         seq = sequences.next_value(conn, "mdtrt_id")
         mdtrt_id = f"{env.mdtrtarea_admvs}{begn:%Y%m%d}{seq:010d}"
+        kind = (VisitKind.EMERGENCY if cmd.med_type == "13" else
+                VisitKind.REFERRAL if cmd.refl_flag == "1" else VisitKind.ORDINARY)
+        filing_id, filing_status = self.filings.status(cmd.psn_no, env.mdtrtarea_admvs,
+                                                       begn.date(), kind)
         visit_repo.add(conn, visit_repo.Visit(
             mdtrt_id=mdtrt_id, psn_no=cmd.psn_no, insuplc_admdvs=env.insuplc_admdvs,
             mdtrtarea_admvs=env.mdtrtarea_admvs, fixmedins_code=inst.fixmedins_code,
             medins_lv=inst.medins_lv, insutype=cmd.insutype, med_type=cmd.med_type,
             begntime=cmd.begntime, diag_codes=cmd.diag_codes, status="open",
             opsp_dise_code=cmd.opsp_dise_code, refl_flag=cmd.refl_flag,
+            filing_id=filing_id, filing_status=filing_status,
         ), env.msgid, clock.format_time(clock.now()))
-        payload = encode(mdtrt_id)
+        payload = encode(mdtrt_id, filing_id, filing_status)
         msg_journal.record(conn, journal, env.msgid, env.infno, env.digest, payload)
         return payload
 

@@ -183,3 +183,53 @@ class SetlInfo(_message.Message):
     filing_id: str
     ratio_reduction: str
     def __init__(self, mdtrt_id: _Optional[str] = ..., setl_id: _Optional[str] = ..., psn_no: _Optional[str] = ..., psn_name: _Optional[str] = ..., psn_cert_type: _Optional[str] = ..., certno: _Optional[str] = ..., insutype: _Optional[str] = ..., psn_type: _Optional[str] = ..., cvlserv_flag: _Optional[str] = ..., setl_time: _Optional[str] = ..., med_type: _Optional[str] = ..., medfee_sumamt: _Optional[int] = ..., fulamt_ownpay_amt: _Optional[int] = ..., overlmt_selfpay: _Optional[int] = ..., preselfpay_amt: _Optional[int] = ..., inscp_scp_amt: _Optional[int] = ..., act_pay_dedc: _Optional[int] = ..., hifp_pay: _Optional[int] = ..., pool_prop_selfpay: _Optional[str] = ..., cvlserv_pay: _Optional[int] = ..., hifes_pay: _Optional[int] = ..., hifmi_pay: _Optional[int] = ..., hifob_pay: _Optional[int] = ..., maf_pay: _Optional[int] = ..., oth_pay: _Optional[int] = ..., fund_pay_sumamt: _Optional[int] = ..., psn_part_amt: _Optional[int] = ..., acct_pay: _Optional[int] = ..., psn_cash_pay: _Optional[int] = ..., hosp_part_amt: _Optional[int] = ..., balc: _Optional[int] = ..., acct_mulaid_pay: _Optional[int] = ..., medins_setl_id: _Optional[str] = ..., clr_optins: _Optional[str] = ..., clr_way: _Optional[str] = ..., clr_type: _Optional[str] = ..., insuplc_admdvs: _Optional[str] = ..., mdtrtarea_admvs: _Optional[str] = ..., fixmedins_code: _Optional[str] = ..., init_setl_id: _Optional[str] = ..., refd_setl_flag: _Optional[str] = ..., crt_payb_lmt_amt: _Optional[int] = ..., setldetail: _Optional[_Iterable[_Union[SetlDetail, _Mapping]]] = ..., setl_proc_info: _Optional[_Iterable[_Union[SetlProcStep, _Mapping]]] = ..., opsp_dise_code: _Optional[str] = ..., filing_category: _Optional[str] = ..., filing_id: _Optional[str] = ..., ratio_reduction: _Optional[str] = ...) -> None: ...
+
+class FilingInfo(_message.Message):
+    __slots__ = ("filing_id", "psn_no", "insuplc_admdvs", "category", "category_name", "dest_admdvs", "begndate", "enddate", "evidence", "channel", "status", "version", "memo")
+    FILING_ID_FIELD_NUMBER: _ClassVar[int]
+    PSN_NO_FIELD_NUMBER: _ClassVar[int]
+    INSUPLC_ADMDVS_FIELD_NUMBER: _ClassVar[int]
+    CATEGORY_FIELD_NUMBER: _ClassVar[int]
+    CATEGORY_NAME_FIELD_NUMBER: _ClassVar[int]
+    DEST_ADMDVS_FIELD_NUMBER: _ClassVar[int]
+    BEGNDATE_FIELD_NUMBER: _ClassVar[int]
+    ENDDATE_FIELD_NUMBER: _ClassVar[int]
+    EVIDENCE_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    MEMO_FIELD_NUMBER: _ClassVar[int]
+    filing_id: str
+    psn_no: str
+    insuplc_admdvs: str
+    category: str
+    category_name: str
+    dest_admdvs: str
+    begndate: str
+    enddate: str
+    evidence: str
+    channel: str
+    status: str
+    version: int
+    memo: str
+    def __init__(self, filing_id: _Optional[str] = ..., psn_no: _Optional[str] = ..., insuplc_admdvs: _Optional[str] = ..., category: _Optional[str] = ..., category_name: _Optional[str] = ..., dest_admdvs: _Optional[str] = ..., begndate: _Optional[str] = ..., enddate: _Optional[str] = ..., evidence: _Optional[str] = ..., channel: _Optional[str] = ..., status: _Optional[str] = ..., version: _Optional[int] = ..., memo: _Optional[str] = ...) -> None: ...
+
+class ChronicQualInfo(_message.Message):
+    __slots__ = ("qual_id", "psn_no", "opsp_dise_code", "opsp_dise_name", "begndate", "enddate", "status", "hosp_name")
+    QUAL_ID_FIELD_NUMBER: _ClassVar[int]
+    PSN_NO_FIELD_NUMBER: _ClassVar[int]
+    OPSP_DISE_CODE_FIELD_NUMBER: _ClassVar[int]
+    OPSP_DISE_NAME_FIELD_NUMBER: _ClassVar[int]
+    BEGNDATE_FIELD_NUMBER: _ClassVar[int]
+    ENDDATE_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    HOSP_NAME_FIELD_NUMBER: _ClassVar[int]
+    qual_id: str
+    psn_no: str
+    opsp_dise_code: str
+    opsp_dise_name: str
+    begndate: str
+    enddate: str
+    status: str
+    hosp_name: str
+    def __init__(self, qual_id: _Optional[str] = ..., psn_no: _Optional[str] = ..., opsp_dise_code: _Optional[str] = ..., opsp_dise_name: _Optional[str] = ..., begndate: _Optional[str] = ..., enddate: _Optional[str] = ..., status: _Optional[str] = ..., hosp_name: _Optional[str] = ...) -> None: ...

@@ -74,16 +74,20 @@ class IdetInfo(_message.Message):
     def __init__(self, psn_idet_type: _Optional[str] = ..., begntime: _Optional[str] = ..., endtime: _Optional[str] = ...) -> None: ...
 
 class PersonInfo(_message.Message):
-    __slots__ = ("header", "baseinfo", "insuinfo", "idetinfo")
+    __slots__ = ("header", "baseinfo", "insuinfo", "idetinfo", "fileinfo", "opspinfo")
     HEADER_FIELD_NUMBER: _ClassVar[int]
     BASEINFO_FIELD_NUMBER: _ClassVar[int]
     INSUINFO_FIELD_NUMBER: _ClassVar[int]
     IDETINFO_FIELD_NUMBER: _ClassVar[int]
+    FILEINFO_FIELD_NUMBER: _ClassVar[int]
+    OPSPINFO_FIELD_NUMBER: _ClassVar[int]
     header: _common_pb2.ResponseHeader
     baseinfo: BaseInfo
     insuinfo: _containers.RepeatedCompositeFieldContainer[InsuInfo]
     idetinfo: _containers.RepeatedCompositeFieldContainer[IdetInfo]
-    def __init__(self, header: _Optional[_Union[_common_pb2.ResponseHeader, _Mapping]] = ..., baseinfo: _Optional[_Union[BaseInfo, _Mapping]] = ..., insuinfo: _Optional[_Iterable[_Union[InsuInfo, _Mapping]]] = ..., idetinfo: _Optional[_Iterable[_Union[IdetInfo, _Mapping]]] = ...) -> None: ...
+    fileinfo: _containers.RepeatedCompositeFieldContainer[_common_pb2.FilingInfo]
+    opspinfo: _containers.RepeatedCompositeFieldContainer[_common_pb2.ChronicQualInfo]
+    def __init__(self, header: _Optional[_Union[_common_pb2.ResponseHeader, _Mapping]] = ..., baseinfo: _Optional[_Union[BaseInfo, _Mapping]] = ..., insuinfo: _Optional[_Iterable[_Union[InsuInfo, _Mapping]]] = ..., idetinfo: _Optional[_Iterable[_Union[IdetInfo, _Mapping]]] = ..., fileinfo: _Optional[_Iterable[_Union[_common_pb2.FilingInfo, _Mapping]]] = ..., opspinfo: _Optional[_Iterable[_Union[_common_pb2.ChronicQualInfo, _Mapping]]] = ...) -> None: ...
 
 class SettleClaim(_message.Message):
     __slots__ = ("header", "psn_no", "insutype", "med_type", "mdtrt_id", "medins_lv", "setl_date", "acct_used_flag", "medfee_sumamt", "fulamt_ownpay_amt", "overlmt_selfpay", "preselfpay_amt", "inscp_scp_amt", "diseinfo", "invono", "fixmedins_code", "opsp_dise_code", "refl_flag")

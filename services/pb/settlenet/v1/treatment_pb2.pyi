@@ -45,16 +45,20 @@ class RegisterVisitRequest(_message.Message):
     def __init__(self, header: _Optional[_Union[_common_pb2.RequestHeader, _Mapping]] = ..., psn_no: _Optional[str] = ..., insutype: _Optional[str] = ..., begntime: _Optional[str] = ..., mdtrt_cert_type: _Optional[str] = ..., mdtrt_cert_no: _Optional[str] = ..., ipt_otp_no: _Optional[str] = ..., atddr_no: _Optional[str] = ..., dr_name: _Optional[str] = ..., dept_code: _Optional[str] = ..., dept_name: _Optional[str] = ..., caty: _Optional[str] = ..., med_type: _Optional[str] = ..., diseinfo: _Optional[_Iterable[_Union[_common_pb2.Diagnosis, _Mapping]]] = ..., opsp_dise_code: _Optional[str] = ..., refl_flag: _Optional[str] = ...) -> None: ...
 
 class RegisterVisitResponse(_message.Message):
-    __slots__ = ("header", "mdtrt_id", "psn_no", "ipt_otp_no")
+    __slots__ = ("header", "mdtrt_id", "psn_no", "ipt_otp_no", "filing_id", "filing_status")
     HEADER_FIELD_NUMBER: _ClassVar[int]
     MDTRT_ID_FIELD_NUMBER: _ClassVar[int]
     PSN_NO_FIELD_NUMBER: _ClassVar[int]
     IPT_OTP_NO_FIELD_NUMBER: _ClassVar[int]
+    FILING_ID_FIELD_NUMBER: _ClassVar[int]
+    FILING_STATUS_FIELD_NUMBER: _ClassVar[int]
     header: _common_pb2.ResponseHeader
     mdtrt_id: str
     psn_no: str
     ipt_otp_no: str
-    def __init__(self, header: _Optional[_Union[_common_pb2.ResponseHeader, _Mapping]] = ..., mdtrt_id: _Optional[str] = ..., psn_no: _Optional[str] = ..., ipt_otp_no: _Optional[str] = ...) -> None: ...
+    filing_id: str
+    filing_status: str
+    def __init__(self, header: _Optional[_Union[_common_pb2.ResponseHeader, _Mapping]] = ..., mdtrt_id: _Optional[str] = ..., psn_no: _Optional[str] = ..., ipt_otp_no: _Optional[str] = ..., filing_id: _Optional[str] = ..., filing_status: _Optional[str] = ...) -> None: ...
 
 class FeeDetail(_message.Message):
     __slots__ = ("feedetl_sn", "rx_circ_flag", "fee_ocur_time", "med_list_codg", "medins_list_codg", "det_item_fee_sumamt", "cnt", "pric", "bilg_dept_codg", "bilg_dr_codg")
