@@ -9,12 +9,13 @@ from pathlib import Path
 import structlog
 
 from national_hub import registry as reg
+from national_hub.filing_registry import FilingRegistryServicer
 from national_hub.registry import Registry
 from national_hub.router import Router
 from national_hub.servicer import HubServicer
 from national_hub.tables import metadata
 from services.envelope import ResponseHeaders
-from services.pb.settlenet.v1 import hub_pb2, hub_pb2_grpc
+from services.pb.settlenet.v1 import filing_pb2, filing_pb2_grpc, hub_pb2, hub_pb2_grpc
 from services.server import Running, Tls, start_server
 from services.storage import Database
 
@@ -64,7 +65,10 @@ async def start(cfg: HubConfig) -> Hub:
     servicer = HubServicer(router, registry, db, ResponseHeaders(HUB_ADMDVS))
     running = await start_server(
         [(hub_pb2_grpc.add_HubServiceServicer_to_server, servicer,
-          hub_pb2.DESCRIPTOR.services_by_name["HubService"].full_name)],
+          hub_pb2.DESCRIPTOR.services_by_name["HubService"].full_name),
+         (filing_pb2_grpc.add_FilingRegistryServiceServicer_to_server,
+          FilingRegistryServicer(db, registry),
+          filing_pb2.DESCRIPTOR.services_by_name["FilingRegistryService"].full_name)],
         host=cfg.host, port=cfg.port, tls=cfg.tls)
     hub = Hub(cfg, db, registry, running)
     log.info("hub_serving", endpoint=hub.endpoint, known_nodes=len(registry.all()))

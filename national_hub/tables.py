@@ -3,7 +3,7 @@ one row, whatever its outcome."""
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, Text
+from sqlalchemy import BigInteger, Column, Integer, LargeBinary, MetaData, String, Table, Text
 
 from services.journal import journal_table
 
@@ -32,3 +32,19 @@ routed_messages = Table(
     Column("routed_at", String(19), nullable=False),
     Column("latency_ms", BigInteger, nullable=False),
 )
+
+filing_events = Table(
+    "filing_events", metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("event_id", String(40), nullable=False, unique=True),
+    Column("infno", String(8), nullable=False),
+    Column("psn_no", String(32), nullable=False, index=True),
+    Column("insuplc_admdvs", String(6), nullable=False),
+    Column("filing_id", String(40), nullable=False, index=True),  # or the qual_id
+    Column("dest_admdvs", String(6), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("event_time", String(19), nullable=False),
+    Column("received_at", String(19), nullable=False),
+    Column("payload", LargeBinary, nullable=False),  # the FilingEvent
+)
+"""The national filing registry: every filing and qualification change, append-only."""

@@ -16,18 +16,22 @@ from provincial_nodes.adapters.hub_client import HubClient
 from provincial_nodes.adapters.tables import metadata
 from provincial_nodes.domain.person import PersonRecord
 from provincial_nodes.entrypoints import convert
+from provincial_nodes.entrypoints.filing_servicer import FilingServicer
 from provincial_nodes.entrypoints.servicers import (
     AdminServicer,
     InsuredServicer,
     TreatmentServicer,
 )
 from provincial_nodes.service_layer.admin import AdminRole
+from provincial_nodes.service_layer.filing import FilingRole, Publisher
 from provincial_nodes.service_layer.insured import InsuredRole
 from provincial_nodes.service_layer.treatment import TreatmentRole
 from services.envelope import ResponseHeaders
 from services.pb.settlenet.v1 import (
     admin_pb2,
     admin_pb2_grpc,
+    filing_pb2,
+    filing_pb2_grpc,
     insured_pb2,
     insured_pb2_grpc,
     treatment_pb2,
@@ -64,6 +68,8 @@ class ProvinceNode:
     treatment: TreatmentRole
     insured: InsuredRole
     admin: AdminRole
+    filing: FilingRole
+    publisher: Publisher
     running: Running | None = None
     _register_task: asyncio.Task[None] | None = field(default=None, repr=False)
 
@@ -89,6 +95,7 @@ class ProvinceNode:
     async def stop(self) -> None:
         if self._register_task:
             self._register_task.cancel()
+        await self.publisher.stop()
         if self.running:
             await self.running.stop(1.0)
         await self.hub.close()
@@ -113,7 +120,8 @@ def build(cfg: NodeConfig, hub: HubClient) -> ProvinceNode:
     admin = AdminRole(db, insured, treatment, data.policy, data.catalogue)
     reloaded = admin.reapply()  # documents loaded through AdminService before a restart
     node = ProvinceNode(cfg=cfg, data=data, db=db, hub=hub, treatment=treatment,
-                        insured=insured, admin=admin)
+                        insured=insured, admin=admin, filing=FilingRole(data.regions),
+                        publisher=Publisher(db, hub.publish_filing))
     log.info("province_loaded", code=data.code, province=data.name_en or data.name,
              catalogue_items=len(data.catalogue), institutions=len(data.institutions),
              persons_added=added, admin_documents=reloaded, db=cfg.db_url.split("@")[-1])
@@ -136,12 +144,17 @@ async def start(cfg: NodeConfig, *, register: bool = True) -> ProvinceNode:
          TreatmentServicer(node.treatment, node.db, headers), treatment_name),
         (insured_pb2_grpc.add_InsuredServiceServicer_to_server,
          InsuredServicer(node.insured, node.db, headers), insured_name)]
+    services.append((filing_pb2_grpc.add_FilingServiceServicer_to_server,
+                     FilingServicer(node.filing, node.db, headers, node.publisher,
+                                    node.treatment.filings),
+                     filing_pb2.DESCRIPTOR.services_by_name["FilingService"].full_name))
     if cfg.admin:
         services.append((admin_pb2_grpc.add_AdminServiceServicer_to_server,
                          AdminServicer(node.admin),
                          admin_pb2.DESCRIPTOR.services_by_name["AdminService"].full_name))
     node.running = await start_server(services, host=cfg.host, port=cfg.port, tls=cfg.tls)
     log.info("province_serving", code=cfg.code, endpoint=node.endpoint)
+    node.publisher.start()
     if register:
         await asyncio.wait_for(node.register(), timeout=30)
     return node

@@ -50,19 +50,24 @@ class His:
             header=self.header("1101", insuplc_admdvs), mdtrt_cert_type="02",
             mdtrt_cert_no=certno, psn_cert_type="01", certno=certno), timeout=self.timeout)
 
-    async def register(self, insuplc_admdvs: str, psn_no: str, insutype: str,
-                       begntime: str, *, med_type: str = "11",
-                       diag: tuple[str, ...] = ("J06.900",), opsp_dise_code: str = "",
-                       refl_flag: str = "") -> str:
+    async def register_visit(self, insuplc_admdvs: str, psn_no: str, insutype: str,
+                             begntime: str, *, med_type: str = "11",
+                             diag: tuple[str, ...] = ("J06.900",), opsp_dise_code: str = "",
+                             refl_flag: str = "") -> treatment_pb2.RegisterVisitResponse:
         """2201. ``med_type`` "14" with ``opsp_dise_code`` for a chronic/special disease, "13"
         for emergency; ``refl_flag`` "1" for a referral."""
-        res = await self.stub.RegisterVisit(treatment_pb2.RegisterVisitRequest(
-            header=self.header("2201", insuplc_admdvs), psn_no=psn_no, insutype=insutype,
-            begntime=begntime, mdtrt_cert_type="01", mdtrt_cert_no=psn_no,
-            ipt_otp_no=f"OP{psn_no[-6:]}", med_type=med_type, dept_code="A03", dept_name="内科",
-            diseinfo=[common_pb2.Diagnosis(diag_code=d) for d in diag],
-            opsp_dise_code=opsp_dise_code, refl_flag=refl_flag), timeout=self.timeout)
-        return str(res.mdtrt_id)
+        res: treatment_pb2.RegisterVisitResponse = await self.stub.RegisterVisit(
+            treatment_pb2.RegisterVisitRequest(
+                header=self.header("2201", insuplc_admdvs), psn_no=psn_no, insutype=insutype,
+                begntime=begntime, mdtrt_cert_type="01", mdtrt_cert_no=psn_no,
+                ipt_otp_no=f"OP{psn_no[-6:]}", med_type=med_type, dept_code="A03",
+                dept_name="内科", diseinfo=[common_pb2.Diagnosis(diag_code=d) for d in diag],
+                opsp_dise_code=opsp_dise_code, refl_flag=refl_flag), timeout=self.timeout)
+        return res
+
+    async def register(self, *args: Any, **kwargs: Any) -> str:
+        """2201; returns the visit id (mdtrt_id)."""
+        return str((await self.register_visit(*args, **kwargs)).mdtrt_id)
 
     async def upload(self, insuplc_admdvs: str, mdtrt_id: str, psn_no: str, lines: list[Line],
                      fee_time: str, *, first_sn: int = 1

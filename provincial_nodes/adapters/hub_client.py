@@ -11,7 +11,14 @@ from provincial_nodes.domain.settlement import Settlement
 from provincial_nodes.entrypoints import convert
 from provincial_nodes.service_layer.insured import PersonLookup, RevokeCommand, SettleCommand
 from services import certno as certnos
-from services.pb.settlenet.v1 import common_pb2, hub_pb2, hub_pb2_grpc, insured_pb2
+from services.pb.settlenet.v1 import (
+    common_pb2,
+    filing_pb2,
+    filing_pb2_grpc,
+    hub_pb2,
+    hub_pb2_grpc,
+    insured_pb2,
+)
 from services.rpc import hop_timeout
 from services.server import Tls, open_channel
 from services.status import from_rpc_error
@@ -22,9 +29,14 @@ class HubClient:
         self.target = target
         self.channel = open_channel(target, tls)
         self.stub = hub_pb2_grpc.HubServiceStub(self.channel)
+        self.registry = filing_pb2_grpc.FilingRegistryServiceStub(self.channel)
 
     async def close(self) -> None:
         await self.channel.close()
+
+    async def publish_filing(self, event: bytes) -> None:
+        """Send one filing change (a serialized FilingEvent) to the national registry."""
+        await self.registry.PublishFiling(filing_pb2.FilingEvent.FromString(event), timeout=5)
 
     def _failed(self, exc: grpc.aio.AioRpcError, insuplc_admdvs: str) -> Exception:
         return from_rpc_error(exc, field="header.insuplc_admdvs", value=insuplc_admdvs,
