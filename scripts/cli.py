@@ -46,11 +46,18 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    demo = sub.add_parser("demo", help="run a sample cross-province visit and print the split",
+    demo = sub.add_parser("demo", help="tell the filing and settlement flow, step by step",
                           description="Start an in-process network (hub + four provinces, "
-                          "SQLite in a temporary folder) and settle a sample visit: a Hebei "
-                          "retiree treated at a Beijing hospital. Prints each step and the split.")
+                          "SQLite in a temporary folder) and tell the story: a Hebei retiree "
+                          "files long-term residence in Beijing, the national registry, 1101, "
+                          "classification under Beijing's catalogue, Hebei's split, an unfiled "
+                          "neighbour side by side, a diabetes visit, a revocation, and what "
+                          "Hebei owes Beijing.")
     demo.add_argument("--json", action="store_true", help="print a JSON transcript instead")
+    demo.add_argument("--step", action="store_true",
+                      help="wait for Enter between steps (for a live audience)")
+    demo.add_argument("--lang", choices=("zh", "en"), default="en",
+                      help="language of the narration and labels (default en)")
     demo.add_argument("--data", type=Path, help="keep the databases in this folder")
 
     up = sub.add_parser("up", help="run the hub and the default provinces as processes",

@@ -108,12 +108,33 @@ def test_up_runs_a_network_a_reflection_client_can_drive(running) -> None:
     assert "stopped" in proc.stderr.read()
 
 
-def test_demo_prints_a_split_whose_parts_add_up() -> None:
+def test_demo_tells_the_whole_story_and_its_splits_add_up() -> None:
+    started = time.monotonic()
     out = subprocess.run([*CLI, "demo", "--json"], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
-    transcript = json.loads(out.stdout)
-    settled = next(s for s in transcript["steps"] if s["infno"] == "2207")["setlinfo"]
-    assert visit.identities(settled) == []
-    assert int(settled["fund_pay_sumamt"]) > 0 and int(settled["acct_pay"]) > 0
-    human = subprocess.run([*CLI, "demo"], capture_output=True, text=True, timeout=120)
-    assert human.returncode == 0 and "identities" in human.stdout and "hold" in human.stdout
+    steps = {s["key"]: s for s in json.loads(out.stdout)["steps"]}
+    assert list(steps) == ["network", "filing", "registry", "query", "classify", "split",
+                           "compare", "chronic", "revoke", "money"]
+    filing_id = steps["filing"]["filing"]["filing_id"]
+    assert steps["filing"]["filing"]["channel"] == "app"
+    assert [e["infno"] for e in steps["registry"]["entries"]] == ["2501"]
+    assert [f["filing_id"] for f in steps["query"]["person"]["fileinfo"]] == [filing_id]
+    assert steps["classify"]["filing_status"] == "filed"
+    splits = [steps["split"]["setlinfo"], steps["compare"]["unfiled"],
+              steps["chronic"]["setlinfo"], steps["revoke"]["next_presettle"]]
+    for s in splits:
+        assert visit.identities(s) == []
+        parts = [int(s[k]) for k in ("fund_pay_sumamt", "acct_pay", "psn_cash_pay")]
+        assert sum(parts) == int(s["medfee_sumamt"]) and min(parts) >= 0
+    filed, unfiled = steps["compare"]["filed"], steps["compare"]["unfiled"]
+    assert (filed["ratio_reduction"], unfiled["ratio_reduction"]) == ("0.00", "0.20")
+    assert int(unfiled["hifp_pay"]) < int(filed["hifp_pay"])
+    assert steps["chronic"]["setlinfo"]["opsp_dise_code"] == "M01600"
+    assert [e["infno"] for e in steps["revoke"]["entries"]] == ["2501", "2502"]
+    assert steps["revoke"]["next_presettle"]["ratio_reduction"] == "0.20"
+    owed = steps["money"]["pairs"]["13->11"]
+    assert owed["fund_pay_sumamt"] == sum(int(s["fund_pay_sumamt"]) for s in splits[:3])
+    human = subprocess.run([*CLI, "demo", "--lang", "zh"], capture_output=True, text=True,
+                           timeout=120)
+    assert human.returncode == 0 and "全国备案库" in human.stdout and "恒等式成立" in human.stdout
+    assert time.monotonic() - started < 120  # two runs; each is well under 30 s
