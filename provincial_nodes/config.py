@@ -10,7 +10,7 @@ key and the problem, and the node does not start.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -147,7 +147,12 @@ class _Reader:
                 raise self.fail(f"{key}.{k}", "required date is missing")
             return None
         value = m[k]
-        if not isinstance(value, date):
+        if isinstance(value, str):  # a quoted date (or a document that came from JSON)
+            try:
+                value = date.fromisoformat(value) if len(value) == 10 else value
+            except ValueError:
+                pass
+        if not isinstance(value, date) or isinstance(value, datetime):
             raise self.fail(f"{key}.{k}", f"must be a date yyyy-mm-dd, got {value!r}")
         return value
 

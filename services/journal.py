@@ -16,9 +16,12 @@ from services import clock
 from services.errors import DuplicateMessage
 
 
-def journal_table(metadata: MetaData) -> Table:
+def journal_table(metadata: MetaData, name: str = "msg_journal") -> Table:
+    """A msgid journal. A node that plays two roles keeps one per role: the same msgid reaches
+    a province node twice when it treats its own insured person (as the place of treatment
+    from the hospital, then as the insured place from the hub), with different bodies."""
     return Table(
-        "msg_journal",
+        name,
         metadata,
         Column("msgid", String(40), primary_key=True),
         Column("infno", String(8), nullable=False),

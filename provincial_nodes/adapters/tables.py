@@ -24,6 +24,9 @@ from services.journal import journal_table
 
 metadata = MetaData()
 journal = journal_table(metadata)
+"""The place of treatment's (and the filing desk's) msgid journal."""
+insured_journal = journal_table(metadata, "insured_msg_journal")
+"""The insured place's msgid journal (2207 and 2208 from the hub)."""
 
 sequences = Table(
     "sequences", metadata,

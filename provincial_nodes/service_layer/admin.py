@@ -33,7 +33,7 @@ class Loaded:
 
 def _invalid(err: ConfigError) -> InvalidField:
     key = f"yaml.{err.key}" if err.key else "yaml"
-    return InvalidField(key, err.file, err.problem)
+    return InvalidField(key, f"document {err.file}", err.problem)
 
 
 def _schemes(label: str, text: str, regions: dict[str, str]) -> list[Scheme]:

@@ -17,7 +17,8 @@ from sqlalchemy import Connection, insert, select
 from provincial_nodes.adapters import filings as filing_repo
 from provincial_nodes.adapters import persons as person_repo
 from provincial_nodes.adapters import sequences
-from provincial_nodes.adapters.tables import amount_values, insured_settlements, journal
+from provincial_nodes.adapters.tables import amount_values, insured_settlements
+from provincial_nodes.adapters.tables import insured_journal as journal
 from provincial_nodes.domain.catalogue import ClaimTotals
 from provincial_nodes.domain.chronic import require_qualified
 from provincial_nodes.domain.filing import VisitKind, coverage
