@@ -3,6 +3,8 @@
     settlenet demo                  a sample cross-province visit on an in-process network
     settlenet up --data DIR         hub + default provinces as processes; DIR/network.json
     settlenet visit --target DIR/network.json     one visit against a running network
+    settlenet filing --target DIR/network.json create PSN_NO --category C --dest 110000 ...
+                                    file remote treatment; `registry` reads the national one
     settlenet admin --target DIR/network.json --province 13 load-policy FILE
                                     load policy / catalogue / persons into a running node
     settlenet scenario run FILE...  run golden scenarios (in-process, or --target)
@@ -92,7 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
     hub.add_argument("--topology", type=Path,
                      help="JSON file of province nodes to know before they register")
 
-    from scripts import admin, bench_rules, scenario
+    from scripts import admin, bench_rules, filing, scenario
+    filing.add_parser(sub)
     admin.add_parser(sub)
     scenario.add_parser(sub)
     bench_rules.add_parser(sub)
@@ -153,6 +156,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "up":
         from scripts import up
         return up.main(args)
+    if args.command == "filing":
+        from scripts import filing
+        return filing.main(args)
     if args.command == "bench-rules":
         from scripts import bench_rules
         return bench_rules.main(args)

@@ -103,6 +103,24 @@ def test_up_runs_a_network_a_reflection_client_can_drive(running) -> None:
         if "setlinfo" in step:
             assert visit.identities(step["setlinfo"]) == []
 
+    # The filing flow through the command line: a filing at Hebei reaches the national registry.
+    psn_no = doc["provinces"]["13"]["persons"][1]["psn_no"]
+    made = subprocess.run([*CLI, "filing", "--target", str(target), "--channel", "app",
+                           "--json", "create", psn_no, "--category", "retiree_relocated",
+                           "--dest", "110000", "--begndate", "2026-11-01"],
+                          capture_output=True, text=True, timeout=60)
+    assert made.returncode == 0, made.stderr
+    filing_id = json.loads(made.stdout)["filing_id"]
+    for _ in range(50):
+        reg = subprocess.run([*CLI, "filing", "--target", str(target), "--json", "registry",
+                              "--psn-no", psn_no], capture_output=True, text=True, timeout=60)
+        entries = json.loads(reg.stdout).get("entries", [])
+        if entries:
+            break
+        time.sleep(0.1)
+    assert [(e["event"]["infno"], e["event"]["filing"]["filing_id"]) for e in entries] == [
+        ("2501", filing_id)]
+
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=30) == 0
     assert "stopped" in proc.stderr.read()
