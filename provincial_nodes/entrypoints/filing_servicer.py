@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from provincial_nodes.entrypoints import convert
-from provincial_nodes.entrypoints.servicers import Ctx, _envelope, _NodeServicer
+from provincial_nodes.entrypoints.servicers import Ctx, NodeServicer, envelope_of
 from provincial_nodes.service_layer import filing as desk
 from provincial_nodes.service_layer.filing_cache import FilingCache
 from services import clock
@@ -29,7 +29,7 @@ def _channel(value: str) -> str:
     return value
 
 
-class FilingServicer(_NodeServicer, filing_pb2_grpc.FilingServiceServicer):
+class FilingServicer(NodeServicer, filing_pb2_grpc.FilingServiceServicer):
     def __init__(self, role: desk.FilingRole, db: Database, headers: ResponseHeaders,
                  publisher: desk.Publisher, cache: FilingCache) -> None:
         super().__init__(db, headers)
@@ -63,7 +63,7 @@ class FilingServicer(_NodeServicer, filing_pb2_grpc.FilingServiceServicer):
     async def _change(self, request: Any, infno: str, kind: str,
                       make: Callable[[Envelope], Any], handler: Any) -> bytes:
         received = clock.now()
-        env = _envelope(request, infno, mutating=True, need_fixmedins=False)
+        env = envelope_of(request, infno, mutating=True, need_fixmedins=False)
         convert.required("psn_no", request.psn_no, 32)
         payload: bytes = await self.db.transact(handler, make(env),
                                                 self._encoder(request, env, received, kind))
@@ -134,7 +134,7 @@ class FilingServicer(_NodeServicer, filing_pb2_grpc.FilingServiceServicer):
     async def QueryFilings(self, request: filing_pb2.QueryFilingsRequest, context: Ctx
                            ) -> filing_pb2.QueryFilingsResponse:
         received = clock.now()
-        env = _envelope(request, "5304", need_fixmedins=False)
+        env = envelope_of(request, "5304", need_fixmedins=False)
         found = await self.db.transact(self.role.filings, env,
                                        convert.required("psn_no", request.psn_no, 32))
         return filing_pb2.QueryFilingsResponse(header=self._header(env, received),
@@ -145,7 +145,7 @@ class FilingServicer(_NodeServicer, filing_pb2_grpc.FilingServiceServicer):
     async def QueryQualifications(self, request: filing_pb2.QueryQualificationsRequest,
                                   context: Ctx) -> filing_pb2.QueryQualificationsResponse:
         received = clock.now()
-        env = _envelope(request, "5301", need_fixmedins=False)
+        env = envelope_of(request, "5301", need_fixmedins=False)
         found = await self.db.transact(self.role.qualifications, env,
                                        convert.required("psn_no", request.psn_no, 32))
         return filing_pb2.QueryQualificationsResponse(

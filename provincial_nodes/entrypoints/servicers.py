@@ -37,14 +37,14 @@ from services.storage import Database
 Ctx = grpc.aio.ServicerContext[Any, Any]
 
 
-def _envelope(request: Any, infno: str, *, mutating: bool = False, need_fixmedins: bool = True
+def envelope_of(request: Any, infno: str, *, mutating: bool = False, need_fixmedins: bool = True
               ) -> Envelope:
     check_header(request.header if request.HasField("header") else None, infno,
                  need_fixmedins=need_fixmedins)
     return Envelope.of(request.header, body_hash(request) if mutating else "")
 
 
-class _NodeServicer:
+class NodeServicer:
     """What both roles' servicers share: the node's database and its response headers."""
 
     def __init__(self, db: Database, headers: ResponseHeaders) -> None:
@@ -57,7 +57,7 @@ class _NodeServicer:
         return header
 
 
-class TreatmentServicer(_NodeServicer, treatment_pb2_grpc.TreatmentServiceServicer):
+class TreatmentServicer(NodeServicer, treatment_pb2_grpc.TreatmentServiceServicer):
     """Served to hospitals."""
 
     def __init__(self, role: TreatmentRole, db: Database, headers: ResponseHeaders) -> None:
@@ -68,7 +68,7 @@ class TreatmentServicer(_NodeServicer, treatment_pb2_grpc.TreatmentServiceServic
     async def QueryPerson(self, request: insured_pb2.PersonQuery, context: Ctx
                           ) -> insured_pb2.PersonInfo:
         received = clock.now()
-        env = _envelope(request, "1101")
+        env = envelope_of(request, "1101")
         view = await self.role.query_person(convert.person_lookup(request, env))
         info = convert.person_to_proto(view, today())
         info.header.CopyFrom(self._header(env, received))
@@ -78,7 +78,7 @@ class TreatmentServicer(_NodeServicer, treatment_pb2_grpc.TreatmentServiceServic
     async def RegisterVisit(self, request: treatment_pb2.RegisterVisitRequest, context: Ctx
                             ) -> treatment_pb2.RegisterVisitResponse:
         received = clock.now()
-        env = _envelope(request, "2201", mutating=True)
+        env = envelope_of(request, "2201", mutating=True)
         convert.parse_time_date("begntime", request.begntime)
         med_type = convert.code("med_type", request.med_type, convert.MED_TYPES, "medical type")
         cmd = RegisterCommand(
@@ -111,7 +111,7 @@ class TreatmentServicer(_NodeServicer, treatment_pb2_grpc.TreatmentServiceServic
     async def UploadFeeDetails(self, request: treatment_pb2.UploadFeeDetailsRequest,
                                context: Ctx) -> treatment_pb2.UploadFeeDetailsResponse:
         received = clock.now()
-        env = _envelope(request, "2204", mutating=True)
+        env = envelope_of(request, "2204", mutating=True)
         cmd = UploadCommand(env=env, mdtrt_id=convert.required("mdtrt_id", request.mdtrt_id, 40),
                             psn_no=convert.required("psn_no", request.psn_no, 32),
                             lines=convert.fee_lines(request),
@@ -151,7 +151,7 @@ class TreatmentServicer(_NodeServicer, treatment_pb2_grpc.TreatmentServiceServic
     async def PreSettle(self, request: treatment_pb2.SettleRequest, context: Ctx
                         ) -> treatment_pb2.SettleResponse:
         received = clock.now()
-        env = _envelope(request, "2206")
+        env = envelope_of(request, "2206")
         settlement = await self.role.pre_settle(self._settle_visit(request, env, False))
         return treatment_pb2.SettleResponse(header=self._header(env, received),
                                             setlinfo=convert.settlement_to_proto(settlement))
@@ -160,7 +160,7 @@ class TreatmentServicer(_NodeServicer, treatment_pb2_grpc.TreatmentServiceServic
     async def Settle(self, request: treatment_pb2.SettleRequest, context: Ctx
                      ) -> treatment_pb2.SettleResponse:
         received = clock.now()
-        env = _envelope(request, "2207", mutating=True)
+        env = envelope_of(request, "2207", mutating=True)
         cmd = self._settle_visit(request, env, True)
 
         def encode(s: Settlement) -> bytes:
@@ -174,7 +174,7 @@ class TreatmentServicer(_NodeServicer, treatment_pb2_grpc.TreatmentServiceServic
     async def RevokeSettlement(self, request: treatment_pb2.RevokeSettlementRequest,
                                context: Ctx) -> treatment_pb2.RevokeSettlementResponse:
         received = clock.now()
-        env = _envelope(request, "2208", mutating=True)
+        env = envelope_of(request, "2208", mutating=True)
         cmd = convert.revoke_command(request, env)
 
         def encode(s: Settlement) -> bytes:
@@ -189,7 +189,7 @@ class TreatmentServicer(_NodeServicer, treatment_pb2_grpc.TreatmentServiceServic
     async def QuerySettlement(self, request: treatment_pb2.QuerySettlementRequest,
                               context: Ctx) -> treatment_pb2.QuerySettlementResponse:
         received = clock.now()
-        env = _envelope(request, "5203")
+        env = envelope_of(request, "5203")
         raws = await self.db.transact(self.role.settlements, env,
                                       convert.required("mdtrt_id", request.mdtrt_id, 40))
         infos = [common_pb2.SetlInfo.FromString(r) for r in raws]
@@ -199,7 +199,7 @@ class TreatmentServicer(_NodeServicer, treatment_pb2_grpc.TreatmentServiceServic
                                                      setlinfo=infos)
 
 
-class InsuredServicer(_NodeServicer, insured_pb2_grpc.InsuredServiceServicer):
+class InsuredServicer(NodeServicer, insured_pb2_grpc.InsuredServiceServicer):
     """Served to the hub."""
 
     def __init__(self, role: InsuredRole, db: Database, headers: ResponseHeaders) -> None:
@@ -210,7 +210,7 @@ class InsuredServicer(_NodeServicer, insured_pb2_grpc.InsuredServiceServicer):
     async def QueryPerson(self, request: insured_pb2.PersonQuery, context: Ctx
                           ) -> insured_pb2.PersonInfo:
         received = clock.now()
-        env = _envelope(request, "1101", need_fixmedins=False)
+        env = envelope_of(request, "1101", need_fixmedins=False)
         view = await self.db.transact(self.role.lookup, convert.person_lookup(request, env))
         info = convert.person_to_proto(view, today())
         info.header.CopyFrom(self._header(env, received))
@@ -220,7 +220,7 @@ class InsuredServicer(_NodeServicer, insured_pb2_grpc.InsuredServiceServicer):
     async def ComputeSplit(self, request: insured_pb2.SettleClaim, context: Ctx
                            ) -> insured_pb2.SettleResult:
         received = clock.now()
-        env = _envelope(request, "2206", need_fixmedins=False)
+        env = envelope_of(request, "2206", need_fixmedins=False)
         settlement = await self.db.transact(self.role.compute,
                                             convert.settle_command(request, env))
         return insured_pb2.SettleResult(header=self._header(env, received),
@@ -230,7 +230,7 @@ class InsuredServicer(_NodeServicer, insured_pb2_grpc.InsuredServiceServicer):
     async def CommitSettlement(self, request: insured_pb2.SettleClaim, context: Ctx
                                ) -> insured_pb2.SettleResult:
         received = clock.now()
-        env = _envelope(request, "2207", mutating=True, need_fixmedins=False)
+        env = envelope_of(request, "2207", mutating=True, need_fixmedins=False)
         cmd = convert.settle_command(request, env)
         payload = await self.db.transact(self.role.commit, cmd, convert.encode_settlement)
         return insured_pb2.SettleResult(header=self._header(env, received),
@@ -240,7 +240,7 @@ class InsuredServicer(_NodeServicer, insured_pb2_grpc.InsuredServiceServicer):
     async def RevokeSettlement(self, request: insured_pb2.RevokeClaim, context: Ctx
                                ) -> insured_pb2.SettleResult:
         received = clock.now()
-        env = _envelope(request, "2208", mutating=True, need_fixmedins=False)
+        env = envelope_of(request, "2208", mutating=True, need_fixmedins=False)
         payload = await self.db.transact(self.role.revoke, convert.revoke_command(request, env),
                                          convert.decode_settlement, convert.encode_settlement)
         return insured_pb2.SettleResult(header=self._header(env, received),
