@@ -35,7 +35,8 @@ YAML anchors they refer to, such as a common catalogue)::
       - state: {person: 0, balc: 150000, accumulators: {"2026 11:fund": 0}}
 
 Before each scenario the runner resets both nodes to their data files (AdminService ResetData),
-then loads the scenario's catalogue, policy and persons. Every visit runs 2201 → 2204 → 2206 →
+then loads the scenario's catalogue, policy and persons; at the end it resets the nodes again (so
+against a running network, documents loaded there with ``settlenet admin`` are dropped too). Every visit runs 2201 → 2204 → 2206 →
 2207; the 2206 answer must equal the 2207 one (nothing happened in between).
 """
 
@@ -293,7 +294,13 @@ class Runner:
         return self.channels[code]
 
     async def close(self) -> None:
+        """Put every node used back on its data files, then close the channels."""
         for ch in self.channels.values():
+            try:
+                await admin_pb2_grpc.AdminServiceStub(ch).ResetData(
+                    admin_pb2.ResetDataRequest(policy=True, catalogue=True), timeout=10)
+            except grpc.RpcError:
+                pass  # the node is gone; nothing to put back
             await ch.close()
 
     async def run_file(self, path: Path) -> list[ScenarioResult]:
