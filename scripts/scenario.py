@@ -36,8 +36,9 @@ YAML anchors they refer to, such as a common catalogue)::
 
 Before each scenario the runner resets both nodes to their data files (AdminService ResetData),
 then loads the scenario's catalogue, policy and persons; at the end it resets the nodes again (so
-against a running network, documents loaded there with ``settlenet admin`` are dropped too). Every visit runs 2201 → 2204 → 2206 →
-2207; the 2206 answer must equal the 2207 one (nothing happened in between).
+against a running network, documents loaded there with ``settlenet admin`` are dropped too).
+Every visit runs 2201 → 2204 → 2206 → 2207; the 2206 answer must equal the 2207 one (nothing
+happened in between).
 """
 
 from __future__ import annotations
@@ -283,6 +284,8 @@ class Runner:
     def __init__(self, doc: dict[str, Any]) -> None:
         self.doc = doc
         self.channels: dict[str, grpc.aio.Channel] = {}
+        self.hises: dict[str, His] = {}
+        """One HIS per institution, as in a hospital: one msgid sequence per sender."""
 
     def _channel(self, code: str) -> grpc.aio.Channel:
         if code not in self.doc["provinces"]:
@@ -360,7 +363,10 @@ class Runner:
         res = StepResult(f"visit {label}")
         expect = step.get("expect") or {}
         inst = _institution(self.doc, treat, step)
-        his = His(self._channel(treat), inst["fixmedins_code"], inst["admdvs"])
+        his = self.hises.get(inst["fixmedins_code"])
+        if his is None:
+            his = self.hises[inst["fixmedins_code"]] = His(
+                self._channel(treat), inst["fixmedins_code"], inst["admdvs"])
         p = persons[int(step.get("person", 0))]
         day = str(step["date"])
         med_type = str(step.get("med_type", "11"))
@@ -389,7 +395,8 @@ class Runner:
             done = await his.settle(region, mdtrt_id, p["psn_no"], p["insutype"], total,
                                     med_type=med_type, acct_used=acct)
         except grpc.RpcError as exc:
-            res.diffs += _error_diffs(expect.get("error"), exc, where)
+            res.diffs += [f"{d} (at {where})" for d in _error_diffs(expect.get("error"), exc,
+                                                                    where)]
             return res
         res.diffs += _error_diffs(expect.get("error"), None, "2207")
         s = done.setlinfo

@@ -90,26 +90,31 @@ class ResponseHeaders:
 class MsgidFactory:
     """Makes msgids for a sender: code(12) + yyyyMMddHHmmss + 4-digit sequence (clients, tests).
 
-    The sequence restarts every second from a random point, so two short-lived clients of one
-    institution rarely collide; more than the remaining numbers in one second waits a second.
+    Every factory of one sender code in a process shares one sequence, so they never collide
+    with each other. The sequence restarts every second from a random point, so clients of one
+    institution in different processes rarely collide; more than the remaining numbers in one
+    second waits a second.
     """
+
+    _lock = threading.Lock()
+    _sequences: dict[str, list[Any]] = {}
+    """Per sender code: [stamp, next number], shared by every factory in the process."""
 
     def __init__(self, fixmedins_code: str) -> None:
         self.code = fixmedins_code
-        self._lock = threading.Lock()
-        self._stamp = ""
-        self._next = 0
 
     def __call__(self) -> str:
-        with self._lock:
+        with MsgidFactory._lock:
+            seq = MsgidFactory._sequences.setdefault(self.code, ["", 0])
             while True:
                 stamp = f"{clock.now():%Y%m%d%H%M%S}"
-                if stamp != self._stamp:
-                    self._stamp, self._next = stamp, random.randrange(0, 5000)
-                if self._next <= 9999:
+                if stamp != seq[0]:
+                    seq[0], seq[1] = stamp, random.randrange(0, 5000)
+                if seq[1] <= 9999:
                     break
                 time.sleep(0.05)
-            n, self._next = self._next, self._next + 1
+            n = seq[1]
+            seq[1] = n + 1
             return f"{self.code}{stamp}{n:04d}"
 
 
