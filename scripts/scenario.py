@@ -50,7 +50,7 @@ import json
 import sys
 import tempfile
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -198,8 +198,8 @@ def _persons(sc: dict[str, Any], region: str, seed: str) -> list[dict[str, Any]]
         h = int(hashlib.sha256(f"{seed}/{i}".encode()).hexdigest(), 16)
         p.setdefault("psn_no", f"{region}9{h % 10**13:013d}")
         retired = str(p.get("psn_type", "11")) in ("12", "16")
-        p.setdefault("certno", certno.make(region, date(1955 if retired else 1980, 5, 1),
-                                           h % 997, female=bool(h % 2)))
+        born = date(1955 if retired else 1980, 1, 1) + timedelta(days=(h >> 8) % 3650)
+        p.setdefault("certno", certno.make(region, born, h % 997, female=bool(h % 2)))
         p.setdefault("psn_name", f"场景{i + 1}")
         p.setdefault("insutype", "310")
         p.setdefault("psn_type", "11")

@@ -115,7 +115,15 @@ class AdminRole:
         given = {r.person.psn_no for r in records}
 
         def write(conn: Connection) -> None:
+            certnos: dict[str, str] = {}
             for i, rec in enumerate(records):
+                other = certnos.setdefault(rec.person.certno, rec.person.psn_no)
+                known = person_repo.by_certno(conn, rec.person.certno)
+                if other != rec.person.psn_no or (known is not None
+                                                  and known.psn_no != rec.person.psn_no):
+                    holder_of = known.psn_no if known else other
+                    raise InvalidField(f"yaml.persons[{i}].certno", rec.person.certno,
+                                       f"already the ID number of {holder_of}")
                 holder = rec.person.mulaid_psn_no
                 if holder and holder not in given and person_repo.by_psn_no(conn,
                                                                              holder) is None:
