@@ -14,10 +14,12 @@ import grpc
 import structlog
 from sqlalchemy import Connection, insert, select
 
+from national_hub.postings import hub_postings
 from national_hub.registry import Node, Registry
-from national_hub.tables import journal, routed_messages
+from national_hub.tables import journal, ledger, routed_messages
 from services import clock
 from services import journal as msg_journal
+from services import ledger as ledger_store
 from services.rpc import hop_timeout
 from services.status import from_rpc_error
 from services.storage import Database
@@ -73,6 +75,9 @@ class Router:
             digest, payload = journal_entry
             if msg_journal.replay(conn, journal, header.msgid, infno, digest) is None:
                 msg_journal.record(conn, journal, header.msgid, infno, digest, payload)
+                if setl is not None and setl.setl_id:
+                    ledger_store.post(conn, ledger, hub_postings(
+                        setl, node.province_code, header.mdtrtarea_admvs[:2]))
 
     def entries(self, conn: Connection, msgid: str, limit: int) -> list[Any]:
         query = select(routed_messages).order_by(routed_messages.c.seq.desc()).limit(limit)

@@ -6,9 +6,12 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, Column, Integer, LargeBinary, MetaData, String, Table, Text
 
 from services.journal import journal_table
+from services.ledger import ledger_tables
 
 metadata = MetaData()
 journal = journal_table(metadata)
+ledger = ledger_tables(metadata)
+"""The hub's ledger: advances drawn and what is owed to treatment provinces."""
 
 nodes = Table(
     "nodes", metadata,

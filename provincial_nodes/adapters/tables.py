@@ -21,8 +21,11 @@ from sqlalchemy import (
 
 from provincial_nodes.domain.settlement import Settlement
 from services.journal import journal_table
+from services.ledger import ledger_tables
 
 metadata = MetaData()
+ledger = ledger_tables(metadata)
+"""The node's double-entry ledger (both roles' postings, account codes say whose)."""
 journal = journal_table(metadata)
 """The place of treatment's (and the filing desk's) msgid journal."""
 insured_journal = journal_table(metadata, "insured_msg_journal")

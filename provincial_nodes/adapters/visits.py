@@ -7,10 +7,18 @@ from decimal import Decimal
 
 from sqlalchemy import Connection, insert, select, update
 
-from provincial_nodes.adapters.tables import amount_values, fee_lines, treatment_settlements, visits
+from provincial_nodes.adapters.tables import (
+    amount_values,
+    fee_lines,
+    ledger,
+    treatment_settlements,
+    visits,
+)
 from provincial_nodes.domain.catalogue import LineClassification, Reason
 from provincial_nodes.domain.filing import VisitKind
+from provincial_nodes.domain.postings import treatment_postings
 from provincial_nodes.domain.settlement import Settlement
+from services import ledger as ledger_store
 
 
 @dataclass(frozen=True)
@@ -113,6 +121,7 @@ def record_settlement(conn: Connection, s: Settlement, msgid: str, payload: byte
         insuplc_admdvs=s.insuplc_admdvs, fixmedins_code=s.fixmedins_code,
         setl_time=s.setl_time, refd_setl_flag=s.refd_setl_flag,
         init_setl_id=s.init_setl_id or None, setlinfo=payload, **amount_values(s)))
+    ledger_store.post(conn, ledger, treatment_postings(s))
 
 
 def settlements(conn: Connection, mdtrt_id: str) -> list[tuple[str, str, str | None, bytes]]:

@@ -17,17 +17,19 @@ from sqlalchemy import Connection, insert, select
 from provincial_nodes.adapters import filings as filing_repo
 from provincial_nodes.adapters import persons as person_repo
 from provincial_nodes.adapters import sequences
-from provincial_nodes.adapters.tables import amount_values, insured_settlements
+from provincial_nodes.adapters.tables import amount_values, insured_settlements, ledger
 from provincial_nodes.adapters.tables import insured_journal as journal
 from provincial_nodes.domain.catalogue import ClaimTotals
 from provincial_nodes.domain.chronic import require_qualified
 from provincial_nodes.domain.filing import VisitKind, coverage
 from provincial_nodes.domain.person import Person, PersonView, StateDelta
 from provincial_nodes.domain.policy import PolicyBook, SchemeKey
+from provincial_nodes.domain.postings import insured_postings
 from provincial_nodes.domain.settlement import Settlement
 from provincial_nodes.domain.split import Claim, split
 from services import clock
 from services import journal as msg_journal
+from services import ledger as ledger_store
 from services.envelope import Envelope
 from services.errors import FailedPrecondition, InvalidField, NotFound
 
@@ -257,3 +259,4 @@ class InsuredRole:
                                              "mulaid_psn_no": mulaid_psn_no}),
             setlinfo=payload, **amount_values(s),
         ))
+        ledger_store.post(conn, ledger, insured_postings(s))

@@ -1,0 +1,152 @@
+"""A double-entry ledger in the manner of TigerBeetle, one per node and one at the hub.
+
+Accounts are named by a code (``fund:310100``, ``due_to_province:11``, ...) and created the
+first time a transfer names them; they are never edited. A transfer moves ``amount_fen`` (> 0)
+from its debit account to its credit account; transfers are never edited or deleted — a mistake
+or a revocation is fixed by a new transfer the other way. The transfer id makes a retry safe: the
+same id with the same fields posts nothing; the same id with other fields is refused
+(``EXISTS_WITH_DIFFERENT_FIELDS``). Balances are derived from the transfers (sums), so they
+cannot drift from them; and since every transfer has one debit and one credit of one amount, the
+ledger balances by construction — :func:`trial_balance` checks it anyway.
+
+Posting rules (which transfers a settlement makes) live with each node: the pure rules in
+``provincial_nodes/domain/postings.py`` and ``national_hub/postings.py``; this module stores
+and reads transfers, in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    func,
+    insert,
+    select,
+)
+
+from services import clock
+from services.errors import FailedPrecondition
+
+
+@dataclass(frozen=True)
+class Transfer:
+    id: str
+    debit: str
+    credit: str
+    amount_fen: int
+    ref: str = ""
+    """What it is for: a setl_id, a clearing id."""
+    kind: str = ""
+    """"settle", "revoke", "clearing", "top_up", ..."""
+
+    def __post_init__(self) -> None:
+        if self.amount_fen <= 0:
+            raise ValueError(f"transfer {self.id}: amount_fen must be positive, "
+                             f"got {self.amount_fen}")
+        if self.debit == self.credit:
+            raise ValueError(f"transfer {self.id}: debit and credit are the same account")
+
+
+def moving(id: str, debit: str, credit: str, amount_fen: int, ref: str, kind: str
+           ) -> list[Transfer]:
+    """A transfer for a signed amount: a negative amount (a revocation's record) moves the
+    other way; zero moves nothing."""
+    if amount_fen == 0:
+        return []
+    if amount_fen < 0:
+        debit, credit, amount_fen = credit, debit, -amount_fen
+    return [Transfer(id, debit, credit, amount_fen, ref, kind)]
+
+
+class TransferExists(FailedPrecondition):
+    """A transfer id already posted with other fields (TigerBeetle's exists_with_different_*)."""
+
+    def __init__(self, new: Transfer, old: Transfer) -> None:
+        super().__init__("transfer.id", new.id, f"already posted as {old}, not {new}",
+                         reason="EXISTS_WITH_DIFFERENT_FIELDS")
+
+
+@dataclass(frozen=True)
+class LedgerTables:
+    transfers: Table
+
+
+def ledger_tables(metadata: MetaData) -> LedgerTables:
+    return LedgerTables(transfers=Table(
+        "ledger_transfers", metadata,
+        Column("seq", Integer, primary_key=True, autoincrement=True),
+        Column("id", String(80), nullable=False, unique=True),
+        Column("debit", String(64), nullable=False, index=True),
+        Column("credit", String(64), nullable=False, index=True),
+        Column("amount_fen", BigInteger, nullable=False),
+        Column("ref", String(64), nullable=False, index=True),
+        Column("kind", String(16), nullable=False),
+        Column("posted_at", String(19), nullable=False),
+    ))
+
+
+def _row_transfer(row: object) -> Transfer:
+    return Transfer(row.id, row.debit, row.credit, int(row.amount_fen),  # type: ignore[attr-defined]
+                    row.ref, row.kind)  # type: ignore[attr-defined]
+
+
+def post(conn: Connection, tables: LedgerTables, transfers: list[Transfer]) -> int:
+    """Post transfers in the caller's transaction; returns how many were new."""
+    t = tables.transfers
+    new = 0
+    at = clock.format_time(clock.now())
+    for tr in transfers:
+        row = conn.execute(select(t).where(t.c.id == tr.id)).first()
+        if row is not None:
+            old = _row_transfer(row)
+            if old != tr:
+                raise TransferExists(tr, old)
+            continue
+        conn.execute(insert(t).values(id=tr.id, debit=tr.debit, credit=tr.credit,
+                                      amount_fen=tr.amount_fen, ref=tr.ref, kind=tr.kind,
+                                      posted_at=at))
+        new += 1
+    return new
+
+
+def transfers(conn: Connection, tables: LedgerTables, ref: str = "") -> list[Transfer]:
+    t = tables.transfers
+    query = select(t).order_by(t.c.seq)
+    if ref:
+        query = query.where(t.c.ref == ref)
+    return [_row_transfer(r) for r in conn.execute(query).all()]
+
+
+@dataclass(frozen=True)
+class Balance:
+    debits_fen: int
+    credits_fen: int
+
+    @property
+    def net_fen(self) -> int:
+        """Debits minus credits."""
+        return self.debits_fen - self.credits_fen
+
+
+def balances(conn: Connection, tables: LedgerTables) -> dict[str, Balance]:
+    """Every account's debits and credits, summed from its transfers."""
+    t = tables.transfers
+    debits = dict(conn.execute(select(t.c.debit, func.sum(t.c.amount_fen))
+                               .group_by(t.c.debit)).all())
+    credits = dict(conn.execute(select(t.c.credit, func.sum(t.c.amount_fen))
+                                .group_by(t.c.credit)).all())
+    return {a: Balance(int(debits.get(a, 0)), int(credits.get(a, 0)))
+            for a in sorted(set(debits) | set(credits))}
+
+
+def trial_balance(conn: Connection, tables: LedgerTables) -> tuple[int, int]:
+    """(total debits, total credits) over every account: equal in a sound ledger."""
+    bal = balances(conn, tables)
+    return sum(b.debits_fen for b in bal.values()), sum(b.credits_fen for b in bal.values())
