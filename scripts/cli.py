@@ -11,6 +11,7 @@
     settlenet bench-rules           throughput of classification and split (pure, no I/O)
     settlenet hub --db URL          run the national hub
     settlenet province --code 13 --hub HOST:PORT --db URL     run one province node
+    settlenet loadtest --target DIR/network.json --rate 100 --duration 60     load test
 """
 
 from __future__ import annotations
@@ -114,6 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
     province.add_argument("--no-admin", action="store_true",
                           help="do not serve AdminService (loading policy, catalogue, persons)")
     _add_serve_args(province)
+
+    from scripts.loadtest import command as loadtest_command
+    loadtest_command.add_parser(sub)
     return parser
 
 
@@ -172,6 +176,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "visit":
         from scripts import visit
         return visit.main(args)
+    if args.command == "loadtest":
+        from scripts.loadtest import command as loadtest_command
+        return loadtest_command.main(args)
     if args.command == "hub":
         from national_hub import bootstrap as hub_boot
         slog.configure("hub", json=args.log_json, level=args.log_level)

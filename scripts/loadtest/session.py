@@ -1,0 +1,197 @@
+"""``settlenet loadtest`` from start to report: settings, the network, the run, the outputs."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from scripts.loadtest import plot, procstat, report, runner, target
+from scripts.loadtest import schedule as sched
+from scripts.loadtest.client import LoadClient
+from scripts.loadtest.model import ModelError, TrafficModel, load_config
+from scripts.loadtest.stats import Recorder
+
+
+def settings_from(args: argparse.Namespace) -> runner.RunSettings:
+    loops = [x is not None for x in (args.rate, args.schedule, args.concurrency)]
+    if sum(loops) != 1:
+        raise SystemExit("settlenet loadtest: give one of --rate, --schedule (open loop) or "
+                         "--concurrency (closed loop)")
+    if (args.duration is None) == (args.count is None) and args.schedule is None:
+        raise SystemExit("settlenet loadtest: give one of --duration or --count")
+    warmup = args.warmup if args.warmup is not None else (
+        0.0 if args.count is not None or args.warmup_ops else 2.0)
+    s = runner.RunSettings(mode="closed" if args.concurrency else "open",
+                           concurrency=args.concurrency or 0, duration_s=args.duration,
+                           count=args.count, warmup_s=0.0 if args.warmup_ops else warmup,
+                           warmup_ops=args.warmup_ops, max_in_flight=args.max_in_flight,
+                           drain_s=args.timeout + 5, progress=not args.no_progress)
+    if s.mode == "open":
+        try:
+            text = args.schedule or f"{args.rate:g}"
+            duration = args.duration if args.duration is not None else (
+                args.count / args.rate if args.rate else None)
+            s.segments = sched.parse(text, duration)
+        except sched.ScheduleError as exc:
+            raise SystemExit(f"settlenet loadtest: --schedule: {exc}") from None
+        if s.duration_s is None and s.count is None:
+            s.duration_s = sched.total_seconds(s.segments)
+    elif args.concurrency < 1:
+        raise SystemExit("settlenet loadtest: --concurrency must be ≥ 1")
+    return s
+
+
+def main(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    try:
+        cfg = load_config(args.model, seed=args.seed, pairs=args.pairs)
+    except (ModelError, OSError) as exc:
+        print(f"settlenet loadtest: model: {exc}", file=sys.stderr)
+        return 2
+    console = Console(stderr=True)
+    try:
+        return asyncio.run(_main(args, settings, cfg, console))
+    except RuntimeError as exc:
+        print(f"settlenet loadtest: {exc}", file=sys.stderr)
+        return 1
+
+
+def _say(console: Console) -> Any:
+    return lambda msg: console.print(f"[dim]settlenet loadtest:[/] {msg}")
+
+
+async def _main(args: argparse.Namespace, settings: runner.RunSettings, cfg: Any,
+                console: Console) -> int:
+    say = _say(console)
+    codes = [c.strip() for c in args.provinces.split(",") if c.strip()]
+    tmp: tempfile.TemporaryDirectory[str] | None = None
+    stop: Any = None
+    in_process_net: Any = None
+    pids: dict[str, int] = {}
+    if args.target:
+        doc = json.loads(args.target.read_text(encoding="utf-8"))
+        if doc.get("data_dir"):
+            pids = target._pids(Path(doc["data_dir"]), list(doc["provinces"]))
+        started_how = "target"
+    else:
+        if args.data is None:
+            tmp = tempfile.TemporaryDirectory(prefix="settlenet-loadtest-")
+        data = (args.data or Path(tmp.name if tmp else ".")).resolve()
+        say(f"starting a network ({'in process' if args.in_process else 'processes'}) "
+            f"in {data}: provinces {','.join(codes)}, {args.population} persons each")
+        if args.in_process:
+            from services import logging as slog
+
+            data.mkdir(parents=True, exist_ok=True)
+            node_log = (data / "nodes.log").open("a", encoding="utf-8")
+            slog.configure("loadtest", level="WARNING", stream=node_log)
+            doc, in_process_net = await target.start_in_process(
+                data, codes, args.population, 1, say)
+        else:
+            started = await asyncio.to_thread(target.start_processes, data, codes,
+                                              args.population, 1, say)
+            doc, stop, pids = started.doc, started.stop, started.node_pids
+        started_how = "in-process" if args.in_process else "processes"
+    try:
+        return await _run(args, settings, cfg, console, doc, pids, started_how)
+    finally:
+        if in_process_net is not None:
+            await in_process_net.stop()
+        if stop is not None:
+            await asyncio.to_thread(stop)
+        if tmp is not None:
+            tmp.cleanup()
+
+
+async def _run(args: argparse.Namespace, settings: runner.RunSettings, cfg: Any,
+               console: Console, doc: dict[str, Any], pids: dict[str, int],
+               started_how: str) -> int:
+    say = _say(console)
+    t0 = time.perf_counter()
+    views = await asyncio.to_thread(target.views, doc)
+    people = {c: len(v.persons) for c, v in views.items()}
+    say(f"persons known per province: {people} ({time.perf_counter() - t0:.1f}s)")
+    try:
+        model = TrafficModel(cfg, views)
+    except ModelError as exc:
+        print(f"settlenet loadtest: model: {exc}", file=sys.stderr)
+        return 2
+    if model.ignored:
+        say(f"weights for provinces not in this network are ignored: {', '.join(model.ignored)}")
+    recorder = Recorder()
+    client = LoadClient(views, recorder, timeout_s=args.timeout)
+    killer: asyncio.Task[None] | None = None
+    try:
+        prepared, prepare_s = await runner.prepare(client, model, settings, 200_000, say)
+        cpu_before = procstat.snapshot(pids)
+        self_before = procstat.self_cpu_s()
+        if args.kill:
+            killer = asyncio.create_task(_kill_later(args.kill, pids, say))
+        result = await runner.run(client, model, settings, recorder, console)
+        cpu_after = procstat.snapshot(pids)
+        self_cpu = procstat.self_cpu_s() - self_before
+    finally:
+        if killer is not None:
+            killer.cancel()
+        await client.close()
+    nodes: dict[str, Any] = {}
+    total_cpu = 0.0
+    for name, pid in pids.items():
+        before, after = cpu_before.get(name), cpu_after.get(name)
+        cpu = round(after - before, 3) if before is not None and after is not None else None
+        total_cpu += cpu or 0.0
+        nodes[name] = {"pid": pid, "cpu_s": cpu, "peak_rss_mb": procstat.peak_rss_mb(pid)}
+    all_settled = result.live.get("settled", 0) or recorder.settled
+    resources = {
+        "nodes": nodes,
+        "nodes_cpu_s": round(total_cpu, 3) if pids else None,
+        "nodes_cpu_ms_per_settlement": (round(total_cpu * 1000 / all_settled, 3)
+                                        if pids and all_settled else None),
+        "generator_cpu_s": round(self_cpu, 3),
+        "generator_peak_rss_mb": procstat.self_peak_rss_mb(),
+        "note": "node CPU covers the whole run (warm-up included) and is divided by every "
+                "settlement of the run; the generator shares the machine with the nodes",
+    }
+    doc_out = report.build(
+        recorder, settings=settings.to_dict() | {"timeout_s": args.timeout,
+                                                 "started": started_how},
+        model=cfg.to_dict() | {"pair_shares": model.pair_shares(),
+                               "ignored_provinces": model.ignored},
+        target={"hub": doc["hub"]["endpoint"], "provinces": sorted(doc["provinces"]),
+                "persons": people, "network_json": str(args.target) if args.target else None},
+        measured_s=result.measured_s,
+        prepare={"visits": prepared, "seconds": round(prepare_s, 3)},
+        extra={"resources": resources,
+               "reconciliation": "not run: the network has no reconciliation yet (issue 6 "
+                                 "asks for it once it exists)"})
+    args.report.parent.mkdir(parents=True, exist_ok=True)
+    args.report.write_text(json.dumps(doc_out, ensure_ascii=False, indent=2), encoding="utf-8")
+    plot_path = args.plot or args.report.with_suffix(".html")
+    plot_path.write_text(plot.page(doc_out), encoding="utf-8")
+    report.print_summary(doc_out, Console(stderr=False, width=max(120, console.width)))
+    say(f"report {args.report}, plot {plot_path}")
+    if args.fail_on_errors and doc_out["summary"]["errors"]:
+        return 1
+    return 0
+
+
+async def _kill_later(spec: str, pids: dict[str, int], say: Any) -> None:
+    node, _, seconds = spec.partition("@")
+    name = "hub" if node == "hub" else f"province-{node}"
+    await asyncio.sleep(float(seconds or 0))
+    pid = pids.get(name)
+    if pid is None:
+        say(f"--kill: no process for {name} (only a network of processes can be killed)")
+        return
+    os.kill(pid, signal.SIGKILL)
+    say(f"--kill: killed {name} (pid {pid})")

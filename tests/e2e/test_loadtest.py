@@ -1,0 +1,63 @@
+"""``settlenet loadtest`` as a capacity planner runs it: a short run completes without errors and
+writes its report and plot; a node killed mid-run shows up as errors and the run still ends at
+its duration. Nothing here depends on how fast the machine is."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+CLI = [sys.executable, "-m", "scripts.cli", "loadtest"]
+
+
+def _run(args: list[str], tmp_path: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "SETTLENET_CACHE": str(tmp_path / "cache")}
+    return subprocess.run([*CLI, *args, "--no-progress"], capture_output=True, text=True,
+                          timeout=timeout, env=env, cwd=tmp_path)
+
+
+def test_a_short_in_process_run_settles_every_visit_and_writes_report_and_plot(
+        tmp_path: Path) -> None:
+    report = tmp_path / "out" / "report.json"
+    proc = _run(["--in-process", "--population", "300", "--count", "50", "--rate", "25",
+                 "--report", str(report), "--fail-on-errors"], tmp_path)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    doc = json.loads(report.read_text())
+    s = doc["summary"]
+    assert s["ops"] == 50 and s["errors"] == 0 and s["unfinished"] == 0 and s["dropped"] == 0
+    assert sum(t["count"] for t in doc["ops"].values()) == 50
+    assert sum(t["count"] for t in doc["pairs"].values()) == 50
+    assert s["settlements"] + s["revocations"] == 50
+    visits = doc["ops"]["visit"]["count"]
+    assert doc["calls"]["1101 QueryPerson"]["count"] == visits
+    assert doc["calls"]["2206 PreSettle"]["count"] == visits
+    assert doc["target"]["persons"]["13"] >= 300
+    for name in ("p50", "p90", "p99", "p99.9", "max"):
+        assert doc["ops"]["visit"]["latency_ms"][name] > 0
+    page = report.with_suffix(".html").read_text()
+    assert page.startswith("<!doctype html>") and "<svg" in page and "http://" not in page.replace(
+        'xmlns="http://www.w3.org/2000/svg"', "")
+
+
+def test_a_node_killed_mid_run_is_counted_and_the_run_ends_at_its_duration(
+        tmp_path: Path) -> None:
+    report = tmp_path / "report.json"
+    proc = _run(["--population", "200", "--provinces", "11,13,44", "--duration", "4",
+                 "--warmup", "0", "--rate", "15", "--timeout", "2", "--kill", "13@1.5",
+                 "--report", str(report), "--data", str(tmp_path / "net")], tmp_path,
+                timeout=180)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    doc = json.loads(report.read_text())
+    s = doc["summary"]
+    assert s["errors"] > 0 and s["ok"] > 0
+    assert "UNAVAILABLE" in doc["errors_by_code"]
+    assert s["ops"] == s["ok"] + s["errors"]
+    # (`settlenet up` stops the whole network when one node dies, so every pair fails then.)
+    assert any(v["errors"] for v in doc["pairs"].values())
+    assert s["measured_s"] < 4 + 2 + 5  # the duration, one call deadline, and the drain
