@@ -12,6 +12,7 @@
     settlenet hub --db URL          run the national hub
     settlenet province --code 13 --hub HOST:PORT --db URL     run one province node
     settlenet loadtest --target DIR/network.json --rate 100 --duration 60     load test
+    settlenet bench [--quick]       the real network beside the bare gRPC ceiling
 """
 
 from __future__ import annotations
@@ -116,8 +117,10 @@ def build_parser() -> argparse.ArgumentParser:
                           help="do not serve AdminService (loading policy, catalogue, persons)")
     _add_serve_args(province)
 
+    from scripts.bench import command as bench_command
     from scripts.loadtest import command as loadtest_command
     loadtest_command.add_parser(sub)
+    bench_command.add_parser(sub)
     return parser
 
 
@@ -176,6 +179,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "visit":
         from scripts import visit
         return visit.main(args)
+    if args.command == "bench":
+        from scripts.bench import command as bench_command
+        return bench_command.main(args)
     if args.command == "loadtest":
         from scripts.loadtest import command as loadtest_command
         return loadtest_command.main(args)
