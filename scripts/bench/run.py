@@ -24,7 +24,8 @@ from rich.console import Console
 from rich.table import Table
 
 from scripts.loadtest import procstat, report, target
-from scripts.loadtest.client import CallFailed, LoadClient, MsgidSource, OpenVisit
+from scripts.loadtest.client import CallFailed, LoadClient, MsgidSource
+from scripts.loadtest.messages import OpenVisit
 from scripts.loadtest.model import ModelConfig, ProvinceView, TrafficModel
 from scripts.loadtest.stats import Recorder, histogram, summary_ms
 from services import clock

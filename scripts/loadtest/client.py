@@ -15,20 +15,16 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 import grpc
 
-from scripts.loadtest.model import FeeLineSpec, InstitutionRef, Op, PersonRef, ProvinceView
+from scripts.loadtest import messages as msg
+from scripts.loadtest.messages import OpenVisit, Settled
+from scripts.loadtest.model import InstitutionRef, Op, ProvinceView
 from scripts.loadtest.stats import Recorder
 from services import clock
-from services.pb.settlenet.v1 import (
-    common_pb2,
-    insured_pb2,
-    treatment_pb2,
-    treatment_pb2_grpc,
-)
+from services.pb.settlenet.v1 import common_pb2, treatment_pb2_grpc
 from services.server import open_channel
 
 CALLS = {"1101": "1101 QueryPerson", "2201": "2201 RegisterVisit",
@@ -64,25 +60,6 @@ class CallFailed(Exception):
     def __init__(self, name: str, code: str, details: str) -> None:
         super().__init__(f"{name}: {code}: {details}")
         self.name, self.code, self.details = name, code, details
-
-
-@dataclass(frozen=True)
-class OpenVisit:
-    """A registered visit with its fee lines uploaded, ready to settle."""
-
-    treat: str
-    institution: InstitutionRef
-    person: PersonRef
-    mdtrt_id: str
-    psn_no: str
-    insutype: str
-    medfee_sumamt: int
-
-
-@dataclass(frozen=True)
-class Settled:
-    visit: OpenVisit
-    setl_id: str
 
 
 @dataclass(frozen=True)
@@ -141,11 +118,7 @@ class LoadClient:
 
     async def header(self, infno: str, inst: InstitutionRef, insuplc_admdvs: str
                      ) -> common_pb2.RequestHeader:
-        return common_pb2.RequestHeader(
-            infno=infno, msgid=await self._msgid(inst.fixmedins_code),
-            mdtrtarea_admvs=inst.admdvs, insuplc_admdvs=insuplc_admdvs,
-            fixmedins_code=inst.fixmedins_code, opter_type="1", opter="LOAD01",
-            inf_time=clock.format_time(clock.now()))
+        return msg.header(infno, inst, insuplc_admdvs, await self._msgid(inst.fixmedins_code))
 
     async def _call(self, infno: str, method: Callable[..., Awaitable[Any]], request: Any
                     ) -> Any:
@@ -164,54 +137,36 @@ class LoadClient:
     # ---- steps --------------------------------------------------------------------------
 
     async def query_person(self, op: Op) -> tuple[str, str]:
-        p, inst = op.person, op.institution
-        info = await self._call("1101", self.stub(op.treat).QueryPerson, insured_pb2.PersonQuery(
-            header=await self.header("1101", inst, p.insuplc_admdvs), mdtrt_cert_type="02",
-            mdtrt_cert_no=p.certno, psn_cert_type="01", certno=p.certno))
-        insutype = info.insuinfo[0].insutype if info.insuinfo else p.insutype
-        return info.baseinfo.psn_no or p.psn_no, insutype
+        h = await self.header("1101", op.institution, op.person.insuplc_admdvs)
+        info = await self._call("1101", self.stub(op.treat).QueryPerson, msg.person_query(op, h))
+        return msg.person_of(op, info)
 
     async def open_visit(self, op: Op, psn_no: str, insutype: str) -> OpenVisit:
         p, inst, stub = op.person, op.institution, self.stub(op.treat)
         now = clock.now()
-        res = await self._call("2201", stub.RegisterVisit, treatment_pb2.RegisterVisitRequest(
-            header=await self.header("2201", inst, p.insuplc_admdvs), psn_no=psn_no,
-            insutype=insutype, begntime=clock.format_time(now - timedelta(minutes=30)),
-            mdtrt_cert_type="01", mdtrt_cert_no=psn_no, ipt_otp_no=f"OP{op.seq:010d}",
-            med_type="11", dept_code="A03", dept_name="内科",
-            diseinfo=[common_pb2.Diagnosis(diag_code="J06.900")]))
+        h = await self.header("2201", inst, p.insuplc_admdvs)
+        res = await self._call("2201", stub.RegisterVisit,
+                               msg.register(op, psn_no, insutype, h, now))
         mdtrt_id = str(res.mdtrt_id)
-        fee_time = clock.format_time(now - timedelta(minutes=20))
-        await self._call("2204", stub.UploadFeeDetails, treatment_pb2.UploadFeeDetailsRequest(
-            header=await self.header("2204", inst, p.insuplc_admdvs), mdtrt_id=mdtrt_id,
-            psn_no=psn_no, feedetail=[_fee(i, x, fee_time) for i, x in enumerate(op.lines)]))
+        h = await self.header("2204", inst, p.insuplc_admdvs)
+        await self._call("2204", stub.UploadFeeDetails, msg.upload(op, mdtrt_id, psn_no, h, now))
         return OpenVisit(op.treat, inst, p, mdtrt_id, psn_no, insutype, op.medfee_sumamt)
 
-    async def _settle_request(self, infno: str, v: OpenVisit) -> treatment_pb2.SettleRequest:
-        return treatment_pb2.SettleRequest(
-            header=await self.header(infno, v.institution, v.person.insuplc_admdvs),
-            psn_no=v.psn_no, mdtrt_cert_type="01", mdtrt_cert_no=v.psn_no, med_type="11",
-            medfee_sumamt=v.medfee_sumamt, psn_setlway="01", mdtrt_id=v.mdtrt_id,
-            acct_used_flag="1", insutype=v.insutype)
-
     async def pre_settle(self, v: OpenVisit) -> None:
-        await self._call("2206", self.stub(v.treat).PreSettle,
-                         await self._settle_request("2206", v))
+        h = await self.header("2206", v.institution, v.person.insuplc_admdvs)
+        await self._call("2206", self.stub(v.treat).PreSettle, msg.settle(v, h))
 
     async def settle(self, v: OpenVisit) -> Settled:
-        res = await self._call("2207", self.stub(v.treat).Settle,
-                               await self._settle_request("2207", v))
+        h = await self.header("2207", v.institution, v.person.insuplc_admdvs)
+        res = await self._call("2207", self.stub(v.treat).Settle, msg.settle(v, h))
         done = Settled(v, res.setlinfo.setl_id)
         self.settled.append(done)
         return done
 
     async def revoke(self, s: Settled) -> None:
         v = s.visit
-        await self._call("2208", self.stub(v.treat).RevokeSettlement,
-                         treatment_pb2.RevokeSettlementRequest(
-                             header=await self.header("2208", v.institution,
-                                                      v.person.insuplc_admdvs),
-                             setl_id=s.setl_id, mdtrt_id=v.mdtrt_id, psn_no=v.psn_no))
+        h = await self.header("2208", v.institution, v.person.insuplc_admdvs)
+        await self._call("2208", self.stub(v.treat).RevokeSettlement, msg.revoke(s, h))
 
     # ---- operations ---------------------------------------------------------------------
 
@@ -251,8 +206,3 @@ class LoadClient:
         except CallFailed as exc:
             return Outcome(exc.code, kind=kind, pair=pair)
 
-
-def _fee(i: int, x: FeeLineSpec, fee_time: str) -> treatment_pb2.FeeDetail:
-    return treatment_pb2.FeeDetail(
-        feedetl_sn=f"{i + 1:04d}", fee_ocur_time=fee_time, med_list_codg=x.code, cnt=x.cnt,
-        pric=x.pric, det_item_fee_sumamt=x.amount())
