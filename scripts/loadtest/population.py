@@ -203,3 +203,23 @@ def seed_network(data_dir: Path, codes: list[str], count: int, seed_value: int =
     (data_dir / SIDECAR).write_text(json.dumps(
         {"generator": GENERATOR, "count": count, "seed": seed_value, "provinces": codes}))
     return spent
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m scripts.loadtest.population DIR``: seed a data folder for `settlenet up`."""
+    import argparse
+
+    p = argparse.ArgumentParser(description="Seed DIR's province databases with a large "
+                                "population (cached) before `settlenet up --data DIR`.")
+    p.add_argument("data", type=Path)
+    p.add_argument("--provinces", default="11,13,44,51")
+    p.add_argument("--population", type=int, default=100_000)
+    p.add_argument("--seed", type=int, default=1)
+    a = p.parse_args(argv)
+    codes = [c.strip() for c in a.provinces.split(",") if c.strip()]
+    seed_network(a.data, codes, a.population, a.seed, say=print)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
