@@ -300,6 +300,9 @@ _POLICY: dict[str, list[dict[str, Any]]] = {
     ],
 }
 
+# Where each default province's filed persons go (a neighbour or a migration destination).
+_DESTINATION = {"11": "130000", "13": "110000", "44": "510000", "51": "440000"}
+
 # insutype, psn_type, account balance fen, civil servant
 _PERSON_KINDS = [("310", "11", 150000, "0"), ("310", "12", 320000, "0"), ("390", "15", 0, "0"),
                  ("390", "16", 0, "0"), ("310", "11", 2000, "1"), ("310", "12", 80000, "0")]
@@ -330,15 +333,26 @@ def make_person(p: ProvinceSeed, n: int, rng: random.Random, kind: int | None = 
 
 
 def population(code: str, count: int, seed: int = 1, start: int = 1000) -> Iterator[dict[str, Any]]:
-    """``count`` generated persons for province ``code``, numbered from ``start``."""
+    """``count`` generated persons for province ``code``, numbered from ``start``. ID numbers
+    are unique (among themselves and the default persons'): a drawn number that repeats one is
+    redrawn in its sequence digits, deterministically."""
     p = _BY_CODE[code]
     rng = random.Random(f"population-{code}-{seed}")
+    used = {m["certno"] for m in _persons(p)}
     for n in range(start, start + count):
-        yield make_person(p, n, rng)
-
-
-# Where each default province's filed persons go (a neighbour or a migration destination).
-_DESTINATION = {"11": "130000", "13": "110000", "44": "510000", "51": "440000"}
+        m = make_person(p, n, rng)
+        c = first = m["certno"]
+        if c in used:
+            birth, female = certno.birth_date(c), int(c[16]) % 2 == 0
+            seq = int(c[14:17])
+            while c in used:
+                seq = (seq + 2) % 1000
+                c = certno.make(c[:6], birth, seq, female=female)
+                if c == first:
+                    raise ValueError(f"no free ID number left for {first[:14]}")
+            m["certno"] = c
+        used.add(c)
+        yield m
 
 
 def _persons(p: ProvinceSeed) -> list[dict[str, Any]]:

@@ -1,11 +1,8 @@
 """Large seeded populations for load tests: fast, cached, and with unique ID numbers.
 
-``provincial_nodes.seed.population(code, n, seed)`` draws each person's ID number (certno) at
-random: district, birth date and a 3-digit sequence. Past a few thousand persons two of them
-share a number (about 130 duplicates in 100,000), and a node started with
-``--population 100000`` stops on the database's unique key. This module keeps that generator's
-persons as they are and only redraws the sequence digits of a duplicate (deterministically), so
-for a population without duplicates it gives exactly the same persons.
+``provincial_nodes.seed.population(code, n, seed)`` makes the persons (the same a node started
+with ``--population n`` makes, ID numbers unique); this module files each for a destination and
+caches the result.
 
 Generating and inserting 100,000 persons takes seconds per province; the result is kept as a
 template SQLite database of the province node's schema under the cache folder
@@ -42,7 +39,6 @@ from provincial_nodes.adapters.tables import filings, metadata
 from provincial_nodes.domain.filing import Category, Filing, default_enddate
 from provincial_nodes.domain.person import PersonRecord
 from scripts.loadtest.model import PersonRef
-from services import certno as certnos
 from services.storage import Database, sqlite_url
 
 GENERATOR = "settlenet-loadtest-population/1"
@@ -54,31 +50,13 @@ def cache_dir() -> Path:
     return Path(root) if root else Path.home() / ".cache" / "settlenet"
 
 
-def _default_certnos(code: str) -> set[str]:
-    data = config.load(config.province_folder(code))
-    return {p.certno for p in data.persons}
-
-
 FILED_FROM = date(2025, 1, 1)
 
 
 def generate(code: str, count: int, seed_value: int = 1) -> Iterator[dict[str, Any]]:
-    """``count`` persons of province ``code``: ``seed.population``'s, with any ID number that
-    repeats an earlier one (or a default person's) redrawn in its sequence digits."""
-    used = _default_certnos(code)
-    for m in seed.population(code, count, seed_value):
-        c = m["certno"]
-        if c in used:
-            birth, female = certnos.birth_date(c), int(c[16]) % 2 == 0
-            seq = int(c[14:17])
-            while c in used:
-                seq = (seq + 2) % 1000
-                c = certnos.make(c[:6], birth, seq, female=female)
-                if seq == int(m["certno"][14:17]):  # every sequence of that day taken
-                    raise ValueError(f"no free ID number left for {m['certno'][:14]}")
-            m = {**m, "certno": c}
-        used.add(c)
-        yield m
+    """``count`` persons of province ``code``, as ``settlenet up --population`` makes them
+    (``seed.population``: ID numbers unique)."""
+    yield from seed.population(code, count, seed_value)
 
 
 def destination(n: int, dests: list[str]) -> str:

@@ -75,3 +75,10 @@ def test_a_node_does_not_start_on_a_malformed_policy(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "policy.yaml" in proc.stderr and "ratio_by_level" in proc.stderr
     assert not (tmp_path / "db" / "province-13.db").exists()
+
+
+def test_generated_populations_have_unique_id_numbers() -> None:
+    from provincial_nodes import seed
+    defaults = {p.certno for p in config.load(config.province_folder("13")).persons}
+    made = [m["certno"] for m in seed.population("13", 20_000)]
+    assert len(set(made)) == len(made) and not defaults & set(made)
