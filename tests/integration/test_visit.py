@@ -11,8 +11,9 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
 from provincial_nodes.adapters import persons
+from scripts.his import His, Line
 from services.pb.settlenet.v1 import hub_pb2, hub_pb2_grpc, treatment_pb2
-from tests.conftest import REGION, Net, open_visit
+from tests.conftest import FEE_TIME, INSURED, REGION, VISIT_TIME, Net, open_visit
 
 
 def assert_identities(s) -> None:
@@ -175,3 +176,24 @@ async def test_insured_node_down_gives_unavailable_and_changes_nothing(net: Net)
     assert "130100" in err.value.details()
     assert net.snapshot() == before
 
+
+
+async def test_a_person_treated_in_their_insured_province_settles_and_revokes(net: Net) -> None:
+    # Treatment and insured roles share one node (and database) here: each journals the same
+    # msgid for its own part, so neither may take the other's entry for a reused msgid.
+    hebei = net.net.provinces[INSURED]
+    inst = next(i for i in hebei.data.institutions.values() if i.medins_lv == "3")
+    channel = grpc.aio.insecure_channel(hebei.endpoint)
+    try:
+        his = His(channel, inst.fixmedins_code, inst.admdvs)
+        p = net.person(1)
+        lines = [Line("XA09001A00101010000001", "2", 1449)]
+        mdtrt_id = await his.register(REGION, p.psn_no, p.insutype, VISIT_TIME)
+        await his.upload(REGION, mdtrt_id, p.psn_no, lines, FEE_TIME)
+        s = (await his.settle(REGION, mdtrt_id, p.psn_no, p.insutype, 2898)).setlinfo
+        assert_identities(s)
+        assert s.medfee_sumamt == 2898 and s.setl_id
+        rev = (await his.revoke(REGION, s.setl_id, mdtrt_id, p.psn_no)).setlinfo
+        assert rev.init_setl_id == s.setl_id and rev.medfee_sumamt == -2898
+    finally:
+        await channel.close()
