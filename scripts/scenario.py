@@ -23,7 +23,7 @@ YAML anchors they refer to, such as a common catalogue)::
         refl_flag: "1"            # referral
         diag: [E11.900]
         acct_used: true
-        lines: [{code: ..., cnt: "2", pric: 1449}]
+        lines: [{code: ..., cnt: "2", pric: 1449}]   # a line may add date: (its fee date)
         expect:
           lines: [{inscp_scp_amt: 2898, reason_codes: []}]   # FeeDetailResult fields per line
           split: {hifp_pay: 1234, pool_prop_selfpay: "0.65"} # SetlInfo fields
@@ -380,12 +380,16 @@ class Runner:
                 opsp_dise_code=str(step.get("opsp_dise_code", "")),
                 refl_flag=str(step.get("refl_flag", "")))
             where = "2204"
-            uploaded = await his.upload(region, mdtrt_id, p["psn_no"], lines, f"{day} 09:20:00")
+            results: list[Any] = []
+            for fee_day, group in _by_fee_date(step["lines"], lines, day):
+                uploaded = await his.upload(region, mdtrt_id, p["psn_no"], group,
+                                            f"{fee_day} 09:20:00", first_sn=len(results) + 1)
+                results += uploaded.result
             for n, want in enumerate(expect.get("lines") or []):
-                if n >= len(uploaded.result):
+                if n >= len(results):
                     res.diffs.append(f"lines[{n}]: expected a line, got none")
                     continue
-                _compare(f"lines[{n}]", want, uploaded.result[n], res.diffs)
+                _compare(f"lines[{n}]", want, results[n], res.diffs)
             total = sum(x.amount() for x in lines)
             acct = bool(step.get("acct_used", True))
             where = "2206"
@@ -442,6 +446,20 @@ class Runner:
                                  f"got {rows.get(key, 0)}")
         res.got = {"balc": st.balc, "accumulators": rows}
         return res
+
+
+def _by_fee_date(raw: list[dict[str, Any]], lines: list[Line], day: str
+                 ) -> list[tuple[str, list[Line]]]:
+    """Lines grouped by fee date (a line's ``date``, else the visit's), in order: one 2204
+    upload per run of the same date."""
+    groups: list[tuple[str, list[Line]]] = []
+    for spec, line in zip(raw, lines, strict=True):
+        fee_day = str(spec.get("date", day))
+        if groups and groups[-1][0] == fee_day:
+            groups[-1][1].append(line)
+        else:
+            groups.append((fee_day, [line]))
+    return groups
 
 
 def _dump(doc: Any) -> str:
