@@ -13,9 +13,18 @@ from national_hub.filing_registry import FilingRegistryServicer
 from national_hub.registry import Registry
 from national_hub.router import Router
 from national_hub.servicer import HubServicer
-from national_hub.tables import metadata
+from national_hub.tables import hub_settlements, metadata
 from services.envelope import ResponseHeaders
-from services.pb.settlenet.v1 import filing_pb2, filing_pb2_grpc, hub_pb2, hub_pb2_grpc
+from services.errors import InvalidField
+from services.pb.settlenet.v1 import (
+    filing_pb2,
+    filing_pb2_grpc,
+    hub_pb2,
+    hub_pb2_grpc,
+    reconcile_pb2,
+    reconcile_pb2_grpc,
+)
+from services.reconcile_servicer import ReconcileServicer
 from services.server import Running, Tls, start_server
 from services.storage import Database
 
@@ -51,6 +60,15 @@ class Hub:
         await asyncio.to_thread(self.db.close)
 
 
+def _hub_side(role: str, counterpart: str) -> dict[str, str]:
+    """At the hub, ``role`` names the side the counterpart is on: "treatment" (what the hub
+    routed from that treatment province) or "insured" (to that insured province)."""
+    if role not in ("treatment", "insured"):
+        raise InvalidField("role", role, "with a counterpart, say which side it is on: "
+                           "treatment or insured")
+    return {role: counterpart}
+
+
 async def start(cfg: HubConfig) -> Hub:
     db = Database(cfg.db_url, metadata)
     await asyncio.to_thread(db.create_schema)
@@ -68,7 +86,11 @@ async def start(cfg: HubConfig) -> Hub:
           hub_pb2.DESCRIPTOR.services_by_name["HubService"].full_name),
          (filing_pb2_grpc.add_FilingRegistryServiceServicer_to_server,
           FilingRegistryServicer(db, registry),
-          filing_pb2.DESCRIPTOR.services_by_name["FilingRegistryService"].full_name)],
+          filing_pb2.DESCRIPTOR.services_by_name["FilingRegistryService"].full_name),
+         (reconcile_pb2_grpc.add_ReconcileServiceServicer_to_server,
+          ReconcileServicer(db, {"": hub_settlements, "treatment": hub_settlements,
+                                 "insured": hub_settlements}, _hub_side),
+          reconcile_pb2.DESCRIPTOR.services_by_name["ReconcileService"].full_name)],
         host=cfg.host, port=cfg.port, tls=cfg.tls)
     hub = Hub(cfg, db, registry, running)
     log.info("hub_serving", endpoint=hub.endpoint, known_nodes=len(registry.all()))

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, insert, select
 
 from national_hub.postings import hub_postings
 from national_hub.registry import Node, Registry
-from national_hub.tables import journal, ledger, routed_messages
+from national_hub.tables import hub_settlements, journal, ledger, routed_messages
 from services import clock
 from services import journal as msg_journal
 from services import ledger as ledger_store
@@ -75,9 +75,24 @@ class Router:
             digest, payload = journal_entry
             if msg_journal.replay(conn, journal, header.msgid, infno, digest) is None:
                 msg_journal.record(conn, journal, header.msgid, infno, digest, payload)
-                if setl is not None and setl.setl_id:
+                known = setl is not None and setl.setl_id and conn.execute(
+                    select(hub_settlements.c.msgid)
+                    .where(hub_settlements.c.setl_id == setl.setl_id)).first()
+                if known:  # the insured node reused a setl_id: answer, but count it once
+                    log.warning("duplicate_setl_id_from_insured", setl_id=setl.setl_id,
+                                first_msgid=known.msgid, to=node.province_code)
+                elif setl is not None and setl.setl_id:
                     ledger_store.post(conn, ledger, hub_postings(
                         setl, node.province_code, header.mdtrtarea_admvs[:2]))
+                    conn.execute(insert(hub_settlements).values(
+                        setl_id=setl.setl_id, msgid=header.msgid, mdtrt_id=setl.mdtrt_id,
+                        psn_no=setl.psn_no, insuplc_admdvs=setl.insuplc_admdvs,
+                        mdtrtarea_admvs=setl.mdtrtarea_admvs,
+                        fixmedins_code=setl.fixmedins_code, setl_time=setl.setl_time,
+                        refd_setl_flag=setl.refd_setl_flag,
+                        medfee_sumamt=setl.medfee_sumamt,
+                        fund_pay_sumamt=setl.fund_pay_sumamt, acct_pay=setl.acct_pay,
+                        psn_cash_pay=setl.psn_cash_pay))
 
     def entries(self, conn: Connection, msgid: str, limit: int) -> list[Any]:
         query = select(routed_messages).order_by(routed_messages.c.seq.desc()).limit(limit)

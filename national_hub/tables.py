@@ -51,3 +51,22 @@ filing_events = Table(
     Column("payload", LargeBinary, nullable=False),  # the FilingEvent
 )
 """The national filing registry: every filing and qualification change, append-only."""
+
+hub_settlements = Table(
+    "hub_settlements", metadata,
+    Column("setl_id", String(40), primary_key=True),
+    Column("msgid", String(40), nullable=False),
+    Column("mdtrt_id", String(40), nullable=False),
+    Column("psn_no", String(32), nullable=False),
+    Column("insuplc_admdvs", String(6), nullable=False),
+    Column("mdtrtarea_admvs", String(6), nullable=False),
+    Column("fixmedins_code", String(12), nullable=False),
+    Column("setl_time", String(19), nullable=False, index=True),
+    Column("refd_setl_flag", String(1), nullable=False),
+    Column("medfee_sumamt", BigInteger, nullable=False),
+    Column("fund_pay_sumamt", BigInteger, nullable=False),
+    Column("acct_pay", BigInteger, nullable=False),
+    Column("psn_cash_pay", BigInteger, nullable=False),
+)
+"""Every settlement and revocation the hub routed successfully (for reconciliation and
+clearing), written in the transaction that journals it."""

@@ -13,7 +13,7 @@ import structlog
 from provincial_nodes import config, seed
 from provincial_nodes.adapters import persons as person_repo
 from provincial_nodes.adapters.hub_client import HubClient
-from provincial_nodes.adapters.tables import metadata
+from provincial_nodes.adapters.tables import insured_settlements, metadata, treatment_settlements
 from provincial_nodes.domain.person import PersonRecord
 from provincial_nodes.entrypoints import convert
 from provincial_nodes.entrypoints.filing_servicer import FilingServicer
@@ -34,9 +34,12 @@ from services.pb.settlenet.v1 import (
     filing_pb2_grpc,
     insured_pb2,
     insured_pb2_grpc,
+    reconcile_pb2,
+    reconcile_pb2_grpc,
     treatment_pb2,
     treatment_pb2_grpc,
 )
+from services.reconcile_servicer import ReconcileServicer
 from services.server import Running, Tls, start_server
 from services.storage import Database
 
@@ -128,6 +131,11 @@ def build(cfg: NodeConfig, hub: HubClient) -> ProvinceNode:
     return node
 
 
+def _counterpart(role: str, counterpart: str) -> dict[str, str]:
+    """As the place of treatment the counterpart is the insured province, and vice versa."""
+    return {"insured": counterpart} if role == "treatment" else {"treatment": counterpart}
+
+
 async def start(cfg: NodeConfig, *, register: bool = True) -> ProvinceNode:
     """Build, serve and register a province node."""
     hub = HubClient(cfg.hub, cfg.tls)  # channels belong to the running event loop
@@ -148,6 +156,10 @@ async def start(cfg: NodeConfig, *, register: bool = True) -> ProvinceNode:
                      FilingServicer(node.filing, node.db, headers, node.publisher,
                                     node.treatment.filings),
                      filing_pb2.DESCRIPTOR.services_by_name["FilingService"].full_name))
+    services.append((reconcile_pb2_grpc.add_ReconcileServiceServicer_to_server,
+                     ReconcileServicer(node.db, {"treatment": treatment_settlements,
+                                                 "insured": insured_settlements}, _counterpart),
+                     reconcile_pb2.DESCRIPTOR.services_by_name["ReconcileService"].full_name))
     if cfg.admin:
         services.append((admin_pb2_grpc.add_AdminServiceServicer_to_server,
                          AdminServicer(node.admin),

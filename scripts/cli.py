@@ -5,6 +5,7 @@
     settlenet visit --target DIR/network.json     one visit against a running network
     settlenet filing --target DIR/network.json create PSN_NO --category C --dest 110000 ...
                                     file remote treatment; `registry` reads the national one
+    settlenet reconcile --target DIR/network.json [--date D]    every node against the hub
     settlenet admin --target DIR/network.json --province 13 load-policy FILE
                                     load policy / catalogue / persons into a running node
     settlenet scenario run FILE...  run golden scenarios (in-process, or --target)
@@ -96,8 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
     hub.add_argument("--topology", type=Path,
                      help="JSON file of province nodes to know before they register")
 
-    from scripts import admin, bench_rules, filing, scenario
+    from scripts import admin, bench_rules, filing, reconcile, scenario
     filing.add_parser(sub)
+    reconcile.add_parser(sub)
     admin.add_parser(sub)
     scenario.add_parser(sub)
     bench_rules.add_parser(sub)
@@ -163,6 +165,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "up":
         from scripts import up
         return up.main(args)
+    if args.command == "reconcile":
+        from scripts import reconcile
+        return reconcile.main(args)
     if args.command == "filing":
         from scripts import filing
         return filing.main(args)

@@ -26,6 +26,15 @@ def check_admdvs(field: str, value: str) -> str:
     return value
 
 
+def check_date(field: str, value: str) -> str:
+    """A "yyyy-MM-dd" date, or InvalidField naming the field."""
+    try:
+        datetime.strptime(value, "%Y-%m-%d")
+    except ValueError:
+        raise InvalidField(field, value, "must be a date yyyy-MM-dd") from None
+    return value
+
+
 def check_header(header: Any, infno: str, *, need_insuplc: bool = True,
                  need_fixmedins: bool = True) -> None:
     """Raise InvalidField naming the first bad envelope field (``header.<name>``)."""

@@ -215,6 +215,7 @@ treatment_settlements = Table(
     Column("mdtrt_id", String(40), nullable=False, index=True),
     Column("psn_no", String(32), nullable=False),
     Column("insuplc_admdvs", String(6), nullable=False),
+    Column("mdtrtarea_admvs", String(6), nullable=False),
     Column("fixmedins_code", String(12), nullable=False),
     Column("setl_time", String(19), nullable=False),
     Column("refd_setl_flag", String(1), nullable=False),

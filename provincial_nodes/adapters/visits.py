@@ -118,9 +118,10 @@ def lines(conn: Connection, mdtrt_id: str) -> list[LineClassification]:
 def record_settlement(conn: Connection, s: Settlement, msgid: str, payload: bytes) -> None:
     conn.execute(insert(treatment_settlements).values(
         setl_id=s.setl_id, msgid=msgid, mdtrt_id=s.mdtrt_id, psn_no=s.psn_no,
-        insuplc_admdvs=s.insuplc_admdvs, fixmedins_code=s.fixmedins_code,
-        setl_time=s.setl_time, refd_setl_flag=s.refd_setl_flag,
-        init_setl_id=s.init_setl_id or None, setlinfo=payload, **amount_values(s)))
+        insuplc_admdvs=s.insuplc_admdvs, mdtrtarea_admvs=s.mdtrtarea_admvs,
+        fixmedins_code=s.fixmedins_code, setl_time=s.setl_time,
+        refd_setl_flag=s.refd_setl_flag, init_setl_id=s.init_setl_id or None,
+        setlinfo=payload, **amount_values(s)))
     ledger_store.post(conn, ledger, treatment_postings(s))
 
 

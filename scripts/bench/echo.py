@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import signal
@@ -52,7 +53,18 @@ PERSON = insured_pb2.PersonInfo(
                                    cvlserv_flag="0", insuplc_admdvs="130100")])
 
 
+def _numbered(n: int) -> insured_pb2.SettleResult:
+    """The canned result with its own setl_id, as a real insured node gives."""
+    result = insured_pb2.SettleResult()
+    result.CopyFrom(SETTLE_RESULT)
+    result.setlinfo.setl_id = f"1301002026112{n:011d}"
+    return result
+
+
 class EchoInsured(insured_pb2_grpc.InsuredServiceServicer):
+    def __init__(self) -> None:
+        self._n = itertools.count(1)
+
     async def QueryPerson(self, request: Any, context: Any) -> Any:
         return PERSON
 
@@ -60,10 +72,10 @@ class EchoInsured(insured_pb2_grpc.InsuredServiceServicer):
         return SETTLE_RESULT
 
     async def CommitSettlement(self, request: Any, context: Any) -> Any:
-        return SETTLE_RESULT
+        return _numbered(next(self._n))
 
     async def RevokeSettlement(self, request: Any, context: Any) -> Any:
-        return SETTLE_RESULT
+        return _numbered(next(self._n))
 
 
 class EchoHub(hub_pb2_grpc.HubServiceServicer):

@@ -103,6 +103,13 @@ def test_up_runs_a_network_a_reflection_client_can_drive(running) -> None:
         if "setlinfo" in step:
             assert visit.identities(step["setlinfo"]) == []
 
+    # Reconciliation across the running processes: every node agrees with the hub.
+    rec = subprocess.run([*CLI, "reconcile", "--target", str(target), "--json"],
+                         capture_output=True, text=True, timeout=60)
+    assert rec.returncode == 0, rec.stdout + rec.stderr
+    report = json.loads(rec.stdout)
+    assert report["differences"] == 0 and report["hub_totals"][0]["count"] == 2
+
     # The filing flow through the command line: a filing at Hebei reaches the national registry.
     psn_no = doc["provinces"]["13"]["persons"][1]["psn_no"]
     made = subprocess.run([*CLI, "filing", "--target", str(target), "--channel", "app",

@@ -1,0 +1,114 @@
+"""``settlenet reconcile``: reconcile the whole running network for a day or a period.
+
+    settlenet reconcile --target var/net/network.json [--date D | --from D --to D] [--json]
+
+For every province it compares, record by record (3202-style) with totals (3201-style) per
+(treatment, insured) pair: what the province recorded as the place of treatment against what the
+hub routed from it, and what it recorded as the insured place against what the hub routed to it.
+A difference names the settlement and which side holds what. Exit status 0 when every side
+agrees, 1 when there are differences.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import grpc
+
+from scripts import target
+from services import reconcile
+from services.pb.settlenet.v1 import reconcile_pb2, reconcile_pb2_grpc
+from services.status import describe_rpc_error
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("reconcile", help="reconcile every node with the hub for a period",
+                       description="Compare what each province node recorded (as place of "
+                       "treatment and as insured place) with what the hub routed, per day or "
+                       "period: totals per province pair and every differing settlement.")
+    p.add_argument("--target", type=Path, required=True, help="DIR/network.json")
+    p.add_argument("--date", help="one day, yyyy-MM-dd")
+    p.add_argument("--from", dest="begndate", help="first day, yyyy-MM-dd")
+    p.add_argument("--to", dest="enddate", help="last day, yyyy-MM-dd")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+
+
+def _records(msg: reconcile_pb2.ReconcileDetails) -> list[reconcile.Record]:
+    return [reconcile.Record(
+        setl_id=r.setl_id, mdtrt_id=r.mdtrt_id, psn_no=r.psn_no,
+        insuplc_admdvs=r.insuplc_admdvs, mdtrtarea_admvs=r.mdtrtarea_admvs,
+        fixmedins_code=r.fixmedins_code, setl_time=r.setl_time,
+        refd_setl_flag=r.refd_setl_flag, medfee_sumamt=r.medfee_sumamt,
+        fund_pay_sumamt=r.fund_pay_sumamt, acct_pay=r.acct_pay, psn_cash_pay=r.psn_cash_pay)
+        for r in msg.records]
+
+
+async def run(doc: dict[str, Any], begndate: str, enddate: str) -> dict[str, Any]:
+    """The reconciliation report of a running network (a network.json document)."""
+    period = {"begndate": begndate, "enddate": enddate}
+    async with grpc.aio.insecure_channel(doc["hub"]["endpoint"]) as ch:
+        hub = _records(await reconcile_pb2_grpc.ReconcileServiceStub(ch).Details(
+            reconcile_pb2.ReconcileQuery(**period), timeout=60))
+    comparisons = []
+    for code, p in sorted(doc["provinces"].items()):
+        async with grpc.aio.insecure_channel(p["endpoint"]) as ch:
+            stub = reconcile_pb2_grpc.ReconcileServiceStub(ch)
+            for role, index in (("treatment", 0), ("insured", 1)):
+                mine = _records(await stub.Details(
+                    reconcile_pb2.ReconcileQuery(role=role, **period), timeout=60))
+                routed = [r for r in hub if r.pair[index] == code]
+                diffs = reconcile.compare(mine, routed)
+                comparisons.append({
+                    "province": code, "role": role,
+                    "sides": [f"province {code} ({role})", "hub"],
+                    "totals": [asdict(t) for t in reconcile.totals(mine)],
+                    "hub_totals": [asdict(t) for t in reconcile.totals(routed)],
+                    "records": len(mine), "hub_records": len(routed),
+                    "differences": [asdict(d) | {"text": d.describe(
+                        f"province {code}", "the hub")} for d in diffs]})
+    return {"period": period, "comparisons": comparisons,
+            "hub_totals": [asdict(t) for t in reconcile.totals(hub)],
+            "differences": sum(len(c["differences"]) for c in comparisons)}
+
+
+def render(report: dict[str, Any]) -> str:
+    from services.money import yuan
+    period = report["period"]
+    lines = [f"reconciliation {period['begndate'] or '…'} to {period['enddate'] or '…'}"]
+    for c in report["comparisons"]:
+        ok = "agrees" if not c["differences"] else f"{len(c['differences'])} difference(s)"
+        lines.append(f"  province {c['province']} as {c['role']:<9} vs hub: {c['records']} vs "
+                     f"{c['hub_records']} records — {ok}")
+        lines += [f"      {d['text']}" for d in c["differences"]]
+    lines.append("  hub totals (treatment → insured: count, medfee, fund, account):")
+    for t in report["hub_totals"]:
+        lines.append(f"    {t['treatment']} → {t['insured']}: {t['count']}, "
+                     f"{yuan(t['medfee_sumamt'])}, {yuan(t['fund_pay_sumamt'])}, "
+                     f"{yuan(t['acct_pay'])}")
+    lines.append("no differences" if not report["differences"]
+                 else f"{report['differences']} difference(s)")
+    return "\n".join(lines)
+
+
+def main(args: argparse.Namespace) -> int:
+    if args.date and (args.begndate or args.enddate):
+        print("settlenet reconcile: give --date or --from/--to, not both", file=sys.stderr)
+        return 2
+    begndate, enddate = (args.date, args.date) if args.date else (args.begndate or "",
+                                                                   args.enddate or "")
+    try:
+        report = asyncio.run(run(target.load(args.target), begndate, enddate))
+    except target.TargetError as exc:
+        print(f"settlenet reconcile: {exc}", file=sys.stderr)
+        return 2
+    except grpc.RpcError as exc:
+        print(f"settlenet reconcile: {describe_rpc_error(exc)}", file=sys.stderr)
+        return 1
+    print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else render(report))
+    return 0 if not report["differences"] else 1

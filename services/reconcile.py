@@ -1,0 +1,114 @@
+"""Reconciliation (对账), shared by the nodes and the command: records as each side holds them,
+totals per (treatment, insured) province pair, and the comparison of two sides (pure).
+
+A record is keyed by setl_id. Comparing side A with side B gives, per record, ``missing`` (A
+lacks what B has), ``extra`` (A has what B lacks) or ``different`` (both have it, with other
+amounts); two sides agree when the list is empty.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Table, select
+
+AMOUNTS = ("medfee_sumamt", "fund_pay_sumamt", "acct_pay", "psn_cash_pay")
+
+
+@dataclass(frozen=True)
+class Record:
+    setl_id: str
+    mdtrt_id: str
+    psn_no: str
+    insuplc_admdvs: str
+    mdtrtarea_admvs: str
+    fixmedins_code: str
+    setl_time: str
+    refd_setl_flag: str
+    medfee_sumamt: int
+    fund_pay_sumamt: int
+    acct_pay: int
+    psn_cash_pay: int
+
+    @property
+    def pair(self) -> tuple[str, str]:
+        """(treatment province, insured province)."""
+        return self.mdtrtarea_admvs[:2], self.insuplc_admdvs[:2]
+
+
+@dataclass(frozen=True)
+class Totals:
+    treatment: str
+    insured: str
+    count: int
+    medfee_sumamt: int
+    fund_pay_sumamt: int
+    acct_pay: int
+
+
+def read(conn: Connection, table: Table, *, begndate: str = "", enddate: str = "",
+         treatment: str = "", insured: str = "") -> list[Record]:
+    """Records of a settlements table (any table with the Record columns) in a period."""
+    t = table
+    q = select(*(t.c[name] for name in Record.__dataclass_fields__))
+    if begndate:
+        q = q.where(t.c.setl_time >= begndate)
+    if enddate:
+        q = q.where(t.c.setl_time < enddate + "~")  # any time on the end date
+    if treatment:
+        q = q.where(t.c.mdtrtarea_admvs.startswith(treatment))
+    if insured:
+        q = q.where(t.c.insuplc_admdvs.startswith(insured))
+    rows = conn.execute(q.order_by(t.c.setl_time, t.c.setl_id)).all()
+    return [Record(**{k: (int(v) if k in AMOUNTS else v) for k, v in r._mapping.items()})
+            for r in rows]
+
+
+def totals(records: list[Record]) -> list[Totals]:
+    acc: dict[tuple[str, str], list[int]] = {}
+    for r in records:
+        a = acc.setdefault(r.pair, [0, 0, 0, 0])
+        a[0] += 1
+        a[1] += r.medfee_sumamt
+        a[2] += r.fund_pay_sumamt
+        a[3] += r.acct_pay
+    return [Totals(t, i, *v) for (t, i), v in sorted(acc.items())]
+
+
+@dataclass(frozen=True)
+class Difference:
+    setl_id: str
+    kind: str
+    """"missing" (the first side lacks it), "extra" (only the first side has it), "different"."""
+    first: dict[str, Any] | None
+    second: dict[str, Any] | None
+
+    def describe(self, first: str, second: str) -> str:
+        if self.kind == "missing":
+            return f"{self.setl_id}: only {second} has it ({_amounts(self.second)})"
+        if self.kind == "extra":
+            return f"{self.setl_id}: only {first} has it ({_amounts(self.first)})"
+        diffs = [f"{k} {first} {self.first[k]} vs {second} {self.second[k]}"  # type: ignore[index]
+                 for k in AMOUNTS if self.first[k] != self.second[k]]  # type: ignore[index]
+        return f"{self.setl_id}: " + "; ".join(diffs)
+
+
+def _amounts(d: dict[str, Any] | None) -> str:
+    assert d is not None
+    return ", ".join(f"{k} {d[k]}" for k in AMOUNTS)
+
+
+def compare(first: list[Record], second: list[Record]) -> list[Difference]:
+    a = {r.setl_id: r for r in first}
+    b = {r.setl_id: r for r in second}
+    out = []
+    for setl_id in sorted(set(a) | set(b)):
+        ra, rb = a.get(setl_id), b.get(setl_id)
+        if ra is None:
+            out.append(Difference(setl_id, "missing", None, asdict(rb)))  # type: ignore[arg-type]
+        elif rb is None:
+            out.append(Difference(setl_id, "extra", asdict(ra), None))
+        elif any(getattr(ra, k) != getattr(rb, k) for k in AMOUNTS):
+            out.append(Difference(setl_id, "different", asdict(ra), asdict(rb)))
+    return out
