@@ -9,6 +9,7 @@ from pathlib import Path
 import structlog
 
 from national_hub import registry as reg
+from national_hub.advance_servicer import AdvanceServicer
 from national_hub.filing_registry import FilingRegistryServicer
 from national_hub.registry import Registry
 from national_hub.router import Router
@@ -17,6 +18,8 @@ from national_hub.tables import hub_settlements, metadata
 from services.envelope import ResponseHeaders
 from services.errors import InvalidField
 from services.pb.settlenet.v1 import (
+    advance_pb2,
+    advance_pb2_grpc,
     filing_pb2,
     filing_pb2_grpc,
     hub_pb2,
@@ -41,6 +44,8 @@ class HubConfig:
     port: int = 0
     topology: Path | None = None
     tls: Tls | None = None
+    advance_exhausted: str = "refuse"
+    """A 2207 to a province whose advance fund is exhausted: "refuse" or "allow" (and flag)."""
 
 
 @dataclass
@@ -79,7 +84,7 @@ async def start(cfg: HubConfig) -> Hub:
         for node in reg.load_topology(cfg.topology):
             await db.transact(reg.save, node)
             await registry.put(node)
-    router = Router(db, registry)
+    router = Router(db, registry, cfg.advance_exhausted)
     servicer = HubServicer(router, registry, db, ResponseHeaders(HUB_ADMDVS))
     running = await start_server(
         [(hub_pb2_grpc.add_HubServiceServicer_to_server, servicer,
@@ -90,7 +95,10 @@ async def start(cfg: HubConfig) -> Hub:
          (reconcile_pb2_grpc.add_ReconcileServiceServicer_to_server,
           ReconcileServicer(db, {"": hub_settlements, "treatment": hub_settlements,
                                  "insured": hub_settlements}, _hub_side),
-          reconcile_pb2.DESCRIPTOR.services_by_name["ReconcileService"].full_name)],
+          reconcile_pb2.DESCRIPTOR.services_by_name["ReconcileService"].full_name),
+         (advance_pb2_grpc.add_AdvanceServiceServicer_to_server,
+          AdvanceServicer(db, cfg.advance_exhausted),
+          advance_pb2.DESCRIPTOR.services_by_name["AdvanceService"].full_name)],
         host=cfg.host, port=cfg.port, tls=cfg.tls)
     hub = Hub(cfg, db, registry, running)
     log.info("hub_serving", endpoint=hub.endpoint, known_nodes=len(registry.all()))

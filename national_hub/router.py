@@ -14,6 +14,7 @@ import grpc
 import structlog
 from sqlalchemy import Connection, insert, select
 
+from national_hub import advance
 from national_hub.postings import hub_postings
 from national_hub.registry import Node, Registry
 from national_hub.tables import hub_settlements, journal, ledger, routed_messages
@@ -28,9 +29,12 @@ log = structlog.get_logger("hub")
 
 
 class Router:
-    def __init__(self, db: Database, registry: Registry) -> None:
+    def __init__(self, db: Database, registry: Registry,
+                 advance_exhausted: str = "refuse") -> None:
         self.db = db
         self.registry = registry
+        self.advance_exhausted = advance_exhausted
+        """What a 2207 to a province whose advance is exhausted gets: "refuse" or "allow"."""
 
     async def forward(self, request: Any, infno: str, call: Callable[[Node], Any],
                       *, digest: str = "", parse: Callable[[bytes], Any] | None = None) -> Any:
@@ -44,6 +48,9 @@ class Router:
             if prior is not None and parse is not None:
                 log.info("replayed_from_journal", to=node.province_code)
                 return parse(prior)
+        if infno == "2207":
+            await self.db.transact(advance.check_before_settle, node.province_code,
+                                   self.advance_exhausted)
         started = time.perf_counter()
         try:
             response = await call(node)(request, timeout=hop_timeout())
@@ -82,8 +89,12 @@ class Router:
                     log.warning("duplicate_setl_id_from_insured", setl_id=setl.setl_id,
                                 first_msgid=known.msgid, to=node.province_code)
                 elif setl is not None and setl.setl_id:
+                    advance.ensure(conn, node.province_code)
+                    before = advance.available(conn, node.province_code)
                     ledger_store.post(conn, ledger, hub_postings(
                         setl, node.province_code, header.mdtrtarea_admvs[:2]))
+                    if infno == "2207":
+                        advance.after_posting(conn, node.province_code, before)
                     conn.execute(insert(hub_settlements).values(
                         setl_id=setl.setl_id, msgid=header.msgid, mdtrt_id=setl.mdtrt_id,
                         psn_no=setl.psn_no, insuplc_admdvs=setl.insuplc_admdvs,

@@ -6,6 +6,7 @@ from typing import Any
 
 import grpc
 
+from national_hub import advance
 from national_hub import registry as reg
 from national_hub.registry import Node, Registry
 from national_hub.router import Router
@@ -68,6 +69,9 @@ class HubServicer(hub_pb2_grpc.HubServiceServicer):
         node = Node(request.province_code, request.endpoint, tuple(request.admdvs),
                     request.name, clock.format_time(received))
         await self.db.transact(reg.save, node)
+        for_each = [code[:2] for code in request.admdvs]
+        for code in sorted(set(for_each)):
+            await self.db.transact(advance.ensure, code)
         await self.registry.put(node)
         return hub_pb2.RegisterNodeResponse(
             header=self.headers.make(common_pb2.ResponseHeader, "", received),

@@ -70,3 +70,12 @@ hub_settlements = Table(
 )
 """Every settlement and revocation the hub routed successfully (for reconciliation and
 clearing), written in the transaction that journals it."""
+
+advances = Table(
+    "advances", metadata,
+    Column("province_code", String(2), primary_key=True),
+    Column("size_fen", BigInteger, nullable=False),
+    Column("flagged_count", BigInteger, nullable=False),
+    Column("updated_at", String(19), nullable=False),
+)
+"""Each insured province's advance size; what is left is derived from the ledger."""

@@ -6,6 +6,7 @@
     settlenet filing --target DIR/network.json create PSN_NO --category C --dest 110000 ...
                                     file remote treatment; `registry` reads the national one
     settlenet reconcile --target DIR/network.json [--date D]    every node against the hub
+    settlenet advance --target DIR/network.json [top-up 13 | resize 13 --months 2]
     settlenet admin --target DIR/network.json --province 13 load-policy FILE
                                     load policy / catalogue / persons into a running node
     settlenet scenario run FILE...  run golden scenarios (in-process, or --target)
@@ -94,11 +95,15 @@ def build_parser() -> argparse.ArgumentParser:
                          description="Run the national hub: routes by insured place, journals "
                          "every routed message, keeps the node registry.")
     _add_serve_args(hub)
+    hub.add_argument("--advance-exhausted", choices=("refuse", "allow"), default="refuse",
+                     help="a settlement for a province whose advance fund is exhausted: "
+                     "refuse it, or allow it and flag it (default refuse)")
     hub.add_argument("--topology", type=Path,
                      help="JSON file of province nodes to know before they register")
 
-    from scripts import admin, bench_rules, filing, reconcile, scenario
+    from scripts import admin, advance, bench_rules, filing, reconcile, scenario
     filing.add_parser(sub)
+    advance.add_parser(sub)
     reconcile.add_parser(sub)
     admin.add_parser(sub)
     scenario.add_parser(sub)
@@ -165,6 +170,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "up":
         from scripts import up
         return up.main(args)
+    if args.command == "advance":
+        from scripts import advance
+        return advance.main(args)
     if args.command == "reconcile":
         from scripts import reconcile
         return reconcile.main(args)
@@ -194,7 +202,8 @@ def main(argv: list[str] | None = None) -> int:
         from national_hub import bootstrap as hub_boot
         slog.configure("hub", json=args.log_json, level=args.log_level)
         cfg = hub_boot.HubConfig(db_url=_db_url(args, "hub"), host=args.host, port=args.port,
-                                 topology=args.topology)
+                                 topology=args.topology,
+                                 advance_exhausted=args.advance_exhausted)
         return asyncio.run(_serve_until_signal(hub_boot.start(cfg), args.ready_file))
     if args.command == "province":
         from provincial_nodes import bootstrap as prov_boot

@@ -30,12 +30,14 @@ class Network:
 
 
 async def start(data_dir: Path, provinces: tuple[str, ...] = DEFAULT_PROVINCES, *,
-                db_urls: dict[str, str] | None = None, population: int = 0) -> Network:
+                db_urls: dict[str, str] | None = None, population: int = 0,
+                advance_exhausted: str = "refuse") -> Network:
     """Start the hub and ``provinces`` in this process; databases under ``data_dir``."""
     data_dir.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - once, before serving
     urls = db_urls or {}
     hub = await hub_boot.start(hub_boot.HubConfig(
-        db_url=urls.get("hub", sqlite_url(data_dir / "hub.db"))))
+        db_url=urls.get("hub", sqlite_url(data_dir / "hub.db")),
+        advance_exhausted=advance_exhausted))
     net = Network(hub)
     try:
         for code in provinces:

@@ -110,6 +110,13 @@ def test_up_runs_a_network_a_reflection_client_can_drive(running) -> None:
     report = json.loads(rec.stdout)
     assert report["differences"] == 0 and report["hub_totals"][0]["count"] == 2
 
+    # Advance funds: every insured province has one, drawn by the settlement and its reversal.
+    adv = subprocess.run([*CLI, "advance", "--target", str(target), "--json"],
+                         capture_output=True, text=True, timeout=60)
+    assert adv.returncode == 0, adv.stderr
+    levels = {a["province"]: a["level"] for a in json.loads(adv.stdout)["advances"]}
+    assert levels == {"11": "green", "13": "green", "44": "green"}
+
     # The filing flow through the command line: a filing at Hebei reaches the national registry.
     psn_no = doc["provinces"]["13"]["persons"][1]["psn_no"]
     made = subprocess.run([*CLI, "filing", "--target", str(target), "--channel", "app",

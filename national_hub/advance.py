@@ -1,0 +1,179 @@
+"""Advance funds (预付金) at the hub.
+
+Each insured province's advance is the ledger account ``advance:<province>``: funded from
+``bank:<province>`` (initial funding, top-ups, re-sizing), drawn by every settlement routed to it
+(``national_hub/postings.py``). What is left is derived from the ledger; the size (what a top-up
+restores) is a row. Usage of 70% raises a yellow warning and 90% a red one (logged when crossed,
+and in QueryAdvances and ``settlenet advance``). An exhausted advance is handled by the hub's
+policy: ``refuse`` direct settlement (FAILED_PRECONDITION, reason ADVANCE_EXHAUSTED) or ``allow``
+it and flag the settlement.
+
+Sizing rule for the annual re-sizing: N months of the previous year's cross-province payments
+(funds and accounts) of the insured province, as the hub routed them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import structlog
+from sqlalchemy import Connection, func, insert, select, update
+
+from national_hub.tables import advances, hub_settlements, ledger
+from services import clock
+from services import ledger as ledger_store
+from services.errors import FailedPrecondition, InvalidField, NotFound
+from services.ledger import moving
+from services.money import BP_ONE, format_ratio
+
+log = structlog.get_logger("advance")
+
+YELLOW_BP, RED_BP = 7000, 9000
+DEFAULT_SIZE_FEN = 100_000_000  # 1,000,000 yuan until the first re-sizing
+POLICIES = ("refuse", "allow")
+
+
+@dataclass(frozen=True)
+class Status:
+    province: str
+    size_fen: int
+    available_fen: int
+    flagged_count: int
+
+    @property
+    def used_bp(self) -> int:
+        if self.size_fen <= 0:
+            return BP_ONE
+        used = self.size_fen - self.available_fen
+        return max(0, used * BP_ONE // self.size_fen)
+
+    @property
+    def level(self) -> str:
+        if self.available_fen <= 0:
+            return "exhausted"
+        if self.used_bp >= RED_BP:
+            return "red"
+        return "yellow" if self.used_bp >= YELLOW_BP else "green"
+
+    @property
+    def used_ratio(self) -> str:
+        return format_ratio(self.used_bp)
+
+
+def _account(code: str) -> str:
+    return f"advance:{code}"
+
+
+def _available(conn: Connection, code: str) -> int:
+    t = ledger.transfers
+    credit = conn.execute(select(func.coalesce(func.sum(t.c.amount_fen), 0))
+                          .where(t.c.credit == _account(code))).scalar_one()
+    debit = conn.execute(select(func.coalesce(func.sum(t.c.amount_fen), 0))
+                         .where(t.c.debit == _account(code))).scalar_one()
+    return int(credit) - int(debit)
+
+
+def ensure(conn: Connection, code: str, size_fen: int = DEFAULT_SIZE_FEN) -> None:
+    """Open and fund a province's advance the first time the hub meets the province."""
+    if conn.execute(select(advances.c.province_code)
+                    .where(advances.c.province_code == code)).first() is not None:
+        return
+    conn.execute(insert(advances).values(province_code=code, size_fen=size_fen, flagged_count=0,
+                                         updated_at=clock.format_time(clock.now())))
+    ledger_store.post(conn, ledger, moving(f"advance:{code}:opening", f"bank:{code}",
+                                           _account(code), size_fen, f"advance:{code}",
+                                           "top_up"))
+
+
+def status(conn: Connection, code: str) -> Status:
+    row = conn.execute(select(advances).where(advances.c.province_code == code)).first()
+    if row is None:
+        raise NotFound("province", code, "no advance fund for this province at the hub")
+    return Status(code, int(row.size_fen), _available(conn, code), int(row.flagged_count))
+
+
+def all_status(conn: Connection) -> list[Status]:
+    codes = conn.execute(select(advances.c.province_code)
+                         .order_by(advances.c.province_code)).scalars()
+    return [status(conn, c) for c in list(codes)]
+
+
+def check_before_settle(conn: Connection, code: str, policy: str) -> None:
+    """Before routing a 2207 to ``code``: refuse when its advance is exhausted and the policy
+    says so."""
+    ensure(conn, code)
+    st = status(conn, code)
+    if st.level == "exhausted" and policy == "refuse":
+        raise FailedPrecondition(
+            "header.insuplc_admdvs", code,
+            f"the advance fund of province {code} is exhausted ({st.available_fen} fen left of "
+            f"{st.size_fen}); it must be topped up before direct settlement resumes",
+            reason="ADVANCE_EXHAUSTED")
+
+
+def after_posting(conn: Connection, code: str, before: int) -> None:
+    """After a settlement drew on the advance: flag it if it was exhausted, and log a warning
+    when the usage crossed a threshold."""
+    st = status(conn, code)
+    if before <= 0:
+        conn.execute(update(advances).where(advances.c.province_code == code)
+                     .values(flagged_count=advances.c.flagged_count + 1))
+        log.warning("advance_exhausted_settlement_flagged", province=code,
+                    available_fen=st.available_fen)
+    was = Status(code, st.size_fen, before, st.flagged_count).level
+    if st.level != was and st.level in ("yellow", "red", "exhausted"):
+        log.warning("advance_warning", province=code, level=st.level, used_ratio=st.used_ratio,
+                    available_fen=st.available_fen, size_fen=st.size_fen)
+
+
+def available(conn: Connection, code: str) -> int:
+    return _available(conn, code)
+
+
+def top_up(conn: Connection, code: str, request_id: str) -> Status:
+    if not request_id:
+        raise InvalidField("request_id", "", "required: it makes a retried top-up safe")
+    st = status(conn, code)
+    ledger_store.post(conn, ledger, moving(f"advance:{code}:top_up:{request_id}",
+                                           f"bank:{code}", _account(code),
+                                           st.size_fen - st.available_fen, f"advance:{code}",
+                                           "top_up"))
+    conn.execute(update(advances).where(advances.c.province_code == code)
+                 .values(flagged_count=0, updated_at=clock.format_time(clock.now())))
+    after = status(conn, code)
+    log.info("advance_topped_up", province=code, available_fen=after.available_fen)
+    return after
+
+
+def paid_in_year(conn: Connection, code: str, year: int) -> int:
+    t = hub_settlements
+    total = conn.execute(select(func.coalesce(func.sum(t.c.fund_pay_sumamt + t.c.acct_pay), 0))
+                         .where(t.c.insuplc_admdvs.startswith(code),
+                                t.c.setl_time.startswith(f"{year:04d}"))).scalar_one()
+    return int(total)
+
+
+def resize(conn: Connection, code: str, size_fen: int, months: int, year: int,
+           request_id: str) -> Status:
+    """Set the size (given, or ``months`` of ``year``'s payments) and fund the difference."""
+    if not request_id:
+        raise InvalidField("request_id", "", "required: it makes a retried re-sizing safe")
+    if (size_fen > 0) == (months > 0):
+        raise InvalidField("size_fen", size_fen, "give either size_fen or months (> 0)")
+    if months > 24:
+        raise InvalidField("months", months, "at most 24")
+    ensure(conn, code)
+    if months:
+        size_fen = paid_in_year(conn, code, year) * months // 12
+        if size_fen <= 0:
+            raise FailedPrecondition("year", year, f"no cross-province payments of province "
+                                     f"{code} in {year} to size the advance on")
+    before = status(conn, code)
+    conn.execute(update(advances).where(advances.c.province_code == code)
+                 .values(size_fen=size_fen, updated_at=clock.format_time(clock.now())))
+    ledger_store.post(conn, ledger, moving(f"advance:{code}:resize:{request_id}",
+                                           f"bank:{code}", _account(code),
+                                           size_fen - before.size_fen, f"advance:{code}",
+                                           "resize"))
+    log.info("advance_resized", province=code, size_fen=size_fen)
+    return status(conn, code)

@@ -1,0 +1,86 @@
+"""``settlenet advance``: the insured provinces' advance funds (预付金) at the hub.
+
+    settlenet advance --target var/net/network.json                 # every province's status
+    settlenet advance --target var/net/network.json top-up 13
+    settlenet advance --target var/net/network.json resize 13 --months 2 [--year 2025]
+    settlenet advance --target var/net/network.json resize 13 --size-fen 500000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import uuid
+from pathlib import Path
+from typing import Any
+
+import grpc
+from google.protobuf.json_format import MessageToDict
+
+from scripts import target
+from services.money import yuan
+from services.pb.settlenet.v1 import advance_pb2, advance_pb2_grpc
+from services.status import describe_rpc_error
+
+COLOUR = {"green": "green", "yellow": "yellow", "red": "red", "exhausted": "bold red"}
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("advance", help="advance funds at the hub: status, top-up, re-size",
+                       description="Show each insured province's advance fund (size, left, "
+                       "share used, warning level), top one up, or re-size it.")
+    p.add_argument("--target", type=Path, required=True, help="DIR/network.json")
+    p.add_argument("--json", action="store_true")
+    acts = p.add_subparsers(dest="action", metavar="ACTION")
+    t = acts.add_parser("top-up", help="restore an advance to its size")
+    t.add_argument("province")
+    r = acts.add_parser("resize", help="set the size (annual re-sizing) and fund the difference")
+    r.add_argument("province")
+    r.add_argument("--months", type=int, default=0,
+                   help="N months of the year's cross-province payments")
+    r.add_argument("--year", type=int, default=0, help="the year to size on (default last)")
+    r.add_argument("--size-fen", type=int, default=0)
+
+
+async def _call(endpoint: str, args: argparse.Namespace) -> Any:
+    async with grpc.aio.insecure_channel(endpoint) as ch:
+        stub = advance_pb2_grpc.AdvanceServiceStub(ch)
+        request_id = uuid.uuid4().hex
+        if args.action == "top-up":
+            return await stub.TopUp(advance_pb2.TopUpRequest(province=args.province,
+                                                             request_id=request_id), timeout=30)
+        if args.action == "resize":
+            return await stub.Resize(advance_pb2.ResizeRequest(
+                province=args.province, size_fen=args.size_fen, months=args.months,
+                year=args.year, request_id=request_id), timeout=30)
+        return await stub.QueryAdvances(advance_pb2.QueryAdvancesRequest(), timeout=30)
+
+
+def main(args: argparse.Namespace) -> int:
+    try:
+        answer = asyncio.run(_call(target.load(args.target)["hub"]["endpoint"], args))
+    except target.TargetError as exc:
+        print(f"settlenet advance: {exc}", file=sys.stderr)
+        return 2
+    except grpc.RpcError as exc:
+        print(f"settlenet advance: {describe_rpc_error(exc)}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(MessageToDict(answer, preserving_proto_field_name=True,
+                                       always_print_fields_with_no_presence=True), indent=2))
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+    rows = list(answer.advances) if hasattr(answer, "advances") else [answer]
+    table = Table(title="advance funds (预付金) at the hub")
+    for col in ("province", "size (yuan)", "left (yuan)", "used", "level", "flagged"):
+        table.add_column(col, justify="left" if col in ("province", "level") else "right")
+    for a in rows:
+        table.add_row(a.province, yuan(a.size_fen), yuan(a.available_fen), a.used_ratio,
+                      f"[{COLOUR[a.level]}]{a.level}[/]", str(a.flagged_count))
+    Console().print(table)
+    if hasattr(answer, "exhausted_policy"):
+        print(f"when exhausted: {answer.exhausted_policy}")
+    return 0
