@@ -10,6 +10,7 @@ import structlog
 
 from national_hub import registry as reg
 from national_hub.advance_servicer import AdvanceServicer
+from national_hub.clearing_servicer import ClearingServicer
 from national_hub.filing_registry import FilingRegistryServicer
 from national_hub.registry import Registry
 from national_hub.router import Router
@@ -20,6 +21,8 @@ from services.errors import InvalidField
 from services.pb.settlenet.v1 import (
     advance_pb2,
     advance_pb2_grpc,
+    clearing_pb2,
+    clearing_pb2_grpc,
     filing_pb2,
     filing_pb2_grpc,
     hub_pb2,
@@ -98,7 +101,10 @@ async def start(cfg: HubConfig) -> Hub:
           reconcile_pb2.DESCRIPTOR.services_by_name["ReconcileService"].full_name),
          (advance_pb2_grpc.add_AdvanceServiceServicer_to_server,
           AdvanceServicer(db, cfg.advance_exhausted),
-          advance_pb2.DESCRIPTOR.services_by_name["AdvanceService"].full_name)],
+          advance_pb2.DESCRIPTOR.services_by_name["AdvanceService"].full_name),
+         (clearing_pb2_grpc.add_ClearingServiceServicer_to_server,
+          ClearingServicer(db, registry),
+          clearing_pb2.DESCRIPTOR.services_by_name["ClearingService"].full_name)],
         host=cfg.host, port=cfg.port, tls=cfg.tls)
     hub = Hub(cfg, db, registry, running)
     log.info("hub_serving", endpoint=hub.endpoint, known_nodes=len(registry.all()))

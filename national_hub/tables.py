@@ -79,3 +79,23 @@ advances = Table(
     Column("updated_at", String(19), nullable=False),
 )
 """Each insured province's advance size; what is left is derived from the ledger."""
+
+clearing_statements = Table(
+    "clearing_statements", metadata,
+    Column("month", String(7), primary_key=True),
+    Column("province", String(2), primary_key=True),
+    Column("counterpart", String(2), primary_key=True),
+    Column("payable_fen", BigInteger, nullable=False),
+    Column("payable_count", BigInteger, nullable=False),
+    Column("receivable_fen", BigInteger, nullable=False),
+    Column("receivable_count", BigInteger, nullable=False),
+    Column("cleared_at", String(19), nullable=False),
+)
+"""Each cleared month's statement lines (written once, when the month is cleared)."""
+
+clearing_confirmations = Table(
+    "clearing_confirmations", metadata,
+    Column("month", String(7), primary_key=True),
+    Column("province", String(2), primary_key=True),
+    Column("confirmed_at", String(19), nullable=False),
+)

@@ -7,6 +7,7 @@
                                     file remote treatment; `registry` reads the national one
     settlenet reconcile --target DIR/network.json [--date D]    every node against the hub
     settlenet advance --target DIR/network.json [top-up 13 | resize 13 --months 2]
+    settlenet clear --target DIR/network.json --month 2026-10     monthly clearing, statements
     settlenet admin --target DIR/network.json --province 13 load-policy FILE
                                     load policy / catalogue / persons into a running node
     settlenet scenario run FILE...  run golden scenarios (in-process, or --target)
@@ -101,8 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
     hub.add_argument("--topology", type=Path,
                      help="JSON file of province nodes to know before they register")
 
-    from scripts import admin, advance, bench_rules, filing, reconcile, scenario
+    from scripts import admin, advance, bench_rules, clear, filing, reconcile, scenario
     filing.add_parser(sub)
+    clear.add_parser(sub)
     advance.add_parser(sub)
     reconcile.add_parser(sub)
     admin.add_parser(sub)
@@ -170,6 +172,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "up":
         from scripts import up
         return up.main(args)
+    if args.command == "clear":
+        from scripts import clear
+        return clear.main(args)
     if args.command == "advance":
         from scripts import advance
         return advance.main(args)

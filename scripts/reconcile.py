@@ -24,6 +24,7 @@ import grpc
 from scripts import target
 from services import reconcile
 from services.pb.settlenet.v1 import reconcile_pb2, reconcile_pb2_grpc
+from services.reconcile_servicer import records_of
 from services.status import describe_rpc_error
 
 
@@ -39,31 +40,20 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--json", action="store_true", help="print the report as JSON")
 
 
-def _records(msg: reconcile_pb2.ReconcileDetails) -> list[reconcile.Record]:
-    return [reconcile.Record(
-        setl_id=r.setl_id, mdtrt_id=r.mdtrt_id, psn_no=r.psn_no,
-        insuplc_admdvs=r.insuplc_admdvs, mdtrtarea_admvs=r.mdtrtarea_admvs,
-        fixmedins_code=r.fixmedins_code, setl_time=r.setl_time,
-        refd_setl_flag=r.refd_setl_flag, medfee_sumamt=r.medfee_sumamt,
-        fund_pay_sumamt=r.fund_pay_sumamt, acct_pay=r.acct_pay, psn_cash_pay=r.psn_cash_pay)
-        for r in msg.records]
-
-
 async def run(doc: dict[str, Any], begndate: str, enddate: str) -> dict[str, Any]:
     """The reconciliation report of a running network (a network.json document)."""
     period = {"begndate": begndate, "enddate": enddate}
     async with grpc.aio.insecure_channel(doc["hub"]["endpoint"]) as ch:
-        hub = _records(await reconcile_pb2_grpc.ReconcileServiceStub(ch).Details(
+        hub = records_of(await reconcile_pb2_grpc.ReconcileServiceStub(ch).Details(
             reconcile_pb2.ReconcileQuery(**period), timeout=60))
     comparisons = []
     for code, p in sorted(doc["provinces"].items()):
         async with grpc.aio.insecure_channel(p["endpoint"]) as ch:
             stub = reconcile_pb2_grpc.ReconcileServiceStub(ch)
-            for role, index in (("treatment", 0), ("insured", 1)):
-                mine = _records(await stub.Details(
+            for role, _ in reconcile.ROLES:
+                mine = records_of(await stub.Details(
                     reconcile_pb2.ReconcileQuery(role=role, **period), timeout=60))
-                routed = [r for r in hub if r.pair[index] == code]
-                diffs = reconcile.compare(mine, routed)
+                routed, diffs = reconcile.against_hub(code, role, mine, hub)
                 comparisons.append({
                     "province": code, "role": role,
                     "sides": [f"province {code} ({role})", "hub"],

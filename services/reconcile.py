@@ -112,3 +112,15 @@ def compare(first: list[Record], second: list[Record]) -> list[Difference]:
         elif any(getattr(ra, k) != getattr(rb, k) for k in AMOUNTS):
             out.append(Difference(setl_id, "different", asdict(ra), asdict(rb)))
     return out
+
+
+ROLES = (("treatment", 0), ("insured", 1))
+"""A province's two roles, and which side of a record's (treatment, insured) pair each is."""
+
+
+def against_hub(code: str, role: str, mine: list[Record], hub: list[Record]
+                ) -> tuple[list[Record], list[Difference]]:
+    """What the hub routed for province ``code`` in ``role``, and how ``mine`` differs."""
+    index = dict(ROLES)[role]
+    routed = [r for r in hub if r.pair[index] == code]
+    return routed, compare(mine, routed)

@@ -19,6 +19,12 @@ from services.storage import Database
 Ctx = grpc.aio.ServicerContext[Any, Any]
 
 
+def records_of(msg: reconcile_pb2.ReconcileDetails) -> list[reconcile.Record]:
+    """A Details answer as records (the client side)."""
+    return [reconcile.Record(**{f: getattr(r, f) for f in reconcile.Record.__dataclass_fields__})
+            for r in msg.records]
+
+
 class ReconcileServicer(reconcile_pb2_grpc.ReconcileServiceServicer):
     """``tables`` maps a role ("treatment", "insured", or "" at the hub) to its settlements
     table; ``side`` says which province column the counterpart is for each role."""
