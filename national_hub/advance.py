@@ -2,9 +2,11 @@
 
 Each insured province's advance is the ledger account ``advance:<province>``: funded from
 ``bank:<province>`` (initial funding, top-ups, re-sizing), drawn by every settlement routed to it
-(``national_hub/postings.py``). What is left is derived from the ledger; the size (what a top-up
-restores) is a row. Usage of 70% raises a yellow warning and 90% a red one (logged when crossed,
-and in QueryAdvances and ``settlenet advance``). An exhausted advance is handled by the hub's
+(``national_hub/postings.py``). The size (what a top-up restores) and what is left are a row,
+kept in the same transaction as each transfer on the account (so a check per settlement costs one
+row read, not a sum over the ledger); :func:`drift` compares the row with the ledger. Usage of
+70% raises a yellow warning and 90% a red one (logged when crossed, and in QueryAdvances and
+``settlenet advance``). An exhausted advance is handled by the hub's
 policy: ``refuse`` direct settlement (FAILED_PRECONDITION, reason ADVANCE_EXHAUSTED) or ``allow``
 it and flag the settlement.
 
@@ -64,7 +66,8 @@ def _account(code: str) -> str:
     return f"advance:{code}"
 
 
-def _available(conn: Connection, code: str) -> int:
+def ledger_available(conn: Connection, code: str) -> int:
+    """What is left of ``code``'s advance, summed from the ledger."""
     t = ledger.transfers
     credit = conn.execute(select(func.coalesce(func.sum(t.c.amount_fen), 0))
                           .where(t.c.credit == _account(code))).scalar_one()
@@ -78,18 +81,36 @@ def ensure(conn: Connection, code: str, size_fen: int = DEFAULT_SIZE_FEN) -> Non
     if conn.execute(select(advances.c.province_code)
                     .where(advances.c.province_code == code)).first() is not None:
         return
-    conn.execute(insert(advances).values(province_code=code, size_fen=size_fen, flagged_count=0,
+    conn.execute(insert(advances).values(province_code=code, size_fen=size_fen,
+                                         available_fen=0, flagged_count=0,
                                          updated_at=clock.format_time(clock.now())))
-    ledger_store.post(conn, ledger, moving(f"advance:{code}:opening", f"bank:{code}",
-                                           _account(code), size_fen, f"advance:{code}",
-                                           "top_up"))
+    _fund(conn, code, f"advance:{code}:opening", size_fen, "top_up")
+
+
+def _fund(conn: Connection, code: str, transfer_id: str, amount_fen: int, kind: str) -> None:
+    """Move ``amount_fen`` from the province's bank into its advance (negative: back)."""
+    if ledger_store.post(conn, ledger, moving(transfer_id, f"bank:{code}", _account(code),
+                                              amount_fen, f"advance:{code}", kind)):
+        draw(conn, code, -amount_fen)
+
+
+def draw(conn: Connection, code: str, amount_fen: int) -> None:
+    """Take ``amount_fen`` from what is left (negative: give back), in the caller's transaction
+    — the one that posts the matching transfer."""
+    conn.execute(update(advances).where(advances.c.province_code == code)
+                 .values(available_fen=advances.c.available_fen - amount_fen))
+
+
+def drift(conn: Connection, code: str) -> int:
+    """The row's ``available_fen`` minus the ledger's: 0 in a sound hub."""
+    return status(conn, code).available_fen - ledger_available(conn, code)
 
 
 def status(conn: Connection, code: str) -> Status:
     row = conn.execute(select(advances).where(advances.c.province_code == code)).first()
     if row is None:
         raise NotFound("province", code, "no advance fund for this province at the hub")
-    return Status(code, int(row.size_fen), _available(conn, code), int(row.flagged_count))
+    return Status(code, int(row.size_fen), int(row.available_fen), int(row.flagged_count))
 
 
 def all_status(conn: Connection) -> list[Status]:
@@ -127,17 +148,17 @@ def after_posting(conn: Connection, code: str, before: int) -> None:
 
 
 def available(conn: Connection, code: str) -> int:
-    return _available(conn, code)
+    row = conn.execute(select(advances.c.available_fen)
+                       .where(advances.c.province_code == code)).first()
+    return int(row.available_fen) if row else 0
 
 
 def top_up(conn: Connection, code: str, request_id: str) -> Status:
     if not request_id:
         raise InvalidField("request_id", "", "required: it makes a retried top-up safe")
     st = status(conn, code)
-    ledger_store.post(conn, ledger, moving(f"advance:{code}:top_up:{request_id}",
-                                           f"bank:{code}", _account(code),
-                                           st.size_fen - st.available_fen, f"advance:{code}",
-                                           "top_up"))
+    _fund(conn, code, f"advance:{code}:top_up:{request_id}", st.size_fen - st.available_fen,
+          "top_up")
     conn.execute(update(advances).where(advances.c.province_code == code)
                  .values(flagged_count=0, updated_at=clock.format_time(clock.now())))
     after = status(conn, code)
@@ -171,9 +192,7 @@ def resize(conn: Connection, code: str, size_fen: int, months: int, year: int,
     before = status(conn, code)
     conn.execute(update(advances).where(advances.c.province_code == code)
                  .values(size_fen=size_fen, updated_at=clock.format_time(clock.now())))
-    ledger_store.post(conn, ledger, moving(f"advance:{code}:resize:{request_id}",
-                                           f"bank:{code}", _account(code),
-                                           size_fen - before.size_fen, f"advance:{code}",
-                                           "resize"))
+    _fund(conn, code, f"advance:{code}:resize:{request_id}", size_fen - before.size_fen,
+          "resize")
     log.info("advance_resized", province=code, size_fen=size_fen)
     return status(conn, code)

@@ -21,6 +21,7 @@ from datetime import date
 
 from sqlalchemy import Connection, insert, select
 
+from national_hub import advance
 from national_hub.tables import clearing_confirmations, clearing_statements, ledger
 from services import clock
 from services import ledger as ledger_store
@@ -124,6 +125,8 @@ def record(conn: Connection, month: str, records: list[Record]) -> bool:
                                  reason="NOTHING_TO_CLEAR")
     at = clock.format_time(clock.now())
     ledger_store.post(conn, ledger, transfers(month, by_pair))
+    for (insured, _), p in by_pair.items():  # the advance is restored by what it paid
+        advance.draw(conn, insured, -p.amount_fen)
     for st in statements(by_pair):
         for line in st.lines:
             conn.execute(insert(clearing_statements).values(

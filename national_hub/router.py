@@ -93,6 +93,8 @@ class Router:
                     before = advance.available(conn, node.province_code)
                     ledger_store.post(conn, ledger, hub_postings(
                         setl, node.province_code, header.mdtrtarea_admvs[:2]))
+                    advance.draw(conn, node.province_code,
+                                 setl.fund_pay_sumamt + setl.acct_pay)
                     if infno == "2207":
                         advance.after_posting(conn, node.province_code, before)
                     conn.execute(insert(hub_settlements).values(

@@ -75,10 +75,13 @@ advances = Table(
     "advances", metadata,
     Column("province_code", String(2), primary_key=True),
     Column("size_fen", BigInteger, nullable=False),
+    # What is left, kept in the same transaction as each transfer on ``advance:<province>``
+    # (checked against the ledger by ``advance.drift``).
+    Column("available_fen", BigInteger, nullable=False),
     Column("flagged_count", BigInteger, nullable=False),
     Column("updated_at", String(19), nullable=False),
 )
-"""Each insured province's advance size; what is left is derived from the ledger."""
+"""Each insured province's advance: its size and what is left."""
 
 clearing_statements = Table(
     "clearing_statements", metadata,

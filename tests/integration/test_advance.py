@@ -8,6 +8,7 @@ import grpc
 import pytest
 from structlog.testing import capture_logs
 
+from national_hub import advance
 from scripts import network
 from scripts.his import His
 from services.pb.settlenet.v1 import advance_pb2, advance_pb2_grpc
@@ -68,6 +69,8 @@ async def test_warnings_at_70_and_90_percent_exhaustion_refuses_and_a_top_up_cle
             st = await stub.TopUp(advance_pb2.TopUpRequest(province="13", request_id="t1"))
         assert (st.level, st.available_fen, st.size_fen) == ("green", drawn, drawn)
         await net.his.settle(REGION, mdtrt_id, p.psn_no, p.insutype, total)
+        # What is left, kept beside the ledger, equals what the ledger says.
+        assert net.net.hub.db.transact_sync(advance.drift, "13") == 0
     finally:
         await channel.close()
 

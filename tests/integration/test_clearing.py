@@ -8,6 +8,7 @@ import grpc
 import pytest
 from sqlalchemy import delete, func, select
 
+from national_hub import advance
 from national_hub.tables import hub_settlements, ledger
 from provincial_nodes.adapters.tables import insured_settlements
 from services import ledger as ledger_store
@@ -49,6 +50,10 @@ async def test_clearing_a_month(net: Net) -> None:
         assert len(net.net.hub.db.transact_sync(ledger_store.transfers, ledger)) == count
         debits, credits = net.net.hub.db.transact_sync(ledger_store.trial_balance, ledger)
         assert debits == credits
+        # Clearing restored the insured province's advance by what it paid.
+        assert net.net.hub.db.transact_sync(advance.drift, "13") == 0
+        st13 = net.net.hub.db.transact_sync(advance.status, "13")
+        assert st13.available_fen == st13.size_fen
         # Confirmation by a province.
         st = await stub.ConfirmStatement(clearing_pb2.ConfirmStatementRequest(
             month=month, province="13"))
