@@ -41,7 +41,7 @@ class Registry:
         return sorted(self._nodes.values(), key=lambda n: n.province_code)
 
     def _connect(self, node: Node) -> Node:
-        node.channel = open_channel(node.endpoint, self.tls)
+        node.channel = open_channel(node.endpoint, self.tls, hop="hub->insured")
         node.stub = insured_pb2_grpc.InsuredServiceStub(node.channel)
         return node
 

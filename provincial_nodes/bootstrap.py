@@ -15,7 +15,7 @@ from provincial_nodes.adapters import persons as person_repo
 from provincial_nodes.adapters.hub_client import HubClient
 from provincial_nodes.adapters.tables import insured_settlements, metadata, treatment_settlements
 from provincial_nodes.domain.person import PersonRecord
-from provincial_nodes.entrypoints import convert
+from provincial_nodes.entrypoints import convert, correction
 from provincial_nodes.entrypoints.filing_servicer import FilingServicer
 from provincial_nodes.entrypoints.servicers import (
     AdminServicer,
@@ -160,6 +160,7 @@ async def start(cfg: NodeConfig, *, register: bool = True) -> ProvinceNode:
                      ReconcileServicer(node.db, {"treatment": treatment_settlements,
                                                  "insured": insured_settlements}, _counterpart),
                      reconcile_pb2.DESCRIPTOR.services_by_name["ReconcileService"].full_name))
+    services += correction.services(node, headers)  # 2601 and the 5203-style msgid status
     if cfg.admin:
         services.append((admin_pb2_grpc.add_AdminServiceServicer_to_server,
                          AdminServicer(node.admin),

@@ -10,10 +10,25 @@ from __future__ import annotations
 import hashlib
 
 from google.protobuf.message import Message
-from sqlalchemy import Column, Connection, LargeBinary, MetaData, String, Table, insert, select
+from sqlalchemy import (
+    Column,
+    Connection,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    insert,
+    select,
+    update,
+)
 
 from services import clock
-from services.errors import DuplicateMessage
+from services.errors import DuplicateMessage, FailedPrecondition
+
+BURNED, CORRECTED = "burned:", "corrected:"
+"""Markers in ``body_sha256`` of a msgid closed by a 2601 correction: ``burned:<by>`` when the
+call never took effect (a late arrival is refused), ``corrected:<by>`` when it took effect and
+was reversed (its first response is kept, for the 5203-style status query)."""
 
 
 def journal_table(metadata: MetaData, name: str = "msg_journal") -> Table:
@@ -46,6 +61,7 @@ def replay(conn: Connection, table: Table, msgid: str, infno: str, digest: str) 
     ).first()
     if row is None:
         return None
+    closed_by(row.body_sha256, msgid)
     if row.infno != infno or row.body_sha256 != digest:
         raise DuplicateMessage(msgid, row.infno)
     return bytes(row.response)
@@ -60,3 +76,47 @@ def record(conn: Connection, table: Table, msgid: str, infno: str, digest: str,
             created_at=clock.format_time(clock.now()),
         )
     )
+
+
+def closed_by(body_sha256: str, msgid: str) -> None:
+    """Refuse a msgid that a correction closed (MSGID_BURNED or MSGID_CORRECTED)."""
+    for marker, reason, what in ((BURNED, "MSGID_BURNED", "never took effect and was burned"),
+                                 (CORRECTED, "MSGID_CORRECTED", "took effect and was reversed")):
+        if body_sha256.startswith(marker):
+            raise FailedPrecondition("header.msgid", msgid,
+                                     f"this call {what} by correction (2601) "
+                                     f"{body_sha256[len(marker):]}; use a new msgid",
+                                     reason=reason)
+
+
+def close(conn: Connection, table: Table, msgid: str, infno: str, by_msgid: str,
+          *, took_effect: bool) -> str:
+    """Close ``msgid`` for good on behalf of correction ``by_msgid`` (caller's transaction):
+    mark it corrected when it took effect (somewhere on the path), burn it when it did not.
+    Returns "burned", "corrected" or, when already closed, what it was closed as."""
+    row = conn.execute(select(table.c.body_sha256).where(table.c.msgid == msgid)).first()
+    if row is None:
+        marker = CORRECTED if took_effect else BURNED
+        conn.execute(insert(table).values(
+            msgid=msgid, infno=infno, body_sha256=marker + by_msgid, response=b"",
+            created_at=clock.format_time(clock.now())))
+        return marker[:-1]
+    for marker in (BURNED, CORRECTED):
+        if row.body_sha256.startswith(marker):
+            return marker[:-1]
+    conn.execute(update(table).where(table.c.msgid == msgid)
+                 .values(body_sha256=CORRECTED + by_msgid))
+    return "corrected"
+
+
+def state(conn: Connection, table: Table, msgid: str) -> tuple[str, str, bytes]:
+    """What this journal knows of ``msgid``: ("unknown" | "done" | "burned" | "corrected",
+    infno, first response)."""
+    row = conn.execute(select(table.c.infno, table.c.body_sha256, table.c.response)
+                       .where(table.c.msgid == msgid)).first()
+    if row is None:
+        return "unknown", "", b""
+    for marker in (BURNED, CORRECTED):
+        if row.body_sha256.startswith(marker):
+            return marker[:-1], row.infno, bytes(row.response)
+    return "done", row.infno, bytes(row.response)

@@ -104,8 +104,14 @@ async def start_server(
     return Running(server=server, port=bound, health=checker)
 
 
-def open_channel(target: str, tls: Tls | None = None) -> grpc.aio.Channel:
-    """An aio channel to another node, with fast reconnects and bounded message sizes."""
+def open_channel(target: str, tls: Tls | None = None, *, hop: str = "") -> grpc.aio.Channel:
+    """An aio channel to another node, with fast reconnects and bounded message sizes. ``hop``
+    names the link for the test fault transport (``services.faults``); no faults unless one
+    is installed."""
+    from services import faults
+
+    chosen = faults.interceptors(hop)
     if tls:
-        return grpc.aio.secure_channel(target, tls.channel_credentials(), options=CHANNEL_OPTIONS)
-    return grpc.aio.insecure_channel(target, options=CHANNEL_OPTIONS)
+        return grpc.aio.secure_channel(target, tls.channel_credentials(), options=CHANNEL_OPTIONS,
+                                       interceptors=chosen)
+    return grpc.aio.insecure_channel(target, options=CHANNEL_OPTIONS, interceptors=chosen)

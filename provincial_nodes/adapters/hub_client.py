@@ -27,7 +27,7 @@ from services.status import from_rpc_error
 class HubClient:
     def __init__(self, target: str, tls: Tls | None = None) -> None:
         self.target = target
-        self.channel = open_channel(target, tls)
+        self.channel = open_channel(target, tls, hop="treatment->hub")
         self.stub = hub_pb2_grpc.HubServiceStub(self.channel)
         self.registry = filing_pb2_grpc.FilingRegistryServiceStub(self.channel)
 

@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
@@ -174,17 +175,24 @@ class InsuredRole:
             raise FailedPrecondition("setl_id", cmd.setl_id,
                                      f"already revoked by {already.setl_id}",
                                      reason="ALREADY_REVOKED")
+        payload = self.reverse(conn, row, holder, env.msgid, decode, encode)
+        msg_journal.record(conn, journal, env.msgid, env.infno, env.digest, payload)
+        return payload
+
+    def reverse(self, conn: Connection, row: Any, holder: str, msgid: str,
+                decode: Callable[[bytes], Settlement], encode: Encode) -> bytes:
+        """Reverse settlement ``row`` exactly (accumulators, accounts, record, ledger) as a new
+        revocation record made by ``msgid`` (a 2208 or a 2601); the person is locked."""
         original = decode(bytes(row.setlinfo))
         setl_date = date.fromisoformat(row.setl_date)
         stored = json.loads(row.delta)
         neg = StateDelta.from_dict(stored["delta"]).negated()
-        rev_id = f"{env.insuplc_admdvs}{clock.now():%Y%m%d}" \
+        rev_id = f"{row.insuplc_admdvs}{clock.now():%Y%m%d}" \
                  f"{sequences.next_value(conn, 'setl_id'):010d}"
-        balc = person_repo.apply(conn, cmd.psn_no, holder, row.bucket, setl_date, neg, rev_id)
-        reversal = original.reversal(rev_id, env.msgid, clock.format_time(clock.now()), balc)
+        balc = person_repo.apply(conn, row.psn_no, holder, row.bucket, setl_date, neg, rev_id)
+        reversal = original.reversal(rev_id, msgid, clock.format_time(clock.now()), balc)
         payload = encode(reversal)
-        self._record(conn, reversal, env.msgid, setl_date, row.bucket, neg, holder, payload)
-        msg_journal.record(conn, journal, env.msgid, env.infno, env.digest, payload)
+        self._record(conn, reversal, msgid, setl_date, row.bucket, neg, holder, payload)
         return payload
 
     # ---- helpers -----------------------------------------------------------------------

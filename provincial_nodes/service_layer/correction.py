@@ -1,0 +1,209 @@
+"""2601 correction (冲正) and the 5203-style message status, for both roles of a province node.
+
+The insured place decides, in one transaction with the person locked: if the original 2207
+(``omsgid``) took effect it is reversed exactly as a 2208 would (a new revocation record made by
+the correction's msgid), else the omsgid is burned; either way the omsgid is closed in its
+journal, so a late or duplicated arrival is refused. The place of treatment forwards the
+correction through the hub and then, in one transaction, records whatever of the original and
+its reversal it lacked, reopens the visit when nothing of it stays settled, and closes the
+omsgid in its own journal. Every step is idempotent by the correction's own msgid.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, select
+
+from provincial_nodes.adapters import persons as person_repo
+from provincial_nodes.adapters import visits as visit_repo
+from provincial_nodes.adapters.tables import insured_journal, insured_settlements, journal
+from provincial_nodes.adapters.tables import treatment_settlements as treated
+from provincial_nodes.domain.settlement import Settlement
+from provincial_nodes.service_layer.insured import InsuredRole
+from provincial_nodes.service_layer.treatment import TreatmentRole
+from services import journal as msg_journal
+from services.envelope import Envelope
+from services.errors import FailedPrecondition, InvalidField, NotFound
+
+CORRECTABLE = {"2207"}
+"""Transactions a 2601 may name. A lost 2208 needs no correction: retrying its msgid is safe."""
+
+
+@dataclass(frozen=True)
+class CorrectCommand:
+    env: Envelope
+    psn_no: str
+    omsgid: str
+    oinfno: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a correction did: "reversed", "already_reversed" or "burned"."""
+
+    outcome: str
+    original: Settlement | None = None
+    reversal: Settlement | None = None
+
+    @property
+    def took_effect(self) -> bool:
+        return self.outcome != "burned"
+
+
+@dataclass(frozen=True)
+class Status:
+    """What one node knows of a msgid (5203-style)."""
+
+    state: str
+    """"unknown", "done", "burned" or "corrected"."""
+    infno: str = ""
+    setlinfo: Settlement | None = None
+    reversal: Settlement | None = None
+
+
+Decode = Callable[[bytes], Settlement]
+Encode = Callable[[Settlement], bytes]
+
+
+def check_command(cmd: CorrectCommand) -> None:
+    if cmd.oinfno not in CORRECTABLE:
+        raise InvalidField("oinfno", cmd.oinfno,
+                           f"a correction names a {' or '.join(sorted(CORRECTABLE))}; a lost "
+                           "2201, 2204 or 2208 is retried with its own msgid instead")
+    if len(cmd.omsgid) != 30 or not cmd.omsgid.isalnum():
+        raise InvalidField("omsgid", cmd.omsgid, "must be the 30-character msgid of the call "
+                           "to correct")
+    if cmd.omsgid == cmd.env.msgid:
+        raise InvalidField("omsgid", cmd.omsgid, "a correction needs a msgid of its own")
+
+
+class InsuredCorrection:
+    """The insured place's side: reverse or burn."""
+
+    def __init__(self, role: InsuredRole, decode: Decode, encode_setl: Encode) -> None:
+        self.role = role
+        self.decode = decode
+        self.encode_setl = encode_setl
+
+    def correct(self, conn: Connection, cmd: CorrectCommand,
+                encode: Callable[[Outcome], bytes]) -> bytes:
+        env = cmd.env
+        check_command(cmd)
+        prior = msg_journal.replay(conn, insured_journal, env.msgid, env.infno, env.digest)
+        if prior is not None:
+            return prior
+        self.role._check_region(env.insuplc_admdvs)
+        if person_repo.by_psn_no(conn, cmd.psn_no) is None:
+            raise NotFound("psn_no", cmd.psn_no, "no insured person with this psn_no")
+        t = insured_settlements
+        row = conn.execute(select(t).where(t.c.msgid == cmd.omsgid)).first()
+        holder = json.loads(row.delta)["mulaid_psn_no"] if row is not None else ""
+        # The same locks, in the same order, as the 2207 being corrected takes: a settlement
+        # of the omsgid running now either committed already or will find it closed.
+        person_repo.lock(conn, cmd.psn_no, holder)
+        prior = msg_journal.replay(conn, insured_journal, env.msgid, env.infno, env.digest)
+        if prior is not None:
+            return prior
+        state, infno, _ = msg_journal.state(conn, insured_journal, cmd.omsgid)
+        if state in ("done", "corrected") and infno != cmd.oinfno:
+            raise InvalidField("oinfno", cmd.oinfno, f"msgid {cmd.omsgid} carried a {infno}")
+        row = conn.execute(select(t).where(t.c.msgid == cmd.omsgid)).first()
+        if row is not None and row.psn_no != cmd.psn_no:
+            raise InvalidField("psn_no", cmd.psn_no,
+                               f"msgid {cmd.omsgid} settled for another person")
+        if state in ("unknown", "burned"):
+            out = Outcome("burned")
+        else:
+            if row is None:
+                raise FailedPrecondition("omsgid", cmd.omsgid, "took effect but its settlement "
+                                         "is not here", reason="NOT_A_SETTLEMENT")
+            original = self.decode(bytes(row.setlinfo))
+            undone = conn.execute(select(t.c.setlinfo)
+                                  .where(t.c.init_setl_id == row.setl_id)).first()
+            if undone is not None:
+                out = Outcome("already_reversed", original, self.decode(bytes(undone.setlinfo)))
+            else:
+                payload = self.role.reverse(conn, row, holder, env.msgid, self.decode,
+                                            self.encode_setl)
+                out = Outcome("reversed", original, self.decode(payload))
+        msg_journal.close(conn, insured_journal, cmd.omsgid, cmd.oinfno, env.msgid,
+                          took_effect=out.took_effect)
+        payload = encode(out)
+        msg_journal.record(conn, insured_journal, env.msgid, env.infno, env.digest, payload)
+        return payload
+
+    def status(self, conn: Connection, omsgid: str) -> Status:
+        state, infno, _ = msg_journal.state(conn, insured_journal, omsgid)
+        t = insured_settlements
+        row = conn.execute(select(t.c.setl_id, t.c.setlinfo).where(t.c.msgid == omsgid)).first()
+        if row is None:
+            return Status(state, infno)
+        undone = conn.execute(select(t.c.setlinfo)
+                              .where(t.c.init_setl_id == row.setl_id)).first()
+        return Status(state, infno, self.decode(bytes(row.setlinfo)),
+                      self.decode(bytes(undone.setlinfo)) if undone is not None else None)
+
+
+class TreatmentCorrection:
+    """The place of treatment's side: forward through the hub, then record what it lacked."""
+
+    def __init__(self, role: TreatmentRole, hub_correct: Callable[..., object],
+                 decode: Decode) -> None:
+        self.role = role
+        self.hub_correct = hub_correct
+        """``async (CorrectCommand) -> Outcome``: the hub's (and so the insured place's) answer."""
+        self.decode = decode
+
+    async def correct(self, cmd: CorrectCommand, encode: Callable[[Outcome], bytes]) -> bytes:
+        env = cmd.env
+        check_command(cmd)
+        db = self.role.db
+        prior = await db.transact(msg_journal.replay, journal, env.msgid, env.infno, env.digest)
+        if prior is not None:
+            return prior
+        self.role.institution(env)
+        if cmd.omsgid[:12] != env.fixmedins_code:
+            raise InvalidField("omsgid", cmd.omsgid,
+                               f"not a msgid of institution {env.fixmedins_code}")
+        out = await self.hub_correct(cmd)  # type: ignore[misc]
+        return await db.transact(self._record, cmd, out, encode)
+
+    def _record(self, conn: Connection, cmd: CorrectCommand, out: Outcome,
+                encode: Callable[[Outcome], bytes]) -> bytes:
+        env = cmd.env
+        prior = msg_journal.replay(conn, journal, env.msgid, env.infno, env.digest)
+        if prior is not None:  # a concurrent duplicate recorded it first
+            return prior
+        visits = set()
+        for s, msgid in ((out.original, cmd.omsgid), (out.reversal, env.msgid)):
+            if s is None:
+                continue
+            visits.add(s.mdtrt_id)
+            known = conn.execute(select(treated.c.setl_id)
+                                 .where(treated.c.setl_id == s.setl_id)).first()
+            if known is None:
+                visit_repo.record_settlement(conn, s, msgid, self.role.encode_setl(s))
+        for mdtrt_id in visits:
+            rows = visit_repo.settlements(conn, mdtrt_id)
+            undone = {r[2] for r in rows if r[2]}
+            live = [r[0] for r in rows if r[1] == "0" and r[0] not in undone]
+            visit_repo.set_status(conn, mdtrt_id, "settled" if live else "open")
+        msg_journal.close(conn, journal, cmd.omsgid, cmd.oinfno, env.msgid,
+                          took_effect=out.took_effect)
+        payload = encode(out)
+        msg_journal.record(conn, journal, env.msgid, env.infno, env.digest, payload)
+        return payload
+
+    def status(self, conn: Connection, omsgid: str) -> Status:
+        state, infno, _ = msg_journal.state(conn, journal, omsgid)
+        row = conn.execute(select(treated.c.setl_id, treated.c.setlinfo)
+                           .where(treated.c.msgid == omsgid)).first()
+        if row is None:
+            return Status(state, infno)
+        undone = conn.execute(select(treated.c.setlinfo)
+                              .where(treated.c.init_setl_id == row.setl_id)).first()
+        return Status(state, infno, self.decode(bytes(row.setlinfo)),
+                      self.decode(bytes(undone.setlinfo)) if undone is not None else None)

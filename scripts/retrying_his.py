@@ -1,0 +1,162 @@
+"""A hospital system that copes with a bad link the way a careful HIS does: it retries a call
+that may or may not have taken effect with the same msgid (every mutating call is idempotent by
+msgid), and when a 2207 settlement stays uncertain after its retries it sends a 2601 correction
+naming the msgid (retried with the correction's own msgid until it gets an answer) and, the
+patient still at the window, settles again under a new msgid.
+
+Used by the fault test; a province team can read it as the client side of exactly-once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import grpc
+
+from scripts.his import His, Line
+from services.pb.settlenet.v1 import common_pb2, correction_pb2, correction_pb2_grpc
+
+T = TypeVar("T")
+
+UNCERTAIN = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
+"""Statuses after which the call may or may not have taken effect."""
+
+
+class GaveUp(Exception):
+    """A call stayed uncertain through every retry."""
+
+
+@dataclass
+class Tally:
+    """What the hospital saw, for the test's report."""
+
+    retries: int = 0
+    corrections: dict[str, int] = field(default_factory=dict)
+    refusals: dict[str, int] = field(default_factory=dict)
+    unexpected: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SettleOutcome:
+    setlinfo: common_pb2.SetlInfo | None
+    """The settlement that stands, or None when the visit ended unsettled."""
+    msgids: tuple[str, ...]
+    """Every 2207 msgid tried for the visit."""
+    corrected: tuple[str, ...]
+    """The msgids corrected by a 2601."""
+
+
+class RetryingHis(His):
+    def __init__(self, channel: grpc.aio.Channel, fixmedins_code: str, mdtrtarea_admvs: str,
+                 *, attempts: int = 3, patience: int = 40, backoff_s: float = 0.01,
+                 timeout: float = 10.0) -> None:
+        super().__init__(channel, fixmedins_code, mdtrtarea_admvs, timeout=timeout)
+        self.corrections = correction_pb2_grpc.CorrectionServiceStub(channel)
+        self.attempts = attempts
+        """Tries of a 2207 before it is corrected."""
+        self.patience = patience
+        """Tries of a call that must get an answer (2201, 2204, 2208, 2601, 5203)."""
+        self.backoff_s = backoff_s
+        self.tally = Tally()
+
+    async def _retry(self, call: Callable[[], Awaitable[T]], tries: int) -> T:
+        for attempt in range(tries):
+            try:
+                return await call()
+            except grpc.aio.AioRpcError as exc:
+                if exc.code() not in UNCERTAIN:
+                    raise
+                self.tally.retries += 1
+                await asyncio.sleep(self.backoff_s * (attempt + 1))
+        raise GaveUp(f"no answer after {tries} tries")
+
+    async def register_surely(self, insuplc_admdvs: str, psn_no: str, insutype: str,
+                              begntime: str) -> str:
+        msgid = self.msgid()
+        res = await self._retry(lambda: self.stub.RegisterVisit(
+            self._register_request(insuplc_admdvs, psn_no, insutype, begntime, msgid),
+            timeout=self.timeout), self.patience)
+        return str(res.mdtrt_id)
+
+    def _register_request(self, insuplc_admdvs: str, psn_no: str, insutype: str,
+                          begntime: str, msgid: str) -> Any:
+        from services.pb.settlenet.v1 import treatment_pb2
+        return treatment_pb2.RegisterVisitRequest(
+            header=self.header("2201", insuplc_admdvs, msgid), psn_no=psn_no,
+            insutype=insutype, begntime=begntime, mdtrt_cert_type="01", mdtrt_cert_no=psn_no,
+            ipt_otp_no=f"OP{psn_no[-6:]}", med_type="11", dept_code="A03", dept_name="内科",
+            diseinfo=[common_pb2.Diagnosis(diag_code="J06.900")])
+
+    async def upload_surely(self, insuplc_admdvs: str, mdtrt_id: str, psn_no: str,
+                            lines: list[Line], fee_time: str) -> None:
+        from services.pb.settlenet.v1 import treatment_pb2
+        request = treatment_pb2.UploadFeeDetailsRequest(
+            header=self.header("2204", insuplc_admdvs), mdtrt_id=mdtrt_id, psn_no=psn_no,
+            feedetail=[treatment_pb2.FeeDetail(
+                feedetl_sn=f"{1 + i:04d}", fee_ocur_time=fee_time, med_list_codg=x.code,
+                cnt=x.cnt, pric=x.pric, det_item_fee_sumamt=x.amount())
+                for i, x in enumerate(lines)])
+        await self._retry(lambda: self.stub.UploadFeeDetails(request, timeout=self.timeout),
+                          self.patience)
+
+    async def correct(self, insuplc_admdvs: str, psn_no: str, omsgid: str,
+                      oinfno: str = "2207") -> correction_pb2.CorrectionResult:
+        request = correction_pb2.CorrectionRequest(
+            header=self.header("2601", insuplc_admdvs), psn_no=psn_no, omsgid=omsgid,
+            oinfno=oinfno)
+        result: correction_pb2.CorrectionResult = await self._retry(
+            lambda: self.corrections.Correct(request, timeout=self.timeout), self.patience)
+        self.tally.corrections[result.outcome] = self.tally.corrections.get(result.outcome,
+                                                                            0) + 1
+        return result
+
+    async def message_status(self, insuplc_admdvs: str, omsgid: str, *, follow: bool = False
+                             ) -> correction_pb2.MessageStatus:
+        request = correction_pb2.MessageStatusQuery(
+            header=self.header("5203", insuplc_admdvs), omsgid=omsgid, follow=follow)
+        status: correction_pb2.MessageStatus = await self._retry(
+            lambda: self.corrections.QueryMessage(request, timeout=self.timeout),
+            self.patience)
+        return status
+
+    async def settle_surely(self, insuplc_admdvs: str, mdtrt_id: str, psn_no: str,
+                            insutype: str, medfee_sumamt: int, *, rounds: int = 2
+                            ) -> SettleOutcome:
+        """Settle the visit: each round one msgid, retried; an uncertain round is corrected
+        and the next round starts. Returns what stands."""
+        msgids: list[str] = []
+        corrected: list[str] = []
+        for _ in range(rounds):
+            request = self.settle_request("2207", insuplc_admdvs, mdtrt_id, psn_no, insutype,
+                                          medfee_sumamt)
+            msgids.append(request.header.msgid)
+            try:
+                res = await self._retry(lambda r=request: self.stub.Settle(  # type: ignore[misc]
+                    r, timeout=self.timeout), self.attempts)
+                return SettleOutcome(res.setlinfo, tuple(msgids), tuple(corrected))
+            except GaveUp:
+                pass
+            except grpc.aio.AioRpcError as exc:
+                self._refused(exc)
+                return SettleOutcome(None, tuple(msgids), tuple(corrected))
+            await self.correct(insuplc_admdvs, psn_no, request.header.msgid)
+            corrected.append(request.header.msgid)
+        return SettleOutcome(None, tuple(msgids), tuple(corrected))
+
+    async def revoke_surely(self, insuplc_admdvs: str, setl_id: str, mdtrt_id: str,
+                            psn_no: str) -> common_pb2.SetlInfo:
+        msgid = self.msgid()
+        res = await self._retry(lambda: self.revoke(insuplc_admdvs, setl_id, mdtrt_id, psn_no,
+                                                    msgid=msgid), self.patience)
+        return res.setlinfo
+
+    def _refused(self, exc: grpc.aio.AioRpcError) -> None:
+        from services.status import details_of
+        _, reason = details_of(exc)
+        key = f"{exc.code().name} {reason}"
+        self.tally.refusals[key] = self.tally.refusals.get(key, 0) + 1
+        if exc.code() in (grpc.StatusCode.INTERNAL, grpc.StatusCode.UNKNOWN):
+            self.tally.unexpected.append(f"{key}: {exc.details()}")
