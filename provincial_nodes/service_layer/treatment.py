@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection
 
@@ -37,6 +38,8 @@ from services import journal as msg_journal
 from services.envelope import Envelope
 from services.errors import FailedPrecondition, InvalidField, NotFound
 from services.storage import Database
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -213,24 +216,30 @@ class TreatmentRole:
 
     async def settle(self, cmd: SettleVisit, encode: Callable[[Settlement], bytes]) -> bytes:
         env = cmd.env
-        prior = await self.db.transact(msg_journal.replay, journal, env.msgid, env.infno,
-                                       env.digest)
-        if prior is not None:
-            return prior
-        claim = await self.db.transact(self.claim, cmd)
+        claim = await self.db.transact(self._unless_done, self.claim, cmd)
+        if isinstance(claim, bytes):
+            return claim
         settlement = await self.hub.settle(claim)
         return await self.db.transact(self._record, env, settlement, encode, "settled")
 
     # ---- 2208 --------------------------------------------------------------------------
     async def revoke(self, cmd: RevokeCommand, encode: Callable[[Settlement], bytes]) -> bytes:
         env = cmd.env
-        prior = await self.db.transact(msg_journal.replay, journal, env.msgid, env.infno,
-                                       env.digest)
-        if prior is not None:
+        prior = await self.db.transact(self._unless_done, self._check_revocable, cmd)
+        if isinstance(prior, bytes):
             return prior
-        await self.db.transact(self._check_revocable, cmd)
         reversal = await self.hub.revoke(cmd)
         return await self.db.transact(self._record, env, reversal, encode, "open")
+
+    @staticmethod
+    def _unless_done(conn: Connection, check: Callable[[Connection, Any], T], cmd: Any
+                     ) -> bytes | T:
+        """The first answer to the msgid if it was done, else ``check(cmd)`` — in one
+        transaction, so a duplicate that finished a moment ago is replayed, never refused
+        by the check (e.g. "visit already settled" by the duplicate itself)."""
+        env = cmd.env
+        prior = msg_journal.replay(conn, journal, env.msgid, env.infno, env.digest)
+        return prior if prior is not None else check(conn, cmd)
 
     def _check_revocable(self, conn: Connection, cmd: RevokeCommand) -> None:
         self._visit(conn, cmd.env, cmd.mdtrt_id, cmd.psn_no)
