@@ -153,8 +153,7 @@ def _check(fn: FaultNet, results: list[VisitResult], hiss: list[RetryingHis],
                             f"{expected or 'nothing settled'}, treatment {at_treat}, "
                             f"insured {at_insured}, hub {at_hub}; 2207 msgids "
                             f"{r.outcome.msgids if r.outcome else ()}, corrected "
-                            f"{r.outcome.corrected if r.outcome else ()}, refusals "
-                            f"{[his.tally.refusals for his in hiss]}")
+                            f"{r.outcome.corrected if r.outcome else ()}")
     problems += ledger_problems(fn)
     if report["differences"]:
         problems += [d["text"] for c in report["comparisons"] for d in c["differences"]]
@@ -195,6 +194,14 @@ def _check(fn: FaultNet, results: list[VisitResult], hiss: list[RetryingHis],
     return problems
 
 
+def _merged(counts: Any) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for c in counts:
+        for k, v in c.items():
+            out[k] = out.get(k, 0) + v
+    return out
+
+
 async def test_a_thousand_visits_under_faults_settle_exactly_once_everywhere(
         tmp_path: Path) -> None:
     seed = int(os.environ.get("SETTLENET_FAULT_SEED") or random.SystemRandom().randrange(10**6))
@@ -206,13 +213,11 @@ async def test_a_thousand_visits_under_faults_settle_exactly_once_everywhere(
         report = await reconciliation(fn)
         problems = _check(fn, results, hiss, report)
         settled = sum(1 for r in results if r.outcome and r.outcome.setlinfo and not r.revoked)
-        corrections: dict[str, int] = {}
-        for his in hiss:
-            for k, v in his.tally.corrections.items():
-                corrections[k] = corrections.get(k, 0) + v
+        corrections = _merged(h.tally.corrections for h in hiss)
         summary = (f"seed {seed}: {len(results)} visits, {settled} settled and standing, "
                    f"{sum(r.revoked for r in results)} revoked, corrections {corrections}, "
-                   f"retries {sum(h.tally.retries for h in hiss)}, faults "
+                   f"retries {sum(h.tally.retries for h in hiss)}, refusals "
+                   f"{_merged(h.tally.refusals for h in hiss)}, faults "
                    f"{sum(fn.injector.counts.values())} {fn.injector.summary()}, "
                    f"{time.perf_counter() - started:.0f}s")
         print(summary)
