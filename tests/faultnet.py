@@ -78,7 +78,20 @@ def ledger_problems(fn: FaultNet) -> list[str]:
         bal = {a: b.net_fen for a, b in db.transact_sync(ledger_store.balances, tables).items()}
         if bal != summed:
             problems.append(f"{name}: balances are not the sums of the transfers")
+    from national_hub import advance
+    for st in fn.net.hub.db.transact_sync(advance.all_status):
+        drift = fn.net.hub.db.transact_sync(advance.drift, st.province)
+        if drift:
+            problems.append(f"hub: advance of {st.province} is {drift} fen off its ledger")
     return problems
+
+
+async def clear(fn: FaultNet, month: str) -> Any:
+    """ClearMonth at the hub (what ``settlenet clear`` asks)."""
+    from services.pb.settlenet.v1 import clearing_pb2, clearing_pb2_grpc
+    async with grpc.aio.insecure_channel(fn.net.hub.endpoint) as ch:
+        return await clearing_pb2_grpc.ClearingServiceStub(ch).ClearMonth(
+            clearing_pb2.ClearMonthRequest(month=month), timeout=60)
 
 
 def live_settlements(fn: FaultNet) -> dict[str, dict[str, set[str]]]:

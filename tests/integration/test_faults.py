@@ -8,7 +8,9 @@ correcting (2601) what stays uncertain, as a real HIS would. Afterwards:
 - every ledger balances, each settlement's postings equal its split, and the balances of what
   provinces owe each other equal the settlement records;
 - reconciliation finds zero differences, and its totals per province pair equal a direct sum
-  over the insured places' settlement records to the fen.
+  over the insured places' settlement records to the fen;
+- the month clears, and what each province pays and receives equals the settled fund and
+  account payments to the fen; clearing it again posts nothing.
 
 Size: ``SETTLENET_FAULT_VISITS`` visits (default 1000; about 1 minute on 2 cores) with
 ``SETTLENET_FAULT_SEED`` (default: a random seed, printed; a failure names it so the run
@@ -34,6 +36,7 @@ from scripts.retrying_his import RetryingHis, SettleOutcome
 from services import faults
 from tests.faultnet import (
     FaultNet,
+    clear,
     fault_network,
     ledger_problems,
     live_settlements,
@@ -194,6 +197,32 @@ def _check(fn: FaultNet, results: list[VisitResult], hiss: list[RetryingHis],
     return problems
 
 
+async def _check_clearing(fn: FaultNet) -> list[str]:
+    """Clear the month of the run's settlements: each pair's amount is the sum of the fund and
+    account payments the insured place recorded, and a second run posts nothing."""
+    direct: dict[tuple[str, str], int] = {}
+    months = set()
+    for code in fn.net.provinces:
+        for row in _rows(fn, code, insured_settlements):
+            key = (code, row.mdtrtarea_admvs[:2])  # (payer, payee)
+            direct[key] = direct.get(key, 0) + row.fund_pay_sumamt + row.acct_pay
+            months.add(row.setl_time[:7])
+    if len(months) != 1:
+        return [f"settlements span months {sorted(months)}; the test clears one"]
+    month = months.pop()
+    first, again = await clear(fn, month), await clear(fn, month)
+    cleared = {(s.province, x.counterpart): x.payable_fen
+               for s in first.statements for x in s.lines if x.payable_fen}
+    problems = []
+    if not first.posted or again.posted:
+        problems.append(f"clearing posted {first.posted} then {again.posted}")
+    if cleared != {k: v for k, v in direct.items() if v}:
+        problems.append(f"cleared {cleared} != settled {direct}")
+    if sum(s.net_fen for s in first.statements) != 0:
+        problems.append("clearing nets do not sum to zero")
+    return problems
+
+
 def _merged(counts: Any) -> dict[str, int]:
     out: dict[str, int] = {}
     for c in counts:
@@ -212,6 +241,7 @@ async def test_a_thousand_visits_under_faults_settle_exactly_once_everywhere(
         results, hiss = await _drive(fn, visits, seed)
         report = await reconciliation(fn)
         problems = _check(fn, results, hiss, report)
+        problems += await _check_clearing(fn)
         settled = sum(1 for r in results if r.outcome and r.outcome.setlinfo and not r.revoked)
         corrections = _merged(h.tally.corrections for h in hiss)
         summary = (f"seed {seed}: {len(results)} visits, {settled} settled and standing, "
