@@ -15,7 +15,7 @@ from provincial_nodes.adapters import persons as person_repo
 from provincial_nodes.adapters.hub_client import HubClient
 from provincial_nodes.adapters.tables import insured_settlements, metadata, treatment_settlements
 from provincial_nodes.domain.person import PersonRecord
-from provincial_nodes.entrypoints import convert, correction
+from provincial_nodes.entrypoints import convert, correction, hospital_reconcile
 from provincial_nodes.entrypoints.filing_servicer import FilingServicer
 from provincial_nodes.entrypoints.servicers import (
     AdminServicer,
@@ -161,6 +161,7 @@ async def start(cfg: NodeConfig, *, register: bool = True) -> ProvinceNode:
                                                  "insured": insured_settlements}, _counterpart),
                      reconcile_pb2.DESCRIPTOR.services_by_name["ReconcileService"].full_name))
     services += correction.services(node, headers)  # 2601 and the 5203-style msgid status
+    services += hospital_reconcile.services(node, headers)  # 3201/3202 with its hospitals
     if cfg.admin:
         services.append((admin_pb2_grpc.add_AdminServiceServicer_to_server,
                          AdminServicer(node.admin),

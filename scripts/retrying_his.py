@@ -17,7 +17,14 @@ from typing import Any, TypeVar
 import grpc
 
 from scripts.his import His, Line
-from services.pb.settlenet.v1 import common_pb2, correction_pb2, correction_pb2_grpc
+from services.pb.settlenet.v1 import (
+    common_pb2,
+    correction_pb2,
+    correction_pb2_grpc,
+    hospital_reconcile_pb2,
+    hospital_reconcile_pb2_grpc,
+    reconcile_pb2,
+)
 
 T = TypeVar("T")
 
@@ -61,6 +68,15 @@ class RetryingHis(His):
         """Tries of a call that must get an answer (2201, 2204, 2208, 2601, 5203)."""
         self.backoff_s = backoff_s
         self.tally = Tally()
+        self.books: dict[str, common_pb2.SetlInfo] = {}
+        """Every settlement and revocation record this hospital was told of, by setl_id: what
+        it reconciles with its treatment node (3201/3202)."""
+        self.reconciler = hospital_reconcile_pb2_grpc.HospitalReconcileServiceStub(channel)
+
+    def book(self, *infos: common_pb2.SetlInfo) -> None:
+        for info in infos:
+            if info.setl_id:
+                self.books[info.setl_id] = info
 
     async def _retry(self, call: Callable[[], Awaitable[T]], tries: int) -> T:
         for attempt in range(tries):
@@ -111,6 +127,7 @@ class RetryingHis(His):
             lambda: self.corrections.Correct(request, timeout=self.timeout), self.patience)
         self.tally.corrections[result.outcome] = self.tally.corrections.get(result.outcome,
                                                                             0) + 1
+        self.book(result.original, result.reversal)
         return result
 
     async def message_status(self, insuplc_admdvs: str, omsgid: str, *, follow: bool = False
@@ -136,6 +153,7 @@ class RetryingHis(His):
             try:
                 res = await self._retry(lambda r=request: self.stub.Settle(  # type: ignore[misc]
                     r, timeout=self.timeout), self.attempts)
+                self.book(res.setlinfo)
                 return SettleOutcome(res.setlinfo, tuple(msgids), tuple(corrected))
             except GaveUp:
                 pass
@@ -151,7 +169,34 @@ class RetryingHis(His):
         msgid = self.msgid()
         res = await self._retry(lambda: self.revoke(insuplc_admdvs, setl_id, mdtrt_id, psn_no,
                                                     msgid=msgid), self.patience)
+        self.book(res.setlinfo)
         return res.setlinfo
+
+    async def reconcile(self, begndate: str = "", enddate: str = "",
+                        books: list[common_pb2.SetlInfo] | None = None
+                        ) -> tuple[hospital_reconcile_pb2.HospitalTotalsResult,
+                                   hospital_reconcile_pb2.HospitalDetailsResult]:
+        """3201 then 3202 with the treatment node, from ``books`` (default: this HIS's)."""
+        rows = [reconcile_pb2.ReconcileRecord(
+            setl_id=s.setl_id, mdtrt_id=s.mdtrt_id, psn_no=s.psn_no,
+            insuplc_admdvs=s.insuplc_admdvs, mdtrtarea_admvs=s.mdtrtarea_admvs,
+            fixmedins_code=s.fixmedins_code, setl_time=s.setl_time,
+            refd_setl_flag=s.refd_setl_flag, medfee_sumamt=s.medfee_sumamt,
+            fund_pay_sumamt=s.fund_pay_sumamt, acct_pay=s.acct_pay, psn_cash_pay=s.psn_cash_pay)
+            for s in (books if books is not None else self.books.values())
+            if (not begndate or s.setl_time[:10] >= begndate)
+            and (not enddate or s.setl_time[:10] <= enddate)]
+        totals = await self._retry(lambda: self.reconciler.Totals(
+            hospital_reconcile_pb2.HospitalTotalsRequest(
+                header=self.header("3201", ""), begndate=begndate, enddate=enddate,
+                count=len(rows), medfee_sumamt=sum(r.medfee_sumamt for r in rows),
+                fund_pay_sumamt=sum(r.fund_pay_sumamt for r in rows),
+                acct_pay=sum(r.acct_pay for r in rows)), timeout=self.timeout), self.patience)
+        details = await self._retry(lambda: self.reconciler.Details(
+            hospital_reconcile_pb2.HospitalDetailsRequest(
+                header=self.header("3202", ""), begndate=begndate, enddate=enddate,
+                records=rows), timeout=self.timeout), self.patience)
+        return totals, details
 
     def _refused(self, exc: grpc.aio.AioRpcError) -> None:
         from services.status import details_of

@@ -9,6 +9,8 @@ correcting (2601) what stays uncertain, as a real HIS would. Afterwards:
   provinces owe each other equal the settlement records;
 - reconciliation finds zero differences, and its totals per province pair equal a direct sum
   over the insured places' settlement records to the fen;
+- every hospital's books (each answer it got) reconcile with its treatment node, totals and
+  details (3201/3202), with no difference;
 - the month clears, and what each province pays and receives equals the settled fund and
   account payments to the fen; clearing it again posts nothing.
 
@@ -197,6 +199,21 @@ def _check(fn: FaultNet, results: list[VisitResult], hiss: list[RetryingHis],
     return problems
 
 
+async def _check_hospitals(fn: FaultNet, hiss: list[RetryingHis]) -> list[str]:
+    problems = []
+    for code in fn.net.provinces:
+        mine = [h for h in hiss if h.mdtrtarea_admvs[:2] == code]
+        books = {k: v for h in mine for k, v in h.books.items()}
+        totals, details = await fn.his(code).reconcile(books=list(books.values()))
+        if totals.stmt_rslt != "0" or details.stmt_rslt != "0":
+            problems.append(f"hospital of {code} vs its node: totals differ in "
+                            f"{list(totals.differing)}; " + "; ".join(
+                                d.text for d in details.differences[:10]))
+        elif details.agreed != len(books):
+            problems.append(f"hospital of {code}: {details.agreed} of {len(books)} agreed")
+    return problems
+
+
 async def _check_clearing(fn: FaultNet) -> list[str]:
     """Clear the month of the run's settlements: each pair's amount is the sum of the fund and
     account payments the insured place recorded, and a second run posts nothing."""
@@ -242,6 +259,7 @@ async def test_a_thousand_visits_under_faults_settle_exactly_once_everywhere(
         report = await reconciliation(fn)
         problems = _check(fn, results, hiss, report)
         problems += await _check_clearing(fn)
+        problems += await _check_hospitals(fn, hiss)
         settled = sum(1 for r in results if r.outcome and r.outcome.setlinfo and not r.revoked)
         corrections = _merged(h.tally.corrections for h in hiss)
         summary = (f"seed {seed}: {len(results)} visits, {settled} settled and standing, "
