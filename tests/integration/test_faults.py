@@ -15,6 +15,7 @@ correcting (2601) what stays uncertain, as a real HIS would. Afterwards:
   account payments to the fen; clearing it again posts nothing.
 
 Size: ``SETTLENET_FAULT_VISITS`` visits (default 1000; about 1 minute on 2 cores) with
+``SETTLENET_FAULT_RATE`` per kind per hop per call (default 0.03) and
 ``SETTLENET_FAULT_SEED`` (default: a random seed, printed; a failure names it so the run
 replays: the faults are drawn per call from the seed, whatever the interleaving).
 """
@@ -47,7 +48,8 @@ from tests.faultnet import (
 
 PROVINCES = ("11", "13", "51")
 VISIT_TIME, FEE_TIME = "2026-10-15 09:00:00", "2026-10-15 09:20:00"
-RATE = 0.03  # per fault kind, per hop, per call
+RATE = float(os.environ.get("SETTLENET_FAULT_RATE", "0.03"))
+"""Probability of each fault kind, per hop, per call (4 kinds on 3 hops)."""
 METHODS = frozenset({"RegisterVisit", "UploadFeeDetails", "Settle", "CommitSettlement",
                      "RevokeSettlement", "Correct"})
 
