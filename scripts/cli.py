@@ -8,6 +8,8 @@
     settlenet reconcile --target DIR/network.json [--date D]    every node against the hub
     settlenet advance --target DIR/network.json [top-up 13 | resize 13 --months 2]
     settlenet clear --target DIR/network.json --month 2026-10     monthly clearing, statements
+    settlenet msgid --target DIR/network.json MSGID --insured 130100 [--correct --psn-no P]
+                                    a msgid's status on every node (5203), or its 2601
     settlenet admin --target DIR/network.json --province 13 load-policy FILE
                                     load policy / catalogue / persons into a running node
     settlenet scenario run FILE...  run golden scenarios (in-process, or --target)
@@ -102,8 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
     hub.add_argument("--topology", type=Path,
                      help="JSON file of province nodes to know before they register")
 
-    from scripts import admin, advance, bench_rules, clear, filing, reconcile, scenario
+    from scripts import admin, advance, bench_rules, clear, filing, msgid, reconcile, scenario
     filing.add_parser(sub)
+    msgid.add_parser(sub)
     clear.add_parser(sub)
     advance.add_parser(sub)
     reconcile.add_parser(sub)
@@ -181,6 +184,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "reconcile":
         from scripts import reconcile
         return reconcile.main(args)
+    if args.command == "msgid":
+        from scripts import msgid
+        return msgid.main(args)
     if args.command == "filing":
         from scripts import filing
         return filing.main(args)

@@ -1,0 +1,83 @@
+"""``settlenet msgid`` against ``settlenet up``: the status of a msgid on every node, and its
+2601 correction (burned when it never took effect, reversed when it did), after which the
+network still reconciles with no difference."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import grpc
+import pytest
+
+from scripts.his import His, Line
+
+pytestmark = pytest.mark.slow
+CLI = [sys.executable, "-m", "scripts.cli"]
+
+
+def _cli(*args: str) -> dict:
+    out = subprocess.run([*CLI, *args, "--json"], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+def test_msgid_status_and_correction_from_the_command_line(tmp_path: Path) -> None:
+    data = tmp_path / "net"
+    proc = subprocess.Popen([*CLI, "up", "--data", str(data), "--provinces", "11,13"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    target = data / "network.json"
+    deadline = time.monotonic() + 90
+    while not target.exists():
+        assert proc.poll() is None and time.monotonic() < deadline, "settlenet up failed"
+        time.sleep(0.1)
+    try:
+        doc = json.loads(target.read_text())
+        bj, hb = doc["provinces"]["11"], doc["provinces"]["13"]
+        inst = next(i for i in bj["institutions"] if i["medins_lv"] == "3")
+        person = hb["persons"][1]
+        code = bj["catalogue"]["class_a"][0]["med_list_codg"]
+
+        async def settle() -> tuple[str, str]:
+            async with grpc.aio.insecure_channel(bj["endpoint"]) as ch:
+                his = His(ch, inst["fixmedins_code"], inst["admdvs"])
+                mdtrt_id = await his.register("130100", person["psn_no"], person["insutype"],
+                                              "2026-10-15 09:00:00")
+                await his.upload("130100", mdtrt_id, person["psn_no"], [Line(code, "1", 2500)],
+                                 "2026-10-15 09:10:00")
+                res = await his.settle("130100", mdtrt_id, person["psn_no"],
+                                       person["insutype"], 2500)
+                return res.setlinfo.medins_setl_id, res.setlinfo.setl_id
+
+        msgid, setl_id = asyncio.run(settle())
+        t = str(target)
+        status = _cli("msgid", "--target", t, msgid, "--insured", "130100")["status"]
+        assert (status["state"], status["hub"]["state"], status["insured"]["state"]) == (
+            "done", "done", "done")
+        assert status["insured"]["setlinfo"]["setl_id"] == setl_id
+
+        fixed = _cli("msgid", "--target", t, msgid, "--insured", "130100", "--correct",
+                     "--psn-no", person["psn_no"])
+        assert fixed["correction"]["outcome"] == "reversed"
+        assert {fixed["status"][k]["state"] for k in ("hub", "insured")} == {"corrected"}
+
+        never = inst["fixmedins_code"] + "20261015090000" + "9999"
+        burned = _cli("msgid", "--target", t, never, "--insured", "130100", "--correct",
+                      "--psn-no", person["psn_no"])
+        assert burned["correction"]["outcome"] == "burned"
+        assert burned["status"]["insured"]["state"] == "burned"
+        human = subprocess.run([*CLI, "msgid", "--target", t, never, "--insured", "130100"],
+                               capture_output=True, text=True, timeout=60)
+        assert "insured 13" in human.stdout and "burned" in human.stdout
+
+        rec = subprocess.run([*CLI, "reconcile", "--target", t, "--json"], capture_output=True,
+                             text=True, timeout=60)
+        assert rec.returncode == 0 and json.loads(rec.stdout)["differences"] == 0
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
