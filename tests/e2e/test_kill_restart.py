@@ -1,5 +1,6 @@
-"""An insured node killed mid-traffic (SIGKILL: no clean stop, transactions cut wherever they
-were) and started again on its database comes back consistent: hospitals retry and correct as
+"""A node — the insured node, the hub or the treatment node — killed mid-traffic (SIGKILL: no
+clean stop, transactions cut wherever they were) and started again on its database comes back
+consistent: hospitals retry and correct as
 a real HIS would, and afterwards every visit is settled once or not at all on every node, as
 the hospital was told; ledgers balance; reconciliation finds zero differences. Real processes,
 as ``settlenet up`` runs them."""
@@ -79,8 +80,9 @@ async def _visit(his: RetryingHis, person: Any, code: str, rng: random.Random
                                              sum(x.amount() for x in lines))
 
 
-def test_an_insured_node_killed_mid_traffic_and_restarted_loses_and_doubles_nothing(
-        tmp_path: Path) -> None:
+@pytest.mark.parametrize("victim", [INSURED, "hub", TREAT])
+def test_a_node_killed_mid_traffic_and_restarted_loses_and_doubles_nothing(
+        tmp_path: Path, victim: str) -> None:
     visits = int(os.environ.get("SETTLENET_KILL_VISITS", "400"))
     urls = {n: sqlite_url(tmp_path / f"{n}.db") for n in ("hub", TREAT, INSURED)}
     hub = Node(tmp_path, "hub", ["hub", "--db", urls["hub"]])
@@ -89,8 +91,8 @@ def test_an_insured_node_killed_mid_traffic_and_restarted_loses_and_doubles_noth
                             ["province", "--code", code, "--hub", hub_endpoint, "--db",
                              urls[code]]) for code in (TREAT, INSURED)}
     endpoints = {code: node.start() for code, node in provinces.items()}
-    insured = provinces[INSURED]
-    port = int(endpoints[INSURED].rsplit(":", 1)[1])
+    killed = hub if victim == "hub" else provinces[victim]
+    port = int(killed.endpoint.rsplit(":", 1)[1])
     hebei = config.load(config.province_folder(INSURED))
     beijing = config.load(config.province_folder(TREAT))
     code = next(e.med_list_codg for e in beijing.catalogue.entries()
@@ -120,9 +122,9 @@ def test_an_insured_node_killed_mid_traffic_and_restarted_loses_and_doubles_noth
             async def killer() -> None:
                 await third.wait()
                 kills.append(time.monotonic())
-                await asyncio.to_thread(insured.kill)  # mid-traffic: commits cut anywhere
+                await asyncio.to_thread(killed.kill)  # mid-traffic: commits cut anywhere
                 await asyncio.sleep(0.5)
-                await asyncio.to_thread(insured.start, port)
+                await asyncio.to_thread(killed.start, port)
                 kills.append(time.monotonic())
 
             await asyncio.gather(killer(), *(worker(w) for w in range(8)))
@@ -171,8 +173,8 @@ def test_an_insured_node_killed_mid_traffic_and_restarted_loses_and_doubles_noth
         for h in hiss:
             for k, v in h.tally.corrections.items():
                 corrections[k] = corrections.get(k, 0) + v
-        print(f"kill-restart: {len(outcomes)} visits, {settled} settled, "
-              f"{len(rows) - settled} other records (corrected pairs), insured node down "
+        print(f"kill-restart of {killed.name}: {len(outcomes)} visits, {settled} settled, "
+              f"{len(rows) - settled} other records (corrected pairs), down "
               f"{kills[1] - kills[0]:.1f}s, retries {sum(h.tally.retries for h in hiss)}, "
               f"corrections {corrections}, {report['differences']} differences")
         assert settled > visits // 2
