@@ -145,6 +145,9 @@ def after_posting(conn: Connection, code: str, before: int) -> None:
     if st.level != was and st.level in ("yellow", "red", "exhausted"):
         log.warning("advance_warning", province=code, level=st.level, used_ratio=st.used_ratio,
                     available_fen=st.available_fen, size_fen=st.size_fen)
+        if st.level in ("red", "exhausted"):  # red starts an emergency top-up (a hold)
+            from national_hub import top_up
+            top_up.emergency(conn, code)
 
 
 def available(conn: Connection, code: str) -> int:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import structlog
 
-from national_hub import correction
+from national_hub import correction, top_up_servicer
 from national_hub import registry as reg
 from national_hub.advance_servicer import AdvanceServicer
 from national_hub.clearing_servicer import ClearingServicer
@@ -106,7 +106,8 @@ async def start(cfg: HubConfig) -> Hub:
          (clearing_pb2_grpc.add_ClearingServiceServicer_to_server,
           ClearingServicer(db, registry),
           clearing_pb2.DESCRIPTOR.services_by_name["ClearingService"].full_name),
-         *correction.services(db, registry, ResponseHeaders(HUB_ADMDVS))],
+         *correction.services(db, registry, ResponseHeaders(HUB_ADMDVS)),
+         *top_up_servicer.services(db)],
         host=cfg.host, port=cfg.port, tls=cfg.tls)
     hub = Hub(cfg, db, registry, running)
     log.info("hub_serving", endpoint=hub.endpoint, known_nodes=len(registry.all()))

@@ -7,11 +7,14 @@ from sqlalchemy import BigInteger, Column, Integer, LargeBinary, MetaData, Strin
 
 from services.journal import journal_table
 from services.ledger import ledger_tables
+from services.ledger_holds import hold_tables
 
 metadata = MetaData()
 journal = journal_table(metadata)
 ledger = ledger_tables(metadata)
 """The hub's ledger: advances drawn and what is owed to treatment provinces."""
+holds = hold_tables(metadata)
+"""Its holds (two-phase transfers): top-ups promised and not yet paid."""
 
 nodes = Table(
     "nodes", metadata,

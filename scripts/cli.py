@@ -8,6 +8,8 @@
     settlenet reconcile --target DIR/network.json [--date D]    every node against the hub
     settlenet advance --target DIR/network.json [top-up 13 | resize 13 --months 2]
     settlenet clear --target DIR/network.json --month 2026-10     monthly clearing, statements
+    settlenet topup --target DIR/network.json [request|arrived|void 13 --id T1]
+                                    two-phase advance top-ups (holds)
     settlenet msgid --target DIR/network.json MSGID --insured 130100 [--correct --psn-no P]
                                     a msgid's status on every node (5203), or its 2601
     settlenet admin --target DIR/network.json --province 13 load-policy FILE
@@ -104,9 +106,20 @@ def build_parser() -> argparse.ArgumentParser:
     hub.add_argument("--topology", type=Path,
                      help="JSON file of province nodes to know before they register")
 
-    from scripts import admin, advance, bench_rules, clear, filing, msgid, reconcile, scenario
+    from scripts import (
+        admin,
+        advance,
+        bench_rules,
+        clear,
+        filing,
+        msgid,
+        reconcile,
+        scenario,
+        topup,
+    )
     filing.add_parser(sub)
     msgid.add_parser(sub)
+    topup.add_parser(sub)
     clear.add_parser(sub)
     advance.add_parser(sub)
     reconcile.add_parser(sub)
@@ -184,6 +197,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "reconcile":
         from scripts import reconcile
         return reconcile.main(args)
+    if args.command == "topup":
+        from scripts import topup
+        return topup.main(args)
     if args.command == "msgid":
         from scripts import msgid
         return msgid.main(args)

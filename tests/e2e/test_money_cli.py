@@ -1,6 +1,7 @@
-"""``settlenet msgid`` against ``settlenet up``: the status of a msgid on every node, and its
-2601 correction (burned when it never took effect, reversed when it did), after which the
-network still reconciles with no difference."""
+"""``settlenet msgid`` and ``settlenet topup`` against ``settlenet up``: the status of a msgid
+on every node, and its 2601 correction (burned when it never took effect, reversed when it did),
+after which the network still reconciles with no difference; a two-phase top-up promised, then
+paid."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ def _cli(*args: str) -> dict:
     return json.loads(out.stdout)
 
 
-def test_msgid_status_and_correction_from_the_command_line(tmp_path: Path) -> None:
+def test_msgid_status_correction_and_top_up_from_the_command_line(tmp_path: Path) -> None:
     data = tmp_path / "net"
     proc = subprocess.Popen([*CLI, "up", "--data", str(data), "--provinces", "11,13"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -78,6 +79,17 @@ def test_msgid_status_and_correction_from_the_command_line(tmp_path: Path) -> No
         rec = subprocess.run([*CLI, "reconcile", "--target", t, "--json"], capture_output=True,
                              text=True, timeout=60)
         assert rec.returncode == 0 and json.loads(rec.stdout)["differences"] == 0
+
+        asked = _cli("topup", "--target", t, "request", "13", "--id", "T1", "--amount-fen",
+                     "100")
+        assert (asked["state"], asked["pending_fen"]) == ("pending", "100")
+        paid = _cli("topup", "--target", t, "arrived", "13", "--id", "T1")
+        assert (paid["state"], paid["posted_fen"], paid["pending_fen"]) == ("posted", "100",
+                                                                             "0")
+        assert int(paid["available_fen"]) == int(asked["available_fen"]) + 100
+        listed = subprocess.run([*CLI, "topup", "--target", t], capture_output=True,
+                                text=True, timeout=60)
+        assert "top-up T1: posted" in listed.stdout
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)

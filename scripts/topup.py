@@ -1,0 +1,84 @@
+"""``settlenet topup``: two-phase top-ups of the advance funds at the hub (holds).
+
+    settlenet topup --target var/net/network.json                       # every top-up
+    settlenet topup --target var/net/network.json request 13 --id T1 [--amount-fen N]
+    settlenet topup --target var/net/network.json arrived 13 --id T1 [--amount-fen N]
+    settlenet topup --target var/net/network.json void 13 --id T1
+
+A request is a promise (a hold: nothing moves); ``arrived`` posts it (all of it, or what came)
+and the advance grows; ``void`` drops it. A red warning requests one by itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import grpc
+from google.protobuf.json_format import MessageToDict
+
+from scripts import target
+from services.money import yuan
+from services.pb.settlenet.v1 import topup_pb2, topup_pb2_grpc
+from services.status import describe_rpc_error
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("topup", help="two-phase advance top-ups: request, arrived, void",
+                       description="List the advance top-ups at the hub, promise one (a hold "
+                       "that moves nothing), post it when the money arrives, or void it.")
+    p.add_argument("--target", type=Path, required=True, help="DIR/network.json")
+    p.add_argument("--json", action="store_true")
+    acts = p.add_subparsers(dest="action", metavar="ACTION")
+    for name, text in (("request", "promise a top-up (default: what restores the size)"),
+                       ("arrived", "the money arrived: post the top-up"),
+                       ("void", "the money will not come: void the top-up")):
+        a = acts.add_parser(name, help=text)
+        a.add_argument("province")
+        a.add_argument("--id", required=True, dest="request_id", help="names the top-up")
+        a.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
+        if name != "void":
+            a.add_argument("--amount-fen", type=int, default=0)
+
+
+async def _call(endpoint: str, args: argparse.Namespace) -> Any:
+    async with grpc.aio.insecure_channel(endpoint) as ch:
+        stub = topup_pb2_grpc.TopUpServiceStub(ch)
+        if args.action == "request":
+            return await stub.RequestTopUp(topup_pb2.RequestTopUpRequest(
+                province=args.province, request_id=args.request_id,
+                amount_fen=args.amount_fen), timeout=30)
+        if args.action in ("arrived", "void"):
+            return await stub.SettleTopUp(topup_pb2.SettleTopUpRequest(
+                province=args.province, request_id=args.request_id,
+                arrived=args.action == "arrived",
+                amount_fen=getattr(args, "amount_fen", 0)), timeout=30)
+        return await stub.ListTopUps(topup_pb2.ListTopUpsRequest(), timeout=30)
+
+
+def main(args: argparse.Namespace) -> int:
+    try:
+        answer = asyncio.run(_call(target.load(args.target)["hub"]["endpoint"], args))
+    except target.TargetError as exc:
+        print(f"settlenet topup: {exc}", file=sys.stderr)
+        return 2
+    except grpc.RpcError as exc:
+        print(f"settlenet topup: {describe_rpc_error(exc)}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(MessageToDict(answer, preserving_proto_field_name=True,
+                                       always_print_fields_with_no_presence=True), indent=2))
+        return 0
+    rows = list(answer.holds) if hasattr(answer, "holds") else [answer]
+    if not rows:
+        print("no top-ups")
+    for h in rows:
+        print(f"province {h.province} top-up {h.request_id}: {h.state}, promised "
+              f"{yuan(h.amount_fen)}" + (f", arrived {yuan(h.posted_fen)}"
+                                          if h.state == "posted" else "")
+              + f" (advance left {yuan(h.available_fen)}, pending {yuan(h.pending_fen)})")
+    return 0
