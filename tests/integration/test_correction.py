@@ -6,6 +6,7 @@ correction is refused everywhere, and bad input changes nothing."""
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import grpc
 import pytest
@@ -13,7 +14,7 @@ import pytest
 from provincial_nodes import config
 from services import faults
 from services.status import details_of
-from tests.conftest import FEE_TIME, REGION, VISIT_TIME
+from tests.conftest import FEE_TIME, REGION, VISIT_TIME, Net
 from tests.faultnet import (
     FaultNet,
     fault_network,
@@ -157,7 +158,7 @@ async def test_a_correction_naming_a_revocation_or_another_hospital_is_refused_u
     async with fault_network(tmp_path, _plan(), (TREAT, INSURED)) as fn:
         p, mdtrt_id, total, his = await _visit(fn, 1)
         s = (await his.settle(REGION, mdtrt_id, p.psn_no, p.insutype, total)).setlinfo
-        before = live_settlements(fn)
+        before = Net.snapshot(SimpleNamespace(data=tmp_path))  # type: ignore[arg-type]
         for omsgid, oinfno, field in ((s.medins_setl_id, "2208", "oinfno"),
                                       ("H99999999999" + s.medins_setl_id[12:], "2207",
                                        "omsgid")):
@@ -165,4 +166,4 @@ async def test_a_correction_naming_a_revocation_or_another_hospital_is_refused_u
                 await his.correct(REGION, p.psn_no, omsgid, oinfno)
             assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
             assert details_of(err.value)[0][0][0] == field
-        assert live_settlements(fn) == before
+        assert Net.snapshot(SimpleNamespace(data=tmp_path)) == before  # type: ignore[arg-type]
