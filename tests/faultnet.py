@@ -46,9 +46,10 @@ class FaultNet:
 
 @asynccontextmanager
 async def fault_network(data: Path, plan: faults.FaultPlan, provinces: tuple[str, ...],
-                        population: int = 0) -> AsyncIterator[FaultNet]:
+                        population: int = 0, db_urls: dict[str, str] | None = None
+                        ) -> AsyncIterator[FaultNet]:
     injector = faults.install(plan)
-    net = await network.start(data, provinces, population=population)
+    net = await network.start(data, provinces, population=population, db_urls=db_urls)
     fn = FaultNet(net, injector, {})
     try:
         yield fn

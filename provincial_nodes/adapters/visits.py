@@ -71,6 +71,14 @@ def get(conn: Connection, mdtrt_id: str) -> Visit | None:
         filing_status=row.filing_status)
 
 
+def lock(conn: Connection, mdtrt_id: str) -> None:
+    """Take the visit's row for update (PostgreSQL; SQLite serialises writers anyway), so two
+    calls with one msgid on one visit run one after the other: the second then finds the
+    first's journal entry instead of the state it left."""
+    conn.execute(select(visits.c.mdtrt_id).where(visits.c.mdtrt_id == mdtrt_id)
+                 .with_for_update()).first()
+
+
 def set_status(conn: Connection, mdtrt_id: str, status: str) -> None:
     conn.execute(update(visits).where(visits.c.mdtrt_id == mdtrt_id).values(status=status))
 

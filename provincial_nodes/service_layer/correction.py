@@ -174,6 +174,9 @@ class TreatmentCorrection:
     def _record(self, conn: Connection, cmd: CorrectCommand, out: Outcome,
                 encode: Callable[[Outcome], bytes]) -> bytes:
         env = cmd.env
+        for s in (out.original, out.reversal):
+            if s is not None:  # after any late arrival of the original that is recording
+                visit_repo.lock(conn, s.mdtrt_id)
         prior = msg_journal.replay(conn, journal, env.msgid, env.infno, env.digest)
         if prior is not None:  # a concurrent duplicate recorded it first
             return prior

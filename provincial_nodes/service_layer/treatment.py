@@ -146,6 +146,7 @@ class TreatmentRole:
     def upload(self, conn: Connection, cmd: UploadCommand,
                encode: Callable[[list[LineClassification]], bytes]) -> bytes:
         env = cmd.env
+        visit_repo.lock(conn, cmd.mdtrt_id)  # a duplicate of this msgid waits, then replays
         prior = msg_journal.replay(conn, journal, env.msgid, env.infno, env.digest)
         if prior is not None:
             return prior
@@ -238,6 +239,7 @@ class TreatmentRole:
         transaction, so a duplicate that finished a moment ago is replayed, never refused
         by the check (e.g. "visit already settled" by the duplicate itself)."""
         env = cmd.env
+        visit_repo.lock(conn, cmd.mdtrt_id)  # after a duplicate that is recording, not during
         prior = msg_journal.replay(conn, journal, env.msgid, env.infno, env.digest)
         return prior if prior is not None else check(conn, cmd)
 
@@ -253,6 +255,7 @@ class TreatmentRole:
 
     def _record(self, conn: Connection, env: Envelope, s: Settlement,
                 encode: Callable[[Settlement], bytes], status: str) -> bytes:
+        visit_repo.lock(conn, s.mdtrt_id)
         prior = msg_journal.replay(conn, journal, env.msgid, env.infno, env.digest)
         if prior is not None:  # a concurrent duplicate recorded it first
             return prior
