@@ -15,15 +15,13 @@ from typing import Any
 
 import grpc
 import structlog
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert
 
-from national_hub import advance
-from national_hub.postings import hub_postings
 from national_hub.registry import Node, Registry
-from national_hub.tables import hub_settlements, journal, ledger, routed_messages
+from national_hub.settlements import record_routed
+from national_hub.tables import journal, routed_messages
 from services import clock
 from services import journal as msg_journal
-from services import ledger as ledger_store
 from services.envelope import ResponseHeaders, check_header
 from services.errors import InvalidField
 from services.journal import body_hash
@@ -34,28 +32,6 @@ from services.storage import Database
 
 log = structlog.get_logger("hub")
 Ctx = grpc.aio.ServicerContext[Any, Any]
-
-
-def record_routed(conn: Connection, setl: common_pb2.SetlInfo, msgid: str, insured: str,
-                  treatment: str) -> bool:
-    """Record a settlement (or revocation record) the hub learns of, and post it (drawing the
-    insured province's advance, as the router does), unless the hub has it already. Returns
-    whether it was new."""
-    known = conn.execute(select(hub_settlements.c.setl_id)
-                         .where(hub_settlements.c.setl_id == setl.setl_id)).first()
-    if known is not None:
-        return False
-    advance.ensure(conn, insured)
-    ledger_store.post(conn, ledger, hub_postings(setl, insured, treatment))
-    advance.draw(conn, insured, setl.fund_pay_sumamt + setl.acct_pay)
-    conn.execute(insert(hub_settlements).values(
-        setl_id=setl.setl_id, msgid=msgid, mdtrt_id=setl.mdtrt_id, psn_no=setl.psn_no,
-        insuplc_admdvs=setl.insuplc_admdvs, mdtrtarea_admvs=setl.mdtrtarea_admvs,
-        fixmedins_code=setl.fixmedins_code, setl_time=setl.setl_time,
-        refd_setl_flag=setl.refd_setl_flag, medfee_sumamt=setl.medfee_sumamt,
-        fund_pay_sumamt=setl.fund_pay_sumamt, acct_pay=setl.acct_pay,
-        psn_cash_pay=setl.psn_cash_pay))
-    return True
 
 
 class HubCorrection:

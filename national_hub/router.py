@@ -15,12 +15,11 @@ import structlog
 from sqlalchemy import Connection, insert, select
 
 from national_hub import advance
-from national_hub.postings import hub_postings
 from national_hub.registry import Node, Registry
-from national_hub.tables import hub_settlements, journal, ledger, routed_messages
+from national_hub.settlements import record_routed
+from national_hub.tables import hub_settlements, journal, routed_messages
 from services import clock
 from services import journal as msg_journal
-from services import ledger as ledger_store
 from services.rpc import hop_timeout
 from services.status import from_rpc_error
 from services.storage import Database
@@ -89,23 +88,8 @@ class Router:
                     log.warning("duplicate_setl_id_from_insured", setl_id=setl.setl_id,
                                 first_msgid=known.msgid, to=node.province_code)
                 elif setl is not None and setl.setl_id:
-                    advance.ensure(conn, node.province_code)
-                    before = advance.available(conn, node.province_code)
-                    ledger_store.post(conn, ledger, hub_postings(
-                        setl, node.province_code, header.mdtrtarea_admvs[:2]))
-                    advance.draw(conn, node.province_code,
-                                 setl.fund_pay_sumamt + setl.acct_pay)
-                    if infno == "2207":
-                        advance.after_posting(conn, node.province_code, before)
-                    conn.execute(insert(hub_settlements).values(
-                        setl_id=setl.setl_id, msgid=header.msgid, mdtrt_id=setl.mdtrt_id,
-                        psn_no=setl.psn_no, insuplc_admdvs=setl.insuplc_admdvs,
-                        mdtrtarea_admvs=setl.mdtrtarea_admvs,
-                        fixmedins_code=setl.fixmedins_code, setl_time=setl.setl_time,
-                        refd_setl_flag=setl.refd_setl_flag,
-                        medfee_sumamt=setl.medfee_sumamt,
-                        fund_pay_sumamt=setl.fund_pay_sumamt, acct_pay=setl.acct_pay,
-                        psn_cash_pay=setl.psn_cash_pay))
+                    record_routed(conn, setl, header.msgid, node.province_code,
+                                  header.mdtrtarea_admvs[:2])
 
     def entries(self, conn: Connection, msgid: str, limit: int) -> list[Any]:
         query = select(routed_messages).order_by(routed_messages.c.seq.desc()).limit(limit)
