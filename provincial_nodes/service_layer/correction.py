@@ -15,7 +15,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Table, select
 
 from provincial_nodes.adapters import persons as person_repo
 from provincial_nodes.adapters import visits as visit_repo
@@ -66,6 +66,20 @@ class Status:
 
 Decode = Callable[[bytes], Settlement]
 Encode = Callable[[Settlement], bytes]
+
+
+def _status(conn: Connection, journal_table: Table, settlements: Table, omsgid: str,
+            decode: Decode) -> Status:
+    """What one role knows of ``omsgid``: its journal's state, the settlement the msgid made
+    and the record that reverses it."""
+    state, infno, _ = msg_journal.state(conn, journal_table, omsgid)
+    t = settlements
+    row = conn.execute(select(t.c.setl_id, t.c.setlinfo).where(t.c.msgid == omsgid)).first()
+    if row is None:
+        return Status(state, infno)
+    undone = conn.execute(select(t.c.setlinfo).where(t.c.init_setl_id == row.setl_id)).first()
+    return Status(state, infno, decode(bytes(row.setlinfo)),
+                  decode(bytes(undone.setlinfo)) if undone is not None else None)
 
 
 def check_command(cmd: CorrectCommand) -> None:
@@ -136,15 +150,7 @@ class InsuredCorrection:
         return payload
 
     def status(self, conn: Connection, omsgid: str) -> Status:
-        state, infno, _ = msg_journal.state(conn, insured_journal, omsgid)
-        t = insured_settlements
-        row = conn.execute(select(t.c.setl_id, t.c.setlinfo).where(t.c.msgid == omsgid)).first()
-        if row is None:
-            return Status(state, infno)
-        undone = conn.execute(select(t.c.setlinfo)
-                              .where(t.c.init_setl_id == row.setl_id)).first()
-        return Status(state, infno, self.decode(bytes(row.setlinfo)),
-                      self.decode(bytes(undone.setlinfo)) if undone is not None else None)
+        return _status(conn, insured_journal, insured_settlements, omsgid, self.decode)
 
 
 class TreatmentCorrection:
@@ -201,12 +207,4 @@ class TreatmentCorrection:
         return payload
 
     def status(self, conn: Connection, omsgid: str) -> Status:
-        state, infno, _ = msg_journal.state(conn, journal, omsgid)
-        row = conn.execute(select(treated.c.setl_id, treated.c.setlinfo)
-                           .where(treated.c.msgid == omsgid)).first()
-        if row is None:
-            return Status(state, infno)
-        undone = conn.execute(select(treated.c.setlinfo)
-                              .where(treated.c.init_setl_id == row.setl_id)).first()
-        return Status(state, infno, self.decode(bytes(row.setlinfo)),
-                      self.decode(bytes(undone.setlinfo)) if undone is not None else None)
+        return _status(conn, journal, treated, omsgid, self.decode)
