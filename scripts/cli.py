@@ -83,6 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--base-port", type=int, default=0,
                     help="first province port; the next provinces take the following ports "
                     "(default any free ports)")
+    up.add_argument("--faults", metavar="SEED:RATE",
+                    help="run the network's links (treatment→hub, hub→insured) through the "
+                    "test fault transport: each of drop request, drop response, duplicate, "
+                    "delay past deadline at RATE per settlement call, drawn from SEED")
     up.add_argument("--population", type=int, default=0,
                     help="extra generated insured persons per province (seeded)")
 
@@ -177,6 +181,19 @@ async def _serve_until_signal(start: object, ready_file: Path | None) -> int:
     return 0
 
 
+def _faults_from_env() -> None:
+    """A test network may run its links through the fault transport ($SETTLENET_FAULTS)."""
+    from services import faults
+    try:
+        injector = faults.install_from_env()
+    except ValueError as exc:
+        raise SystemExit(f"settlenet: {exc}") from None
+    if injector is not None:
+        print(f"settlenet: fault transport on ({faults.ENV}="
+              f"{os.environ[faults.ENV]}): calls on this node's links may be dropped, "
+              "duplicated or delayed", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from services import logging as slog
@@ -225,6 +242,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "loadtest":
         from scripts.loadtest import command as loadtest_command
         return loadtest_command.main(args)
+    if args.command in ("hub", "province"):
+        _faults_from_env()
     if args.command == "hub":
         from national_hub import bootstrap as hub_boot
         slog.configure("hub", json=args.log_json, level=args.log_level)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -46,6 +47,14 @@ def _wait_ready(proc: subprocess.Popen[bytes], ready: Path, name: str, log: Path
 
 
 def main(args: argparse.Namespace) -> int:
+    if getattr(args, "faults", None):
+        from services import faults
+        try:
+            faults.plan_from_spec(args.faults)
+        except ValueError as exc:
+            _say(str(exc))
+            return 2
+        os.environ[faults.ENV] = args.faults  # every node process inherits it
     data: Path = args.data.resolve()
     logs = data / "logs"
     logs.mkdir(parents=True, exist_ok=True)

@@ -151,6 +151,35 @@ class FaultInterceptor(grpc.aio.UnaryUnaryClientInterceptor):  # type: ignore[mi
             pass
 
 
+ENV = "SETTLENET_FAULTS"
+"""``SEED:RATE`` — run a node process (``settlenet hub``/``province``, or every node of
+``settlenet up --faults``) with faults on the network's own hops (treatment → hub, hub →
+insured): each of the four kinds at RATE per mutating call, drawn from SEED. For a province
+team testing how its HIS or node copes with a bad link."""
+NETWORK_METHODS = frozenset({"Settle", "CommitSettlement", "RevokeSettlement", "Correct"})
+
+
+def plan_from_spec(spec: str) -> FaultPlan:
+    """A plan from ``SEED:RATE`` (e.g. ``7:0.03``); ValueError naming what is wrong."""
+    try:
+        seed_text, rate_text = spec.split(":")
+        seed, rate = int(seed_text), float(rate_text)
+    except ValueError:
+        raise ValueError(f"{ENV}={spec!r}: expected SEED:RATE, e.g. 7:0.03") from None
+    if not 0 <= rate <= 0.25:
+        raise ValueError(f"{ENV}={spec!r}: RATE is per fault kind, between 0 and 0.25")
+    kinds = {k: rate for k in KINDS}
+    return FaultPlan(seed=seed, rates={"treatment->hub": kinds, "hub->insured": kinds},
+                     methods=NETWORK_METHODS)
+
+
+def install_from_env() -> FaultInjector | None:
+    """Install the plan ``$SETTLENET_FAULTS`` names, if any (a node process at start)."""
+    import os
+    spec = os.environ.get(ENV, "")
+    return install(plan_from_spec(spec)) if spec else None
+
+
 _active: FaultInjector | None = None
 
 
