@@ -8,8 +8,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import sys
 from pathlib import Path
 
 import grpc
@@ -17,7 +15,6 @@ from google.protobuf import json_format
 
 from scripts import target
 from services.pb.settlenet.v1 import admin_pb2, admin_pb2_grpc
-from services.status import describe_rpc_error
 
 LOADS = {"load-policy": "LoadPolicy", "load-catalogue": "LoadCatalogue",
          "load-persons": "LoadPersons"}
@@ -59,19 +56,10 @@ async def _call(endpoint: str, args: argparse.Namespace) -> object:
 
 
 def main(args: argparse.Namespace) -> int:
-    try:
-        doc = target.load(args.target)
-        endpoint = target.province_endpoint(doc, args.province, args.target)
-        answer = asyncio.run(_call(endpoint, args))
-    except target.TargetError as exc:
-        print(f"settlenet admin: {exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        print(f"settlenet admin: {exc}", file=sys.stderr)
-        return 2
-    except grpc.RpcError as exc:
-        print(f"settlenet admin: {describe_rpc_error(exc)}", file=sys.stderr)
-        return 1
+    answer, code = target.run("admin", args.target, lambda doc: _call(
+        target.province_endpoint(doc, args.province, args.target), args))
+    if code:
+        return code
     if args.json:
         print(json_format.MessageToJson(answer, preserving_proto_field_name=True,  # type: ignore[arg-type]
                                         always_print_fields_with_no_presence=True))

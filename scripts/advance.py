@@ -9,9 +9,7 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-import sys
 import uuid
 from pathlib import Path
 from typing import Any
@@ -22,7 +20,6 @@ from google.protobuf.json_format import MessageToDict
 from scripts import target
 from services.money import yuan
 from services.pb.settlenet.v1 import advance_pb2, advance_pb2_grpc
-from services.status import describe_rpc_error
 
 COLOUR = {"green": "green", "yellow": "yellow", "red": "red", "exhausted": "bold red"}
 
@@ -59,14 +56,10 @@ async def _call(endpoint: str, args: argparse.Namespace) -> Any:
 
 
 def main(args: argparse.Namespace) -> int:
-    try:
-        answer = asyncio.run(_call(target.load(args.target)["hub"]["endpoint"], args))
-    except target.TargetError as exc:
-        print(f"settlenet advance: {exc}", file=sys.stderr)
-        return 2
-    except grpc.RpcError as exc:
-        print(f"settlenet advance: {describe_rpc_error(exc)}", file=sys.stderr)
-        return 1
+    answer, code = target.run("advance", args.target,
+                              lambda doc: _call(doc["hub"]["endpoint"], args))
+    if code:
+        return code
     if args.json:
         print(json.dumps(MessageToDict(answer, preserving_proto_field_name=True,
                                        always_print_fields_with_no_presence=True), indent=2))

@@ -11,10 +11,8 @@ nothing) and issues a statement per province, which the province confirms.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import csv
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +22,6 @@ from google.protobuf.json_format import MessageToDict
 from scripts import target
 from services.money import yuan
 from services.pb.settlenet.v1 import clearing_pb2, clearing_pb2_grpc
-from services.status import describe_rpc_error
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -63,14 +60,10 @@ def write_csv(answer: clearing_pb2.ClearMonthResponse, path: Path) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    try:
-        answer = asyncio.run(_call(target.load(args.target)["hub"]["endpoint"], args))
-    except target.TargetError as exc:
-        print(f"settlenet clear: {exc}", file=sys.stderr)
-        return 2
-    except grpc.RpcError as exc:
-        print(f"settlenet clear: {describe_rpc_error(exc)}", file=sys.stderr)
-        return 1
+    answer, code = target.run("clear", args.target,
+                              lambda doc: _call(doc["hub"]["endpoint"], args))
+    if code:
+        return code
     if args.csv:
         write_csv(answer, args.csv)
     if args.json:

@@ -36,7 +36,7 @@ from rich.table import Table
 from scripts import network
 from scripts.desk import Desk
 from scripts.his import His, Line
-from scripts.visit import identities
+from scripts.visit import identities, pick
 from services import clock
 from services import logging as slog
 from services.money import yuan
@@ -74,23 +74,13 @@ class Story:
 
     async def run(self) -> list[dict[str, Any]]:
         bj, hb = self.doc["provinces"][TREAT], self.doc["provinces"][INSURED]
-        inst = max((x for x in bj["institutions"] if x["cross_province"]),
-                   key=lambda x: x["medins_lv"])
-        retiree, diabetic = hb["persons"][1], hb["persons"][5]
+        # The sample visit of `settlenet visit`: a tertiary hospital, the retiree, seven lines.
+        inst, retiree, lines, _ = pick(self.doc, TREAT, INSURED)
+        diabetic = hb["persons"][5]
         now = clock.now()
         today = now.date()
         begntime = clock.format_time(now - timedelta(minutes=30))
         fee_time = clock.format_time(now - timedelta(minutes=20))
-        cat = bj["catalogue"]
-        lines = [
-            Line(cat["class_a"][0]["med_list_codg"], "2", 1449),
-            Line(cat["class_a"][1]["med_list_codg"], "1", 3312),
-            Line(cat["class_b"][0]["med_list_codg"], "1", 4554),
-            Line(cat["class_b"][1]["med_list_codg"], "2", 7038),
-            Line(cat["class_a"][2]["med_list_codg"], "3", 6800),
-            Line(cat["class_c"][0]["med_list_codg"], "1", 402),
-            Line(cat["outside_catalogue"][0], "1", 1500),
-        ]
         total = sum(x.amount() for x in lines)
 
         self.add("network", hub=self.doc["hub"]["endpoint"], provinces=[

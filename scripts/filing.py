@@ -16,9 +16,7 @@ region); ``--channel`` says which channel files (window, app, mini_program, agen
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +26,6 @@ from google.protobuf.json_format import MessageToDict
 from scripts import target
 from scripts.desk import Desk
 from services.pb.settlenet.v1 import filing_pb2, filing_pb2_grpc
-from services.status import describe_rpc_error
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -113,14 +110,9 @@ async def _call(doc: dict[str, Any], args: argparse.Namespace) -> Any:
 
 
 def main(args: argparse.Namespace) -> int:
-    try:
-        answer = asyncio.run(_call(target.load(args.target), args))
-    except target.TargetError as exc:
-        print(f"settlenet filing: {exc}", file=sys.stderr)
-        return 2
-    except grpc.RpcError as exc:
-        print(f"settlenet filing: {describe_rpc_error(exc)}", file=sys.stderr)
-        return 1
+    answer, code = target.run("filing", args.target, lambda doc: _call(doc, args))
+    if code:
+        return code
     doc = answer if isinstance(answer, dict) else MessageToDict(
         answer, preserving_proto_field_name=True)
     if args.json or isinstance(answer, dict):

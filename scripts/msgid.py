@@ -12,7 +12,6 @@ took effect, or burns it; either way it is closed on every node.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from pathlib import Path
@@ -23,7 +22,6 @@ from google.protobuf.json_format import MessageToDict
 
 from scripts import target
 from scripts.retrying_his import RetryingHis
-from services.status import describe_rpc_error
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -90,16 +88,12 @@ def main(args: argparse.Namespace) -> int:
         print("settlenet msgid: --correct needs --psn-no", file=sys.stderr)
         return 2
     try:
-        report = asyncio.run(run(target.load(args.target), args.msgid, args.insured,
-                                 args.psn_no, args.correct))
-    except target.TargetError as exc:
-        print(f"settlenet msgid: {exc}", file=sys.stderr)
-        return 2
-    except grpc.RpcError as exc:
-        print(f"settlenet msgid: {describe_rpc_error(exc)}", file=sys.stderr)
-        return 1
+        report, code = target.run("msgid", args.target, lambda doc: run(
+            doc, args.msgid, args.insured, args.psn_no, args.correct))
     except Exception as exc:  # GaveUp: no answer from the treatment node
         print(f"settlenet msgid: {exc}", file=sys.stderr)
         return 1
+    if code:
+        return code
     print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else render(report))
     return 0

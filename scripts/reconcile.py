@@ -12,7 +12,6 @@ agrees, 1 when there are differences.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from dataclasses import asdict
@@ -25,7 +24,6 @@ from scripts import target
 from services import reconcile
 from services.pb.settlenet.v1 import reconcile_pb2, reconcile_pb2_grpc
 from services.reconcile_servicer import records_of
-from services.status import describe_rpc_error
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -92,13 +90,9 @@ def main(args: argparse.Namespace) -> int:
         return 2
     begndate, enddate = (args.date, args.date) if args.date else (args.begndate or "",
                                                                    args.enddate or "")
-    try:
-        report = asyncio.run(run(target.load(args.target), begndate, enddate))
-    except target.TargetError as exc:
-        print(f"settlenet reconcile: {exc}", file=sys.stderr)
-        return 2
-    except grpc.RpcError as exc:
-        print(f"settlenet reconcile: {describe_rpc_error(exc)}", file=sys.stderr)
-        return 1
+    report, code = target.run("reconcile", args.target,
+                              lambda doc: run(doc, begndate, enddate))
+    if code:
+        return code
     print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else render(report))
     return 0 if not report["differences"] else 1

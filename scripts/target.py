@@ -3,9 +3,18 @@ acts on a running network."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+import grpc
+
+from services.status import describe_rpc_error
+
+T = TypeVar("T")
 
 
 class TargetError(Exception):
@@ -31,3 +40,18 @@ def province_endpoint(doc: dict[str, Any], code: str, path: Path) -> str:
     except KeyError:
         raise TargetError(f"province {code} is not in {path} (it has "
                           f"{', '.join(sorted(doc['provinces']))})") from None
+
+
+def run(command: str, path: Path, call: Callable[[dict[str, Any]], Awaitable[T]]
+        ) -> tuple[T | None, int]:
+    """Load ``path`` (DIR/network.json) and run ``call(doc)``: ``(answer, 0)``. A bad target or
+    an unreadable file prints one line and gives ``(None, 2)``; a failed call prints its status,
+    field violations and reason and gives ``(None, 1)``."""
+    try:
+        return asyncio.run(call(load(path))), 0
+    except (TargetError, OSError) as exc:
+        print(f"settlenet {command}: {exc}", file=sys.stderr)
+        return None, 2
+    except grpc.RpcError as exc:
+        print(f"settlenet {command}: {describe_rpc_error(exc)}", file=sys.stderr)
+        return None, 1

@@ -12,9 +12,7 @@ and the advance grows; ``void`` drops it. A red warning requests one by itself.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +22,6 @@ from google.protobuf.json_format import MessageToDict
 from scripts import target
 from services.money import yuan
 from services.pb.settlenet.v1 import topup_pb2, topup_pb2_grpc
-from services.status import describe_rpc_error
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -61,14 +58,10 @@ async def _call(endpoint: str, args: argparse.Namespace) -> Any:
 
 
 def main(args: argparse.Namespace) -> int:
-    try:
-        answer = asyncio.run(_call(target.load(args.target)["hub"]["endpoint"], args))
-    except target.TargetError as exc:
-        print(f"settlenet topup: {exc}", file=sys.stderr)
-        return 2
-    except grpc.RpcError as exc:
-        print(f"settlenet topup: {describe_rpc_error(exc)}", file=sys.stderr)
-        return 1
+    answer, code = target.run("topup", args.target,
+                              lambda doc: _call(doc["hub"]["endpoint"], args))
+    if code:
+        return code
     if args.json:
         print(json.dumps(MessageToDict(answer, preserving_proto_field_name=True,
                                        always_print_fields_with_no_presence=True), indent=2))

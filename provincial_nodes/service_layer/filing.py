@@ -128,15 +128,23 @@ class FilingRole:
     def _replay(conn: Connection, env: Envelope) -> bytes | None:
         return msg_journal.replay(conn, journal, env.msgid, env.infno, env.digest)
 
+    def _begin(self, conn: Connection, env: Envelope, psn_no: str
+               ) -> tuple[Person | None, bytes | None]:
+        """Start a change: the journal's first answer for a msgid seen before, else the person,
+        locked — looking in the journal again once the lock is held, since a duplicate may have
+        committed while this one waited."""
+        prior = self._replay(conn, env)
+        if prior is not None:
+            return None, prior
+        person = self._person(conn, env, psn_no)
+        return person, self._replay(conn, env)
+
     # ---- 2501 --------------------------------------------------------------------------
     def create(self, conn: Connection, cmd: CreateFiling, encode: Encode) -> bytes:
-        prior = self._replay(conn, cmd.env)
+        person, prior = self._begin(conn, cmd.env, cmd.psn_no)
         if prior is not None:
             return prior
-        person = self._person(conn, cmd.env, cmd.psn_no)
-        prior = self._replay(conn, cmd.env)  # a duplicate may have committed while we waited
-        if prior is not None:
-            return prior
+        assert person is not None
         try:
             category = Category(cmd.category)
         except ValueError:
@@ -161,13 +169,10 @@ class FilingRole:
 
     # ---- 2510 --------------------------------------------------------------------------
     def change(self, conn: Connection, cmd: ChangeFiling, encode: Encode) -> bytes:
-        prior = self._replay(conn, cmd.env)
+        person, prior = self._begin(conn, cmd.env, cmd.psn_no)
         if prior is not None:
             return prior
-        self._person(conn, cmd.env, cmd.psn_no)
-        prior = self._replay(conn, cmd.env)
-        if prior is not None:
-            return prior
+        assert person is not None
         old = self._own_filing(conn, cmd.psn_no, cmd.filing_id)
         if old.status != "active":
             raise FailedPrecondition("filing_id", cmd.filing_id, "the filing is revoked",
@@ -186,13 +191,10 @@ class FilingRole:
 
     # ---- 2502 --------------------------------------------------------------------------
     def revoke(self, conn: Connection, cmd: RevokeFiling, encode: Encode) -> bytes:
-        prior = self._replay(conn, cmd.env)
+        person, prior = self._begin(conn, cmd.env, cmd.psn_no)
         if prior is not None:
             return prior
-        self._person(conn, cmd.env, cmd.psn_no)
-        prior = self._replay(conn, cmd.env)
-        if prior is not None:
-            return prior
+        assert person is not None
         old = self._own_filing(conn, cmd.psn_no, cmd.filing_id)
         if old.status != "active":
             raise FailedPrecondition("filing_id", cmd.filing_id, "the filing is already revoked",
@@ -203,13 +205,10 @@ class FilingRole:
 
     # ---- 2503 / 2504 ---------------------------------------------------------------------
     def qualify(self, conn: Connection, cmd: QualifyChronic, encode: Encode) -> bytes:
-        prior = self._replay(conn, cmd.env)
+        person, prior = self._begin(conn, cmd.env, cmd.psn_no)
         if prior is not None:
             return prior
-        person = self._person(conn, cmd.env, cmd.psn_no)
-        prior = self._replay(conn, cmd.env)
-        if prior is not None:
-            return prior
+        assert person is not None
         check_disease("opsp_dise_code", cmd.opsp_dise_code)
         if cmd.enddate is not None and cmd.enddate < cmd.begndate:
             raise InvalidField("enddate", cmd.enddate.isoformat(),
@@ -230,13 +229,10 @@ class FilingRole:
 
     def revoke_qualification(self, conn: Connection, cmd: RevokeQualification,
                              encode: Encode) -> bytes:
-        prior = self._replay(conn, cmd.env)
+        person, prior = self._begin(conn, cmd.env, cmd.psn_no)
         if prior is not None:
             return prior
-        self._person(conn, cmd.env, cmd.psn_no)
-        prior = self._replay(conn, cmd.env)
-        if prior is not None:
-            return prior
+        assert person is not None
         found = [q for q in filing_repo.qualifications(conn, cmd.psn_no)
                  if q.qual_id == cmd.qual_id]
         if not found:
