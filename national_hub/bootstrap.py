@@ -8,7 +8,7 @@ from pathlib import Path
 
 import structlog
 
-from national_hub import correction, top_up_servicer
+from national_hub import advance, correction, top_up_servicer
 from national_hub import registry as reg
 from national_hub.advance_servicer import AdvanceServicer
 from national_hub.clearing_servicer import ClearingServicer
@@ -50,6 +50,8 @@ class HubConfig:
     tls: Tls | None = None
     advance_exhausted: str = "refuse"
     """A 2207 to a province whose advance fund is exhausted: "refuse" or "allow" (and flag)."""
+    advance_size_fen: int = advance.DEFAULT_SIZE_FEN
+    """The advance a province is opened with when the hub first meets it."""
 
 
 @dataclass
@@ -88,8 +90,11 @@ async def start(cfg: HubConfig) -> Hub:
         for node in reg.load_topology(cfg.topology):
             await db.transact(reg.save, node)
             await registry.put(node)
+    for code in sorted({n.province_code for n in registry.all()}):
+        await db.transact(advance.ensure, code, cfg.advance_size_fen)
     router = Router(db, registry, cfg.advance_exhausted)
-    servicer = HubServicer(router, registry, db, ResponseHeaders(HUB_ADMDVS))
+    servicer = HubServicer(router, registry, db, ResponseHeaders(HUB_ADMDVS),
+                           cfg.advance_size_fen)
     running = await start_server(
         [(hub_pb2_grpc.add_HubServiceServicer_to_server, servicer,
           hub_pb2.DESCRIPTOR.services_by_name["HubService"].full_name),

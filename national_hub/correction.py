@@ -73,7 +73,8 @@ class HubCorrection:
         treatment = header.mdtrtarea_admvs[:2]
         learned = []
         for setl, msgid in ((result.original, request.omsgid), (result.reversal, header.msgid)):
-            if setl.setl_id and record_routed(conn, setl, msgid, node.province_code, treatment):
+            if setl.setl_id and record_routed(conn, setl, msgid, node.province_code,
+                                              treatment) is None:
                 learned.append(setl.setl_id)
         if learned:
             log.info("correction_recorded_unrouted", setl_ids=learned, omsgid=request.omsgid)

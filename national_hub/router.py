@@ -13,11 +13,12 @@ from typing import Any
 import grpc
 import structlog
 from sqlalchemy import Connection, insert, select
+from sqlalchemy.sql import Insert
 
 from national_hub import advance
 from national_hub.registry import Node, Registry
 from national_hub.settlements import record_routed
-from national_hub.tables import hub_settlements, journal, routed_messages
+from national_hub.tables import journal, routed_messages
 from services import clock
 from services import journal as msg_journal
 from services.rpc import hop_timeout
@@ -25,6 +26,8 @@ from services.status import from_rpc_error
 from services.storage import Database
 
 log = structlog.get_logger("hub")
+
+_LOG: Insert = insert(routed_messages)
 
 
 class Router:
@@ -42,14 +45,11 @@ class Router:
         header = request.header
         node = self.registry.route(header.insuplc_admdvs)
         if digest:
-            prior = await self.db.transact(msg_journal.replay, journal, header.msgid, infno,
-                                           digest)
+            prior = await self.db.transact(self._before_forward, header.msgid, infno, digest,
+                                           node.province_code)
             if prior is not None and parse is not None:
                 log.info("replayed_from_journal", to=node.province_code)
                 return parse(prior)
-        if infno == "2207":
-            await self.db.transact(advance.check_before_settle, node.province_code,
-                                   self.advance_exhausted)
         started = time.perf_counter()
         try:
             response = await call(node)(request, timeout=hop_timeout())
@@ -65,31 +65,37 @@ class Router:
                                (digest, payload) if digest else None)
         return response
 
+    def _before_forward(self, conn: Connection, msgid: str, infno: str, digest: str,
+                        insured: str) -> bytes | None:
+        """One read before forwarding a mutating call: its journalled answer if the msgid was
+        seen; for a 2207, the insured province's advance (refused when exhausted)."""
+        prior = msg_journal.replay(conn, journal, msgid, infno, digest)
+        if prior is None and infno == "2207":
+            advance.check_before_settle(conn, insured, self.advance_exhausted)
+        return prior
+
     @staticmethod
     def _log(conn: Connection, header: Any, infno: str, node: Node, outcome: str,
              response: Any, started: float, journal_entry: tuple[str, bytes | None] | None
              ) -> None:
         setl = getattr(response, "setlinfo", None)
-        conn.execute(insert(routed_messages).values(
-            msgid=header.msgid, infno=infno, from_province=header.mdtrtarea_admvs[:2],
-            to_province=node.province_code, outcome=outcome,
-            setl_id=setl.setl_id if setl is not None else "",
-            fund_pay_sumamt=setl.fund_pay_sumamt if setl is not None else 0,
-            routed_at=clock.format_time(clock.now()),
-            latency_ms=int((time.perf_counter() - started) * 1000)))
+        conn.execute(_LOG, {
+            "msgid": header.msgid, "infno": infno, "from_province": header.mdtrtarea_admvs[:2],
+            "to_province": node.province_code, "outcome": outcome,
+            "setl_id": setl.setl_id if setl is not None else "",
+            "fund_pay_sumamt": setl.fund_pay_sumamt if setl is not None else 0,
+            "routed_at": clock.format_time(clock.now()),
+            "latency_ms": int((time.perf_counter() - started) * 1000)})
         if journal_entry is not None and journal_entry[1] is not None:
             digest, payload = journal_entry
             if msg_journal.replay(conn, journal, header.msgid, infno, digest) is None:
                 msg_journal.record(conn, journal, header.msgid, infno, digest, payload)
-                known = setl is not None and setl.setl_id and conn.execute(
-                    select(hub_settlements.c.msgid)
-                    .where(hub_settlements.c.setl_id == setl.setl_id)).first()
-                if known:  # the insured node reused a setl_id: answer, but count it once
+                first = (record_routed(conn, setl, header.msgid, node.province_code,
+                                       header.mdtrtarea_admvs[:2])
+                         if setl is not None and setl.setl_id else None)
+                if first is not None:  # the insured node reused a setl_id: count it once
                     log.warning("duplicate_setl_id_from_insured", setl_id=setl.setl_id,
-                                first_msgid=known.msgid, to=node.province_code)
-                elif setl is not None and setl.setl_id:
-                    record_routed(conn, setl, header.msgid, node.province_code,
-                                  header.mdtrtarea_admvs[:2])
+                                first_msgid=first, to=node.province_code)
 
     def entries(self, conn: Connection, msgid: str, limit: int) -> list[Any]:
         query = select(routed_messages).order_by(routed_messages.c.seq.desc()).limit(limit)

@@ -27,8 +27,10 @@ def _check(request: Any, infno: str) -> None:
 
 class HubServicer(hub_pb2_grpc.HubServiceServicer):
     def __init__(self, router: Router, registry: Registry, db: Database,
-                 headers: ResponseHeaders) -> None:
+                 headers: ResponseHeaders,
+                 advance_size_fen: int = advance.DEFAULT_SIZE_FEN) -> None:
         self.router = router
+        self.advance_size_fen = advance_size_fen
         self.registry = registry
         self.db = db
         self.headers = headers
@@ -71,7 +73,7 @@ class HubServicer(hub_pb2_grpc.HubServiceServicer):
         await self.db.transact(reg.save, node)
         for_each = [code[:2] for code in request.admdvs]
         for code in sorted(set(for_each)):
-            await self.db.transact(advance.ensure, code)
+            await self.db.transact(advance.ensure, code, self.advance_size_fen)
         await self.registry.put(node)
         return hub_pb2.RegisterNodeResponse(
             header=self.headers.make(common_pb2.ResponseHeader, "", received),

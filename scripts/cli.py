@@ -32,9 +32,20 @@ import signal
 import sys
 from pathlib import Path
 
+from national_hub.advance import DEFAULT_SIZE_FEN as DEFAULT_ADVANCE_FEN
 from services.storage import sqlite_url
 
 DB_ENV = "SETTLENET_DB_URL"
+
+
+def _positive_fen(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of fen") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{value} fen: must be more than 0")
+    return value
 
 
 def _add_serve_args(p: argparse.ArgumentParser) -> None:
@@ -87,6 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="run the network's links (treatment→hub, hub→insured) through the "
                     "test fault transport: each of drop request, drop response, duplicate, "
                     "delay past deadline at RATE per settlement call, drawn from SEED")
+    up.add_argument("--advance-size-fen", type=_positive_fen, default=DEFAULT_ADVANCE_FEN,
+                    help="the advance fund each province is opened with, in fen (default "
+                    f"{DEFAULT_ADVANCE_FEN:,}; load tests want more)")
     up.add_argument("--population", type=int, default=0,
                     help="extra generated insured persons per province (seeded)")
 
@@ -107,6 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
     hub.add_argument("--advance-exhausted", choices=("refuse", "allow"), default="refuse",
                      help="a settlement for a province whose advance fund is exhausted: "
                      "refuse it, or allow it and flag it (default refuse)")
+    hub.add_argument("--advance-size-fen", type=_positive_fen, default=DEFAULT_ADVANCE_FEN,
+                     help="the advance fund (预付金) a province is opened with when the hub "
+                     f"first meets it, in fen (default {DEFAULT_ADVANCE_FEN:,})")
     hub.add_argument("--topology", type=Path,
                      help="JSON file of province nodes to know before they register")
 
@@ -249,7 +266,8 @@ def main(argv: list[str] | None = None) -> int:
         slog.configure("hub", json=args.log_json, level=args.log_level)
         cfg = hub_boot.HubConfig(db_url=_db_url(args, "hub"), host=args.host, port=args.port,
                                  topology=args.topology,
-                                 advance_exhausted=args.advance_exhausted)
+                                 advance_exhausted=args.advance_exhausted,
+                                 advance_size_fen=args.advance_size_fen)
         return asyncio.run(_serve_until_signal(hub_boot.start(cfg), args.ready_file))
     if args.command == "province":
         from provincial_nodes import bootstrap as prov_boot

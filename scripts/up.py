@@ -75,6 +75,7 @@ def main(args: argparse.Namespace) -> int:
         log = logs / "hub.log"
         hub_url = sqlite_url(data / "hub.db")
         proc = _spawn(["hub", "--port", str(args.hub_port), "--db", hub_url,
+                       "--advance-size-fen", str(args.advance_size_fen),
                        "--ready-file", str(ready)], log)
         procs.append(("hub", proc))
         hub = _wait_ready(proc, ready, "hub", log)

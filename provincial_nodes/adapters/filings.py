@@ -5,12 +5,26 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from provincial_nodes.adapters.tables import chronic_quals, filings
 from provincial_nodes.domain.chronic import Qualification
 from provincial_nodes.domain.filing import Category, Filing
 from services import clock
+
+# Statements of the per-call paths, built once. An UPDATE reserves the names of the columns
+# it may set, hence the ``k_`` keys of the WHERE clauses.
+_GET = select(filings).where(filings.c.filing_id == bindparam("filing_id"))
+_FOR_PERSON = (select(filings).where(filings.c.psn_no == bindparam("psn_no"))
+               .order_by(filings.c.begndate, filings.c.filing_id))
+_INSERT = insert(filings)
+_UPDATE = update(filings).where(filings.c.filing_id == bindparam("k_filing_id"))
+_QUAL_EXISTS = select(chronic_quals.c.qual_id).where(
+    chronic_quals.c.qual_id == bindparam("qual_id"))
+_QUALIFICATIONS = (select(chronic_quals).where(chronic_quals.c.psn_no == bindparam("psn_no"))
+                   .order_by(chronic_quals.c.begndate, chronic_quals.c.qual_id))
+_INSERT_QUAL = insert(chronic_quals)
+_UPDATE_QUAL = update(chronic_quals).where(chronic_quals.c.qual_id == bindparam("k_qual_id"))
 
 
 def _day(text: str | None) -> date | None:
@@ -38,20 +52,18 @@ def _values(f: Filing) -> dict[str, Any]:
 def put(conn: Connection, f: Filing) -> None:
     """Insert a filing, or overwrite the row with its id (a change or a revocation)."""
     if get(conn, f.filing_id) is None:
-        conn.execute(insert(filings).values(filing_id=f.filing_id, **_values(f)))
+        conn.execute(_INSERT, {"filing_id": f.filing_id, **_values(f)})
     else:
-        conn.execute(update(filings).where(filings.c.filing_id == f.filing_id)
-                     .values(**_values(f)))
+        conn.execute(_UPDATE, {"k_filing_id": f.filing_id, **_values(f)})
 
 
 def get(conn: Connection, filing_id: str) -> Filing | None:
-    row = conn.execute(select(filings).where(filings.c.filing_id == filing_id)).first()
+    row = conn.execute(_GET, {"filing_id": filing_id}).first()
     return _filing(row) if row else None
 
 
 def for_person(conn: Connection, psn_no: str) -> list[Filing]:
-    rows = conn.execute(select(filings).where(filings.c.psn_no == psn_no)
-                        .order_by(filings.c.begndate, filings.c.filing_id)).all()
+    rows = conn.execute(_FOR_PERSON, {"psn_no": psn_no}).all()
     return [_filing(r) for r in rows]
 
 
@@ -73,16 +85,13 @@ def put_qualification(conn: Connection, q: Qualification) -> None:
               "begndate": q.begndate.isoformat(),
               "enddate": q.enddate.isoformat() if q.enddate else None, "status": q.status,
               "hosp_name": q.hosp_name, "updated_at": clock.format_time(clock.now())}
-    exists = conn.execute(select(chronic_quals.c.qual_id)
-                          .where(chronic_quals.c.qual_id == q.qual_id)).first()
+    exists = conn.execute(_QUAL_EXISTS, {"qual_id": q.qual_id}).first()
     if exists is None:
-        conn.execute(insert(chronic_quals).values(qual_id=q.qual_id, **values))
+        conn.execute(_INSERT_QUAL, {"qual_id": q.qual_id, **values})
     else:
-        conn.execute(update(chronic_quals).where(chronic_quals.c.qual_id == q.qual_id)
-                     .values(**values))
+        conn.execute(_UPDATE_QUAL, {"k_qual_id": q.qual_id, **values})
 
 
 def qualifications(conn: Connection, psn_no: str) -> list[Qualification]:
-    rows = conn.execute(select(chronic_quals).where(chronic_quals.c.psn_no == psn_no)
-                        .order_by(chronic_quals.c.begndate, chronic_quals.c.qual_id)).all()
+    rows = conn.execute(_QUALIFICATIONS, {"psn_no": psn_no}).all()
     return [_qualification(r) for r in rows]

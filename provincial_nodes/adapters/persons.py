@@ -8,11 +8,11 @@ Accumulators are rows (psn_no, period, kind, amount): period ``"2026"`` or ``"20
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from provincial_nodes.adapters import filings as filing_repo
 from provincial_nodes.adapters.tables import account_txns, accounts, accumulators, persons
@@ -25,6 +25,26 @@ from provincial_nodes.domain.person import (
     StateDelta,
 )
 from services import clock
+
+# Hot-path statements, built once (building a Core statement per call costs more than running
+# it). Parameters named like a column they set are reserved in UPDATE, hence the ``k_`` keys.
+_BY_PSN_NO = select(persons).where(persons.c.psn_no == bindparam("psn_no"))
+_BY_CERTNO = select(persons).where(persons.c.certno == bindparam("certno"))
+_BALANCE = select(accounts.c.balc).where(accounts.c.psn_no == bindparam("psn_no"))
+_BALANCE_FOR_UPDATE = _BALANCE.with_for_update()
+_ACCUMULATORS = select(accumulators.c.period, accumulators.c.kind, accumulators.c.amount).where(
+    accumulators.c.psn_no == bindparam("psn_no"),
+    accumulators.c.period.in_(bindparam("periods", expanding=True)))
+_ADD_TO_ACCUMULATOR = (
+    update(accumulators)
+    .where(accumulators.c.psn_no == bindparam("k_psn_no"),
+           accumulators.c.period == bindparam("k_period"),
+           accumulators.c.kind == bindparam("k_kind"))
+    .values(amount=accumulators.c.amount + bindparam("add")))
+_INSERT_ACCUMULATOR = insert(accumulators)
+_SET_BALANCE = (update(accounts).where(accounts.c.psn_no == bindparam("k_psn_no"))
+                .values(balc=bindparam("balc"), version=accounts.c.version + 1))
+_INSERT_TXN = insert(account_txns)
 
 
 def _identities_json(ids: tuple[Identity, ...]) -> str:
@@ -125,52 +145,54 @@ def replace(conn: Connection, record: PersonRecord) -> None:
 
 
 def by_psn_no(conn: Connection, psn_no: str) -> Person | None:
-    row = conn.execute(select(persons).where(persons.c.psn_no == psn_no)).first()
+    row = conn.execute(_BY_PSN_NO, {"psn_no": psn_no}).first()
     return _person(row) if row else None
 
 
 def by_certno(conn: Connection, certno: str) -> Person | None:
-    row = conn.execute(select(persons).where(persons.c.certno == certno.upper())).first()
+    row = conn.execute(_BY_CERTNO, {"certno": certno.upper()}).first()
     return _person(row) if row else None
 
 
 def balance(conn: Connection, psn_no: str, *, lock: bool = False) -> int:
-    query = select(accounts.c.balc).where(accounts.c.psn_no == psn_no)
-    if lock:
-        query = query.with_for_update()
-    return int(conn.execute(query).scalar_one())
+    query = _BALANCE_FOR_UPDATE if lock else _BALANCE
+    return int(conn.execute(query, {"psn_no": psn_no}).scalar_one())
 
 
-def lock(conn: Connection, *psn_nos: str) -> None:
+def lock(conn: Connection, *psn_nos: str) -> dict[str, int]:
     """Take the account rows of ``psn_nos`` for update, in a fixed order, serialising every
-    settlement that touches one of these persons (no deadlock between two holders)."""
-    for psn_no in sorted(set(p for p in psn_nos if p)):
-        balance(conn, psn_no, lock=True)
+    settlement that touches one of these persons (no deadlock between two holders). Returns
+    the balances read under the lock (for :func:`state`, so it need not read them again)."""
+    return {psn_no: balance(conn, psn_no, lock=True)
+            for psn_no in sorted(set(p for p in psn_nos if p))}
 
 
 def _periods(day: date) -> tuple[str, str]:
     return f"{day:%Y}", f"{day:%Y-%m}"
 
 
-def state(conn: Connection, person: Person, bucket: str, day: date) -> PersonState:
+def state(conn: Connection, person: Person, bucket: str, day: date,
+          locked: Mapping[str, int] | None = None) -> PersonState:
     """The person's accumulators in ``bucket`` for ``day``'s year and month, the person-wide
-    supplementary accumulators, and the balances (own and mutual-aid holder's)."""
+    supplementary accumulators, and the balances (own and mutual-aid holder's). ``locked``:
+    balances already read in this transaction by :func:`lock`, not read again."""
+    known = locked or {}
     year, month = _periods(day)
-    rows = conn.execute(
-        select(accumulators.c.period, accumulators.c.kind, accumulators.c.amount).where(
-            accumulators.c.psn_no == person.psn_no, accumulators.c.period.in_([year, month]))
-    ).all()
+    rows = conn.execute(_ACCUMULATORS, {"psn_no": person.psn_no, "periods": [year, month]}
+                        ).all()
     found = {(r.period, r.kind): int(r.amount) for r in rows}
     mulaid = 0
-    if person.mulaid_psn_no:
-        row = conn.execute(select(accounts.c.balc)
-                           .where(accounts.c.psn_no == person.mulaid_psn_no)).first()
+    if person.mulaid_psn_no in known:
+        mulaid = known[person.mulaid_psn_no]
+    elif person.mulaid_psn_no:
+        row = conn.execute(_BALANCE, {"psn_no": person.mulaid_psn_no}).first()
         mulaid = int(row.balc) if row else 0
+    acct_balc = known[person.psn_no] if person.psn_no in known else balance(conn, person.psn_no)
     return PersonState(
         dedc_used_year=found.get((year, f"{bucket}:dedc"), 0),
         fund_paid_year=found.get((year, f"{bucket}:fund"), 0),
         fund_paid_month=found.get((month, f"{bucket}:fund"), 0),
-        acct_balc=balance(conn, person.psn_no),
+        acct_balc=acct_balc,
         elig_year=found.get((year, f"{bucket}:elig"), 0),
         cvlserv_paid_year=found.get((year, "cvlserv"), 0),
         maf_paid_year=found.get((year, "maf"), 0),
@@ -179,16 +201,15 @@ def state(conn: Connection, person: Person, bucket: str, day: date) -> PersonSta
 
 
 def _bump(conn: Connection, psn_no: str, period: str, kind: str, amount: int) -> None:
+    """Add ``amount`` to an accumulator, creating its row the first time (the person's account
+    row is locked, so nothing else changes it meanwhile)."""
     if amount == 0:
         return
-    key = (accumulators.c.psn_no == psn_no, accumulators.c.period == period,
-           accumulators.c.kind == kind)
-    current = conn.execute(select(accumulators.c.amount).where(*key)).scalar()
-    if current is None:
-        conn.execute(insert(accumulators).values(psn_no=psn_no, period=period, kind=kind,
-                                                 amount=amount))
-    else:
-        conn.execute(update(accumulators).where(*key).values(amount=current + amount))
+    added = conn.execute(_ADD_TO_ACCUMULATOR, {"k_psn_no": psn_no, "k_period": period,
+                                               "k_kind": kind, "add": amount})
+    if added.rowcount == 0:
+        conn.execute(_INSERT_ACCUMULATOR, {"psn_no": psn_no, "period": period, "kind": kind,
+                                           "amount": amount})
 
 
 def _move(conn: Connection, psn_no: str, amount: int, setl_id: str) -> int:
@@ -196,11 +217,10 @@ def _move(conn: Connection, psn_no: str, amount: int, setl_id: str) -> int:
     balc = balance(conn, psn_no) - amount
     if balc < 0:
         raise AssertionError(f"account of {psn_no} would go negative")
-    conn.execute(update(accounts).where(accounts.c.psn_no == psn_no)
-                 .values(balc=balc, version=accounts.c.version + 1))
-    conn.execute(insert(account_txns).values(
-        psn_no=psn_no, setl_id=setl_id, amount=-amount, balc_after=balc,
-        created_at=clock.format_time(clock.now())))
+    conn.execute(_SET_BALANCE, {"k_psn_no": psn_no, "balc": balc})
+    conn.execute(_INSERT_TXN, {"psn_no": psn_no, "setl_id": setl_id, "amount": -amount,
+                               "balc_after": balc,
+                               "created_at": clock.format_time(clock.now())})
     return balc
 
 

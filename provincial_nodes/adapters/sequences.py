@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from provincial_nodes.adapters.tables import sequences
+
+# Built once; ``k_name`` because an UPDATE reserves the names of the columns it may set.
+_CURRENT = select(sequences.c.value).where(sequences.c.name == bindparam("name")
+                                           ).with_for_update()
+_INSERT = insert(sequences)
+_SET = update(sequences).where(sequences.c.name == bindparam("k_name")).values(
+    value=bindparam("value"))
 
 
 def next_value(conn: Connection, name: str) -> int:
     """The next value of sequence ``name`` (in the caller's transaction)."""
-    current = conn.execute(
-        select(sequences.c.value).where(sequences.c.name == name).with_for_update()
-    ).scalar()
+    current = conn.execute(_CURRENT, {"name": name}).scalar()
     if current is None:
-        conn.execute(insert(sequences).values(name=name, value=1))
+        conn.execute(_INSERT, {"name": name, "value": 1})
         return 1
-    conn.execute(update(sequences).where(sequences.c.name == name).values(value=current + 1))
+    conn.execute(_SET, {"k_name": name, "value": current + 1})
     return int(current) + 1

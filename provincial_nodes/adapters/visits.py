@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from provincial_nodes.adapters.tables import (
     amount_values,
@@ -19,6 +19,26 @@ from provincial_nodes.domain.filing import VisitKind
 from provincial_nodes.domain.postings import treatment_postings
 from provincial_nodes.domain.settlement import Settlement
 from services import ledger as ledger_store
+
+# Hot-path statements, built once (building a Core statement per call costs more than running
+# it). Parameters named like a column they set are reserved in UPDATE, hence the ``k_`` key.
+_INSERT_VISIT = insert(visits)
+_GET = select(visits).where(visits.c.mdtrt_id == bindparam("mdtrt_id"))
+_LOCK = select(visits.c.mdtrt_id).where(visits.c.mdtrt_id == bindparam("mdtrt_id")
+                                        ).with_for_update()
+_SET_STATUS = (update(visits).where(visits.c.mdtrt_id == bindparam("k_mdtrt_id"))
+               .values(status=bindparam("status")))
+_LINE_COUNTS = select(fee_lines.c.feedetl_sn, fee_lines.c.med_list_codg, fee_lines.c.cnt).where(
+    fee_lines.c.mdtrt_id == bindparam("mdtrt_id"))
+_INSERT_LINES = insert(fee_lines)
+_LINES = (select(fee_lines).where(fee_lines.c.mdtrt_id == bindparam("mdtrt_id"))
+          .order_by(fee_lines.c.feedetl_sn))
+_INSERT_SETTLEMENT = insert(treatment_settlements)
+_SETTLEMENTS = (
+    select(treatment_settlements.c.setl_id, treatment_settlements.c.refd_setl_flag,
+           treatment_settlements.c.init_setl_id, treatment_settlements.c.setlinfo)
+    .where(treatment_settlements.c.mdtrt_id == bindparam("mdtrt_id"))
+    .order_by(treatment_settlements.c.setl_time, treatment_settlements.c.setl_id))
 
 
 @dataclass(frozen=True)
@@ -48,17 +68,17 @@ class Visit:
 
 
 def add(conn: Connection, v: Visit, msgid: str, created_at: str) -> None:
-    conn.execute(insert(visits).values(
-        mdtrt_id=v.mdtrt_id, msgid=msgid, psn_no=v.psn_no, insuplc_admdvs=v.insuplc_admdvs,
-        mdtrtarea_admvs=v.mdtrtarea_admvs, fixmedins_code=v.fixmedins_code,
-        medins_lv=v.medins_lv, insutype=v.insutype, med_type=v.med_type, begntime=v.begntime,
-        diag_codes=",".join(v.diag_codes), status=v.status, opsp_dise_code=v.opsp_dise_code,
-        refl_flag=v.refl_flag, filing_id=v.filing_id, filing_status=v.filing_status,
-        created_at=created_at))
+    conn.execute(_INSERT_VISIT, {
+        "mdtrt_id": v.mdtrt_id, "msgid": msgid, "psn_no": v.psn_no,
+        "insuplc_admdvs": v.insuplc_admdvs, "mdtrtarea_admvs": v.mdtrtarea_admvs,
+        "fixmedins_code": v.fixmedins_code, "medins_lv": v.medins_lv, "insutype": v.insutype,
+        "med_type": v.med_type, "begntime": v.begntime, "diag_codes": ",".join(v.diag_codes),
+        "status": v.status, "opsp_dise_code": v.opsp_dise_code, "refl_flag": v.refl_flag,
+        "filing_id": v.filing_id, "filing_status": v.filing_status, "created_at": created_at})
 
 
 def get(conn: Connection, mdtrt_id: str) -> Visit | None:
-    row = conn.execute(select(visits).where(visits.c.mdtrt_id == mdtrt_id)).first()
+    row = conn.execute(_GET, {"mdtrt_id": mdtrt_id}).first()
     if row is None:
         return None
     return Visit(
@@ -75,18 +95,16 @@ def lock(conn: Connection, mdtrt_id: str) -> None:
     """Take the visit's row for update (PostgreSQL; SQLite serialises writers anyway), so two
     calls with one msgid on one visit run one after the other: the second then finds the
     first's journal entry instead of the state it left."""
-    conn.execute(select(visits.c.mdtrt_id).where(visits.c.mdtrt_id == mdtrt_id)
-                 .with_for_update()).first()
+    conn.execute(_LOCK, {"mdtrt_id": mdtrt_id}).first()
 
 
 def set_status(conn: Connection, mdtrt_id: str, status: str) -> None:
-    conn.execute(update(visits).where(visits.c.mdtrt_id == mdtrt_id).values(status=status))
+    conn.execute(_SET_STATUS, {"k_mdtrt_id": mdtrt_id, "status": status})
 
 
 def line_numbers_and_counts(conn: Connection, mdtrt_id: str) -> tuple[set[str], dict[str, Decimal]]:
     """Line serial numbers already uploaded, and the quantity uploaded per catalogue code."""
-    rows = conn.execute(select(fee_lines.c.feedetl_sn, fee_lines.c.med_list_codg,
-                               fee_lines.c.cnt).where(fee_lines.c.mdtrt_id == mdtrt_id)).all()
+    rows = conn.execute(_LINE_COUNTS, {"mdtrt_id": mdtrt_id}).all()
     counts: dict[str, Decimal] = {}
     for r in rows:
         counts[r.med_list_codg] = counts.get(r.med_list_codg, Decimal(0)) + Decimal(r.cnt)
@@ -95,7 +113,7 @@ def line_numbers_and_counts(conn: Connection, mdtrt_id: str) -> tuple[set[str], 
 
 def add_lines(conn: Connection, mdtrt_id: str, msgid: str, fee_times: list[str],
               lines: list[LineClassification]) -> None:
-    conn.execute(insert(fee_lines), [{
+    conn.execute(_INSERT_LINES, [{
         "mdtrt_id": mdtrt_id, "feedetl_sn": c.feedetl_sn, "msgid": msgid,
         "med_list_codg": c.med_list_codg, "med_list_name": c.med_list_name, "cnt": str(c.cnt),
         "pric": c.pric, "det_item_fee_sumamt": c.det_item_fee_sumamt, "fee_ocur_time": t,
@@ -109,8 +127,7 @@ def add_lines(conn: Connection, mdtrt_id: str, msgid: str, fee_times: list[str],
 
 
 def lines(conn: Connection, mdtrt_id: str) -> list[LineClassification]:
-    rows = conn.execute(select(fee_lines).where(fee_lines.c.mdtrt_id == mdtrt_id)
-                        .order_by(fee_lines.c.feedetl_sn)).all()
+    rows = conn.execute(_LINES, {"mdtrt_id": mdtrt_id}).all()
     return [LineClassification(
         feedetl_sn=r.feedetl_sn, med_list_codg=r.med_list_codg, med_list_name=r.med_list_name,
         det_item_fee_sumamt=r.det_item_fee_sumamt, cnt=Decimal(r.cnt), pric=r.pric,
@@ -124,19 +141,16 @@ def lines(conn: Connection, mdtrt_id: str) -> list[LineClassification]:
 
 
 def record_settlement(conn: Connection, s: Settlement, msgid: str, payload: bytes) -> None:
-    conn.execute(insert(treatment_settlements).values(
-        setl_id=s.setl_id, msgid=msgid, mdtrt_id=s.mdtrt_id, psn_no=s.psn_no,
-        insuplc_admdvs=s.insuplc_admdvs, mdtrtarea_admvs=s.mdtrtarea_admvs,
-        fixmedins_code=s.fixmedins_code, setl_time=s.setl_time,
-        refd_setl_flag=s.refd_setl_flag, init_setl_id=s.init_setl_id or None,
-        setlinfo=payload, **amount_values(s)))
+    conn.execute(_INSERT_SETTLEMENT, {
+        "setl_id": s.setl_id, "msgid": msgid, "mdtrt_id": s.mdtrt_id, "psn_no": s.psn_no,
+        "insuplc_admdvs": s.insuplc_admdvs, "mdtrtarea_admvs": s.mdtrtarea_admvs,
+        "fixmedins_code": s.fixmedins_code, "setl_time": s.setl_time,
+        "refd_setl_flag": s.refd_setl_flag, "init_setl_id": s.init_setl_id or None,
+        "setlinfo": payload, **amount_values(s)})
     ledger_store.post(conn, ledger, treatment_postings(s))
 
 
 def settlements(conn: Connection, mdtrt_id: str) -> list[tuple[str, str, str | None, bytes]]:
     """(setl_id, refd_setl_flag, init_setl_id, setlinfo) of a visit, oldest first."""
-    t = treatment_settlements
-    rows = conn.execute(select(t.c.setl_id, t.c.refd_setl_flag, t.c.init_setl_id, t.c.setlinfo)
-                        .where(t.c.mdtrt_id == mdtrt_id).order_by(t.c.setl_time, t.c.setl_id)
-                        ).all()
+    rows = conn.execute(_SETTLEMENTS, {"mdtrt_id": mdtrt_id}).all()
     return [(r.setl_id, r.refd_setl_flag, r.init_setl_id, bytes(r.setlinfo)) for r in rows]

@@ -8,12 +8,12 @@ answer and changes nothing.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, bindparam, insert, select
 
 from provincial_nodes.adapters import filings as filing_repo
 from provincial_nodes.adapters import persons as person_repo
@@ -35,6 +35,15 @@ from services.envelope import Envelope
 from services.errors import FailedPrecondition, InvalidField, NotFound
 
 Encode = Callable[[Settlement], bytes]
+
+# Built once (building a Core statement per call costs more than running it).
+_VISIT_SETTLEMENTS = select(insured_settlements.c.setl_id, insured_settlements.c.init_setl_id
+                            ).where(insured_settlements.c.mdtrt_id == bindparam("mdtrt_id"))
+_SETTLEMENT = select(insured_settlements).where(
+    insured_settlements.c.setl_id == bindparam("setl_id"))
+_REVOKED_BY = select(insured_settlements.c.setl_id).where(
+    insured_settlements.c.init_setl_id == bindparam("setl_id"))
+_INSERT_SETTLEMENT = insert(insured_settlements)
 
 
 @dataclass(frozen=True)
@@ -71,9 +80,7 @@ class RevokeCommand:
 
 def active_settlement(conn: Connection, mdtrt_id: str) -> str | None:
     """The visit's settlement that has not been revoked, if any."""
-    t = insured_settlements
-    rows = conn.execute(select(t.c.setl_id, t.c.init_setl_id).where(t.c.mdtrt_id == mdtrt_id)
-                        ).all()
+    rows = conn.execute(_VISIT_SETTLEMENTS, {"mdtrt_id": mdtrt_id}).all()
     revoked = {r.init_setl_id for r in rows if r.init_setl_id}
     live = [r.setl_id for r in rows if not r.init_setl_id and r.setl_id not in revoked]
     return live[0] if live else None
@@ -117,7 +124,8 @@ class InsuredRole:
         if prior is not None:
             return prior
         person = self._person_for(conn, cmd)
-        person_repo.lock(conn, person.psn_no, person.mulaid_psn_no)  # serialise their claims
+        # Serialise their claims; the balances read under the lock are the split's.
+        balances = person_repo.lock(conn, person.psn_no, person.mulaid_psn_no)
         # A duplicate of this msgid may have committed while this transaction waited for the
         # lock: look again now that it is held.
         prior = msg_journal.replay(conn, journal, env.msgid, env.infno, env.digest)
@@ -130,7 +138,8 @@ class InsuredRole:
                                      reason="VISIT_ALREADY_SETTLED")
         setl_id = f"{env.insuplc_admdvs}{cmd.setl_date:%Y%m%d}" \
                   f"{sequences.next_value(conn, 'setl_id'):010d}"
-        settlement, key, delta = self._settle(conn, cmd, person, setl_id=setl_id)
+        settlement, key, delta = self._settle(conn, cmd, person, setl_id=setl_id,
+                                              balances=balances)
         balc = person_repo.apply(conn, person.psn_no, person.mulaid_psn_no, key.bucket,
                                  cmd.setl_date, delta, setl_id)
         assert balc == settlement.balc
@@ -152,15 +161,14 @@ class InsuredRole:
             raise NotFound("psn_no", cmd.psn_no, "no insured person with this psn_no")
         # Serialise with the person's claims; the mutual-aid holder the settlement drew on is
         # locked too, in the same order a settlement takes them.
-        row = conn.execute(select(insured_settlements.c.delta)
-                           .where(insured_settlements.c.setl_id == cmd.setl_id)).first()
+        row = conn.execute(_SETTLEMENT, {"setl_id": cmd.setl_id}).first()
         holder = json.loads(row.delta)["mulaid_psn_no"] if row is not None else ""
         person_repo.lock(conn, cmd.psn_no, holder)
         prior = msg_journal.replay(conn, journal, env.msgid, env.infno, env.digest)
         if prior is not None:
             return prior
-        row = conn.execute(select(insured_settlements)
-                           .where(insured_settlements.c.setl_id == cmd.setl_id)).first()
+        if row is None:  # a settlement row never changes once written: only absence is re-read
+            row = conn.execute(_SETTLEMENT, {"setl_id": cmd.setl_id}).first()
         if row is None or row.refd_setl_flag != "0":
             raise NotFound("setl_id", cmd.setl_id, "no such settlement at the insured place")
         if row.mdtrt_id != cmd.mdtrt_id:
@@ -169,8 +177,7 @@ class InsuredRole:
         if row.psn_no != cmd.psn_no:
             raise InvalidField("psn_no", cmd.psn_no,
                                f"settlement {cmd.setl_id} belongs to another person")
-        already = conn.execute(select(insured_settlements.c.setl_id)
-                               .where(insured_settlements.c.init_setl_id == cmd.setl_id)).first()
+        already = conn.execute(_REVOKED_BY, {"setl_id": cmd.setl_id}).first()
         if already is not None:
             raise FailedPrecondition("setl_id", cmd.setl_id,
                                      f"already revoked by {already.setl_id}",
@@ -216,8 +223,11 @@ class InsuredRole:
                                      reason="INSURANCE_SUSPENDED")
         return person
 
-    def _settle(self, conn: Connection, cmd: SettleCommand, person: Person, *, setl_id: str
+    def _settle(self, conn: Connection, cmd: SettleCommand, person: Person, *, setl_id: str,
+                balances: Mapping[str, int] | None = None
                 ) -> tuple[Settlement, SchemeKey, StateDelta]:
+        """The split of ``cmd`` for ``person``; ``balances``: accounts already read under
+        :func:`person_repo.lock` in this transaction."""
         region = cmd.env.insuplc_admdvs
         key = self.policy.key_for(region, cmd.insutype, cmd.med_type, cmd.opsp_dise_code)
         params = self.policy.params(key, cmd.setl_date)
@@ -226,7 +236,7 @@ class InsuredRole:
                               cmd.opsp_dise_code, cmd.setl_date)
         cov = coverage(filing_repo.for_person(conn, person.psn_no), region,
                        cmd.env.mdtrtarea_admvs, cmd.setl_date, cmd.kind)
-        state = person_repo.state(conn, person, key.bucket, cmd.setl_date)
+        state = person_repo.state(conn, person, key.bucket, cmd.setl_date, balances)
         result = split(params, person, state, Claim(
             totals=cmd.totals, medins_lv=cmd.medins_lv, acct_used=cmd.acct_used,
             setl_date=cmd.setl_date, coverage=cov, mdtrtarea_admvs=cmd.env.mdtrtarea_admvs))
@@ -256,15 +266,15 @@ class InsuredRole:
     @staticmethod
     def _record(conn: Connection, s: Settlement, msgid: str, setl_date: date, bucket: str,
                 delta: StateDelta, mulaid_psn_no: str, payload: bytes) -> None:
-        conn.execute(insert(insured_settlements).values(
-            setl_id=s.setl_id, msgid=msgid, psn_no=s.psn_no, mdtrt_id=s.mdtrt_id,
-            mdtrtarea_admvs=s.mdtrtarea_admvs, fixmedins_code=s.fixmedins_code,
-            insuplc_admdvs=s.insuplc_admdvs, insutype=s.insutype, med_type=s.med_type,
-            setl_date=setl_date.isoformat(), setl_time=s.setl_time,
-            refd_setl_flag=s.refd_setl_flag, init_setl_id=s.init_setl_id or None,
-            opsp_dise_code=s.opsp_dise_code, filing_category=s.filing_category,
-            bucket=bucket, delta=json.dumps({"delta": delta.as_dict(),
-                                             "mulaid_psn_no": mulaid_psn_no}),
-            setlinfo=payload, **amount_values(s),
-        ))
+        conn.execute(_INSERT_SETTLEMENT, {
+            "setl_id": s.setl_id, "msgid": msgid, "psn_no": s.psn_no, "mdtrt_id": s.mdtrt_id,
+            "mdtrtarea_admvs": s.mdtrtarea_admvs, "fixmedins_code": s.fixmedins_code,
+            "insuplc_admdvs": s.insuplc_admdvs, "insutype": s.insutype,
+            "med_type": s.med_type, "setl_date": setl_date.isoformat(),
+            "setl_time": s.setl_time, "refd_setl_flag": s.refd_setl_flag,
+            "init_setl_id": s.init_setl_id or None, "opsp_dise_code": s.opsp_dise_code,
+            "filing_category": s.filing_category, "bucket": bucket,
+            "delta": json.dumps({"delta": delta.as_dict(), "mulaid_psn_no": mulaid_psn_no}),
+            "setlinfo": payload, **amount_values(s),
+        })
         ledger_store.post(conn, ledger, insured_postings(s))

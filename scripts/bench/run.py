@@ -118,7 +118,8 @@ def start(data: Path, population: int, say: Callable[[str], None]) -> Setup:
                               data)
         route_p, route_r = _spawn("routing-hub", [
             "scripts.cli", "hub", "--db", sqlite_url(data / "routing-hub.db"),
-            "--topology", str(topology), "--log-json"], data)
+            "--topology", str(topology), "--advance-size-fen", str(target.LOAD_ADVANCE_FEN),
+            "--log-json"], data)
         setup.echo["echo-hub"] = _wait("echo-hub", hub_p, hub_r)
         setup.routing_hub = _wait("routing-hub", route_p, route_r)
         t_p, t_r = _spawn("echo-treatment", [

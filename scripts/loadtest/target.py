@@ -73,6 +73,11 @@ class Started:
     node_pids: dict[str, int] = field(default_factory=dict)
 
 
+LOAD_ADVANCE_FEN = 10**13
+"""The advance each province of a load-test network opens with (100 billion yuan): a run of
+hours at the national peak never exhausts it, so refusals measure nothing but the network."""
+
+
 def start_processes(data: Path, codes: Sequence[str], count: int, seed_value: int,
                     say: Callable[[str], None]) -> Started:
     """Seed the databases, run ``settlenet up`` as a child, wait for network.json."""
@@ -81,7 +86,7 @@ def start_processes(data: Path, codes: Sequence[str], count: int, seed_value: in
     log = (data / "up.log").open("ab")
     proc = subprocess.Popen(
         [sys.executable, "-m", "scripts.cli", "up", "--data", str(data),
-         "--provinces", ",".join(codes)],
+         "--provinces", ",".join(codes), "--advance-size-fen", str(LOAD_ADVANCE_FEN)],
         stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.monotonic() + READY_TIMEOUT_S
     while not (data / "network.json").exists():

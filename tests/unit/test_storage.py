@@ -1,0 +1,94 @@
+"""The SQLite writer's group commit: units queued together share one transaction, yet each
+stands or falls alone, a lost race runs again, and a caller hears only of committed work."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Column, Connection, Integer, MetaData, String, Table, insert, select
+
+from services.storage import Database, sqlite_url
+
+meta = MetaData()
+items = Table("items", meta, Column("k", String(8), primary_key=True),
+              Column("v", Integer, nullable=False))
+
+
+class Refused(Exception):
+    pass
+
+
+def add(conn: Connection, k: str, v: int, *, fail_after: bool = False) -> str:
+    conn.execute(insert(items).values(k=k, v=v))
+    if fail_after:
+        raise Refused(k)
+    return k
+
+
+def stored(path: Path) -> dict[str, int]:
+    """What another connection sees: committed rows only."""
+    with sqlite3.connect(path) as raw:
+        return dict(raw.execute("SELECT k, v FROM items").fetchall())
+
+
+@pytest.fixture
+def db(tmp_path: Path):
+    database = Database(sqlite_url(tmp_path / "t.db"), meta)
+    database.create_schema()
+    yield database, tmp_path / "t.db"
+    database.close()
+
+
+async def test_a_failing_unit_rolls_back_alone(db) -> None:
+    database, path = db
+    calls = [database.transact(add, f"k{i}", i, fail_after=i % 3 == 0) for i in range(60)]
+    results = await asyncio.gather(*calls, return_exceptions=True)
+    for i, result in enumerate(results):
+        if i % 3 == 0:
+            assert isinstance(result, Refused) and result.args == (f"k{i}",)
+        else:
+            assert result == f"k{i}"
+    assert stored(path) == {f"k{i}": i for i in range(60) if i % 3}
+    transactions, units = database.group_stats
+    assert units == 60 and transactions < units  # they were grouped
+
+
+async def test_a_lost_race_on_a_key_runs_again_without_its_first_writes(db) -> None:
+    database, path = db
+    tries: list[int] = []
+
+    def add_once(conn: Connection) -> int:
+        tries.append(1)
+        current = conn.execute(select(items.c.v).where(items.c.k == "same")).scalar()
+        if current is not None:
+            return int(current)
+        if len(tries) == 1:  # a write, then the key another writer took: IntegrityError
+            conn.execute(insert(items).values(k="half", v=7))
+            conn.execute(insert(items).values(k="x", v=9))
+        conn.execute(insert(items).values(k="same", v=8))
+        return 8
+
+    results = await asyncio.gather(database.transact(add, "x", 1), database.transact(add_once))
+    assert results == ["x", 8]
+    assert len(tries) == 2
+    assert stored(path) == {"x": 1, "same": 8}  # the first try's write was rolled back
+
+
+async def test_the_caller_hears_only_after_the_commit(db) -> None:
+    database, path = db
+    for i in range(5):
+        await database.transact(add, f"c{i}", i)
+        assert stored(path)[f"c{i}"] == i  # visible to another connection at once
+
+
+async def test_later_units_of_a_group_see_earlier_ones(db) -> None:
+    database, _ = db
+
+    def read(conn: Connection, k: str) -> int | None:
+        return conn.execute(select(items.c.v).where(items.c.k == k)).scalar()
+
+    results = await asyncio.gather(database.transact(add, "a", 1), database.transact(read, "a"))
+    assert results == ["a", 1]
