@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from provincial_nodes import seed
 from provincial_nodes.domain.catalogue import (
     Catalogue,
     CatalogueEntry,
@@ -615,5 +616,12 @@ DEFAULT_DATA = Path(__file__).parent / "data" / "provinces"
 
 
 def province_folder(code: str, data_root: Path | None = None) -> Path:
-    return (data_root or DEFAULT_DATA) / code
+    """The data folder of province ``code``: under ``data_root`` when given; else the default
+    data (the four hand-checked provinces) or, for the other 28 province-level codes, a
+    synthetic province written on first use (``seed.synthetic_folder``: a template province's
+    rules under the code's own regions, for load tests of the national topology)."""
+    folder = (data_root or DEFAULT_DATA) / code
+    if data_root is None and not folder.exists() and code in seed.SYNTHETIC_CODES:
+        return seed.synthetic_folder(code)
+    return folder
 

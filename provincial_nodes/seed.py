@@ -12,7 +12,11 @@ the place of treatment decides the payment scope (就医地目录).
 
 from __future__ import annotations
 
+import copy
+import hashlib
+import os
 import random
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -127,7 +131,50 @@ PROVINCES = (
     ProvinceSeed("44", "广东省", "Guangdong", "440100", "广州市", ("440103", "440106"), 105),
     ProvinceSeed("51", "四川省", "Sichuan", "510100", "成都市", ("510104", "510107"), 95),
 )
-_BY_CODE = {p.code: p for p in PROVINCES}
+
+# The other 28 province-level units of the national network (31 provinces + the Xinjiang
+# Production and Construction Corps). Their data is *synthetic*: a template province's
+# catalogue and policy under their own codes, for load tests of the 32-node topology only.
+# code, name, name_en, capital admdvs, capital, districts, template province
+_SYNTHETIC = [
+    ("12", "天津市", "Tianjin", "120000", "天津市", ("120101", "120102"), "11"),
+    ("14", "山西省", "Shanxi", "140100", "太原市", ("140105", "140106"), "13"),
+    ("15", "内蒙古自治区", "Inner Mongolia", "150100", "呼和浩特市", ("150102", "150103"), "13"),
+    ("21", "辽宁省", "Liaoning", "210100", "沈阳市", ("210102", "210103"), "13"),
+    ("22", "吉林省", "Jilin", "220100", "长春市", ("220102", "220103"), "13"),
+    ("23", "黑龙江省", "Heilongjiang", "230100", "哈尔滨市", ("230102", "230103"), "13"),
+    ("31", "上海市", "Shanghai", "310000", "上海市", ("310101", "310104"), "11"),
+    ("32", "江苏省", "Jiangsu", "320100", "南京市", ("320102", "320104"), "44"),
+    ("33", "浙江省", "Zhejiang", "330100", "杭州市", ("330102", "330105"), "44"),
+    ("34", "安徽省", "Anhui", "340100", "合肥市", ("340102", "340103"), "13"),
+    ("35", "福建省", "Fujian", "350100", "福州市", ("350102", "350103"), "44"),
+    ("36", "江西省", "Jiangxi", "360100", "南昌市", ("360102", "360103"), "13"),
+    ("37", "山东省", "Shandong", "370100", "济南市", ("370102", "370103"), "44"),
+    ("41", "河南省", "Henan", "410100", "郑州市", ("410102", "410103"), "13"),
+    ("42", "湖北省", "Hubei", "420100", "武汉市", ("420102", "420103"), "13"),
+    ("43", "湖南省", "Hunan", "430100", "长沙市", ("430102", "430103"), "13"),
+    ("45", "广西壮族自治区", "Guangxi", "450100", "南宁市", ("450102", "450103"), "44"),
+    ("46", "海南省", "Hainan", "460100", "海口市", ("460105", "460106"), "44"),
+    ("50", "重庆市", "Chongqing", "500000", "重庆市", ("500101", "500102"), "51"),
+    ("52", "贵州省", "Guizhou", "520100", "贵阳市", ("520102", "520103"), "51"),
+    ("53", "云南省", "Yunnan", "530100", "昆明市", ("530102", "530103"), "51"),
+    ("54", "西藏自治区", "Tibet", "540100", "拉萨市", ("540102", "540103"), "51"),
+    ("61", "陕西省", "Shaanxi", "610100", "西安市", ("610102", "610103"), "51"),
+    ("62", "甘肃省", "Gansu", "620100", "兰州市", ("620102", "620103"), "51"),
+    ("63", "青海省", "Qinghai", "630100", "西宁市", ("630102", "630103"), "51"),
+    ("64", "宁夏回族自治区", "Ningxia", "640100", "银川市", ("640104", "640105"), "51"),
+    ("65", "新疆维吾尔自治区", "Xinjiang", "650100", "乌鲁木齐市", ("650102", "650103"), "51"),
+    ("66", "新疆生产建设兵团", "Xinjiang Production and Construction Corps", "660000", "兵团",
+     ("659001", "659002"), "51"),
+]
+_TEMPLATE = {code: template for code, *_, template in _SYNTHETIC}
+SYNTHETIC_CODES = tuple(code for code, *_ in _SYNTHETIC)
+NATIONAL_CODES = tuple(sorted({p.code for p in PROVINCES} | set(SYNTHETIC_CODES)))
+"""The 32 province-level codes of the national network."""
+_BY_CODE = {p.code: p for p in PROVINCES} | {
+    code: ProvinceSeed(code, name, name_en, region, region_name, districts,
+                       next(t.price_factor for t in PROVINCES if t.code == template))
+    for code, name, name_en, region, region_name, districts, template in _SYNTHETIC}
 
 _HOSPITALS = {
     "11": [("北京协和医院", "3"), ("北京市朝阳区第二医院", "2"), ("北京市东城区社区卫生服务中心", "1"),
@@ -198,9 +245,29 @@ def _catalogue(p: ProvinceSeed) -> list[dict[str, Any]]:
     return entries
 
 
+def province_codes(text: str) -> list[str]:
+    """``"11,13,44,51"`` → those codes; ``"all"`` → the 32 of the national network."""
+    if text.strip() == "all":
+        return list(NATIONAL_CODES)
+    codes = [c.strip() for c in text.split(",") if c.strip()]
+    unknown = [c for c in codes if c not in _BY_CODE]
+    if unknown or not codes:
+        raise ValueError(f"unknown province code(s) {', '.join(unknown) or '(none given)'}; "
+                         f"known: {', '.join(NATIONAL_CODES)} or 'all'")
+    return codes
+
+
+def _hospitals(p: ProvinceSeed) -> list[tuple[str, str]]:
+    if p.code in _HOSPITALS:
+        return _HOSPITALS[p.code]
+    city = p.region_name
+    return [(f"{p.name}人民医院", "3"), (f"{city}第二人民医院", "2"),
+            (f"{city}社区卫生服务中心", "1"), (f"{city}某民营诊所", "1")]
+
+
 def _institutions(p: ProvinceSeed) -> list[dict[str, Any]]:
     out = []
-    for i, (name, level) in enumerate(_HOSPITALS[p.code], start=1):
+    for i, (name, level) in enumerate(_hospitals(p), start=1):
         district = p.districts[(i - 1) % len(p.districts)]
         out.append({
             "fixmedins_code": f"H{district}{i:05d}",
@@ -361,7 +428,7 @@ def _persons(p: ProvinceSeed) -> list[dict[str, Any]]:
     assisted identity and a mutual-aid link where the story needs them."""
     rng = random.Random(f"persons-{p.code}")
     people = [make_person(p, n, rng, kind=n - 1) for n in range(1, len(_PERSON_KINDS) + 1)]
-    dest, start = _DESTINATION[p.code], date(2026, 1, 1)
+    dest, start = _DESTINATION.get(p.code, "440000"), date(2026, 1, 1)
     people[0]["filings"] = [{"category": "stationed_worker", "dest_admdvs": dest,
                              "begndate": start, "evidence": "employment_proof",
                              "channel": "window"}]
@@ -379,26 +446,65 @@ def _persons(p: ProvinceSeed) -> list[dict[str, Any]]:
     return people
 
 
+def _policy(p: ProvinceSeed) -> list[dict[str, Any]]:
+    if p.code not in _TEMPLATE:
+        return _POLICY[p.region]
+    template = _BY_CODE[_TEMPLATE[p.code]]
+    schemes = copy.deepcopy(_POLICY[template.region])
+    for scheme in schemes:
+        for period in scheme["periods"]:
+            period["source"] = (f"synthetic, for load tests: {template.name_en}'s scheme "
+                                f"({period['source']})")
+    return schemes
+
+
+def write_province(folder: Path, p: ProvinceSeed) -> None:
+    """Write one province's four YAML files under ``folder/<code>`` (overwrites)."""
+    out = folder / p.code
+    out.mkdir(parents=True, exist_ok=True)
+    files = {
+        "province.yaml": {"code": p.code, "name": p.name, "name_en": p.name_en,
+                          "admdvs": p.region,
+                          "regions": [{"admdvs": p.region, "name": p.region_name}],
+                          "institutions": _institutions(p)},
+        "catalogue.yaml": {"entries": _catalogue(p)},
+        "policy.yaml": {"schemes": {p.region: _policy(p)}},
+        "persons.yaml": {"persons": _persons(p)},
+    }
+    what = ("synthetic data for load tests (a template province's rules), written"
+            if p.code in _TEMPLATE else "generated")
+    for name, content in files.items():
+        header = (f"# {p.name_en} ({p.code}) {name.split('.')[0]}: {what} by "
+                  "`python -m provincial_nodes.seed`, then free to edit.\n"
+                  "# Amounts are integer fen; ratios exact decimal strings.\n")
+        (out / name).write_text(header + yaml.safe_dump(content, allow_unicode=True,
+                                                        sort_keys=False, width=100))
+
+
 def write_default_data(folder: Path = DATA) -> None:
     """Write every default province's YAML files (overwrites)."""
     for p in PROVINCES:
-        out = folder / p.code
-        out.mkdir(parents=True, exist_ok=True)
-        files = {
-            "province.yaml": {"code": p.code, "name": p.name, "name_en": p.name_en,
-                              "admdvs": p.region,
-                              "regions": [{"admdvs": p.region, "name": p.region_name}],
-                              "institutions": _institutions(p)},
-            "catalogue.yaml": {"entries": _catalogue(p)},
-            "policy.yaml": {"schemes": {p.region: _POLICY[p.region]}},
-            "persons.yaml": {"persons": _persons(p)},
-        }
-        for name, content in files.items():
-            header = (f"# {p.name_en} ({p.code}) {name.split('.')[0]}: generated by "
-                      "`python -m provincial_nodes.seed`, then free to edit.\n"
-                      "# Amounts are integer fen; ratios exact decimal strings.\n")
-            (out / name).write_text(header + yaml.safe_dump(content, allow_unicode=True,
-                                                            sort_keys=False, width=100))
+        write_province(folder, p)
+
+
+def synthetic_folder(code: str) -> Path:
+    """The data folder of a synthetic province (written once under ``$SETTLENET_CACHE`` or
+    ``~/.cache/settlenet``, keyed by this module's content so an edit here rewrites it)."""
+    if code not in _TEMPLATE:
+        raise KeyError(code)
+    root = os.environ.get("SETTLENET_CACHE")
+    cache = Path(root) if root else Path.home() / ".cache" / "settlenet"
+    digest = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
+    base = cache / "provinces" / digest
+    if not (base / code / "persons.yaml").exists():
+        base.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=base) as tmp:
+            write_province(Path(tmp), _BY_CODE[code])
+            try:
+                (Path(tmp) / code).rename(base / code)
+            except OSError:  # another process wrote it first
+                pass
+    return base / code
 
 
 if __name__ == "__main__":

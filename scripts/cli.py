@@ -89,7 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--data", type=Path, default=Path("var/network"),
                     help="folder for databases, logs and network.json (default var/network)")
     up.add_argument("--provinces", default="11,13,44,51",
-                    help="comma-separated province codes (default 11,13,44,51)")
+                    help="comma-separated province codes, or 'all' for the 32 of the national "
+                    "network (default 11,13,44,51; all but these four are synthetic)")
     up.add_argument("--hub-port", type=int, default=0, help="hub port (default any free port)")
     up.add_argument("--base-port", type=int, default=0,
                     help="first province port; the next provinces take the following ports "

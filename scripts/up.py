@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from provincial_nodes import seed
 from scripts import network
 from services.storage import sqlite_url
 
@@ -59,7 +60,11 @@ def main(args: argparse.Namespace) -> int:
     logs = data / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     (data / "network.json").unlink(missing_ok=True)
-    codes = [c.strip() for c in args.provinces.split(",") if c.strip()]
+    try:
+        codes = seed.province_codes(args.provinces)
+    except ValueError as exc:
+        _say(str(exc))
+        return 2
     procs: list[tuple[str, subprocess.Popen[bytes]]] = []
     stopping = False
 
@@ -91,9 +96,11 @@ def main(args: argparse.Namespace) -> int:
                            "--db", url, "--population", str(args.population),
                            "--ready-file", str(ready)], log)
             procs.append((f"province {code}", proc))
+            started = time.monotonic()
             endpoint = _wait_ready(proc, ready, f"province {code}", log)
             nodes[code] = (endpoint, url)
-            _say(f"province {code} serving on {endpoint} (log {log})")
+            _say(f"province {code} serving on {endpoint} after {time.monotonic() - started:.1f}s "
+                 f"(log {log})")
         doc = network.describe(hub, nodes, data, args.population)
         network.write_network_json(data / "network.json", doc)
         _say(f"network ready: {data / 'network.json'}")

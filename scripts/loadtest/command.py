@@ -42,7 +42,8 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     where.add_argument("--in-process", action="store_true",
                        help="start the network in this process instead of as processes")
     where.add_argument("--provinces", default="11,13,44,51",
-                       help="provinces of a started network (default 11,13,44,51)")
+                       help="provinces of a started network, or 'all' for the 32 of the national "
+                       "network (default 11,13,44,51)")
     where.add_argument("--population", type=int, default=100_000,
                        help="persons per province of a started network (default 100000)")
     where.add_argument("--data", type=Path, help="folder of a started network (default: temp)")

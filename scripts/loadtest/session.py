@@ -15,6 +15,7 @@ from typing import Any
 
 from rich.console import Console
 
+from provincial_nodes import seed
 from scripts.loadtest import plot, procstat, report, runner, target
 from scripts.loadtest import schedule as sched
 from scripts.loadtest.client import LoadClient
@@ -73,7 +74,11 @@ def _say(console: Console) -> Any:
 async def _main(args: argparse.Namespace, settings: runner.RunSettings, cfg: Any,
                 console: Console) -> int:
     say = _say(console)
-    codes = [c.strip() for c in args.provinces.split(",") if c.strip()]
+    try:
+        codes = seed.province_codes(args.provinces)
+    except ValueError as exc:
+        say(f"--provinces: {exc}")
+        return 2
     tmp: tempfile.TemporaryDirectory[str] | None = None
     stop: Any = None
     in_process_net: Any = None
