@@ -24,6 +24,7 @@ from scripts import target
 from services import reconcile
 from services.pb.settlenet.v1 import reconcile_pb2, reconcile_pb2_grpc
 from services.reconcile_servicer import records_of
+from services.status import describe_rpc_error
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -38,31 +39,58 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--json", action="store_true", help="print the report as JSON")
 
 
-async def run(doc: dict[str, Any], begndate: str, enddate: str) -> dict[str, Any]:
-    """The reconciliation report of a running network (a network.json document)."""
-    period = {"begndate": begndate, "enddate": enddate}
+async def hub_records(doc: dict[str, Any], begndate: str, enddate: str
+                      ) -> list[reconcile.Record]:
+    """Every settlement record the hub routed in the period."""
     async with grpc.aio.insecure_channel(doc["hub"]["endpoint"]) as ch:
-        hub = records_of(await reconcile_pb2_grpc.ReconcileServiceStub(ch).Details(
-            reconcile_pb2.ReconcileQuery(**period), timeout=60))
-    comparisons = []
+        return records_of(await reconcile_pb2_grpc.ReconcileServiceStub(ch).Details(
+            reconcile_pb2.ReconcileQuery(begndate=begndate, enddate=enddate), timeout=60))
+
+
+async def run(doc: dict[str, Any], begndate: str, enddate: str, *,
+              skip_unreachable: bool = False, hub: list[reconcile.Record] | None = None
+              ) -> dict[str, Any]:
+    """The reconciliation report of a running network (a network.json document). With
+    ``skip_unreachable``, a province that does not answer is listed under ``unreachable``
+    instead of failing the whole report (the hub must answer); ``hub`` is the hub's records of
+    the period when the caller has read them already."""
+    period = {"begndate": begndate, "enddate": enddate}
+    if hub is None:
+        hub = await hub_records(doc, begndate, enddate)
+    comparisons: list[dict[str, Any]] = []
+    unreachable: dict[str, str] = {}
     for code, p in sorted(doc["provinces"].items()):
-        async with grpc.aio.insecure_channel(p["endpoint"]) as ch:
-            stub = reconcile_pb2_grpc.ReconcileServiceStub(ch)
-            for role, _ in reconcile.ROLES:
-                mine = records_of(await stub.Details(
-                    reconcile_pb2.ReconcileQuery(role=role, **period), timeout=60))
-                routed, diffs = reconcile.against_hub(code, role, mine, hub)
-                comparisons.append({
-                    "province": code, "role": role,
-                    "sides": [f"province {code} ({role})", "hub"],
-                    "totals": [asdict(t) for t in reconcile.totals(mine)],
-                    "hub_totals": [asdict(t) for t in reconcile.totals(routed)],
-                    "records": len(mine), "hub_records": len(routed),
-                    "differences": [asdict(d) | {"text": d.describe(
-                        f"province {code}", "the hub")} for d in diffs]})
+        try:
+            sides = await _province_records(p["endpoint"], period)
+        except grpc.RpcError as exc:
+            if not skip_unreachable:
+                raise
+            unreachable[code] = describe_rpc_error(exc)
+            continue
+        for role, mine in sides:
+            routed, diffs = reconcile.against_hub(code, role, mine, hub)
+            comparisons.append({
+                "province": code, "role": role,
+                "sides": [f"province {code} ({role})", "hub"],
+                "totals": [asdict(t) for t in reconcile.totals(mine)],
+                "hub_totals": [asdict(t) for t in reconcile.totals(routed)],
+                "records": len(mine), "hub_records": len(routed),
+                "differences": [asdict(d) | {"text": d.describe(
+                    f"province {code}", "the hub")} for d in diffs]})
     return {"period": period, "comparisons": comparisons,
             "hub_totals": [asdict(t) for t in reconcile.totals(hub)],
-            "differences": sum(len(c["differences"]) for c in comparisons)}
+            "differences": sum(len(c["differences"]) for c in comparisons),
+            "unreachable": unreachable}
+
+
+async def _province_records(endpoint: str, period: dict[str, str]
+                            ) -> list[tuple[str, list[reconcile.Record]]]:
+    """A province's records in each of its roles."""
+    async with grpc.aio.insecure_channel(endpoint) as ch:
+        stub = reconcile_pb2_grpc.ReconcileServiceStub(ch)
+        return [(role, records_of(await stub.Details(
+            reconcile_pb2.ReconcileQuery(role=role, **period), timeout=60)))
+            for role, _ in reconcile.ROLES]
 
 
 def render(report: dict[str, Any]) -> str:
@@ -79,6 +107,8 @@ def render(report: dict[str, Any]) -> str:
         lines.append(f"    {t['treatment']} → {t['insured']}: {t['count']}, "
                      f"{yuan(t['medfee_sumamt'])}, {yuan(t['fund_pay_sumamt'])}, "
                      f"{yuan(t['acct_pay'])}")
+    lines += [f"  province {code} could not be read: {why}"
+              for code, why in report.get("unreachable", {}).items()]
     lines.append("no differences" if not report["differences"]
                  else f"{report['differences']} difference(s)")
     return "\n".join(lines)

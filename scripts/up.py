@@ -2,6 +2,8 @@
 
 Each node logs JSON lines to DIR/logs/<node>.log and keeps its SQLite database in DIR. Once
 every node serves, DIR/network.json is written. Ctrl-C or SIGTERM stops every node cleanly.
+A node that dies is reported and the others keep serving, as in the real network where one
+province going down does not stop the rest.
 """
 
 from __future__ import annotations
@@ -106,11 +108,16 @@ def main(args: argparse.Namespace) -> int:
         _say(f"network ready: {data / 'network.json'}")
         _say(f"try: settlenet visit --target {data / 'network.json'}")
         _say("Ctrl-C stops every node")
+        exited: set[str] = set()
         while not stopping:
             for name, p in procs:
-                if p.poll() is not None:
-                    _say(f"{name} exited with code {p.returncode}; stopping the network")
-                    stopping = True
+                if name not in exited and p.poll() is not None:
+                    exited.add(name)
+                    _say(f"{name} exited with code {p.returncode}; the other nodes keep "
+                         "serving (calls that need it fail until it is back)")
+            if len(exited) == len(procs):
+                _say("every node has exited")
+                return 1
             time.sleep(0.2)
         return 0
     except RuntimeError as exc:

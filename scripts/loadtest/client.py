@@ -85,6 +85,8 @@ class LoadClient:
         self.msgids: dict[str, MsgidSource] = {}
         self.prepared: dict[int, OpenVisit] = {}
         self.settled: deque[Settled] = deque(maxlen=100_000)
+        self.acknowledged: set[str] = set()
+        """setl_id of every settlement and revocation a node answered OK (for the audit)."""
 
     @property
     def measuring(self) -> bool:
@@ -160,13 +162,15 @@ class LoadClient:
         h = await self.header("2207", v.institution, v.person.insuplc_admdvs)
         res = await self._call("2207", self.stub(v.treat).Settle, msg.settle(v, h))
         done = Settled(v, res.setlinfo.setl_id)
+        self.acknowledged.add(done.setl_id)
         self.settled.append(done)
         return done
 
     async def revoke(self, s: Settled) -> None:
         v = s.visit
         h = await self.header("2208", v.institution, v.person.insuplc_admdvs)
-        await self._call("2208", self.stub(v.treat).RevokeSettlement, msg.revoke(s, h))
+        res = await self._call("2208", self.stub(v.treat).RevokeSettlement, msg.revoke(s, h))
+        self.acknowledged.add(res.setlinfo.setl_id)
 
     # ---- operations ---------------------------------------------------------------------
 

@@ -128,3 +128,17 @@ def print_summary(doc: dict[str, Any], console: Console) -> None:
     console.print("busiest pairs (treatment->insured): " + ", ".join(
         f"{k} {v['count']} (p99 {_fmt(v['latency_ms'], 'p99')} ms, {v['errors']} err)"
         for k, v in pairs[:6]))
+    rec = doc.get("reconciliation")
+    if isinstance(rec, dict):
+        style = "red" if rec.get("lost") or rec.get("differences") or not rec.get("ran") else (
+            "yellow" if rec.get("unreachable") else "green")
+        line = f"reconciliation: [{style}]{rec['verdict']}[/]"
+        if rec.get("ran"):
+            line += (f" ({rec['acknowledged']} acknowledged, {rec['hub_records']} on the hub's "
+                     f"records for {rec['period']['begndate']}…{rec['period']['enddate']}, "
+                     f"{rec['unacknowledged_at_hub']} settled after the caller gave up)")
+        console.print(line)
+        for text in rec.get("differences_sample", [])[:5]:
+            console.print(f"  {text}")
+        for code, why in rec.get("unreachable", {}).items():
+            console.print(f"  province {code} not read: {why[:160]}")

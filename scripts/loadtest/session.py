@@ -16,11 +16,12 @@ from typing import Any
 from rich.console import Console
 
 from provincial_nodes import seed
-from scripts.loadtest import plot, procstat, report, runner, target
+from scripts.loadtest import audit, plot, procstat, report, runner, target
 from scripts.loadtest import schedule as sched
 from scripts.loadtest.client import LoadClient
 from scripts.loadtest.model import ModelError, TrafficModel, load_config
 from scripts.loadtest.stats import Recorder
+from services import clock
 
 
 def settings_from(args: argparse.Namespace) -> runner.RunSettings:
@@ -140,11 +141,15 @@ async def _run(args: argparse.Namespace, settings: runner.RunSettings, cfg: Any,
         prepared, prepare_s = await runner.prepare(client, model, settings, 200_000, say)
         cpu_before = procstat.snapshot(pids)
         self_before = procstat.self_cpu_s()
+        since = clock.format_time(clock.now())
         if args.kill:
             killer = asyncio.create_task(_kill_later(args.kill, pids, say))
         result = await runner.run(client, model, settings, recorder, console)
         cpu_after = procstat.snapshot(pids)
         self_cpu = procstat.self_cpu_s() - self_before
+        say("reconciling the network with the hub and checking every acknowledged settlement")
+        checked = await audit.audit(doc, client.acknowledged, since,
+                                    clock.format_time(clock.now()))
     finally:
         if killer is not None:
             killer.cancel()
@@ -176,9 +181,7 @@ async def _run(args: argparse.Namespace, settings: runner.RunSettings, cfg: Any,
                 "persons": people, "network_json": str(args.target) if args.target else None},
         measured_s=result.measured_s,
         prepare={"visits": prepared, "seconds": round(prepare_s, 3)},
-        extra={"resources": resources,
-               "reconciliation": "not run: the network has no reconciliation yet (issue 6 "
-                                 "asks for it once it exists)"})
+        extra={"resources": resources, "reconciliation": checked})
     args.report.parent.mkdir(parents=True, exist_ok=True)
     args.report.write_text(json.dumps(doc_out, ensure_ascii=False, indent=2), encoding="utf-8")
     plot_path = args.plot or args.report.with_suffix(".html")
