@@ -16,10 +16,9 @@ from services.errors import FailedPrecondition, Unavailable
 from services.pb.settlenet.v1 import (
     clearing_pb2,
     clearing_pb2_grpc,
-    reconcile_pb2,
     reconcile_pb2_grpc,
 )
-from services.reconcile_servicer import records_of
+from services.reconcile_servicer import all_details
 from services.rpc import rpc
 from services.storage import Database
 
@@ -52,8 +51,8 @@ class ClearingServicer(clearing_pb2_grpc.ClearingServiceServicer):
             stub = reconcile_pb2_grpc.ReconcileServiceStub(node.channel)
             for role, _ in reconcile.ROLES:
                 try:
-                    mine = records_of(await stub.Details(reconcile_pb2.ReconcileQuery(
-                        role=role, begndate=begndate, enddate=enddate), timeout=30))
+                    mine = await all_details(stub, role=role, begndate=begndate,
+                                             enddate=enddate, page_timeout_s=30)
                 except grpc.aio.AioRpcError as exc:
                     raise Unavailable("month", begndate[:7],
                                       f"cannot reconcile with province {node.province_code}: "

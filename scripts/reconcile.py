@@ -22,8 +22,8 @@ import grpc
 
 from scripts import target
 from services import reconcile
-from services.pb.settlenet.v1 import reconcile_pb2, reconcile_pb2_grpc
-from services.reconcile_servicer import records_of
+from services.pb.settlenet.v1 import reconcile_pb2_grpc
+from services.reconcile_servicer import all_details
 from services.status import describe_rpc_error
 
 
@@ -43,8 +43,8 @@ async def hub_records(doc: dict[str, Any], begndate: str, enddate: str
                       ) -> list[reconcile.Record]:
     """Every settlement record the hub routed in the period."""
     async with grpc.aio.insecure_channel(doc["hub"]["endpoint"]) as ch:
-        return records_of(await reconcile_pb2_grpc.ReconcileServiceStub(ch).Details(
-            reconcile_pb2.ReconcileQuery(begndate=begndate, enddate=enddate), timeout=60))
+        return await all_details(reconcile_pb2_grpc.ReconcileServiceStub(ch),
+                                 begndate=begndate, enddate=enddate)
 
 
 async def run(doc: dict[str, Any], begndate: str, enddate: str, *,
@@ -88,9 +88,8 @@ async def _province_records(endpoint: str, period: dict[str, str]
     """A province's records in each of its roles."""
     async with grpc.aio.insecure_channel(endpoint) as ch:
         stub = reconcile_pb2_grpc.ReconcileServiceStub(ch)
-        return [(role, records_of(await stub.Details(
-            reconcile_pb2.ReconcileQuery(role=role, **period), timeout=60)))
-            for role, _ in reconcile.ROLES]
+        return [(role, await all_details(stub, role=role, **period))
+                for role, _ in reconcile.ROLES]
 
 
 def render(report: dict[str, Any]) -> str:

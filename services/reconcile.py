@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, Table, and_, or_, select
 
 AMOUNTS = ("medfee_sumamt", "fund_pay_sumamt", "acct_pay", "psn_cash_pay")
 
@@ -48,10 +48,18 @@ class Totals:
 
 
 def read(conn: Connection, table: Table, *, begndate: str = "", enddate: str = "",
-         treatment: str = "", insured: str = "") -> list[Record]:
-    """Records of a settlements table (any table with the Record columns) in a period."""
+         treatment: str = "", insured: str = "", after: tuple[str, str] | None = None,
+         limit: int | None = None) -> list[Record]:
+    """Records of a settlements table (any table with the Record columns) in a period, in
+    (setl_time, setl_id) order; ``after`` (a record's setl_time and setl_id) and ``limit`` read
+    one page."""
     t = table
     q = select(*(t.c[name] for name in Record.__dataclass_fields__))
+    if after is not None:
+        q = q.where(or_(t.c.setl_time > after[0],
+                        and_(t.c.setl_time == after[0], t.c.setl_id > after[1])))
+    if limit is not None:
+        q = q.limit(limit)
     if begndate:
         q = q.where(t.c.setl_time >= begndate)
     if enddate:

@@ -148,8 +148,10 @@ async def _run(args: argparse.Namespace, settings: runner.RunSettings, cfg: Any,
         cpu_after = procstat.snapshot(pids)
         self_cpu = procstat.self_cpu_s() - self_before
         say("reconciling the network with the hub and checking every acknowledged settlement")
+        audit_started = time.perf_counter()
         checked = await audit.audit(doc, client.acknowledged, since,
                                     clock.format_time(clock.now()))
+        checked["seconds"] = round(time.perf_counter() - audit_started, 3)
     finally:
         if killer is not None:
             killer.cancel()

@@ -7,16 +7,20 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class ReconcileQuery(_message.Message):
-    __slots__ = ("role", "begndate", "enddate", "counterpart")
+    __slots__ = ("role", "begndate", "enddate", "counterpart", "page_size", "page_token")
     ROLE_FIELD_NUMBER: _ClassVar[int]
     BEGNDATE_FIELD_NUMBER: _ClassVar[int]
     ENDDATE_FIELD_NUMBER: _ClassVar[int]
     COUNTERPART_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     role: str
     begndate: str
     enddate: str
     counterpart: str
-    def __init__(self, role: _Optional[str] = ..., begndate: _Optional[str] = ..., enddate: _Optional[str] = ..., counterpart: _Optional[str] = ...) -> None: ...
+    page_size: int
+    page_token: str
+    def __init__(self, role: _Optional[str] = ..., begndate: _Optional[str] = ..., enddate: _Optional[str] = ..., counterpart: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class ReconcileRecord(_message.Message):
     __slots__ = ("setl_id", "mdtrt_id", "psn_no", "insuplc_admdvs", "mdtrtarea_admvs", "fixmedins_code", "setl_time", "refd_setl_flag", "medfee_sumamt", "fund_pay_sumamt", "acct_pay", "psn_cash_pay")
@@ -69,7 +73,9 @@ class ReconcileTotals(_message.Message):
     def __init__(self, rows: _Optional[_Iterable[_Union[ReconcileTotalsRow, _Mapping]]] = ...) -> None: ...
 
 class ReconcileDetails(_message.Message):
-    __slots__ = ("records",)
+    __slots__ = ("records", "next_page_token")
     RECORDS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     records: _containers.RepeatedCompositeFieldContainer[ReconcileRecord]
-    def __init__(self, records: _Optional[_Iterable[_Union[ReconcileRecord, _Mapping]]] = ...) -> None: ...
+    next_page_token: str
+    def __init__(self, records: _Optional[_Iterable[_Union[ReconcileRecord, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

@@ -58,7 +58,7 @@ class ReconcileServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def Details(self, request, context):
-        """3202-style: every record.
+        """3202-style: every record, in pages (page_size, page_token).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
