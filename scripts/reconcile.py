@@ -5,8 +5,9 @@
 For every province it compares, record by record (3202-style) with totals (3201-style) per
 (treatment, insured) pair: what the province recorded as the place of treatment against what the
 hub routed from it, and what it recorded as the insured place against what the hub routed to it.
-A difference names the settlement and which side holds what. Exit status 0 when every side
-agrees, 1 when there are differences.
+A difference names the settlement and which side holds what; a province that does not answer
+is named and the others are still compared. Exit status 0 when every side agrees, 1 when there
+are differences or a province could not be read.
 """
 
 from __future__ import annotations
@@ -95,7 +96,8 @@ async def _province_records(endpoint: str, period: dict[str, str]
 def render(report: dict[str, Any]) -> str:
     from services.money import yuan
     period = report["period"]
-    lines = [f"reconciliation {period['begndate'] or '…'} to {period['enddate'] or '…'}"]
+    lines = [f"reconciliation {period['begndate'] or 'from the first day'} to "
+             f"{period['enddate'] or 'the last day'}"]
     for c in report["comparisons"]:
         ok = "agrees" if not c["differences"] else f"{len(c['differences'])} difference(s)"
         lines.append(f"  province {c['province']} as {c['role']:<9} vs hub: {c['records']} vs "
@@ -108,8 +110,12 @@ def render(report: dict[str, Any]) -> str:
                      f"{yuan(t['acct_pay'])}")
     lines += [f"  province {code} could not be read: {why}"
               for code, why in report.get("unreachable", {}).items()]
-    lines.append("no differences" if not report["differences"]
-                 else f"{report['differences']} difference(s)")
+    verdict = ("no differences" if not report["differences"]
+               else f"{report['differences']} difference(s)")
+    if report.get("unreachable"):
+        verdict += (f" among the provinces that answered; not checked: "
+                    f"{', '.join(report['unreachable'])}")
+    lines.append(verdict)
     return "\n".join(lines)
 
 
@@ -119,9 +125,12 @@ def main(args: argparse.Namespace) -> int:
         return 2
     begndate, enddate = (args.date, args.date) if args.date else (args.begndate or "",
                                                                    args.enddate or "")
+    if begndate and enddate and begndate > enddate:
+        print(f"settlenet reconcile: --from {begndate} is after --to {enddate}", file=sys.stderr)
+        return 2
     report, code = target.run("reconcile", args.target,
-                              lambda doc: run(doc, begndate, enddate))
+                              lambda doc: run(doc, begndate, enddate, skip_unreachable=True))
     if code:
         return code
     print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else render(report))
-    return 0 if not report["differences"] else 1
+    return 0 if not report["differences"] and not report["unreachable"] else 1

@@ -114,7 +114,7 @@ def main(args: argparse.Namespace) -> int:
                 if name not in exited and p.poll() is not None:
                     exited.add(name)
                     _say(f"{name} exited with code {p.returncode}; the other nodes keep "
-                         "serving (calls that need it fail until it is back)")
+                         "serving; calls that need it fail until the network is restarted")
             if len(exited) == len(procs):
                 _say("every node has exited")
                 return 1

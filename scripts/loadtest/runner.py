@@ -94,12 +94,20 @@ def planned_ops(model: TrafficModel, s: RunSettings) -> Iterator[Op]:
     return ops
 
 
+CLOSED_LOOP_OPS_PER_WORKER_S = 20
+"""What a closed loop with --duration prepares for: this many operations per worker and second
+(above what two cores do); settle-only operations beyond it open their visit inline and are
+reported as "settle_only (opened inline)"."""
+
+
 def _expected_ops(s: RunSettings) -> int | None:
     if s.count is not None:
         return s.count + s.warmup_ops
     if s.mode == "open":
         first = s.segments[0].rate_from or s.segments[0].rate_to
         return int(sum(seg.count() for seg in s.segments) + s.warmup_s * first) + 2
+    if s.duration_s is not None:
+        return int(s.concurrency * (s.duration_s + s.warmup_s) * CLOSED_LOOP_OPS_PER_WORKER_S)
     return None
 
 
@@ -114,19 +122,22 @@ async def prepare(client: LoadClient, model: TrafficModel, s: RunSettings, limit
         return 0, 0.0
     say(f"preparing {len(todo)} visits for settle-only operations (not measured)")
     started = time.perf_counter()
-    sem = asyncio.Semaphore(s.prepare_concurrency)
+    queue = iter(todo)
     failed = 0
 
-    async def one(op: Op) -> None:
+    async def worker() -> None:
         nonlocal failed
         client.measuring = False  # this task's calls are preparation, not measured
-        async with sem:
+        for op in queue:  # a few workers share one iterator: no task per visit
             try:
                 await client.prepare(op)
             except Exception:  # counted; that operation will open its visit inline
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    raise asyncio.CancelledError from None  # interrupted: stop preparing
                 failed += 1
 
-    await asyncio.gather(*(one(op) for op in todo))
+    await asyncio.gather(*(worker() for _ in range(s.prepare_concurrency)))
     if failed:
         say(f"{failed} visits could not be prepared; those operations open them inline")
     return len(todo) - failed, time.perf_counter() - started

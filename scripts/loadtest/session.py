@@ -13,9 +13,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+import grpc
 from rich.console import Console
 
 from provincial_nodes import seed
+from scripts import target as network_target
 from scripts.loadtest import audit, plot, procstat, report, runner, target
 from scripts.loadtest import schedule as sched
 from scripts.loadtest.client import LoadClient
@@ -24,7 +26,39 @@ from scripts.loadtest.stats import Recorder
 from services import clock
 
 
+def _check_numbers(args: argparse.Namespace) -> None:
+    """Every number on the command line in its range, named when it is not."""
+    for option, value, ok, expected in (
+            ("--rate", args.rate, lambda v: v > 0, "> 0 operations per second"),
+            ("--concurrency", args.concurrency, lambda v: v >= 1, "≥ 1 worker"),
+            ("--duration", args.duration, lambda v: v > 0, "> 0 seconds"),
+            ("--count", args.count, lambda v: v >= 1, "≥ 1 operation"),
+            ("--warmup", args.warmup, lambda v: v >= 0, "≥ 0 seconds"),
+            ("--warmup-ops", args.warmup_ops, lambda v: v >= 0, "≥ 0 operations"),
+            ("--timeout", args.timeout, lambda v: v > 0, "> 0 seconds"),
+            ("--max-in-flight", args.max_in_flight, lambda v: v >= 1, "≥ 1"),
+            ("--population", args.population, lambda v: v >= 1, "≥ 1 person")):
+        if value is not None and not ok(value):
+            raise SystemExit(f"settlenet loadtest: {option} {value:g}: must be {expected}")
+
+
+def kill_spec(spec: str, codes: list[str]) -> tuple[str, float]:
+    """``NODE@SECONDS`` → (process name, seconds); SystemExit naming what is wrong."""
+    node, at, seconds = spec.partition("@")
+    if node != "hub" and node not in codes:
+        raise SystemExit(f"settlenet loadtest: --kill {spec}: node {node!r} is not in this "
+                         f"network (hub or one of {', '.join(codes)})")
+    try:
+        delay = float(seconds) if at else 0.0
+    except ValueError:
+        delay = -1.0
+    if delay < 0:
+        raise SystemExit(f"settlenet loadtest: --kill {spec}: give NODE@SECONDS, e.g. 13@20")
+    return ("hub" if node == "hub" else f"province-{node}"), delay
+
+
 def settings_from(args: argparse.Namespace) -> runner.RunSettings:
+    _check_numbers(args)
     loops = [x is not None for x in (args.rate, args.schedule, args.concurrency)]
     if sum(loops) != 1:
         raise SystemExit("settlenet loadtest: give one of --rate, --schedule (open loop) or "
@@ -33,7 +67,7 @@ def settings_from(args: argparse.Namespace) -> runner.RunSettings:
         raise SystemExit("settlenet loadtest: give one of --duration or --count")
     warmup = args.warmup if args.warmup is not None else (
         0.0 if args.count is not None or args.warmup_ops else 2.0)
-    s = runner.RunSettings(mode="closed" if args.concurrency else "open",
+    s = runner.RunSettings(mode="closed" if args.concurrency is not None else "open",
                            concurrency=args.concurrency or 0, duration_s=args.duration,
                            count=args.count, warmup_s=0.0 if args.warmup_ops else warmup,
                            warmup_ops=args.warmup_ops, max_in_flight=args.max_in_flight,
@@ -66,6 +100,28 @@ def main(args: argparse.Namespace) -> int:
     except RuntimeError as exc:
         print(f"settlenet loadtest: {exc}", file=sys.stderr)
         return 1
+    except (asyncio.CancelledError, KeyboardInterrupt):
+        print("settlenet loadtest: interrupted; the network it started is stopped, no report "
+              "written", file=sys.stderr)
+        return 130
+
+
+def _stop_on_signals(say: Any) -> None:
+    """SIGINT or SIGTERM cancels the run, so that the finally blocks stop the network this
+    command started; a second signal while stopping is not allowed to orphan it."""
+    loop, main_task = asyncio.get_running_loop(), asyncio.current_task()
+    seen = [0]
+
+    def on_signal(name: str) -> None:
+        seen[0] += 1
+        if seen[0] == 1 and main_task is not None:
+            say(f"{name}: stopping")
+            main_task.cancel()
+        else:
+            say(f"{name}: still stopping the network, please wait")
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, on_signal, sig.name)
 
 
 def _say(console: Console) -> Any:
@@ -84,8 +140,23 @@ async def _main(args: argparse.Namespace, settings: runner.RunSettings, cfg: Any
     stop: Any = None
     in_process_net: Any = None
     pids: dict[str, int] = {}
+    _stop_on_signals(say)
     if args.target:
-        doc = json.loads(args.target.read_text(encoding="utf-8"))
+        try:
+            doc = network_target.load(args.target)
+        except network_target.TargetError as exc:
+            say(str(exc))
+            return 2
+        codes = sorted(doc["provinces"])
+        if not await _answers(doc["hub"]["endpoint"]):
+            say(f"the hub at {doc['hub']['endpoint']} does not answer: is the network of "
+                f"{args.target} still running? (`settlenet up` writes a new one at each start)")
+            return 2
+    kill = kill_spec(args.kill, codes) if args.kill else None
+    if kill is not None and args.in_process and not args.target:
+        say("--kill needs a network of processes (drop --in-process)")
+        return 2
+    if args.target:
         if doc.get("data_dir"):
             pids = target._pids(Path(doc["data_dir"]), list(doc["provinces"]))
         started_how = "target"
@@ -109,7 +180,7 @@ async def _main(args: argparse.Namespace, settings: runner.RunSettings, cfg: Any
             doc, stop, pids = started.doc, started.stop, started.node_pids
         started_how = "in-process" if args.in_process else "processes"
     try:
-        return await _run(args, settings, cfg, console, doc, pids, started_how)
+        return await _run(args, settings, cfg, console, doc, pids, started_how, kill)
     finally:
         if in_process_net is not None:
             await in_process_net.stop()
@@ -121,7 +192,7 @@ async def _main(args: argparse.Namespace, settings: runner.RunSettings, cfg: Any
 
 async def _run(args: argparse.Namespace, settings: runner.RunSettings, cfg: Any,
                console: Console, doc: dict[str, Any], pids: dict[str, int],
-               started_how: str) -> int:
+               started_how: str, kill: tuple[str, float] | None) -> int:
     say = _say(console)
     t0 = time.perf_counter()
     views = await asyncio.to_thread(target.views, doc)
@@ -142,8 +213,8 @@ async def _run(args: argparse.Namespace, settings: runner.RunSettings, cfg: Any,
         cpu_before = procstat.snapshot(pids)
         self_before = procstat.self_cpu_s()
         since = clock.format_time(clock.now())
-        if args.kill:
-            killer = asyncio.create_task(_kill_later(args.kill, pids, say))
+        if kill is not None:
+            killer = asyncio.create_task(_kill_later(*kill, pids, say))
         result = await runner.run(client, model, settings, recorder, console)
         cpu_after = procstat.snapshot(pids)
         self_cpu = procstat.self_cpu_s() - self_before
@@ -195,13 +266,22 @@ async def _run(args: argparse.Namespace, settings: runner.RunSettings, cfg: Any,
     return 0
 
 
-async def _kill_later(spec: str, pids: dict[str, int], say: Any) -> None:
-    node, _, seconds = spec.partition("@")
-    name = "hub" if node == "hub" else f"province-{node}"
-    await asyncio.sleep(float(seconds or 0))
+async def _answers(endpoint: str, timeout_s: float = 3.0) -> bool:
+    """Whether a gRPC server accepts a connection at ``endpoint``."""
+    async with grpc.aio.insecure_channel(endpoint) as ch:
+        try:
+            await asyncio.wait_for(ch.channel_ready(), timeout_s)
+        except TimeoutError:
+            return False
+    return True
+
+
+async def _kill_later(name: str, delay_s: float, pids: dict[str, int], say: Any) -> None:
+    await asyncio.sleep(delay_s)
     pid = pids.get(name)
     if pid is None:
-        say(f"--kill: no process for {name} (only a network of processes can be killed)")
+        say(f"--kill: no process id known for {name} (its process was not found under the "
+            "network's data folder)")
         return
     os.kill(pid, signal.SIGKILL)
     say(f"--kill: killed {name} (pid {pid})")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -70,3 +71,40 @@ def test_a_node_killed_mid_run_is_counted_and_the_run_ends_at_its_duration(
     assert rec["ran"] and rec["lost"] == 0 and "13" in rec["unreachable"], rec
     assert rec["acknowledged"] >= s["settlements"] + s["revocations"] > 0
     assert s["measured_s"] < 4 + 2 + 5  # the duration, one call deadline, and the drain
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (["--concurrency", "0", "--count", "5"], "--concurrency 0: must be ≥ 1"),
+    (["--rate", "0", "--duration", "5"], "--rate 0: must be > 0"),
+    (["--rate", "5", "--duration", "-3"], "--duration -3: must be > 0"),
+    (["--rate", "5", "--duration", "5", "--target", "nowhere/network.json"],
+     "nowhere/network.json: no such file"),
+    (["--rate", "5", "--duration", "5", "--in-process", "--kill", "zz@1"],
+     "--kill zz@1: node 'zz' is not in this network"),
+])
+def test_bad_options_are_named_in_one_line_and_nothing_starts(
+        tmp_path: Path, args: list[str], says: str) -> None:
+    proc = _run(args, tmp_path, timeout=60)
+    assert proc.returncode != 0
+    assert says in " ".join(proc.stderr.split()), proc.stderr
+    assert "Traceback" not in proc.stderr and not (tmp_path / "cache").exists()
+
+
+def test_sigterm_mid_run_stops_the_network_it_started(tmp_path: Path) -> None:
+    env = {**os.environ, "SETTLENET_CACHE": str(tmp_path / "cache")}
+    data = tmp_path / "net"
+    proc = subprocess.Popen([*CLI, "--population", "200", "--provinces", "11,13",
+                             "--concurrency", "2", "--duration", "60", "--data", str(data),
+                             "--report", str(tmp_path / "r.json"), "--no-progress"],
+                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+                            env=env, cwd=tmp_path)
+    assert proc.stderr is not None
+    for line in proc.stderr:  # the network serves once the persons are read
+        if "persons known" in line:
+            break
+    proc.send_signal(signal.SIGTERM)
+    rest = proc.stderr.read()
+    assert proc.wait(timeout=60) == 130, rest
+    assert "interrupted" in rest
+    left = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+    assert str(data) not in left, "a node of the interrupted run is still running"
