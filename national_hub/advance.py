@@ -27,6 +27,7 @@ from services import ledger as ledger_store
 from services.errors import FailedPrecondition, InvalidField, NotFound
 from services.ledger import moving
 from services.money import BP_ONE, format_ratio
+from services.prepared import run
 
 log = structlog.get_logger("advance")
 
@@ -85,7 +86,7 @@ def ledger_available(conn: Connection, code: str) -> int:
 
 def ensure(conn: Connection, code: str, size_fen: int = DEFAULT_SIZE_FEN) -> None:
     """Open and fund a province's advance the first time the hub meets the province."""
-    if conn.execute(_STATUS, {"code": code}).first() is not None:
+    if run(conn, _STATUS, {"code": code}).first() is not None:
         return
     conn.execute(insert(advances).values(province_code=code, size_fen=size_fen,
                                          available_fen=0, flagged_count=0,
@@ -103,7 +104,7 @@ def _fund(conn: Connection, code: str, transfer_id: str, amount_fen: int, kind: 
 def draw(conn: Connection, code: str, amount_fen: int) -> None:
     """Take ``amount_fen`` from what is left (negative: give back), in the caller's transaction
     — the one that posts the matching transfer."""
-    conn.execute(_DRAW, {"code": code, "amount_fen": amount_fen})
+    run(conn, _DRAW, {"code": code, "amount_fen": amount_fen})
 
 
 def drift(conn: Connection, code: str) -> int:
@@ -112,7 +113,7 @@ def drift(conn: Connection, code: str) -> int:
 
 
 def status(conn: Connection, code: str) -> Status:
-    row = conn.execute(_STATUS, {"code": code}).first()
+    row = run(conn, _STATUS, {"code": code}).first()
     if row is None:
         raise NotFound("province", code, "no advance fund for this province at the hub")
     return Status(code, int(row.size_fen), int(row.available_fen), int(row.flagged_count))
@@ -138,7 +139,7 @@ def check_before_settle(conn: Connection, code: str, policy: str) -> None:
 
 def opened(conn: Connection, code: str) -> Status:
     """The province's advance, opened (at the default size) if the hub had none yet."""
-    row = conn.execute(_STATUS, {"code": code}).first()
+    row = run(conn, _STATUS, {"code": code}).first()
     if row is None:
         ensure(conn, code)
         return status(conn, code)

@@ -21,6 +21,7 @@ from national_hub.settlements import record_routed
 from national_hub.tables import journal, routed_messages
 from services import clock
 from services import journal as msg_journal
+from services.prepared import run
 from services.rpc import hop_timeout
 from services.status import from_rpc_error
 from services.storage import Database
@@ -79,7 +80,7 @@ class Router:
              response: Any, started: float, journal_entry: tuple[str, bytes | None] | None
              ) -> None:
         setl = getattr(response, "setlinfo", None)
-        conn.execute(_LOG, {
+        run(conn, _LOG, {
             "msgid": header.msgid, "infno": infno, "from_province": header.mdtrtarea_admvs[:2],
             "to_province": node.province_code, "outcome": outcome,
             "setl_id": setl.setl_id if setl is not None else "",

@@ -13,6 +13,7 @@ from national_hub.postings import hub_postings
 from national_hub.tables import hub_settlements, ledger
 from services import ledger as ledger_store
 from services.pb.settlenet.v1 import common_pb2
+from services.prepared import run
 
 _FIRST_MSGID = select(hub_settlements.c.msgid).where(
     hub_settlements.c.setl_id == bindparam("setl_id"))
@@ -24,7 +25,7 @@ def record_routed(conn: Connection, setl: common_pb2.SetlInfo, msgid: str, insur
     """Record a settlement (or revocation record) and post it, drawing the insured province's
     advance (a settlement that draws it past a threshold warns), unless the hub has it
     already. Returns None when it was new, else the msgid that recorded it first."""
-    known = conn.execute(_FIRST_MSGID, {"setl_id": setl.setl_id}).first()
+    known = run(conn, _FIRST_MSGID, {"setl_id": setl.setl_id}).first()
     if known is not None:
         return str(known.msgid)
     before = advance.opened(conn, insured)
@@ -34,7 +35,7 @@ def record_routed(conn: Connection, setl: common_pb2.SetlInfo, msgid: str, insur
     if setl.refd_setl_flag == "0":
         advance.after_posting(conn, insured, before.available_fen, replace(
             before, available_fen=before.available_fen - amount_fen))
-    conn.execute(_INSERT, {
+    run(conn, _INSERT, {
         "setl_id": setl.setl_id, "msgid": msgid, "mdtrt_id": setl.mdtrt_id,
         "psn_no": setl.psn_no, "insuplc_admdvs": setl.insuplc_admdvs,
         "mdtrtarea_admvs": setl.mdtrtarea_admvs, "fixmedins_code": setl.fixmedins_code,

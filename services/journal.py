@@ -27,6 +27,7 @@ from sqlalchemy.sql import Insert, Select
 
 from services import clock
 from services.errors import DuplicateMessage, FailedPrecondition
+from services.prepared import run
 
 BURNED, CORRECTED = "burned:", "corrected:"
 """Markers in ``body_sha256`` of a msgid closed by a 2601 correction: ``burned:<by>`` when the
@@ -71,7 +72,7 @@ def _insert(table: Table) -> Insert:
 
 def replay(conn: Connection, table: Table, msgid: str, infno: str, digest: str) -> bytes | None:
     """The stored response for ``msgid``, None if unseen; DuplicateMessage if the body differs."""
-    row = conn.execute(_by_msgid(table), {"msgid": msgid}).first()
+    row = run(conn, _by_msgid(table), {"msgid": msgid}).first()
     if row is None:
         return None
     closed_by(row.body_sha256, msgid)
@@ -83,9 +84,9 @@ def replay(conn: Connection, table: Table, msgid: str, infno: str, digest: str) 
 def record(conn: Connection, table: Table, msgid: str, infno: str, digest: str,
            response: bytes) -> None:
     """Store the response for ``msgid`` (in the caller's transaction)."""
-    conn.execute(_insert(table), {"msgid": msgid, "infno": infno, "body_sha256": digest,
-                                  "response": response,
-                                  "created_at": clock.format_time(clock.now())})
+    run(conn, _insert(table), {"msgid": msgid, "infno": infno, "body_sha256": digest,
+                               "response": response,
+                               "created_at": clock.format_time(clock.now())})
 
 
 def closed_by(body_sha256: str, msgid: str) -> None:
@@ -122,7 +123,7 @@ def close(conn: Connection, table: Table, msgid: str, infno: str, by_msgid: str,
 def state(conn: Connection, table: Table, msgid: str) -> tuple[str, str, bytes]:
     """What this journal knows of ``msgid``: ("unknown" | "done" | "burned" | "corrected",
     infno, first response)."""
-    row = conn.execute(_by_msgid(table), {"msgid": msgid}).first()
+    row = run(conn, _by_msgid(table), {"msgid": msgid}).first()
     if row is None:
         return "unknown", "", b""
     for marker in (BURNED, CORRECTED):

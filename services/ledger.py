@@ -36,6 +36,7 @@ from sqlalchemy.sql import Insert, Select
 
 from services import clock
 from services.errors import FailedPrecondition
+from services.prepared import run
 
 
 @dataclass(frozen=True)
@@ -103,17 +104,17 @@ def _row_transfer(row: object) -> Transfer:
 @functools.cache
 def _statements(t: Table) -> tuple[Select[tuple[object, ...]], Insert]:
     """The posting statements of one ledger, built once (per call they cost four times as
-    much): the transfers among some ids, and the insert."""
-    return (select(t).where(t.c.id.in_(bindparam("ids", expanding=True))), insert(t))
+    much): the transfer of an id, and the insert."""
+    return select(t).where(t.c.id == bindparam("id")), insert(t)
 
 
 def post(conn: Connection, tables: LedgerTables, transfers: list[Transfer]) -> int:
     """Post transfers in the caller's transaction; returns how many were new."""
     if not transfers:
         return 0
-    by_ids, add = _statements(tables.transfers)
-    posted = {row.id: _row_transfer(row)
-              for row in conn.execute(by_ids, {"ids": [tr.id for tr in transfers]})}
+    by_id, add = _statements(tables.transfers)
+    posted = {row.id: _row_transfer(row) for row in (
+        run(conn, by_id, {"id": tr.id}).first() for tr in transfers) if row is not None}
     at = clock.format_time(clock.now())
     fresh = []
     for tr in transfers:
@@ -127,7 +128,7 @@ def post(conn: Connection, tables: LedgerTables, transfers: list[Transfer]) -> i
                       "amount_fen": tr.amount_fen, "ref": tr.ref, "kind": tr.kind,
                       "posted_at": at})
     if fresh:
-        conn.execute(add, fresh)
+        run(conn, add, fresh)
     return len(fresh)
 
 

@@ -110,10 +110,25 @@ class _GroupWriter:
         self.queue: queue.SimpleQueue[_Unit | None] = queue.SimpleQueue()
         self.groups = 0
         self.units = 0
+        self._conn: Connection | None = None
         self.thread = threading.Thread(target=self._run, name=name, daemon=True)
         self.thread.start()
 
+    def _connection(self) -> Connection:
+        """The writer's own connection, kept for its lifetime: checking one out of the pool
+        per group (and the pool's reset when it is returned) cost more than the group's SQL."""
+        if self._conn is None or self._conn.invalidated or self._conn.closed:
+            self._conn = self.engine.connect()
+        return self._conn
+
     def _run(self) -> None:
+        try:
+            self._serve()
+        finally:
+            if self._conn is not None:
+                self._conn.close()
+
+    def _serve(self) -> None:
         while True:
             first = self.queue.get()
             if first is None:
@@ -148,7 +163,8 @@ class _GroupWriter:
             self._alone(group[0])
             return
         try:
-            with self.engine.begin() as conn:
+            conn = self._connection()
+            with conn.begin():
                 for unit in group:
                     self._in_savepoint(conn, unit)
         except BaseException as exc:  # the commit itself failed: nothing of the group stands
@@ -180,7 +196,8 @@ class _GroupWriter:
     def _alone(self, unit: _Unit) -> None:
         for attempt in range(_RETRIES):
             try:
-                with self.engine.begin() as conn:
+                conn = self._connection()
+                with conn.begin():
                     unit.result = unit.fn(conn, *unit.args, **unit.kwargs)
                 return
             except BaseException as exc:

@@ -11,6 +11,7 @@ from provincial_nodes.adapters.tables import chronic_quals, filings
 from provincial_nodes.domain.chronic import Qualification
 from provincial_nodes.domain.filing import Category, Filing
 from services import clock
+from services.prepared import run
 
 # Statements of the per-call paths, built once. An UPDATE reserves the names of the columns
 # it may set, hence the ``k_`` keys of the WHERE clauses.
@@ -52,18 +53,18 @@ def _values(f: Filing) -> dict[str, Any]:
 def put(conn: Connection, f: Filing) -> None:
     """Insert a filing, or overwrite the row with its id (a change or a revocation)."""
     if get(conn, f.filing_id) is None:
-        conn.execute(_INSERT, {"filing_id": f.filing_id, **_values(f)})
+        run(conn, _INSERT, {"filing_id": f.filing_id, **_values(f)})
     else:
-        conn.execute(_UPDATE, {"k_filing_id": f.filing_id, **_values(f)})
+        run(conn, _UPDATE, {"k_filing_id": f.filing_id, **_values(f)})
 
 
 def get(conn: Connection, filing_id: str) -> Filing | None:
-    row = conn.execute(_GET, {"filing_id": filing_id}).first()
+    row = run(conn, _GET, {"filing_id": filing_id}).first()
     return _filing(row) if row else None
 
 
 def for_person(conn: Connection, psn_no: str) -> list[Filing]:
-    rows = conn.execute(_FOR_PERSON, {"psn_no": psn_no}).all()
+    rows = run(conn, _FOR_PERSON, {"psn_no": psn_no}).all()
     return [_filing(r) for r in rows]
 
 
@@ -85,13 +86,13 @@ def put_qualification(conn: Connection, q: Qualification) -> None:
               "begndate": q.begndate.isoformat(),
               "enddate": q.enddate.isoformat() if q.enddate else None, "status": q.status,
               "hosp_name": q.hosp_name, "updated_at": clock.format_time(clock.now())}
-    exists = conn.execute(_QUAL_EXISTS, {"qual_id": q.qual_id}).first()
+    exists = run(conn, _QUAL_EXISTS, {"qual_id": q.qual_id}).first()
     if exists is None:
-        conn.execute(_INSERT_QUAL, {"qual_id": q.qual_id, **values})
+        run(conn, _INSERT_QUAL, {"qual_id": q.qual_id, **values})
     else:
-        conn.execute(_UPDATE_QUAL, {"k_qual_id": q.qual_id, **values})
+        run(conn, _UPDATE_QUAL, {"k_qual_id": q.qual_id, **values})
 
 
 def qualifications(conn: Connection, psn_no: str) -> list[Qualification]:
-    rows = conn.execute(_QUALIFICATIONS, {"psn_no": psn_no}).all()
+    rows = run(conn, _QUALIFICATIONS, {"psn_no": psn_no}).all()
     return [_qualification(r) for r in rows]

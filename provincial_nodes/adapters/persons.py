@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
 
 from provincial_nodes.adapters import filings as filing_repo
 from provincial_nodes.adapters.tables import account_txns, accounts, accumulators, persons
@@ -25,6 +25,7 @@ from provincial_nodes.domain.person import (
     StateDelta,
 )
 from services import clock
+from services.prepared import run
 
 # Hot-path statements, built once (building a Core statement per call costs more than running
 # it). Parameters named like a column they set are reserved in UPDATE, hence the ``k_`` keys.
@@ -34,7 +35,7 @@ _BALANCE = select(accounts.c.balc).where(accounts.c.psn_no == bindparam("psn_no"
 _BALANCE_FOR_UPDATE = _BALANCE.with_for_update()
 _ACCUMULATORS = select(accumulators.c.period, accumulators.c.kind, accumulators.c.amount).where(
     accumulators.c.psn_no == bindparam("psn_no"),
-    accumulators.c.period.in_(bindparam("periods", expanding=True)))
+    or_(accumulators.c.period == bindparam("year"), accumulators.c.period == bindparam("month")))
 _ADD_TO_ACCUMULATOR = (
     update(accumulators)
     .where(accumulators.c.psn_no == bindparam("k_psn_no"),
@@ -145,12 +146,12 @@ def replace(conn: Connection, record: PersonRecord) -> None:
 
 
 def by_psn_no(conn: Connection, psn_no: str) -> Person | None:
-    row = conn.execute(_BY_PSN_NO, {"psn_no": psn_no}).first()
+    row = run(conn, _BY_PSN_NO, {"psn_no": psn_no}).first()
     return _person(row) if row else None
 
 
 def by_certno(conn: Connection, certno: str) -> Person | None:
-    row = conn.execute(_BY_CERTNO, {"certno": certno.upper()}).first()
+    row = run(conn, _BY_CERTNO, {"certno": certno.upper()}).first()
     return _person(row) if row else None
 
 
@@ -178,14 +179,14 @@ def state(conn: Connection, person: Person, bucket: str, day: date,
     balances already read in this transaction by :func:`lock`, not read again."""
     known = locked or {}
     year, month = _periods(day)
-    rows = conn.execute(_ACCUMULATORS, {"psn_no": person.psn_no, "periods": [year, month]}
-                        ).all()
+    rows = run(conn, _ACCUMULATORS, {"psn_no": person.psn_no, "year": year, "month": month}
+               ).all()
     found = {(r.period, r.kind): int(r.amount) for r in rows}
     mulaid = 0
     if person.mulaid_psn_no in known:
         mulaid = known[person.mulaid_psn_no]
     elif person.mulaid_psn_no:
-        row = conn.execute(_BALANCE, {"psn_no": person.mulaid_psn_no}).first()
+        row = run(conn, _BALANCE, {"psn_no": person.mulaid_psn_no}).first()
         mulaid = int(row.balc) if row else 0
     acct_balc = known[person.psn_no] if person.psn_no in known else balance(conn, person.psn_no)
     return PersonState(
@@ -205,11 +206,11 @@ def _bump(conn: Connection, psn_no: str, period: str, kind: str, amount: int) ->
     row is locked, so nothing else changes it meanwhile)."""
     if amount == 0:
         return
-    added = conn.execute(_ADD_TO_ACCUMULATOR, {"k_psn_no": psn_no, "k_period": period,
-                                               "k_kind": kind, "add": amount})
+    added = run(conn, _ADD_TO_ACCUMULATOR, {"k_psn_no": psn_no, "k_period": period,
+                                            "k_kind": kind, "add": amount})
     if added.rowcount == 0:
-        conn.execute(_INSERT_ACCUMULATOR, {"psn_no": psn_no, "period": period, "kind": kind,
-                                           "amount": amount})
+        run(conn, _INSERT_ACCUMULATOR, {"psn_no": psn_no, "period": period, "kind": kind,
+                                        "amount": amount})
 
 
 def _move(conn: Connection, psn_no: str, amount: int, setl_id: str) -> int:
@@ -217,10 +218,10 @@ def _move(conn: Connection, psn_no: str, amount: int, setl_id: str) -> int:
     balc = balance(conn, psn_no) - amount
     if balc < 0:
         raise AssertionError(f"account of {psn_no} would go negative")
-    conn.execute(_SET_BALANCE, {"k_psn_no": psn_no, "balc": balc})
-    conn.execute(_INSERT_TXN, {"psn_no": psn_no, "setl_id": setl_id, "amount": -amount,
-                               "balc_after": balc,
-                               "created_at": clock.format_time(clock.now())})
+    run(conn, _SET_BALANCE, {"k_psn_no": psn_no, "balc": balc})
+    run(conn, _INSERT_TXN, {"psn_no": psn_no, "setl_id": setl_id, "amount": -amount,
+                            "balc_after": balc,
+                            "created_at": clock.format_time(clock.now())})
     return balc
 
 

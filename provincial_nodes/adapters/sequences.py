@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from provincial_nodes.adapters.tables import sequences
+from services.prepared import run
 
 # Built once; ``k_name`` because an UPDATE reserves the names of the columns it may set.
 _CURRENT = select(sequences.c.value).where(sequences.c.name == bindparam("name")
@@ -16,9 +17,9 @@ _SET = update(sequences).where(sequences.c.name == bindparam("k_name")).values(
 
 def next_value(conn: Connection, name: str) -> int:
     """The next value of sequence ``name`` (in the caller's transaction)."""
-    current = conn.execute(_CURRENT, {"name": name}).scalar()
+    current = run(conn, _CURRENT, {"name": name}).scalar()
     if current is None:
-        conn.execute(_INSERT, {"name": name, "value": 1})
+        run(conn, _INSERT, {"name": name, "value": 1})
         return 1
-    conn.execute(_SET, {"k_name": name, "value": current + 1})
+    run(conn, _SET, {"k_name": name, "value": current + 1})
     return int(current) + 1

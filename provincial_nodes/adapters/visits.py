@@ -19,6 +19,7 @@ from provincial_nodes.domain.filing import VisitKind
 from provincial_nodes.domain.postings import treatment_postings
 from provincial_nodes.domain.settlement import Settlement
 from services import ledger as ledger_store
+from services.prepared import run
 
 # Hot-path statements, built once (building a Core statement per call costs more than running
 # it). Parameters named like a column they set are reserved in UPDATE, hence the ``k_`` key.
@@ -68,7 +69,7 @@ class Visit:
 
 
 def add(conn: Connection, v: Visit, msgid: str, created_at: str) -> None:
-    conn.execute(_INSERT_VISIT, {
+    run(conn, _INSERT_VISIT, {
         "mdtrt_id": v.mdtrt_id, "msgid": msgid, "psn_no": v.psn_no,
         "insuplc_admdvs": v.insuplc_admdvs, "mdtrtarea_admvs": v.mdtrtarea_admvs,
         "fixmedins_code": v.fixmedins_code, "medins_lv": v.medins_lv, "insutype": v.insutype,
@@ -78,7 +79,7 @@ def add(conn: Connection, v: Visit, msgid: str, created_at: str) -> None:
 
 
 def get(conn: Connection, mdtrt_id: str) -> Visit | None:
-    row = conn.execute(_GET, {"mdtrt_id": mdtrt_id}).first()
+    row = run(conn, _GET, {"mdtrt_id": mdtrt_id}).first()
     if row is None:
         return None
     return Visit(
@@ -95,16 +96,16 @@ def lock(conn: Connection, mdtrt_id: str) -> None:
     """Take the visit's row for update (PostgreSQL; SQLite serialises writers anyway), so two
     calls with one msgid on one visit run one after the other: the second then finds the
     first's journal entry instead of the state it left."""
-    conn.execute(_LOCK, {"mdtrt_id": mdtrt_id}).first()
+    run(conn, _LOCK, {"mdtrt_id": mdtrt_id}).first()
 
 
 def set_status(conn: Connection, mdtrt_id: str, status: str) -> None:
-    conn.execute(_SET_STATUS, {"k_mdtrt_id": mdtrt_id, "status": status})
+    run(conn, _SET_STATUS, {"k_mdtrt_id": mdtrt_id, "status": status})
 
 
 def line_numbers_and_counts(conn: Connection, mdtrt_id: str) -> tuple[set[str], dict[str, Decimal]]:
     """Line serial numbers already uploaded, and the quantity uploaded per catalogue code."""
-    rows = conn.execute(_LINE_COUNTS, {"mdtrt_id": mdtrt_id}).all()
+    rows = run(conn, _LINE_COUNTS, {"mdtrt_id": mdtrt_id}).all()
     counts: dict[str, Decimal] = {}
     for r in rows:
         counts[r.med_list_codg] = counts.get(r.med_list_codg, Decimal(0)) + Decimal(r.cnt)
@@ -113,7 +114,7 @@ def line_numbers_and_counts(conn: Connection, mdtrt_id: str) -> tuple[set[str], 
 
 def add_lines(conn: Connection, mdtrt_id: str, msgid: str, fee_times: list[str],
               lines: list[LineClassification]) -> None:
-    conn.execute(_INSERT_LINES, [{
+    run(conn, _INSERT_LINES, [{
         "mdtrt_id": mdtrt_id, "feedetl_sn": c.feedetl_sn, "msgid": msgid,
         "med_list_codg": c.med_list_codg, "med_list_name": c.med_list_name, "cnt": str(c.cnt),
         "pric": c.pric, "det_item_fee_sumamt": c.det_item_fee_sumamt, "fee_ocur_time": t,
@@ -127,7 +128,7 @@ def add_lines(conn: Connection, mdtrt_id: str, msgid: str, fee_times: list[str],
 
 
 def lines(conn: Connection, mdtrt_id: str) -> list[LineClassification]:
-    rows = conn.execute(_LINES, {"mdtrt_id": mdtrt_id}).all()
+    rows = run(conn, _LINES, {"mdtrt_id": mdtrt_id}).all()
     return [LineClassification(
         feedetl_sn=r.feedetl_sn, med_list_codg=r.med_list_codg, med_list_name=r.med_list_name,
         det_item_fee_sumamt=r.det_item_fee_sumamt, cnt=Decimal(r.cnt), pric=r.pric,
@@ -141,7 +142,7 @@ def lines(conn: Connection, mdtrt_id: str) -> list[LineClassification]:
 
 
 def record_settlement(conn: Connection, s: Settlement, msgid: str, payload: bytes) -> None:
-    conn.execute(_INSERT_SETTLEMENT, {
+    run(conn, _INSERT_SETTLEMENT, {
         "setl_id": s.setl_id, "msgid": msgid, "mdtrt_id": s.mdtrt_id, "psn_no": s.psn_no,
         "insuplc_admdvs": s.insuplc_admdvs, "mdtrtarea_admvs": s.mdtrtarea_admvs,
         "fixmedins_code": s.fixmedins_code, "setl_time": s.setl_time,
@@ -152,5 +153,5 @@ def record_settlement(conn: Connection, s: Settlement, msgid: str, payload: byte
 
 def settlements(conn: Connection, mdtrt_id: str) -> list[tuple[str, str, str | None, bytes]]:
     """(setl_id, refd_setl_flag, init_setl_id, setlinfo) of a visit, oldest first."""
-    rows = conn.execute(_SETTLEMENTS, {"mdtrt_id": mdtrt_id}).all()
+    rows = run(conn, _SETTLEMENTS, {"mdtrt_id": mdtrt_id}).all()
     return [(r.setl_id, r.refd_setl_flag, r.init_setl_id, bytes(r.setlinfo)) for r in rows]

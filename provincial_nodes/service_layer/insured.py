@@ -33,6 +33,7 @@ from services import journal as msg_journal
 from services import ledger as ledger_store
 from services.envelope import Envelope
 from services.errors import FailedPrecondition, InvalidField, NotFound
+from services.prepared import run
 
 Encode = Callable[[Settlement], bytes]
 
@@ -80,7 +81,7 @@ class RevokeCommand:
 
 def active_settlement(conn: Connection, mdtrt_id: str) -> str | None:
     """The visit's settlement that has not been revoked, if any."""
-    rows = conn.execute(_VISIT_SETTLEMENTS, {"mdtrt_id": mdtrt_id}).all()
+    rows = run(conn, _VISIT_SETTLEMENTS, {"mdtrt_id": mdtrt_id}).all()
     revoked = {r.init_setl_id for r in rows if r.init_setl_id}
     live = [r.setl_id for r in rows if not r.init_setl_id and r.setl_id not in revoked]
     return live[0] if live else None
@@ -161,14 +162,14 @@ class InsuredRole:
             raise NotFound("psn_no", cmd.psn_no, "no insured person with this psn_no")
         # Serialise with the person's claims; the mutual-aid holder the settlement drew on is
         # locked too, in the same order a settlement takes them.
-        row = conn.execute(_SETTLEMENT, {"setl_id": cmd.setl_id}).first()
+        row = run(conn, _SETTLEMENT, {"setl_id": cmd.setl_id}).first()
         holder = json.loads(row.delta)["mulaid_psn_no"] if row is not None else ""
         person_repo.lock(conn, cmd.psn_no, holder)
         prior = msg_journal.replay(conn, journal, env.msgid, env.infno, env.digest)
         if prior is not None:
             return prior
         if row is None:  # a settlement row never changes once written: only absence is re-read
-            row = conn.execute(_SETTLEMENT, {"setl_id": cmd.setl_id}).first()
+            row = run(conn, _SETTLEMENT, {"setl_id": cmd.setl_id}).first()
         if row is None or row.refd_setl_flag != "0":
             raise NotFound("setl_id", cmd.setl_id, "no such settlement at the insured place")
         if row.mdtrt_id != cmd.mdtrt_id:
@@ -177,7 +178,7 @@ class InsuredRole:
         if row.psn_no != cmd.psn_no:
             raise InvalidField("psn_no", cmd.psn_no,
                                f"settlement {cmd.setl_id} belongs to another person")
-        already = conn.execute(_REVOKED_BY, {"setl_id": cmd.setl_id}).first()
+        already = run(conn, _REVOKED_BY, {"setl_id": cmd.setl_id}).first()
         if already is not None:
             raise FailedPrecondition("setl_id", cmd.setl_id,
                                      f"already revoked by {already.setl_id}",
@@ -266,7 +267,7 @@ class InsuredRole:
     @staticmethod
     def _record(conn: Connection, s: Settlement, msgid: str, setl_date: date, bucket: str,
                 delta: StateDelta, mulaid_psn_no: str, payload: bytes) -> None:
-        conn.execute(_INSERT_SETTLEMENT, {
+        run(conn, _INSERT_SETTLEMENT, {
             "setl_id": s.setl_id, "msgid": msgid, "psn_no": s.psn_no, "mdtrt_id": s.mdtrt_id,
             "mdtrtarea_admvs": s.mdtrtarea_admvs, "fixmedins_code": s.fixmedins_code,
             "insuplc_admdvs": s.insuplc_admdvs, "insutype": s.insutype,
