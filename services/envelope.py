@@ -29,7 +29,7 @@ def check_admdvs(field: str, value: str) -> str:
 def check_date(field: str, value: str) -> str:
     """A "yyyy-MM-dd" date, or InvalidField naming the field."""
     try:
-        datetime.strptime(value, "%Y-%m-%d")
+        clock.parse_date(value)
     except ValueError:
         raise InvalidField(field, value, "must be a date yyyy-MM-dd") from None
     return value
@@ -49,7 +49,7 @@ def check_header(header: Any, infno: str, *, need_insuplc: bool = True,
             "must be 30 letters/digits: fixmedins_code(12) + yyyyMMddHHmmss(14) + sequence(4)",
         )
     try:
-        datetime.strptime(msgid[12:26], "%Y%m%d%H%M%S")
+        clock.parse_compact_time(msgid[12:26])
     except ValueError:
         raise InvalidField("header.msgid", msgid,
                            "characters 13-26 must be a time yyyyMMddHHmmss") from None
