@@ -91,7 +91,7 @@ class _Plan:
             return tuple(out)
         return {name: v for (name, _, _), v in zip(self.binds, out, strict=True)}
 
-    def rows(self, fetched: list[Any]) -> list[Any]:
+    def rows(self, fetched: Sequence[Any]) -> list[Any]:
         assert self.row is not None
         make = self.row._make  # type: ignore[attr-defined]
         if not any(self.result_processors):
@@ -128,16 +128,21 @@ def _compile(stmt: Executable, conn: Connection, keys: tuple[str, ...]) -> _Plan
         cols = compiled._result_columns
         row = _row_type([c.keyname for c in cols])
         result_processors = tuple(c.type._cached_result_processor(dialect, None) for c in cols)
+    processors: dict[str, Callable[[Any], Any]] = {}
+    for name, proc in compiled._bind_processors.items():
+        if not callable(proc):  # a tuple type's processors, one per element
+            return None
+        processors[name] = proc
     return _Plan(sql=compiled.string, positional=compiled.positional, binds=binds,
-                 bind_processors=dict(compiled._bind_processors), row=row,
-                 result_processors=result_processors)
+                 bind_processors=processors, row=row, result_processors=result_processors)
 
 
 def run(conn: Connection, stmt: Executable, params: Params = None) -> Rows | Any:
     """Execute a prebuilt ``stmt`` with ``params`` (a dict, or a list of dicts for many) in
     ``conn``'s transaction."""
-    many = isinstance(params, list)
-    first: Mapping[str, Any] = (params[0] if many and params else params or {})  # type: ignore[index,assignment]
+    many: list[Mapping[str, Any]] | None = params if isinstance(params, list) else None
+    first: Mapping[str, Any] = (many[0] if many else {}) if many is not None else (
+        params if isinstance(params, Mapping) else {})
     keys = tuple(first)
     key = (id(stmt), conn.dialect.name, keys)
     found = _plans.get(key)
@@ -149,11 +154,10 @@ def run(conn: Connection, stmt: Executable, params: Params = None) -> Rows | Any
         return conn.execute(stmt, params)
     raw = conn.connection.dbapi_connection
     assert raw is not None
+    values: Any = [plan.values(p) for p in many] if many is not None else plan.values(first)
     cur = raw.cursor()
-    values: Any = ([plan.values(p) for p in params] if many  # type: ignore[union-attr]
-                   else plan.values(first))
     try:
-        if many:
+        if many is not None:
             cur.executemany(plan.sql, values)
             return Rows([], cur.rowcount)
         cur.execute(plan.sql, values)
