@@ -198,6 +198,15 @@ async def _run(args: argparse.Namespace, settings: runner.RunSettings, cfg: Any,
     views = await asyncio.to_thread(target.views, doc)
     people = {c: len(v.persons) for c, v in views.items()}
     say(f"persons known per province: {people} ({time.perf_counter() - t0:.1f}s)")
+    unseeded = sorted(c for c, v in views.items() if not any(p.filed_for for p in v.persons))
+    if unseeded:
+        folder = doc.get("data_dir") or "DIR"
+        say(f"no load-test population in province(s) {', '.join(unseeded)}: none of the "
+            "persons the generator knows there has filed remote treatment, so visits that "
+            "their insured place does not settle unfiled are refused (FAILED_PRECONDITION), "
+            "and a few persons meet their caps and locks. For a load test, seed the data "
+            f"folder before `settlenet up`: python -m scripts.loadtest.population {folder} "
+            f"--provinces {','.join(sorted(views))} --population 100000")
     try:
         model = TrafficModel(cfg, views)
     except ModelError as exc:
