@@ -2,7 +2,8 @@
 """Bootstrap and run, on a machine with only Python 3.11:
 
     python3 scripts/dev.py demo      # create .venv if needed, install, run the demo
-    python3 scripts/dev.py test      # the same, then the whole test suite
+    python3 scripts/dev.py test      # create .venv if needed, install, run the whole test
+                                     # suite (further arguments go to pytest)
     python3 scripts/dev.py -- ARGS   # any settlenet command, e.g. -- up --data var/net
 
 The virtual environment is rebuilt when pyproject.toml changes. Uses only the standard library.

@@ -48,8 +48,10 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
                        help="persons per province of a started network (default 100000)")
     where.add_argument("--data", type=Path, help="folder of a started network (default: temp)")
     where.add_argument("--kill", metavar="NODE@SECONDS",
-                       help="fault injection on a started network: SIGKILL a node (e.g. 13 "
-                       "or hub) this many seconds into the run")
+                       help="fault injection: SIGKILL a node (e.g. 13 or hub) this many "
+                       "seconds after the run starts (warm-up included), in a network this "
+                       "command started or a --target whose data folder holds the nodes' "
+                       "process ids (settlenet up); the report records it under faults")
     how = p.add_argument_group("load")
     how.add_argument("--rate", type=float, help="open loop: operations per second")
     how.add_argument("--schedule", help="open loop: steps and ramps, e.g. '50x10,100x10' or "

@@ -66,12 +66,14 @@ class RunResult:
 
 
 class _Live:
-    """Counters for the progress bar (warm-up included)."""
+    """Counters for the progress bar (warm-up included, but its errors counted apart: the
+    summary counts only what was measured)."""
 
     def __init__(self) -> None:
         self.started = 0
         self.done = 0
         self.errors = 0
+        self.warmup_errors = 0
         self.in_flight = 0
         self.settled = 0
         self.window: list[tuple[float, int, int]] = []
@@ -178,7 +180,10 @@ async def run(client: LoadClient, model: TrafficModel, s: RunSettings, recorder:
         live.done += 1
         live.settled += outcome.settled
         if outcome.code != "OK":
-            live.errors += 1
+            if measured:
+                live.errors += 1
+            else:
+                live.warmup_errors += 1
         recorder.op(outcome.kind or op.kind, outcome.pair or op.pair, end - intended,
                     outcome.code, second=int(end - measure_from), measuring=measured,
                     settled=outcome.settled, revoked=outcome.revoked)
@@ -196,9 +201,10 @@ async def run(client: LoadClient, model: TrafficModel, s: RunSettings, recorder:
             rate, err_rate = live.rate(now)
             phase = "warm-up" if now < measure_from or (
                 s.warmup_ops and live.started <= s.warmup_ops) else "measuring"
+            warm = f" (+{live.warmup_errors} in warm-up)" if live.warmup_errors else ""
             progress.update(task_id, completed=live.done, status=(
-                f"{phase} · {rate:6.1f} ops/s · errors {live.errors} ({err_rate:.1f}/s) · "
-                f"in flight {live.in_flight}"))
+                f"{phase} · {rate:6.1f} ops/s · errors {live.errors}{warm} "
+                f"({err_rate:.1f}/s) · in flight {live.in_flight}"))
             await asyncio.sleep(0.25)
 
     tasks: set[asyncio.Task[None]] = set()
@@ -221,7 +227,7 @@ async def run(client: LoadClient, model: TrafficModel, s: RunSettings, recorder:
     measured = max(0.0, last_end[0] - measure_from)
     return RunResult(time.time(), measured, 0.0, 0,
                      {"started": live.started, "done": live.done, "errors": live.errors,
-                      "settled": live.settled})
+                      "warmup_errors": live.warmup_errors, "settled": live.settled})
 
 
 async def _open_loop(s: RunSettings, model: TrafficModel, execute: Any,

@@ -216,7 +216,7 @@ async def _run(args: argparse.Namespace, settings: runner.RunSettings, cfg: Any,
         say(f"weights for provinces not in this network are ignored: {', '.join(model.ignored)}")
     recorder = Recorder()
     client = LoadClient(views, recorder, timeout_s=args.timeout)
-    killer: asyncio.Task[None] | None = None
+    killer: asyncio.Task[dict[str, Any]] | None = None
     try:
         prepared, prepare_s = await runner.prepare(client, model, settings, 200_000, say)
         cpu_before = procstat.snapshot(pids)
@@ -233,9 +233,15 @@ async def _run(args: argparse.Namespace, settings: runner.RunSettings, cfg: Any,
                                     clock.format_time(clock.now()))
         checked["seconds"] = round(time.perf_counter() - audit_started, 3)
     finally:
-        if killer is not None:
+        if killer is not None and not killer.done():
             killer.cancel()
         await client.close()
+    faults: dict[str, Any] = {}
+    if kill is not None:
+        done = killer is not None and killer.done() and not killer.cancelled()
+        faults["kill"] = (killer.result() if killer is not None and done else
+                          {"node": kill[0], "at_s": kill[1], "killed": False,
+                           "why": "the run ended first"})
     nodes: dict[str, Any] = {}
     total_cpu = 0.0
     for name, pid in pids.items():
@@ -263,7 +269,7 @@ async def _run(args: argparse.Namespace, settings: runner.RunSettings, cfg: Any,
                 "persons": people, "network_json": str(args.target) if args.target else None},
         measured_s=result.measured_s,
         prepare={"visits": prepared, "seconds": round(prepare_s, 3)},
-        extra={"resources": resources, "reconciliation": checked})
+        extra={"resources": resources, "reconciliation": checked, "faults": faults})
     args.report.parent.mkdir(parents=True, exist_ok=True)
     args.report.write_text(json.dumps(doc_out, ensure_ascii=False, indent=2), encoding="utf-8")
     plot_path = args.plot or args.report.with_suffix(".html")
@@ -285,12 +291,22 @@ async def _answers(endpoint: str, timeout_s: float = 3.0) -> bool:
     return True
 
 
-async def _kill_later(name: str, delay_s: float, pids: dict[str, int], say: Any) -> None:
+async def _kill_later(name: str, delay_s: float, pids: dict[str, int], say: Any
+                      ) -> dict[str, Any]:
+    """SIGKILL ``name`` after ``delay_s``; what happened, for the report's ``faults``."""
     await asyncio.sleep(delay_s)
     pid = pids.get(name)
     if pid is None:
-        say(f"--kill: no process id known for {name} (its process was not found under the "
-            "network's data folder)")
-        return
-    os.kill(pid, signal.SIGKILL)
+        why = ("no process id known for it (its process was not found under the network's "
+               "data folder)")
+        say(f"--kill: {name}: {why}")
+        return {"node": name, "at_s": delay_s, "killed": False, "why": why}
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        say(f"--kill: {name} (pid {pid}) had already exited")
+        return {"node": name, "at_s": delay_s, "pid": pid, "killed": False,
+                "why": "the process had already exited"}
     say(f"--kill: killed {name} (pid {pid})")
+    return {"node": name, "at_s": delay_s, "pid": pid, "killed": True,
+            "at": clock.format_time(clock.now())}

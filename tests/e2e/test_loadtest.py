@@ -71,6 +71,8 @@ def test_a_node_killed_mid_run_is_counted_and_the_run_ends_at_its_duration(
     assert rec["ran"] and rec["lost"] == 0 and "13" in rec["unreachable"], rec
     assert rec["acknowledged"] >= s["settlements"] + s["revocations"] > 0
     assert s["measured_s"] < 4 + 2 + 5  # the duration, one call deadline, and the drain
+    kill = doc["faults"]["kill"]  # the report says what was done to the network, and when
+    assert kill["killed"] and kill["node"] == "province-13" and kill["at_s"] == 1.5, kill
 
 
 @pytest.mark.parametrize(("args", "says"), [
