@@ -224,8 +224,14 @@ class Database:
             max_workers=8, thread_name_prefix="db")
 
     def create_schema(self) -> None:
-        """Create every table that does not exist yet (first start)."""
+        """Create every table that does not exist yet (first start), and every index a newer
+        version declares on a table that already exists (``create_all`` skips those), so a
+        node's database from before an index was added gets it at the next start."""
         self.metadata.create_all(self.engine)
+        with self.engine.begin() as conn:
+            for table in self.metadata.sorted_tables:
+                for index in table.indexes:
+                    index.create(conn, checkfirst=True)
 
     def transact_sync(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run ``fn(conn, *args)`` in one transaction of its own, from the calling thread,

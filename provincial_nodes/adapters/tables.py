@@ -11,6 +11,7 @@ from __future__ import annotations
 from sqlalchemy import (
     BigInteger,
     Column,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -140,7 +141,9 @@ insured_settlements = Table(
     Column("setl_id", String(40), primary_key=True),
     Column("msgid", String(40), nullable=False, unique=True),
     Column("psn_no", String(32), nullable=False, index=True),
-    Column("mdtrt_id", String(40), nullable=False),
+    # Every 2207 looks for the visit's active settlement by mdtrt_id: without this index that
+    # was a scan of the whole table, growing with every settlement ever made.
+    Column("mdtrt_id", String(40), nullable=False, index=True),
     Column("mdtrtarea_admvs", String(6), nullable=False),
     Column("fixmedins_code", String(12), nullable=False),
     Column("insuplc_admdvs", String(6), nullable=False),
@@ -158,6 +161,8 @@ insured_settlements = Table(
     Column("bucket", String(32), nullable=False),
     Column("delta", Text, nullable=False),
     Column("setlinfo", LargeBinary, nullable=False),  # the full answer, for 5203 queries
+    # Reconciliation reads a period in pages, in (setl_time, setl_id) order.
+    Index("ix_insured_settlements_setl_time_setl_id", "setl_time", "setl_id"),
 )
 
 # ---- treatment role -----------------------------------------------------------------------
@@ -222,6 +227,7 @@ treatment_settlements = Table(
     Column("init_setl_id", String(40), unique=True),
     *(Column(name, BigInteger, nullable=False) for name in _AMOUNTS),
     Column("setlinfo", LargeBinary, nullable=False),
+    Index("ix_treatment_settlements_setl_time_setl_id", "setl_time", "setl_id"),
 )
 
 AMOUNT_COLUMNS = _AMOUNTS

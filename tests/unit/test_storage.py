@@ -92,3 +92,24 @@ async def test_later_units_of_a_group_see_earlier_ones(db) -> None:
 
     results = await asyncio.gather(database.transact(add, "a", 1), database.transact(read, "a"))
     assert results == ["a", 1]
+
+
+def test_an_index_added_later_is_created_on_an_existing_database(tmp_path: Path) -> None:
+    from sqlalchemy import Index
+
+    path = tmp_path / "old.db"
+    old = MetaData()
+    Table("rows", old, Column("k", String(8), primary_key=True), Column("v", Integer))
+    database = Database(sqlite_url(path), old)
+    database.create_schema()
+    database.close()
+    new = MetaData()
+    Table("rows", new, Column("k", String(8), primary_key=True), Column("v", Integer),
+          Index("ix_rows_v", "v"))
+    database = Database(sqlite_url(path), new)
+    database.create_schema()
+    database.create_schema()  # a second start finds it there
+    database.close()
+    with sqlite3.connect(path) as raw:
+        plan = raw.execute("EXPLAIN QUERY PLAN SELECT k FROM rows WHERE v = 1").fetchall()
+    assert "ix_rows_v" in " ".join(str(r[-1]) for r in plan)
