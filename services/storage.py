@@ -18,7 +18,7 @@ units of a group run one after the other, so each sees what the ones before it w
 as with one commit per unit. A unit is a few SQLite calls on a file that is in the page cache
 (``synchronous=NORMAL`` in WAL: no fsync per commit), cheaper than the hand-off to a writer
 thread and back that this replaced (about 100 µs of CPU a round trip; with 32 provinces on two
-cores, 18 % more settlements per second, ``docs/performance.md``). Units must therefore stay
+cores, 15–18 % more operations per second, ``docs/performance.md``). Units must therefore stay
 short: reads of a bounded page, not scans of a whole table.
 """
 
@@ -171,6 +171,10 @@ class _LoopWriter:
             trans.commit()
         except BaseException as exc:  # the commit itself failed: nothing of the group stands
             error = exc
+            try:
+                trans.rollback()  # leave the connection usable for the next group
+            except Exception:  # the commit's error is the one to report
+                pass
         finally:
             self.groups += 1
             self._lock.release()
