@@ -113,3 +113,39 @@ def test_an_index_added_later_is_created_on_an_existing_database(tmp_path: Path)
     with sqlite3.connect(path) as raw:
         plan = raw.execute("EXPLAIN QUERY PLAN SELECT k FROM rows WHERE v = 1").fetchall()
     assert "ix_rows_v" in " ".join(str(r[-1]) for r in plan)
+
+
+async def test_close_commits_the_open_group_first(db) -> None:
+    database, path = db
+    pending = asyncio.ensure_future(database.transact(add, "late", 5))
+    await asyncio.sleep(0)  # the unit has run; its group commits on the next iteration
+    database.close()  # on the loop's own thread: the open group is committed, not lost
+    assert await pending == "late"
+    assert stored(path) == {"late": 5}
+
+
+def test_a_unit_from_another_threads_loop_waits_for_the_open_group(tmp_path: Path) -> None:
+    import threading
+    import time
+
+    database = Database(sqlite_url(tmp_path / "two.db"), meta)
+    database.create_schema()
+    results: list[object] = []
+
+    def other_loop() -> None:
+        results.append(asyncio.run(database.transact(add, "other", 2)))
+
+    async def main() -> None:
+        first = asyncio.ensure_future(database.transact(add, "mine", 1))
+        await asyncio.sleep(0)  # this loop's group is open now
+        thread = threading.Thread(target=other_loop)
+        thread.start()
+        time.sleep(0.3)  # noqa: ASYNC251 - holds this loop and its open group meanwhile
+        await first
+        await asyncio.to_thread(thread.join, 10)
+
+    asyncio.run(main())
+    assert database.group_stats == (2, 2)  # its own group, on its own loop, not this one's
+    database.close()
+    assert results == ["other"]
+    assert stored(tmp_path / "two.db") == {"mine": 1, "other": 2}
