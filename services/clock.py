@@ -6,8 +6,6 @@ import re
 from datetime import date, datetime, timedelta, timezone
 
 CST = timezone(timedelta(hours=8), "CST")
-TIME_FMT = "%Y-%m-%d %H:%M:%S"
-DATE_FMT = "%Y-%m-%d"
 
 
 def now() -> datetime:
