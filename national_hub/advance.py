@@ -22,12 +22,12 @@ import structlog
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from national_hub.tables import advances, hub_settlements, ledger
-from services import clock
-from services import ledger as ledger_store
-from services.errors import FailedPrecondition, InvalidField, NotFound
-from services.ledger import moving
-from services.money import BP_ONE, format_ratio
-from services.prepared import run
+from services.ledger import store as ledger_store
+from services.ledger.model import moving
+from services.storage.prepared import run
+from services.values import clock
+from services.values.errors import FailedPrecondition, InvalidField, NotFound
+from services.values.money import BP_ONE, format_ratio
 
 log = structlog.get_logger("advance")
 
@@ -64,8 +64,11 @@ class Status:
 
 
 _STATUS = select(advances).where(advances.c.province_code == bindparam("code"))
-_DRAW = (update(advances).where(advances.c.province_code == bindparam("code"))
-         .values(available_fen=advances.c.available_fen - bindparam("amount_fen")))
+_DRAW = (
+    update(advances)
+    .where(advances.c.province_code == bindparam("code"))
+    .values(available_fen=advances.c.available_fen - bindparam("amount_fen"))
+)
 """Statements of every routed settlement, built once (built per call they cost four times as
 much)."""
 
@@ -77,10 +80,12 @@ def _account(code: str) -> str:
 def ledger_available(conn: Connection, code: str) -> int:
     """What is left of ``code``'s advance, summed from the ledger."""
     t = ledger.transfers
-    credit = conn.execute(select(func.coalesce(func.sum(t.c.amount_fen), 0))
-                          .where(t.c.credit == _account(code))).scalar_one()
-    debit = conn.execute(select(func.coalesce(func.sum(t.c.amount_fen), 0))
-                         .where(t.c.debit == _account(code))).scalar_one()
+    credit = conn.execute(
+        select(func.coalesce(func.sum(t.c.amount_fen), 0)).where(t.c.credit == _account(code))
+    ).scalar_one()
+    debit = conn.execute(
+        select(func.coalesce(func.sum(t.c.amount_fen), 0)).where(t.c.debit == _account(code))
+    ).scalar_one()
     return int(credit) - int(debit)
 
 
@@ -88,16 +93,25 @@ def ensure(conn: Connection, code: str, size_fen: int = DEFAULT_SIZE_FEN) -> Non
     """Open and fund a province's advance the first time the hub meets the province."""
     if run(conn, _STATUS, {"code": code}).first() is not None:
         return
-    conn.execute(insert(advances).values(province_code=code, size_fen=size_fen,
-                                         available_fen=0, flagged_count=0,
-                                         updated_at=clock.format_time(clock.now())))
+    conn.execute(
+        insert(advances).values(
+            province_code=code,
+            size_fen=size_fen,
+            available_fen=0,
+            flagged_count=0,
+            updated_at=clock.format_time(clock.now()),
+        )
+    )
     _fund(conn, code, f"advance:{code}:opening", size_fen, "top_up")
 
 
 def _fund(conn: Connection, code: str, transfer_id: str, amount_fen: int, kind: str) -> None:
     """Move ``amount_fen`` from the province's bank into its advance (negative: back)."""
-    if ledger_store.post(conn, ledger, moving(transfer_id, f"bank:{code}", _account(code),
-                                              amount_fen, f"advance:{code}", kind)):
+    if ledger_store.post(
+        conn,
+        ledger,
+        moving(transfer_id, f"bank:{code}", _account(code), amount_fen, f"advance:{code}", kind),
+    ):
         draw(conn, code, -amount_fen)
 
 
@@ -120,8 +134,9 @@ def status(conn: Connection, code: str) -> Status:
 
 
 def all_status(conn: Connection) -> list[Status]:
-    codes = conn.execute(select(advances.c.province_code)
-                         .order_by(advances.c.province_code)).scalars()
+    codes = conn.execute(
+        select(advances.c.province_code).order_by(advances.c.province_code)
+    ).scalars()
     return [status(conn, c) for c in list(codes)]
 
 
@@ -131,10 +146,12 @@ def check_before_settle(conn: Connection, code: str, policy: str) -> None:
     st = opened(conn, code)
     if st.level == "exhausted" and policy == "refuse":
         raise FailedPrecondition(
-            "header.insuplc_admdvs", code,
+            "header.insuplc_admdvs",
+            code,
             f"the advance fund of province {code} is exhausted ({st.available_fen} fen left of "
             f"{st.size_fen}); it must be topped up before direct settlement resumes",
-            reason="ADVANCE_EXHAUSTED")
+            reason="ADVANCE_EXHAUSTED",
+        )
 
 
 def opened(conn: Connection, code: str) -> Status:
@@ -146,29 +163,40 @@ def opened(conn: Connection, code: str) -> Status:
     return Status(code, int(row.size_fen), int(row.available_fen), int(row.flagged_count))
 
 
-def after_posting(conn: Connection, code: str, before: int,
-                  drawn: Status | None = None) -> None:
+def after_posting(conn: Connection, code: str, before: int, drawn: Status | None = None) -> None:
     """After a settlement drew on the advance: flag it if it was exhausted, and log a warning
     when the usage crossed a threshold. ``drawn`` is the status after the draw when the caller
     knows it (it saves a read)."""
     st = drawn or status(conn, code)
     if before <= 0:
-        conn.execute(update(advances).where(advances.c.province_code == code)
-                     .values(flagged_count=advances.c.flagged_count + 1))
-        log.warning("advance_exhausted_settlement_flagged", province=code,
-                    available_fen=st.available_fen)
+        conn.execute(
+            update(advances)
+            .where(advances.c.province_code == code)
+            .values(flagged_count=advances.c.flagged_count + 1)
+        )
+        log.warning(
+            "advance_exhausted_settlement_flagged", province=code, available_fen=st.available_fen
+        )
     was = Status(code, st.size_fen, before, st.flagged_count).level
     if st.level != was and st.level in ("yellow", "red", "exhausted"):
-        log.warning("advance_warning", province=code, level=st.level, used_ratio=st.used_ratio,
-                    available_fen=st.available_fen, size_fen=st.size_fen)
+        log.warning(
+            "advance_warning",
+            province=code,
+            level=st.level,
+            used_ratio=st.used_ratio,
+            available_fen=st.available_fen,
+            size_fen=st.size_fen,
+        )
         if st.level in ("red", "exhausted"):  # red starts an emergency top-up (a hold)
             from national_hub import top_up
+
             top_up.emergency(conn, code)
 
 
 def available(conn: Connection, code: str) -> int:
-    row = conn.execute(select(advances.c.available_fen)
-                       .where(advances.c.province_code == code)).first()
+    row = conn.execute(
+        select(advances.c.available_fen).where(advances.c.province_code == code)
+    ).first()
     return int(row.available_fen) if row else 0
 
 
@@ -176,10 +204,14 @@ def top_up(conn: Connection, code: str, request_id: str) -> Status:
     if not request_id:
         raise InvalidField("request_id", "", "required: it makes a retried top-up safe")
     st = status(conn, code)
-    _fund(conn, code, f"advance:{code}:top_up:{request_id}", st.size_fen - st.available_fen,
-          "top_up")
-    conn.execute(update(advances).where(advances.c.province_code == code)
-                 .values(flagged_count=0, updated_at=clock.format_time(clock.now())))
+    _fund(
+        conn, code, f"advance:{code}:top_up:{request_id}", st.size_fen - st.available_fen, "top_up"
+    )
+    conn.execute(
+        update(advances)
+        .where(advances.c.province_code == code)
+        .values(flagged_count=0, updated_at=clock.format_time(clock.now()))
+    )
     after = status(conn, code)
     log.info("advance_topped_up", province=code, available_fen=after.available_fen)
     return after
@@ -187,14 +219,17 @@ def top_up(conn: Connection, code: str, request_id: str) -> Status:
 
 def paid_in_year(conn: Connection, code: str, year: int) -> int:
     t = hub_settlements
-    total = conn.execute(select(func.coalesce(func.sum(t.c.fund_pay_sumamt + t.c.acct_pay), 0))
-                         .where(t.c.insuplc_admdvs.startswith(code),
-                                t.c.setl_time.startswith(f"{year:04d}"))).scalar_one()
+    total = conn.execute(
+        select(func.coalesce(func.sum(t.c.fund_pay_sumamt + t.c.acct_pay), 0)).where(
+            t.c.insuplc_admdvs.startswith(code), t.c.setl_time.startswith(f"{year:04d}")
+        )
+    ).scalar_one()
     return int(total)
 
 
-def resize(conn: Connection, code: str, size_fen: int, months: int, year: int,
-           request_id: str) -> Status:
+def resize(
+    conn: Connection, code: str, size_fen: int, months: int, year: int, request_id: str
+) -> Status:
     """Set the size (given, or ``months`` of ``year``'s payments) and fund the difference."""
     if not request_id:
         raise InvalidField("request_id", "", "required: it makes a retried re-sizing safe")
@@ -206,12 +241,17 @@ def resize(conn: Connection, code: str, size_fen: int, months: int, year: int,
     if months:
         size_fen = paid_in_year(conn, code, year) * months // 12
         if size_fen <= 0:
-            raise FailedPrecondition("year", year, f"no cross-province payments of province "
-                                     f"{code} in {year} to size the advance on")
+            raise FailedPrecondition(
+                "year",
+                year,
+                f"no cross-province payments of province {code} in {year} to size the advance on",
+            )
     before = status(conn, code)
-    conn.execute(update(advances).where(advances.c.province_code == code)
-                 .values(size_fen=size_fen, updated_at=clock.format_time(clock.now())))
-    _fund(conn, code, f"advance:{code}:resize:{request_id}", size_fen - before.size_fen,
-          "resize")
+    conn.execute(
+        update(advances)
+        .where(advances.c.province_code == code)
+        .values(size_fen=size_fen, updated_at=clock.format_time(clock.now()))
+    )
+    _fund(conn, code, f"advance:{code}:resize:{request_id}", size_fen - before.size_fen, "resize")
     log.info("advance_resized", province=code, size_fen=size_fen)
     return status(conn, code)

@@ -17,8 +17,6 @@ from national_hub.registry import Registry
 from national_hub.router import Router
 from national_hub.servicer import HubServicer
 from national_hub.tables import hub_settlements, metadata
-from services.envelope import ResponseHeaders
-from services.errors import InvalidField
 from services.pb.settlenet.v1 import (
     advance_pb2,
     advance_pb2_grpc,
@@ -31,9 +29,11 @@ from services.pb.settlenet.v1 import (
     reconcile_pb2,
     reconcile_pb2_grpc,
 )
-from services.reconcile_servicer import ReconcileServicer
-from services.server import Running, Tls, start_server
-from services.storage import Database
+from services.reconcile.servicer import ReconcileServicer
+from services.rpc.envelope import ResponseHeaders
+from services.rpc.server import Running, Tls, start_server
+from services.storage.database import Database
+from services.values.errors import InvalidField
 
 log = structlog.get_logger("hub")
 
@@ -75,8 +75,9 @@ def _hub_side(role: str, counterpart: str) -> dict[str, str]:
     """At the hub, ``role`` names the side the counterpart is on: "treatment" (what the hub
     routed from that treatment province) or "insured" (to that insured province)."""
     if role not in ("treatment", "insured"):
-        raise InvalidField("role", role, "with a counterpart, say which side it is on: "
-                           "treatment or insured")
+        raise InvalidField(
+            "role", role, "with a counterpart, say which side it is on: treatment or insured"
+        )
     return {role: counterpart}
 
 
@@ -93,27 +94,45 @@ async def start(cfg: HubConfig) -> Hub:
     for code in sorted({n.province_code for n in registry.all()}):
         await db.transact(advance.ensure, code, cfg.advance_size_fen)
     router = Router(db, registry, cfg.advance_exhausted)
-    servicer = HubServicer(router, registry, db, ResponseHeaders(HUB_ADMDVS),
-                           cfg.advance_size_fen)
+    servicer = HubServicer(router, registry, db, ResponseHeaders(HUB_ADMDVS), cfg.advance_size_fen)
     running = await start_server(
-        [(hub_pb2_grpc.add_HubServiceServicer_to_server, servicer,
-          hub_pb2.DESCRIPTOR.services_by_name["HubService"].full_name),
-         (filing_pb2_grpc.add_FilingRegistryServiceServicer_to_server,
-          FilingRegistryServicer(db, registry),
-          filing_pb2.DESCRIPTOR.services_by_name["FilingRegistryService"].full_name),
-         (reconcile_pb2_grpc.add_ReconcileServiceServicer_to_server,
-          ReconcileServicer(db, {"": hub_settlements, "treatment": hub_settlements,
-                                 "insured": hub_settlements}, _hub_side),
-          reconcile_pb2.DESCRIPTOR.services_by_name["ReconcileService"].full_name),
-         (advance_pb2_grpc.add_AdvanceServiceServicer_to_server,
-          AdvanceServicer(db, cfg.advance_exhausted),
-          advance_pb2.DESCRIPTOR.services_by_name["AdvanceService"].full_name),
-         (clearing_pb2_grpc.add_ClearingServiceServicer_to_server,
-          ClearingServicer(db, registry),
-          clearing_pb2.DESCRIPTOR.services_by_name["ClearingService"].full_name),
-         *correction.services(db, registry, ResponseHeaders(HUB_ADMDVS)),
-         *top_up_servicer.services(db)],
-        host=cfg.host, port=cfg.port, tls=cfg.tls)
+        [
+            (
+                hub_pb2_grpc.add_HubServiceServicer_to_server,
+                servicer,
+                hub_pb2.DESCRIPTOR.services_by_name["HubService"].full_name,
+            ),
+            (
+                filing_pb2_grpc.add_FilingRegistryServiceServicer_to_server,
+                FilingRegistryServicer(db, registry),
+                filing_pb2.DESCRIPTOR.services_by_name["FilingRegistryService"].full_name,
+            ),
+            (
+                reconcile_pb2_grpc.add_ReconcileServiceServicer_to_server,
+                ReconcileServicer(
+                    db,
+                    {"": hub_settlements, "treatment": hub_settlements, "insured": hub_settlements},
+                    _hub_side,
+                ),
+                reconcile_pb2.DESCRIPTOR.services_by_name["ReconcileService"].full_name,
+            ),
+            (
+                advance_pb2_grpc.add_AdvanceServiceServicer_to_server,
+                AdvanceServicer(db, cfg.advance_exhausted),
+                advance_pb2.DESCRIPTOR.services_by_name["AdvanceService"].full_name,
+            ),
+            (
+                clearing_pb2_grpc.add_ClearingServiceServicer_to_server,
+                ClearingServicer(db, registry),
+                clearing_pb2.DESCRIPTOR.services_by_name["ClearingService"].full_name,
+            ),
+            *correction.services(db, registry, ResponseHeaders(HUB_ADMDVS)),
+            *top_up_servicer.services(db),
+        ],
+        host=cfg.host,
+        port=cfg.port,
+        tls=cfg.tls,
+    )
     hub = Hub(cfg, db, registry, running)
     log.info("hub_serving", endpoint=hub.endpoint, known_nodes=len(registry.all()))
     return hub

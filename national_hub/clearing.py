@@ -23,11 +23,11 @@ from sqlalchemy import Connection, insert, select
 
 from national_hub import advance
 from national_hub.tables import clearing_confirmations, clearing_statements, ledger
-from services import clock
-from services import ledger as ledger_store
-from services.errors import FailedPrecondition, InvalidField, NotFound
-from services.ledger import Transfer, moving
-from services.reconcile import Record
+from services.ledger import store as ledger_store
+from services.ledger.model import Transfer, moving
+from services.reconcile.records import Record
+from services.values import clock
+from services.values.errors import FailedPrecondition, InvalidField, NotFound
 
 
 def month_bounds(month: str) -> tuple[str, str]:
@@ -103,16 +103,32 @@ def transfers(month: str, by_pair: dict[tuple[str, str], Pair]) -> list[Transfer
     out: list[Transfer] = []
     for (insured, treatment), p in by_pair.items():
         ref = f"clearing:{month}"
-        out += moving(f"{ref}:{insured}:{treatment}", f"owed_to_province:{treatment}",
-                      f"paid_to_province:{treatment}", p.amount_fen, ref, "clearing")
-        out += moving(f"{ref}:{insured}:{treatment}:advance", f"bank:{insured}",
-                      f"advance:{insured}", p.amount_fen, ref, "clearing")
+        out += moving(
+            f"{ref}:{insured}:{treatment}",
+            f"owed_to_province:{treatment}",
+            f"paid_to_province:{treatment}",
+            p.amount_fen,
+            ref,
+            "clearing",
+        )
+        out += moving(
+            f"{ref}:{insured}:{treatment}:advance",
+            f"bank:{insured}",
+            f"advance:{insured}",
+            p.amount_fen,
+            ref,
+            "clearing",
+        )
     return out
 
 
 def cleared(conn: Connection, month: str) -> bool:
-    return conn.execute(select(clearing_statements.c.month)
-                        .where(clearing_statements.c.month == month)).first() is not None
+    return (
+        conn.execute(
+            select(clearing_statements.c.month).where(clearing_statements.c.month == month)
+        ).first()
+        is not None
+    )
 
 
 def record(conn: Connection, month: str, records: list[Record]) -> bool:
@@ -121,37 +137,57 @@ def record(conn: Connection, month: str, records: list[Record]) -> bool:
         return False
     by_pair = pairs(records)
     if not by_pair:
-        raise FailedPrecondition("month", month, "no settlements were routed in this month",
-                                 reason="NOTHING_TO_CLEAR")
+        raise FailedPrecondition(
+            "month", month, "no settlements were routed in this month", reason="NOTHING_TO_CLEAR"
+        )
     at = clock.format_time(clock.now())
     ledger_store.post(conn, ledger, transfers(month, by_pair))
     for (insured, _), p in by_pair.items():  # the advance is restored by what it paid
         advance.draw(conn, insured, -p.amount_fen)
     for st in statements(by_pair):
         for line in st.lines:
-            conn.execute(insert(clearing_statements).values(
-                month=month, province=st.province, counterpart=line.counterpart,
-                payable_fen=line.payable_fen, payable_count=line.payable_count,
-                receivable_fen=line.receivable_fen, receivable_count=line.receivable_count,
-                cleared_at=at))
+            conn.execute(
+                insert(clearing_statements).values(
+                    month=month,
+                    province=st.province,
+                    counterpart=line.counterpart,
+                    payable_fen=line.payable_fen,
+                    payable_count=line.payable_count,
+                    receivable_fen=line.receivable_fen,
+                    receivable_count=line.receivable_count,
+                    cleared_at=at,
+                )
+            )
     return True
 
 
 def load(conn: Connection, month: str) -> tuple[list[StatementData], dict[str, str], str]:
     """The statements of a cleared month, confirmations by province, and when it was cleared."""
-    rows = conn.execute(select(clearing_statements).where(clearing_statements.c.month == month)
-                        .order_by(clearing_statements.c.province,
-                                  clearing_statements.c.counterpart)).all()
+    rows = conn.execute(
+        select(clearing_statements)
+        .where(clearing_statements.c.month == month)
+        .order_by(clearing_statements.c.province, clearing_statements.c.counterpart)
+    ).all()
     if not rows:
         raise NotFound("month", month, "this month has not been cleared")
     by_prov: dict[str, StatementData] = {}
     for r in rows:
-        by_prov.setdefault(r.province, StatementData(r.province)).lines.append(Line(
-            r.counterpart, int(r.payable_fen), int(r.payable_count), int(r.receivable_fen),
-            int(r.receivable_count)))
-    confirmed = dict(conn.execute(select(clearing_confirmations.c.province,
-                                         clearing_confirmations.c.confirmed_at)
-                                  .where(clearing_confirmations.c.month == month)).all())
+        by_prov.setdefault(r.province, StatementData(r.province)).lines.append(
+            Line(
+                r.counterpart,
+                int(r.payable_fen),
+                int(r.payable_count),
+                int(r.receivable_fen),
+                int(r.receivable_count),
+            )
+        )
+    confirmed = dict(
+        conn.execute(
+            select(clearing_confirmations.c.province, clearing_confirmations.c.confirmed_at).where(
+                clearing_confirmations.c.month == month
+            )
+        ).all()
+    )
     return list(by_prov.values()), confirmed, rows[0].cleared_at
 
 
@@ -162,6 +198,7 @@ def confirm(conn: Connection, month: str, province: str) -> str:
     if province in confirmed:
         return confirmed[province]
     at = clock.format_time(clock.now())
-    conn.execute(insert(clearing_confirmations).values(month=month, province=province,
-                                                       confirmed_at=at))
+    conn.execute(
+        insert(clearing_confirmations).values(month=month, province=province, confirmed_at=at)
+    )
     return at

@@ -8,11 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.ledger import Transfer, moving
+from services.ledger.model import Transfer, moving
 
 
 def hub_postings(setlinfo: Any, insured: str, treatment: str) -> list[Transfer]:
     kind = "revoke" if setlinfo.refd_setl_flag == "1" else "settle"
-    return moving(f"{setlinfo.setl_id}:route", f"advance:{insured}",
-                  f"owed_to_province:{treatment}",
-                  setlinfo.fund_pay_sumamt + setlinfo.acct_pay, setlinfo.setl_id, kind)
+    return moving(
+        f"{setlinfo.setl_id}:route",
+        f"advance:{insured}",
+        f"owed_to_province:{treatment}",
+        setlinfo.fund_pay_sumamt + setlinfo.acct_pay,
+        setlinfo.setl_id,
+        kind,
+    )

@@ -15,10 +15,10 @@ import grpc
 from sqlalchemy import Connection, delete, insert, select
 
 from national_hub.tables import nodes
-from services import clock
-from services.errors import InvalidField, NotFound
 from services.pb.settlenet.v1 import insured_pb2_grpc
-from services.server import Tls, open_channel
+from services.rpc.server import Tls, open_channel
+from services.values import clock
+from services.values.errors import InvalidField, NotFound
 
 
 @dataclass
@@ -55,12 +55,18 @@ class Registry:
         """The node for an insured place, by the province part of its admdvs."""
         node = self._nodes.get(insuplc_admdvs[:2])
         if node is None:
-            raise NotFound("header.insuplc_admdvs", insuplc_admdvs,
-                           f"no province node is registered for province {insuplc_admdvs[:2]}")
+            raise NotFound(
+                "header.insuplc_admdvs",
+                insuplc_admdvs,
+                f"no province node is registered for province {insuplc_admdvs[:2]}",
+            )
         if insuplc_admdvs not in node.admdvs:
-            raise NotFound("header.insuplc_admdvs", insuplc_admdvs,
-                           f"province {node.province_code} node insures "
-                           f"{', '.join(node.admdvs)}, not this region")
+            raise NotFound(
+                "header.insuplc_admdvs",
+                insuplc_admdvs,
+                f"province {node.province_code} node insures "
+                f"{', '.join(node.admdvs)}, not this region",
+            )
         return node
 
     async def close(self) -> None:
@@ -83,14 +89,22 @@ def check_registration(code: str, endpoint: str, admdvs: list[str]) -> None:
 
 def save(conn: Connection, node: Node) -> None:
     conn.execute(delete(nodes).where(nodes.c.province_code == node.province_code))
-    conn.execute(insert(nodes).values(province_code=node.province_code, endpoint=node.endpoint,
-                                      admdvs=",".join(node.admdvs), name=node.name,
-                                      registered_at=node.registered_at))
+    conn.execute(
+        insert(nodes).values(
+            province_code=node.province_code,
+            endpoint=node.endpoint,
+            admdvs=",".join(node.admdvs),
+            name=node.name,
+            registered_at=node.registered_at,
+        )
+    )
 
 
 def load_saved(conn: Connection) -> list[Node]:
-    return [Node(r.province_code, r.endpoint, tuple(r.admdvs.split(",")), r.name,
-                 r.registered_at) for r in conn.execute(select(nodes)).all()]
+    return [
+        Node(r.province_code, r.endpoint, tuple(r.admdvs.split(",")), r.name, r.registered_at)
+        for r in conn.execute(select(nodes)).all()
+    ]
 
 
 def load_topology(path: Path) -> list[Node]:
@@ -105,6 +119,13 @@ def load_topology(path: Path) -> list[Node]:
             raise ValueError(f"{path}: provinces[{i}]: missing key {exc}") from None
         except InvalidField as exc:
             raise ValueError(f"{path}: provinces[{i}].{exc.field}: {exc.problem}") from None
-        out.append(Node(p["code"], p["endpoint"], tuple(p["admdvs"]), p.get("name", ""),
-                        clock.format_time(clock.now())))
+        out.append(
+            Node(
+                p["code"],
+                p["endpoint"],
+                tuple(p["admdvs"]),
+                p.get("name", ""),
+                clock.format_time(clock.now()),
+            )
+        )
     return out

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy import BigInteger, Column, Integer, LargeBinary, MetaData, String, Table, Text
 
-from services.journal import journal_table
-from services.ledger import ledger_tables
-from services.ledger_holds import hold_tables
+from services.ledger.holds import hold_tables
+from services.ledger.store import ledger_tables
+from services.storage.journal import journal_table
 
 metadata = MetaData()
 journal = journal_table(metadata)
@@ -17,7 +17,8 @@ holds = hold_tables(metadata)
 """Its holds (two-phase transfers): top-ups promised and not yet paid."""
 
 nodes = Table(
-    "nodes", metadata,
+    "nodes",
+    metadata,
     Column("province_code", String(2), primary_key=True),
     Column("endpoint", String(255), nullable=False),
     Column("admdvs", Text, nullable=False),  # comma-separated insured regions
@@ -26,7 +27,8 @@ nodes = Table(
 )
 
 routed_messages = Table(
-    "routed_messages", metadata,
+    "routed_messages",
+    metadata,
     Column("seq", Integer, primary_key=True, autoincrement=True),
     Column("msgid", String(40), nullable=False, index=True),
     Column("infno", String(8), nullable=False),
@@ -40,7 +42,8 @@ routed_messages = Table(
 )
 
 filing_events = Table(
-    "filing_events", metadata,
+    "filing_events",
+    metadata,
     Column("seq", Integer, primary_key=True, autoincrement=True),
     Column("event_id", String(40), nullable=False, unique=True),
     Column("infno", String(8), nullable=False),
@@ -56,7 +59,8 @@ filing_events = Table(
 """The national filing registry: every filing and qualification change, append-only."""
 
 hub_settlements = Table(
-    "hub_settlements", metadata,
+    "hub_settlements",
+    metadata,
     Column("setl_id", String(40), primary_key=True),
     Column("msgid", String(40), nullable=False),
     Column("mdtrt_id", String(40), nullable=False),
@@ -75,7 +79,8 @@ hub_settlements = Table(
 clearing), written in the transaction that journals it."""
 
 advances = Table(
-    "advances", metadata,
+    "advances",
+    metadata,
     Column("province_code", String(2), primary_key=True),
     Column("size_fen", BigInteger, nullable=False),
     # What is left, kept in the same transaction as each transfer on ``advance:<province>``
@@ -87,7 +92,8 @@ advances = Table(
 """Each insured province's advance: its size and what is left."""
 
 clearing_statements = Table(
-    "clearing_statements", metadata,
+    "clearing_statements",
+    metadata,
     Column("month", String(7), primary_key=True),
     Column("province", String(2), primary_key=True),
     Column("counterpart", String(2), primary_key=True),
@@ -100,7 +106,8 @@ clearing_statements = Table(
 """Each cleared month's statement lines (written once, when the month is cleared)."""
 
 clearing_confirmations = Table(
-    "clearing_confirmations", metadata,
+    "clearing_confirmations",
+    metadata,
     Column("month", String(7), primary_key=True),
     Column("province", String(2), primary_key=True),
     Column("confirmed_at", String(19), nullable=False),

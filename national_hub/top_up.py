@@ -16,11 +16,11 @@ from sqlalchemy import Connection
 
 from national_hub import advance
 from national_hub.tables import holds, ledger
-from services import clock
-from services import ledger_holds as hold_store
-from services.errors import FailedPrecondition, InvalidField
-from services.ledger import Transfer
-from services.ledger_holds import Hold
+from services.ledger import holds as hold_store
+from services.ledger.holds import Hold
+from services.ledger.model import Transfer
+from services.values import clock
+from services.values.errors import FailedPrecondition, InvalidField
 
 log = structlog.get_logger("advance")
 
@@ -37,38 +37,56 @@ def request_id_of(h: Hold) -> str:
 
 def pending_fen(conn: Connection, code: str) -> int:
     """Top-ups of ``code`` promised and not yet paid or voided."""
-    return sum(h.transfer.amount_fen for h in hold_store.holds(conn, holds, f"advance:{code}")
-               if h.outcome == "pending" and h.transfer.credit == f"advance:{code}")
+    return sum(
+        h.transfer.amount_fen
+        for h in hold_store.holds(conn, holds, f"advance:{code}")
+        if h.outcome == "pending" and h.transfer.credit == f"advance:{code}"
+    )
 
 
 def request(conn: Connection, code: str, request_id: str, amount_fen: int = 0) -> Hold:
     """Promise a top-up: by default what restores the advance to its size, less what is
     already pending. A retry returns the same hold."""
     if not request_id:
-        raise InvalidField("request_id", "", "required: it names the top-up and makes a "
-                           "retry safe")
+        raise InvalidField("request_id", "", "required: it names the top-up and makes a retry safe")
     if amount_fen < 0:
         raise InvalidField("amount_fen", amount_fen, "must be positive (0: restore the size)")
     st = advance.status(conn, code)
-    known = [h for h in hold_store.holds(conn, holds, f"advance:{code}")
-             if h.id == hold_id(code, request_id)]
+    known = [
+        h
+        for h in hold_store.holds(conn, holds, f"advance:{code}")
+        if h.id == hold_id(code, request_id)
+    ]
     if known and not amount_fen:
         return known[0]
     amount = amount_fen or st.size_fen - st.available_fen - pending_fen(conn, code)
     if amount <= 0:
-        raise FailedPrecondition("province", code, f"the advance is full counting pending "
-                                 f"top-ups ({st.available_fen} fen left of {st.size_fen})",
-                                 reason="NOTHING_TO_TOP_UP")
-    h = hold_store.hold(conn, holds, Transfer(hold_id(code, request_id), f"bank:{code}",
-                                              f"advance:{code}", amount, f"advance:{code}",
-                                              "top_up"))
-    log.info("advance_top_up_requested", province=code, request_id=request_id,
-             amount_fen=amount)
+        raise FailedPrecondition(
+            "province",
+            code,
+            f"the advance is full counting pending "
+            f"top-ups ({st.available_fen} fen left of {st.size_fen})",
+            reason="NOTHING_TO_TOP_UP",
+        )
+    h = hold_store.hold(
+        conn,
+        holds,
+        Transfer(
+            hold_id(code, request_id),
+            f"bank:{code}",
+            f"advance:{code}",
+            amount,
+            f"advance:{code}",
+            "top_up",
+        ),
+    )
+    log.info("advance_top_up_requested", province=code, request_id=request_id, amount_fen=amount)
     return h
 
 
-def settle(conn: Connection, code: str, request_id: str, *, arrived: bool,
-           amount_fen: int = 0) -> Hold:
+def settle(
+    conn: Connection, code: str, request_id: str, *, arrived: bool, amount_fen: int = 0
+) -> Hold:
     """The promised money arrived (post: all, or ``amount_fen`` of it) or will not (void)."""
     advance.status(conn, code)
     hid = hold_id(code, request_id)
@@ -78,8 +96,9 @@ def settle(conn: Connection, code: str, request_id: str, *, arrived: bool,
     h = hold_store.post(conn, holds, ledger, hid, amount_fen or None)
     if not before or before[0].outcome != "posted":  # posted now: what is left grows
         advance.draw(conn, code, -h.posted_fen)
-        log.info("advance_top_up_arrived", province=code, request_id=request_id,
-                 amount_fen=h.posted_fen)
+        log.info(
+            "advance_top_up_arrived", province=code, request_id=request_id, amount_fen=h.posted_fen
+        )
     return h
 
 

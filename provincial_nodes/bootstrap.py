@@ -26,7 +26,6 @@ from provincial_nodes.service_layer.admin import AdminRole
 from provincial_nodes.service_layer.filing import FilingRole, Publisher
 from provincial_nodes.service_layer.insured import InsuredRole
 from provincial_nodes.service_layer.treatment import TreatmentRole
-from services.envelope import ResponseHeaders
 from services.pb.settlenet.v1 import (
     admin_pb2,
     admin_pb2_grpc,
@@ -39,9 +38,10 @@ from services.pb.settlenet.v1 import (
     treatment_pb2,
     treatment_pb2_grpc,
 )
-from services.reconcile_servicer import ReconcileServicer
-from services.server import Running, Tls, start_server
-from services.storage import Database
+from services.reconcile.servicer import ReconcileServicer
+from services.rpc.envelope import ResponseHeaders
+from services.rpc.server import Running, Tls, start_server
+from services.storage.database import Database
 
 log = structlog.get_logger("province")
 
@@ -86,8 +86,9 @@ class ProvinceNode:
         delay = 0.2
         while True:
             try:
-                await self.hub.register(self.data.code, self.endpoint,
-                                        sorted(self.data.regions), self.data.name)
+                await self.hub.register(
+                    self.data.code, self.endpoint, sorted(self.data.regions), self.data.name
+                )
                 log.info("registered_with_hub", hub=self.cfg.hub, endpoint=self.endpoint)
                 return
             except Exception as exc:  # keep trying: the hub may not be up yet
@@ -114,20 +115,36 @@ def build(cfg: NodeConfig, hub: HubClient) -> ProvinceNode:
     db.create_schema()
     records = list(data.records)
     if cfg.population:
-        records += [PersonRecord(config.person_from_mapping(m), acct_balc=m["acct_balc"])
-                    for m in seed.population(cfg.code, cfg.population, cfg.seed)]
+        records += [
+            PersonRecord(config.person_from_mapping(m), acct_balc=m["acct_balc"])
+            for m in seed.population(cfg.code, cfg.population, cfg.seed)
+        ]
     added = db.transact_sync(person_repo.add_many, records)
-    treatment = TreatmentRole(db, data.catalogue, data.institutions, hub,
-                              convert.encode_settlement)
+    treatment = TreatmentRole(db, data.catalogue, data.institutions, hub, convert.encode_settlement)
     insured = InsuredRole(data.policy, data.regions)
     admin = AdminRole(db, insured, treatment, data.policy, data.catalogue)
     reloaded = admin.reapply()  # documents loaded through AdminService before a restart
-    node = ProvinceNode(cfg=cfg, data=data, db=db, hub=hub, treatment=treatment,
-                        insured=insured, admin=admin, filing=FilingRole(data.regions),
-                        publisher=Publisher(db, hub.publish_filing))
-    log.info("province_loaded", code=data.code, province=data.name_en or data.name,
-             catalogue_items=len(data.catalogue), institutions=len(data.institutions),
-             persons_added=added, admin_documents=reloaded, db=cfg.db_url.split("@")[-1])
+    node = ProvinceNode(
+        cfg=cfg,
+        data=data,
+        db=db,
+        hub=hub,
+        treatment=treatment,
+        insured=insured,
+        admin=admin,
+        filing=FilingRole(data.regions),
+        publisher=Publisher(db, hub.publish_filing),
+    )
+    log.info(
+        "province_loaded",
+        code=data.code,
+        province=data.name_en or data.name,
+        catalogue_items=len(data.catalogue),
+        institutions=len(data.institutions),
+        persons_added=added,
+        admin_documents=reloaded,
+        db=cfg.db_url.split("@")[-1],
+    )
     return node
 
 
@@ -148,24 +165,45 @@ async def start(cfg: NodeConfig, *, register: bool = True) -> ProvinceNode:
     treatment_name = treatment_pb2.DESCRIPTOR.services_by_name["TreatmentService"].full_name
     insured_name = insured_pb2.DESCRIPTOR.services_by_name["InsuredService"].full_name
     services: list[tuple[Any, Any, str]] = [
-        (treatment_pb2_grpc.add_TreatmentServiceServicer_to_server,
-         TreatmentServicer(node.treatment, node.db, headers), treatment_name),
-        (insured_pb2_grpc.add_InsuredServiceServicer_to_server,
-         InsuredServicer(node.insured, node.db, headers), insured_name)]
-    services.append((filing_pb2_grpc.add_FilingServiceServicer_to_server,
-                     FilingServicer(node.filing, node.db, headers, node.publisher,
-                                    node.treatment.filings),
-                     filing_pb2.DESCRIPTOR.services_by_name["FilingService"].full_name))
-    services.append((reconcile_pb2_grpc.add_ReconcileServiceServicer_to_server,
-                     ReconcileServicer(node.db, {"treatment": treatment_settlements,
-                                                 "insured": insured_settlements}, _counterpart),
-                     reconcile_pb2.DESCRIPTOR.services_by_name["ReconcileService"].full_name))
+        (
+            treatment_pb2_grpc.add_TreatmentServiceServicer_to_server,
+            TreatmentServicer(node.treatment, node.db, headers),
+            treatment_name,
+        ),
+        (
+            insured_pb2_grpc.add_InsuredServiceServicer_to_server,
+            InsuredServicer(node.insured, node.db, headers),
+            insured_name,
+        ),
+    ]
+    services.append(
+        (
+            filing_pb2_grpc.add_FilingServiceServicer_to_server,
+            FilingServicer(node.filing, node.db, headers, node.publisher, node.treatment.filings),
+            filing_pb2.DESCRIPTOR.services_by_name["FilingService"].full_name,
+        )
+    )
+    services.append(
+        (
+            reconcile_pb2_grpc.add_ReconcileServiceServicer_to_server,
+            ReconcileServicer(
+                node.db,
+                {"treatment": treatment_settlements, "insured": insured_settlements},
+                _counterpart,
+            ),
+            reconcile_pb2.DESCRIPTOR.services_by_name["ReconcileService"].full_name,
+        )
+    )
     services += correction.services(node, headers)  # 2601 and the 5203-style msgid status
     services += hospital_reconcile.services(node, headers)  # 3201/3202 with its hospitals
     if cfg.admin:
-        services.append((admin_pb2_grpc.add_AdminServiceServicer_to_server,
-                         AdminServicer(node.admin),
-                         admin_pb2.DESCRIPTOR.services_by_name["AdminService"].full_name))
+        services.append(
+            (
+                admin_pb2_grpc.add_AdminServiceServicer_to_server,
+                AdminServicer(node.admin),
+                admin_pb2.DESCRIPTOR.services_by_name["AdminService"].full_name,
+            )
+        )
     node.running = await start_server(services, host=cfg.host, port=cfg.port, tls=cfg.tls)
     log.info("province_serving", code=cfg.code, endpoint=node.endpoint)
     node.publisher.start()

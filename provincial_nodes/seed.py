@@ -25,7 +25,7 @@ from typing import Any
 
 import yaml
 
-from services import certno
+from services.values import certno
 
 DATA = Path(__file__).parent / "data" / "provinces"
 
@@ -35,8 +35,16 @@ _ITEMS: list[tuple[str, str, str, int, str, int, dict[str, Any], str]] = [
     ("格列美脲片 2mg×30", "101", "09", 2880, "A", 0, {}, ""),
     ("阿卡波糖片 50mg×30", "101", "09", 3960, "B", 10, {}, ""),
     ("西格列汀片 100mg×14", "101", "09", 6120, "B", 5, {}, "negotiated"),
-    ("甘精胰岛素注射液 300单位", "101", "09", 7800, "B", 10,
-     {"diagnoses": ["E10", "E11", "E12", "E13", "E14"], "memo": "限糖尿病"}, ""),
+    (
+        "甘精胰岛素注射液 300单位",
+        "101",
+        "09",
+        7800,
+        "B",
+        10,
+        {"diagnoses": ["E10", "E11", "E12", "E13", "E14"], "memo": "限糖尿病"},
+        "",
+    ),
     ("苯磺酸氨氯地平片 5mg×28", "101", "09", 1540, "A", 0, {}, "essential"),
     ("硝苯地平控释片 30mg×12", "101", "09", 3350, "B", 5, {}, ""),
     ("缬沙坦胶囊 80mg×28", "101", "09", 2240, "A", 0, {}, ""),
@@ -45,27 +53,83 @@ _ITEMS: list[tuple[str, str, str, int, str, int, dict[str, Any], str]] = [
     ("阿托伐他汀钙片 20mg×28", "101", "09", 2660, "A", 0, {}, "essential"),
     ("瑞舒伐他汀钙片 10mg×28", "101", "09", 3010, "B", 5, {}, ""),
     ("阿司匹林肠溶片 100mg×30", "101", "09", 1580, "A", 0, {}, "essential"),
-    ("硫酸氢氯吡格雷片 75mg×7", "101", "09", 2350, "B", 10,
-     {"diagnoses": ["I20", "I21", "I25", "I63"], "memo": "限冠心病、缺血性脑卒中"}, ""),
+    (
+        "硫酸氢氯吡格雷片 75mg×7",
+        "101",
+        "09",
+        2350,
+        "B",
+        10,
+        {"diagnoses": ["I20", "I21", "I25", "I63"], "memo": "限冠心病、缺血性脑卒中"},
+        "",
+    ),
     ("阿莫西林胶囊 0.25g×24", "101", "09", 860, "A", 0, {}, "essential"),
     ("头孢呋辛酯片 0.25g×12", "101", "09", 2460, "B", 10, {}, ""),
-    ("左氧氟沙星片 0.5g×6", "101", "09", 2190, "B", 10,
-     {"min_medins_lv": "2", "memo": "限二级及以上医疗机构"}, ""),
+    (
+        "左氧氟沙星片 0.5g×6",
+        "101",
+        "09",
+        2190,
+        "B",
+        10,
+        {"min_medins_lv": "2", "memo": "限二级及以上医疗机构"},
+        "",
+    ),
     ("奥美拉唑肠溶胶囊 20mg×14", "101", "09", 1320, "A", 0, {}, "essential"),
     ("雷贝拉唑钠肠溶片 10mg×14", "101", "09", 4200, "B", 10, {}, ""),
     ("布洛芬缓释胶囊 0.3g×20", "101", "09", 1150, "A", 0, {}, ""),
     ("对乙酰氨基酚片 0.5g×12", "101", "09", 420, "A", 0, {}, "essential"),
     ("孟鲁司特钠片 10mg×5", "101", "09", 3890, "B", 10, {}, ""),
-    ("他克莫司胶囊 1mg×50", "101", "09", 58000, "B", 5,
-     {"diagnoses": ["Z94"], "memo": "限器官移植术后"}, ""),
-    ("吗替麦考酚酯胶囊 0.25g×40", "101", "09", 26800, "B", 10,
-     {"diagnoses": ["Z94"], "memo": "限器官移植术后"}, ""),
-    ("重组人促红素注射液 3000IU", "101", "09", 4500, "B", 10,
-     {"diagnoses": ["N18"], "memo": "限肾性贫血"}, ""),
-    ("卡培他滨片 0.5g×12", "101", "09", 21600, "B", 10,
-     {"diagnoses": ["C"], "memo": "限恶性肿瘤"}, ""),
-    ("甲磺酸奥希替尼片 80mg×30", "101", "09", 490000, "B", 20,
-     {"diagnoses": ["C34"], "memo": "限EGFR突变非小细胞肺癌"}, "negotiated"),
+    (
+        "他克莫司胶囊 1mg×50",
+        "101",
+        "09",
+        58000,
+        "B",
+        5,
+        {"diagnoses": ["Z94"], "memo": "限器官移植术后"},
+        "",
+    ),
+    (
+        "吗替麦考酚酯胶囊 0.25g×40",
+        "101",
+        "09",
+        26800,
+        "B",
+        10,
+        {"diagnoses": ["Z94"], "memo": "限器官移植术后"},
+        "",
+    ),
+    (
+        "重组人促红素注射液 3000IU",
+        "101",
+        "09",
+        4500,
+        "B",
+        10,
+        {"diagnoses": ["N18"], "memo": "限肾性贫血"},
+        "",
+    ),
+    (
+        "卡培他滨片 0.5g×12",
+        "101",
+        "09",
+        21600,
+        "B",
+        10,
+        {"diagnoses": ["C"], "memo": "限恶性肿瘤"},
+        "",
+    ),
+    (
+        "甲磺酸奥希替尼片 80mg×30",
+        "101",
+        "09",
+        490000,
+        "B",
+        20,
+        {"diagnoses": ["C34"], "memo": "限EGFR突变非小细胞肺癌"},
+        "negotiated",
+    ),
     ("维生素C片 100mg×100", "101", "09", 350, "C", 0, {}, ""),
     ("复合维生素B片 ×100", "101", "09", 520, "C", 0, {}, ""),
     ("复方丹参滴丸 27mg×180", "102", "11", 2980, "A", 0, {}, "essential"),
@@ -86,18 +150,33 @@ _ITEMS: list[tuple[str, str, str, int, str, int, dict[str, Any], str]] = [
     ("常规心电图", "201", "03", 2500, "A", 0, {}, ""),
     ("胸部X线摄影", "201", "03", 6000, "A", 0, {}, ""),
     ("CT平扫（每部位）", "201", "03", 24000, "B", 10, {}, ""),
-    ("磁共振平扫（每部位）", "201", "03", 52000, "B", 20,
-     {"min_medins_lv": "2", "memo": "限二级及以上医疗机构"}, ""),
+    (
+        "磁共振平扫（每部位）",
+        "201",
+        "03",
+        52000,
+        "B",
+        20,
+        {"min_medins_lv": "2", "memo": "限二级及以上医疗机构"},
+        "",
+    ),
     ("彩色多普勒超声", "201", "03", 16000, "B", 10, {}, ""),
     ("电子胃镜检查", "201", "03", 28000, "B", 10, {}, ""),
-    ("血液透析", "201", "05", 42000, "A", 0,
-     {"diagnoses": ["N18"], "memo": "限尿毒症透析"}, ""),
+    ("血液透析", "201", "05", 42000, "A", 0, {"diagnoses": ["N18"], "memo": "限尿毒症透析"}, ""),
     ("静脉输液（第一组）", "201", "05", 1200, "A", 0, {}, ""),
     ("肌肉注射", "201", "05", 400, "A", 0, {}, ""),
     ("雾化吸入", "201", "05", 1500, "A", 0, {}, ""),
     ("普通针刺", "201", "05", 3000, "B", 10, {}, ""),
-    ("推拿治疗", "201", "05", 4500, "B", 10,
-     {"max_cnt_per_visit": "2", "memo": "每次就诊限2次"}, ""),
+    (
+        "推拿治疗",
+        "201",
+        "05",
+        4500,
+        "B",
+        10,
+        {"max_cnt_per_visit": "2", "memo": "每次就诊限2次"},
+        "",
+    ),
     ("中医辨证论治", "201", "02", 1500, "A", 0, {}, ""),
     ("PET-CT检查", "201", "03", 780000, "C", 0, {}, ""),
     ("健康体检", "201", "14", 30000, "C", 0, {}, ""),
@@ -105,8 +184,16 @@ _ITEMS: list[tuple[str, str, str, int, str, int, dict[str, Any], str]] = [
     ("一次性使用输液器", "301", "08", 350, "A", 0, {}, ""),
     ("一次性使用无菌注射器", "301", "08", 80, "A", 0, {}, ""),
     ("医用脱脂纱布", "301", "08", 260, "A", 0, {}, ""),
-    ("血糖试纸 ×50", "301", "08", 9800, "B", 20,
-     {"max_cnt_per_visit": "2", "memo": "每次就诊限2盒"}, ""),
+    (
+        "血糖试纸 ×50",
+        "301",
+        "08",
+        9800,
+        "B",
+        20,
+        {"max_cnt_per_visit": "2", "memo": "每次就诊限2盒"},
+        "",
+    ),
     ("胰岛素笔用针头 ×7", "301", "08", 1400, "B", 10, {}, ""),
     ("医用弹力绷带", "301", "08", 1800, "B", 10, {}, ""),
     ("一次性使用静脉留置针", "301", "08", 1200, "A", 0, {}, ""),
@@ -164,27 +251,58 @@ _SYNTHETIC = [
     ("63", "青海省", "Qinghai", "630100", "西宁市", ("630102", "630103"), "51"),
     ("64", "宁夏回族自治区", "Ningxia", "640100", "银川市", ("640104", "640105"), "51"),
     ("65", "新疆维吾尔自治区", "Xinjiang", "650100", "乌鲁木齐市", ("650102", "650103"), "51"),
-    ("66", "新疆生产建设兵团", "Xinjiang Production and Construction Corps", "660000", "兵团",
-     ("659001", "659002"), "51"),
+    (
+        "66",
+        "新疆生产建设兵团",
+        "Xinjiang Production and Construction Corps",
+        "660000",
+        "兵团",
+        ("659001", "659002"),
+        "51",
+    ),
 ]
 _TEMPLATE = {code: template for code, *_, template in _SYNTHETIC}
 SYNTHETIC_CODES = tuple(code for code, *_ in _SYNTHETIC)
 NATIONAL_CODES = tuple(sorted({p.code for p in PROVINCES} | set(SYNTHETIC_CODES)))
 """The 32 province-level codes of the national network."""
 _BY_CODE = {p.code: p for p in PROVINCES} | {
-    code: ProvinceSeed(code, name, name_en, region, region_name, districts,
-                       next(t.price_factor for t in PROVINCES if t.code == template))
-    for code, name, name_en, region, region_name, districts, template in _SYNTHETIC}
+    code: ProvinceSeed(
+        code,
+        name,
+        name_en,
+        region,
+        region_name,
+        districts,
+        next(t.price_factor for t in PROVINCES if t.code == template),
+    )
+    for code, name, name_en, region, region_name, districts, template in _SYNTHETIC
+}
 
 _HOSPITALS = {
-    "11": [("北京协和医院", "3"), ("北京市朝阳区第二医院", "2"), ("北京市东城区社区卫生服务中心", "1"),
-           ("北京某民营诊所", "1")],
-    "13": [("河北医科大学第二医院", "3"), ("石家庄市第三医院", "2"), ("石家庄市长安区社区卫生服务中心", "1"),
-           ("石家庄某民营门诊部", "1")],
-    "44": [("中山大学附属第一医院", "3"), ("广州市荔湾区人民医院", "2"), ("广州市天河区社区卫生服务中心", "1"),
-           ("广州某民营门诊部", "1")],
-    "51": [("四川大学华西医院", "3"), ("成都市第五人民医院", "2"), ("成都市武侯区社区卫生服务中心", "1"),
-           ("成都某民营诊所", "1")],
+    "11": [
+        ("北京协和医院", "3"),
+        ("北京市朝阳区第二医院", "2"),
+        ("北京市东城区社区卫生服务中心", "1"),
+        ("北京某民营诊所", "1"),
+    ],
+    "13": [
+        ("河北医科大学第二医院", "3"),
+        ("石家庄市第三医院", "2"),
+        ("石家庄市长安区社区卫生服务中心", "1"),
+        ("石家庄某民营门诊部", "1"),
+    ],
+    "44": [
+        ("中山大学附属第一医院", "3"),
+        ("广州市荔湾区人民医院", "2"),
+        ("广州市天河区社区卫生服务中心", "1"),
+        ("广州某民营门诊部", "1"),
+    ],
+    "51": [
+        ("四川大学华西医院", "3"),
+        ("成都市第五人民医院", "2"),
+        ("成都市武侯区社区卫生服务中心", "1"),
+        ("成都某民营诊所", "1"),
+    ],
 }
 
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
@@ -252,8 +370,10 @@ def province_codes(text: str) -> list[str]:
     codes = [c.strip() for c in text.split(",") if c.strip()]
     unknown = [c for c in codes if c not in _BY_CODE]
     if unknown or not codes:
-        raise ValueError(f"unknown province code(s) {', '.join(unknown) or '(none given)'}; "
-                         f"known: {', '.join(NATIONAL_CODES)} or 'all'")
+        raise ValueError(
+            f"unknown province code(s) {', '.join(unknown) or '(none given)'}; "
+            f"known: {', '.join(NATIONAL_CODES)} or 'all'"
+        )
     return codes
 
 
@@ -261,22 +381,28 @@ def _hospitals(p: ProvinceSeed) -> list[tuple[str, str]]:
     if p.code in _HOSPITALS:
         return _HOSPITALS[p.code]
     city = p.region_name
-    return [(f"{p.name}人民医院", "3"), (f"{city}第二人民医院", "2"),
-            (f"{city}社区卫生服务中心", "1"), (f"{city}某民营诊所", "1")]
+    return [
+        (f"{p.name}人民医院", "3"),
+        (f"{city}第二人民医院", "2"),
+        (f"{city}社区卫生服务中心", "1"),
+        (f"{city}某民营诊所", "1"),
+    ]
 
 
 def _institutions(p: ProvinceSeed) -> list[dict[str, Any]]:
     out = []
     for i, (name, level) in enumerate(_hospitals(p), start=1):
         district = p.districts[(i - 1) % len(p.districts)]
-        out.append({
-            "fixmedins_code": f"H{district}{i:05d}",
-            "fixmedins_name": name,
-            "medins_lv": level,
-            "admdvs": p.region,
-            # The private clinic is designated locally but not open for cross-province settlement.
-            "cross_province": i != 4,
-        })
+        out.append(
+            {
+                "fixmedins_code": f"H{district}{i:05d}",
+                "fixmedins_name": name,
+                "medins_lv": level,
+                "admdvs": p.region,
+                # The private clinic is designated locally but not open for cross-province settlement.
+                "cross_province": i != 4,
+            }
+        )
     return out
 
 
@@ -285,85 +411,196 @@ ASSISTED_IDET_TYPE = "2301"
 
 _POLICY: dict[str, list[dict[str, Any]]] = {
     "110000": [
-        {"insutype": "310", "med_type": "11", "periods": [{
-            "valid_from": date(2024, 1, 1),
-            "source": "京医保发〔2023〕 employee outpatient (simplified: one deductible)",
-            "deductible_fen_annual": 180000, "ratio_by_level": {"1": "0.90", "2": "0.70",
-                                                                 "3": "0.70"},
-            "retired_tilt": "0.15", "cap_fen_annual": 2000000, "account_pays_fulamt": True}]},
-        {"insutype": "390", "med_type": "11", "periods": [{
-            "valid_from": date(2024, 1, 1), "source": "北京城乡居民门诊 (inferred figures)",
-            "deductible_fen_annual": 10000, "ratio_by_level": {"1": "0.55", "2": "0.50",
-                                                                "3": "0.50"},
-            "cap_fen_annual": 450000}]},
+        {
+            "insutype": "310",
+            "med_type": "11",
+            "periods": [
+                {
+                    "valid_from": date(2024, 1, 1),
+                    "source": "京医保发〔2023〕 employee outpatient (simplified: one deductible)",
+                    "deductible_fen_annual": 180000,
+                    "ratio_by_level": {"1": "0.90", "2": "0.70", "3": "0.70"},
+                    "retired_tilt": "0.15",
+                    "cap_fen_annual": 2000000,
+                    "account_pays_fulamt": True,
+                }
+            ],
+        },
+        {
+            "insutype": "390",
+            "med_type": "11",
+            "periods": [
+                {
+                    "valid_from": date(2024, 1, 1),
+                    "source": "北京城乡居民门诊 (inferred figures)",
+                    "deductible_fen_annual": 10000,
+                    "ratio_by_level": {"1": "0.55", "2": "0.50", "3": "0.50"},
+                    "cap_fen_annual": 450000,
+                }
+            ],
+        },
     ],
     "130100": [
-        {"insutype": "310", "med_type": "11", "periods": [
-            {"valid_from": date(2024, 1, 1), "valid_to": date(2025, 12, 31),
-             "source": "石家庄职工门诊统筹 (inferred figures)",
-             "deductible_fen_annual": 20000, "ratio_by_level": {"1": "0.70", "2": "0.65",
-                                                                 "3": "0.60"},
-             "retired_tilt": "0.05", "cap_fen_annual": 400000},
-            {"valid_from": date(2026, 1, 1),
-             "source": "(inferred) illustration of an effective-dated change: +5 points",
-             "deductible_fen_annual": 20000, "ratio_by_level": {"1": "0.75", "2": "0.70",
-                                                                 "3": "0.65"},
-             "retired_tilt": "0.05", "cap_fen_annual": 400000,
-             "filing": {"unfiled": "reduce", "reduction_referral": "0.10",
+        {
+            "insutype": "310",
+            "med_type": "11",
+            "periods": [
+                {
+                    "valid_from": date(2024, 1, 1),
+                    "valid_to": date(2025, 12, 31),
+                    "source": "石家庄职工门诊统筹 (inferred figures)",
+                    "deductible_fen_annual": 20000,
+                    "ratio_by_level": {"1": "0.70", "2": "0.65", "3": "0.60"},
+                    "retired_tilt": "0.05",
+                    "cap_fen_annual": 400000,
+                },
+                {
+                    "valid_from": date(2026, 1, 1),
+                    "source": "(inferred) illustration of an effective-dated change: +5 points",
+                    "deductible_fen_annual": 20000,
+                    "ratio_by_level": {"1": "0.75", "2": "0.70", "3": "0.65"},
+                    "retired_tilt": "0.05",
+                    "cap_fen_annual": 400000,
+                    "filing": {
+                        "unfiled": "reduce",
+                        "reduction_referral": "0.10",
                         "reduction_other": "0.20",
-                        "source": "国家医保局 财社〔2022〕22号: unfiled at most 10 / 20 points"},
-             "civil_servant": {"ratio": "0.50", "cap_fen_annual": 300000}}]},
-        {"insutype": "390", "med_type": "11", "periods": [{
-            "valid_from": date(2024, 1, 1), "source": "石家庄城乡居民门诊统筹 (inferred figures)",
-            "ratio_by_level": {"1": "0.60", "2": "0.55", "3": "0.50"},
-            "cap_fen_annual": 80000,
-            "filing": {"unfiled": "reduce", "reduction_referral": "0.10",
-                       "reduction_other": "0.20"},
-            "medical_assistance": {"ratio": "0.70", "cap_fen_annual": 500000,
-                                   "idet_types": [ASSISTED_IDET_TYPE]}}]},
-        {"insutype": "310", "med_type": "14", "opsp_dise_code": "M01600", "periods": [{
-            "valid_from": date(2024, 1, 1),
-            "source": "石家庄门诊慢特病 糖尿病 (inferred figures)",
-            "ratio_by_level": {"1": "0.85", "2": "0.80", "3": "0.75"},
-            "retired_tilt": "0.05", "cap_fen_annual": 300000}]},
-        {"insutype": "310", "med_type": "14", "opsp_dise_code": "M03900", "periods": [{
-            "valid_from": date(2024, 1, 1),
-            "source": "石家庄门诊慢特病 高血压 (inferred figures)",
-            "deductible_fen_annual": 10000,
-            "ratio_by_level": {"1": "0.80", "2": "0.75", "3": "0.70"},
-            "cap_fen_annual": 200000}]},
+                        "source": "国家医保局 财社〔2022〕22号: unfiled at most 10 / 20 points",
+                    },
+                    "civil_servant": {"ratio": "0.50", "cap_fen_annual": 300000},
+                },
+            ],
+        },
+        {
+            "insutype": "390",
+            "med_type": "11",
+            "periods": [
+                {
+                    "valid_from": date(2024, 1, 1),
+                    "source": "石家庄城乡居民门诊统筹 (inferred figures)",
+                    "ratio_by_level": {"1": "0.60", "2": "0.55", "3": "0.50"},
+                    "cap_fen_annual": 80000,
+                    "filing": {
+                        "unfiled": "reduce",
+                        "reduction_referral": "0.10",
+                        "reduction_other": "0.20",
+                    },
+                    "medical_assistance": {
+                        "ratio": "0.70",
+                        "cap_fen_annual": 500000,
+                        "idet_types": [ASSISTED_IDET_TYPE],
+                    },
+                }
+            ],
+        },
+        {
+            "insutype": "310",
+            "med_type": "14",
+            "opsp_dise_code": "M01600",
+            "periods": [
+                {
+                    "valid_from": date(2024, 1, 1),
+                    "source": "石家庄门诊慢特病 糖尿病 (inferred figures)",
+                    "ratio_by_level": {"1": "0.85", "2": "0.80", "3": "0.75"},
+                    "retired_tilt": "0.05",
+                    "cap_fen_annual": 300000,
+                }
+            ],
+        },
+        {
+            "insutype": "310",
+            "med_type": "14",
+            "opsp_dise_code": "M03900",
+            "periods": [
+                {
+                    "valid_from": date(2024, 1, 1),
+                    "source": "石家庄门诊慢特病 高血压 (inferred figures)",
+                    "deductible_fen_annual": 10000,
+                    "ratio_by_level": {"1": "0.80", "2": "0.75", "3": "0.70"},
+                    "cap_fen_annual": 200000,
+                }
+            ],
+        },
     ],
     "440100": [
-        {"insutype": "310", "med_type": "11", "periods": [{
-            "valid_from": date(2024, 1, 1),
-            "source": "广州职工门诊统筹: 300 yuan per person per month (seeds)",
-            "ratio_by_level": {"1": "0.70", "2": "0.60", "3": "0.55"},
-            "retired_tilt": "0.10", "cap_fen_monthly": 30000,
-            "filing": {"unfiled": "refuse",
-                       "source": "(inferred) illustration: unfiled visits are not settled "
-                                 "directly"}}]},
-        {"insutype": "390", "med_type": "11", "periods": [{
-            "valid_from": date(2024, 1, 1),
-            "source": "广州城乡居民门诊统筹: 600 yuan per person per year (seeds)",
-            "ratio_by_level": {"1": "0.60", "2": "0.55", "3": "0.50"},
-            "cap_fen_annual": 60000}]},
+        {
+            "insutype": "310",
+            "med_type": "11",
+            "periods": [
+                {
+                    "valid_from": date(2024, 1, 1),
+                    "source": "广州职工门诊统筹: 300 yuan per person per month (seeds)",
+                    "ratio_by_level": {"1": "0.70", "2": "0.60", "3": "0.55"},
+                    "retired_tilt": "0.10",
+                    "cap_fen_monthly": 30000,
+                    "filing": {
+                        "unfiled": "refuse",
+                        "source": "(inferred) illustration: unfiled visits are not settled "
+                        "directly",
+                    },
+                }
+            ],
+        },
+        {
+            "insutype": "390",
+            "med_type": "11",
+            "periods": [
+                {
+                    "valid_from": date(2024, 1, 1),
+                    "source": "广州城乡居民门诊统筹: 600 yuan per person per year (seeds)",
+                    "ratio_by_level": {"1": "0.60", "2": "0.55", "3": "0.50"},
+                    "cap_fen_annual": 60000,
+                }
+            ],
+        },
     ],
     "510100": [
-        {"insutype": "310", "med_type": "11", "periods": [{
-            "valid_from": date(2024, 1, 1), "source": "成都职工门诊统筹 (inferred figures)",
-            "deductible_fen_annual": 10000, "ratio_by_level": {"1": "0.70", "2": "0.60",
-                                                                "3": "0.50"},
-            "retired_tilt": "0.05", "cap_fen_annual": 300000, "mutual_aid": True,
-            "segments": [{"from_fen": 100000,
-                          "ratio_by_level": {"1": "0.75", "2": "0.65", "3": "0.55"}}]}]},
-        {"insutype": "310", "med_type": "14", "opsp_dise_code": "M01600", "periods": [{
-            "valid_from": date(2024, 1, 1), "source": "成都门诊慢特病 糖尿病 (inferred figures)",
-            "ratio_by_level": {"1": "0.80", "2": "0.75", "3": "0.70"},
-            "cap_fen_annual": 250000}]},
-        {"insutype": "390", "med_type": "11", "periods": [{
-            "valid_from": date(2024, 1, 1), "source": "成都城乡居民门诊统筹 (inferred figures)",
-            "ratio_by_level": {"1": "0.60", "2": "0.50", "3": "0.50"},
-            "cap_fen_annual": 50000}]},
+        {
+            "insutype": "310",
+            "med_type": "11",
+            "periods": [
+                {
+                    "valid_from": date(2024, 1, 1),
+                    "source": "成都职工门诊统筹 (inferred figures)",
+                    "deductible_fen_annual": 10000,
+                    "ratio_by_level": {"1": "0.70", "2": "0.60", "3": "0.50"},
+                    "retired_tilt": "0.05",
+                    "cap_fen_annual": 300000,
+                    "mutual_aid": True,
+                    "segments": [
+                        {
+                            "from_fen": 100000,
+                            "ratio_by_level": {"1": "0.75", "2": "0.65", "3": "0.55"},
+                        }
+                    ],
+                }
+            ],
+        },
+        {
+            "insutype": "310",
+            "med_type": "14",
+            "opsp_dise_code": "M01600",
+            "periods": [
+                {
+                    "valid_from": date(2024, 1, 1),
+                    "source": "成都门诊慢特病 糖尿病 (inferred figures)",
+                    "ratio_by_level": {"1": "0.80", "2": "0.75", "3": "0.70"},
+                    "cap_fen_annual": 250000,
+                }
+            ],
+        },
+        {
+            "insutype": "390",
+            "med_type": "11",
+            "periods": [
+                {
+                    "valid_from": date(2024, 1, 1),
+                    "source": "成都城乡居民门诊统筹 (inferred figures)",
+                    "ratio_by_level": {"1": "0.60", "2": "0.50", "3": "0.50"},
+                    "cap_fen_annual": 50000,
+                }
+            ],
+        },
     ],
 }
 
@@ -371,24 +608,35 @@ _POLICY: dict[str, list[dict[str, Any]]] = {
 _DESTINATION = {"11": "130000", "13": "110000", "44": "510000", "51": "440000"}
 
 # insutype, psn_type, account balance fen, civil servant
-_PERSON_KINDS = [("310", "11", 150000, "0"), ("310", "12", 320000, "0"), ("390", "15", 0, "0"),
-                 ("390", "16", 0, "0"), ("310", "11", 2000, "1"), ("310", "12", 80000, "0")]
+_PERSON_KINDS = [
+    ("310", "11", 150000, "0"),
+    ("310", "12", 320000, "0"),
+    ("390", "15", 0, "0"),
+    ("390", "16", 0, "0"),
+    ("310", "11", 2000, "1"),
+    ("310", "12", 80000, "0"),
+]
 
 
-def make_person(p: ProvinceSeed, n: int, rng: random.Random, kind: int | None = None
-                ) -> dict[str, Any]:
+def make_person(
+    p: ProvinceSeed, n: int, rng: random.Random, kind: int | None = None
+) -> dict[str, Any]:
     """The ``n``-th person of province ``p`` (deterministic for a given rng state)."""
-    insutype, psn_type, balc, cvl = _PERSON_KINDS[kind if kind is not None
-                                                  else rng.randrange(len(_PERSON_KINDS))]
+    insutype, psn_type, balc, cvl = _PERSON_KINDS[
+        kind if kind is not None else rng.randrange(len(_PERSON_KINDS))
+    ]
     retired = psn_type in ("12", "16")
-    birth = date(rng.randint(1940, 1962) if retired else rng.randint(1970, 2000),
-                 rng.randint(1, 12), rng.randint(1, 28))
+    birth = date(
+        rng.randint(1940, 1962) if retired else rng.randint(1970, 2000),
+        rng.randint(1, 12),
+        rng.randint(1, 28),
+    )
     female = rng.random() < 0.5
     return {
         "psn_no": f"{p.region}{n:014d}",
         "certno": certno.make(rng.choice(p.districts), birth, rng.randrange(1000), female=female),
-        "psn_name": rng.choice(_SURNAMES) + "".join(rng.choice(_GIVEN)
-                                                    for _ in range(rng.randint(1, 2))),
+        "psn_name": rng.choice(_SURNAMES)
+        + "".join(rng.choice(_GIVEN) for _ in range(rng.randint(1, 2))),
         "insutype": insutype,
         "psn_type": psn_type,
         "insuplc_admdvs": p.region,
@@ -429,18 +677,38 @@ def _persons(p: ProvinceSeed) -> list[dict[str, Any]]:
     rng = random.Random(f"persons-{p.code}")
     people = [make_person(p, n, rng, kind=n - 1) for n in range(1, len(_PERSON_KINDS) + 1)]
     dest, start = _DESTINATION.get(p.code, "440000"), date(2026, 1, 1)
-    people[0]["filings"] = [{"category": "stationed_worker", "dest_admdvs": dest,
-                             "begndate": start, "evidence": "employment_proof",
-                             "channel": "window"}]
-    people[3]["filings"] = [{"category": "other_temporary", "dest_admdvs": dest,
-                             "begndate": date(2026, 7, 1), "enddate": date(2026, 12, 31)}]
+    people[0]["filings"] = [
+        {
+            "category": "stationed_worker",
+            "dest_admdvs": dest,
+            "begndate": start,
+            "evidence": "employment_proof",
+            "channel": "window",
+        }
+    ]
+    people[3]["filings"] = [
+        {
+            "category": "other_temporary",
+            "dest_admdvs": dest,
+            "begndate": date(2026, 7, 1),
+            "enddate": date(2026, 12, 31),
+        }
+    ]
     people[3]["identities"] = [{"psn_idet_type": ASSISTED_IDET_TYPE, "begntime": start}]
-    people[4]["filings"] = [{"category": "long_term_resident", "dest_admdvs": dest,
-                             "begndate": start}]
-    people[5]["filings"] = [{"category": "retiree_relocated", "dest_admdvs": dest,
-                             "begndate": start, "evidence": "commitment"}]
-    people[5]["chronic"] = [{"opsp_dise_code": "M01600", "begndate": start,
-                             "enddate": date(2027, 12, 31)}]
+    people[4]["filings"] = [
+        {"category": "long_term_resident", "dest_admdvs": dest, "begndate": start}
+    ]
+    people[5]["filings"] = [
+        {
+            "category": "retiree_relocated",
+            "dest_admdvs": dest,
+            "begndate": start,
+            "evidence": "commitment",
+        }
+    ]
+    people[5]["chronic"] = [
+        {"opsp_dise_code": "M01600", "begndate": start, "enddate": date(2027, 12, 31)}
+    ]
     # Family mutual aid: the in-service person's account may pay for the retiree (person 5).
     people[5]["mulaid_psn_no"] = people[0]["psn_no"]
     return people
@@ -453,8 +721,9 @@ def _policy(p: ProvinceSeed) -> list[dict[str, Any]]:
     schemes = copy.deepcopy(_POLICY[template.region])
     for scheme in schemes:
         for period in scheme["periods"]:
-            period["source"] = (f"synthetic, for load tests: {template.name_en}'s scheme "
-                                f"({period['source']})")
+            period["source"] = (
+                f"synthetic, for load tests: {template.name_en}'s scheme ({period['source']})"
+            )
     return schemes
 
 
@@ -463,22 +732,32 @@ def write_province(folder: Path, p: ProvinceSeed) -> None:
     out = folder / p.code
     out.mkdir(parents=True, exist_ok=True)
     files = {
-        "province.yaml": {"code": p.code, "name": p.name, "name_en": p.name_en,
-                          "admdvs": p.region,
-                          "regions": [{"admdvs": p.region, "name": p.region_name}],
-                          "institutions": _institutions(p)},
+        "province.yaml": {
+            "code": p.code,
+            "name": p.name,
+            "name_en": p.name_en,
+            "admdvs": p.region,
+            "regions": [{"admdvs": p.region, "name": p.region_name}],
+            "institutions": _institutions(p),
+        },
         "catalogue.yaml": {"entries": _catalogue(p)},
         "policy.yaml": {"schemes": {p.region: _policy(p)}},
         "persons.yaml": {"persons": _persons(p)},
     }
-    what = ("synthetic data for load tests (a template province's rules), written"
-            if p.code in _TEMPLATE else "generated")
+    what = (
+        "synthetic data for load tests (a template province's rules), written"
+        if p.code in _TEMPLATE
+        else "generated"
+    )
     for name, content in files.items():
-        header = (f"# {p.name_en} ({p.code}) {name.split('.')[0]}: {what} by "
-                  "`python -m provincial_nodes.seed`, then free to edit.\n"
-                  "# Amounts are integer fen; ratios exact decimal strings.\n")
-        (out / name).write_text(header + yaml.safe_dump(content, allow_unicode=True,
-                                                        sort_keys=False, width=100))
+        header = (
+            f"# {p.name_en} ({p.code}) {name.split('.')[0]}: {what} by "
+            "`python -m provincial_nodes.seed`, then free to edit.\n"
+            "# Amounts are integer fen; ratios exact decimal strings.\n"
+        )
+        (out / name).write_text(
+            header + yaml.safe_dump(content, allow_unicode=True, sort_keys=False, width=100)
+        )
 
 
 def write_default_data(folder: Path = DATA) -> None:

@@ -16,16 +16,22 @@ from google.protobuf import json_format
 from scripts import target
 from services.pb.settlenet.v1 import admin_pb2, admin_pb2_grpc
 
-LOADS = {"load-policy": "LoadPolicy", "load-catalogue": "LoadCatalogue",
-         "load-persons": "LoadPersons"}
+LOADS = {
+    "load-policy": "LoadPolicy",
+    "load-catalogue": "LoadCatalogue",
+    "load-persons": "LoadPersons",
+}
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("admin", help="load policy, catalogue or persons into a running node",
-                       description="Administer a running province node through AdminService: "
-                       "load a policy, catalogue or persons document (the formats of the "
-                       "province data files; checked as strictly), reset to the data files, "
-                       "or show a person's balance and accumulators.")
+    p = sub.add_parser(
+        "admin",
+        help="load policy, catalogue or persons into a running node",
+        description="Administer a running province node through AdminService: "
+        "load a policy, catalogue or persons document (the formats of the "
+        "province data files; checked as strictly), reset to the data files, "
+        "or show a person's balance and accumulators.",
+    )
     p.add_argument("--target", type=Path, required=True, help="DIR/network.json")
     p.add_argument("--province", required=True, help="province code of the node, e.g. 13")
     p.add_argument("--json", action="store_true", help="print the answer as JSON")
@@ -44,25 +50,39 @@ async def _call(endpoint: str, args: argparse.Namespace) -> object:
     async with grpc.aio.insecure_channel(endpoint) as channel:
         stub = admin_pb2_grpc.AdminServiceStub(channel)
         if args.action in LOADS:
-            req = admin_pb2.LoadDocumentRequest(yaml=args.file.read_text(encoding="utf-8"),
-                                                source_name=str(args.file))
+            req = admin_pb2.LoadDocumentRequest(
+                yaml=args.file.read_text(encoding="utf-8"), source_name=str(args.file)
+            )
             return await getattr(stub, LOADS[args.action])(req, timeout=30)
         if args.action == "reset":
-            return await stub.ResetData(admin_pb2.ResetDataRequest(
-                policy=args.policy or not args.catalogue,
-                catalogue=args.catalogue or not args.policy), timeout=30)
-        return await stub.GetPersonState(admin_pb2.PersonStateRequest(psn_no=args.psn_no),
-                                         timeout=30)
+            return await stub.ResetData(
+                admin_pb2.ResetDataRequest(
+                    policy=args.policy or not args.catalogue,
+                    catalogue=args.catalogue or not args.policy,
+                ),
+                timeout=30,
+            )
+        return await stub.GetPersonState(
+            admin_pb2.PersonStateRequest(psn_no=args.psn_no), timeout=30
+        )
 
 
 def main(args: argparse.Namespace) -> int:
-    answer, code = target.run("admin", args.target, lambda doc: _call(
-        target.province_endpoint(doc, args.province, args.target), args))
+    answer, code = target.run(
+        "admin",
+        args.target,
+        lambda doc: _call(target.province_endpoint(doc, args.province, args.target), args),
+    )
     if code:
         return code
     if args.json:
-        print(json_format.MessageToJson(answer, preserving_proto_field_name=True,  # type: ignore[arg-type]
-                                        always_print_fields_with_no_presence=True))
+        print(
+            json_format.MessageToJson(
+                answer,
+                preserving_proto_field_name=True,  # type: ignore[arg-type]
+                always_print_fields_with_no_presence=True,
+            )
+        )
     elif isinstance(answer, admin_pb2.LoadDocumentResponse):
         print(answer.summary)
     elif isinstance(answer, admin_pb2.ResetDataResponse):

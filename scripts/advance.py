@@ -1,9 +1,9 @@
 """``settlenet advance``: the insured provinces' advance funds (预付金) at the hub.
 
-    settlenet advance --target var/net/network.json                 # every province's status
-    settlenet advance --target var/net/network.json top-up 13
-    settlenet advance --target var/net/network.json resize 13 --months 2 [--year 2025]
-    settlenet advance --target var/net/network.json resize 13 --size-fen 500000000
+settlenet advance --target var/net/network.json                 # every province's status
+settlenet advance --target var/net/network.json top-up 13
+settlenet advance --target var/net/network.json resize 13 --months 2 [--year 2025]
+settlenet advance --target var/net/network.json resize 13 --size-fen 500000000
 """
 
 from __future__ import annotations
@@ -18,16 +18,19 @@ import grpc
 from google.protobuf.json_format import MessageToDict
 
 from scripts import target
-from services.money import yuan
 from services.pb.settlenet.v1 import advance_pb2, advance_pb2_grpc
+from services.values.money import yuan
 
 COLOUR = {"green": "green", "yellow": "yellow", "red": "red", "exhausted": "bold red"}
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("advance", help="advance funds at the hub: status, top-up, re-size",
-                       description="Show each insured province's advance fund (size, left, "
-                       "share used, warning level), top one up, or re-size it.")
+    p = sub.add_parser(
+        "advance",
+        help="advance funds at the hub: status, top-up, re-size",
+        description="Show each insured province's advance fund (size, left, "
+        "share used, warning level), top one up, or re-size it.",
+    )
     p.add_argument("--target", type=Path, required=True, help="DIR/network.json")
     p.add_argument("--json", action="store_true")
     acts = p.add_subparsers(dest="action", metavar="ACTION")
@@ -35,8 +38,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     t.add_argument("province")
     r = acts.add_parser("resize", help="set the size (annual re-sizing) and fund the difference")
     r.add_argument("province")
-    r.add_argument("--months", type=int, default=0,
-                   help="N months of the year's cross-province payments")
+    r.add_argument(
+        "--months", type=int, default=0, help="N months of the year's cross-province payments"
+    )
     r.add_argument("--year", type=int, default=0, help="the year to size on (default last)")
     r.add_argument("--size-fen", type=int, default=0)
 
@@ -46,33 +50,57 @@ async def _call(endpoint: str, args: argparse.Namespace) -> Any:
         stub = advance_pb2_grpc.AdvanceServiceStub(ch)
         request_id = uuid.uuid4().hex
         if args.action == "top-up":
-            return await stub.TopUp(advance_pb2.TopUpRequest(province=args.province,
-                                                             request_id=request_id), timeout=30)
+            return await stub.TopUp(
+                advance_pb2.TopUpRequest(province=args.province, request_id=request_id), timeout=30
+            )
         if args.action == "resize":
-            return await stub.Resize(advance_pb2.ResizeRequest(
-                province=args.province, size_fen=args.size_fen, months=args.months,
-                year=args.year, request_id=request_id), timeout=30)
+            return await stub.Resize(
+                advance_pb2.ResizeRequest(
+                    province=args.province,
+                    size_fen=args.size_fen,
+                    months=args.months,
+                    year=args.year,
+                    request_id=request_id,
+                ),
+                timeout=30,
+            )
         return await stub.QueryAdvances(advance_pb2.QueryAdvancesRequest(), timeout=30)
 
 
 def main(args: argparse.Namespace) -> int:
-    answer, code = target.run("advance", args.target,
-                              lambda doc: _call(doc["hub"]["endpoint"], args))
+    answer, code = target.run(
+        "advance", args.target, lambda doc: _call(doc["hub"]["endpoint"], args)
+    )
     if code:
         return code
     if args.json:
-        print(json.dumps(MessageToDict(answer, preserving_proto_field_name=True,
-                                       always_print_fields_with_no_presence=True), indent=2))
+        print(
+            json.dumps(
+                MessageToDict(
+                    answer,
+                    preserving_proto_field_name=True,
+                    always_print_fields_with_no_presence=True,
+                ),
+                indent=2,
+            )
+        )
         return 0
     from rich.console import Console
     from rich.table import Table
+
     rows = list(answer.advances) if hasattr(answer, "advances") else [answer]
     table = Table(title="advance funds (预付金) at the hub")
     for col in ("province", "size (yuan)", "left (yuan)", "used", "level", "flagged"):
         table.add_column(col, justify="left" if col in ("province", "level") else "right")
     for a in rows:
-        table.add_row(a.province, yuan(a.size_fen), yuan(a.available_fen), a.used_ratio,
-                      f"[{COLOUR[a.level]}]{a.level}[/]", str(a.flagged_count))
+        table.add_row(
+            a.province,
+            yuan(a.size_fen),
+            yuan(a.available_fen),
+            a.used_ratio,
+            f"[{COLOUR[a.level]}]{a.level}[/]",
+            str(a.flagged_count),
+        )
     Console().print(table)
     if hasattr(answer, "exhausted_policy"):
         print(f"when exhausted: {answer.exhausted_policy}")

@@ -30,15 +30,18 @@ from provincial_nodes.domain.catalogue import (
 from provincial_nodes.domain.filing import Basis, Coverage
 from provincial_nodes.domain.person import PersonState
 from provincial_nodes.domain.split import Claim, split
-from services.money import line_amount_fen
+from services.values.money import line_amount_fen
 
 DAY = date(2026, 10, 15)
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("bench-rules", help="throughput of classification and split (pure)",
-                       description="Measure lines/s (classification), splits/s and visits/s of "
-                       "the pure rules on the default data; no gRPC, no database.")
+    p = sub.add_parser(
+        "bench-rules",
+        help="throughput of classification and split (pure)",
+        description="Measure lines/s (classification), splits/s and visits/s of "
+        "the pure rules on the default data; no gRPC, no database.",
+    )
     p.add_argument("--visits", type=int, default=20_000, help="visits per round (default 20000)")
     p.add_argument("--lines-per-visit", type=int, default=8, help="fee lines per visit (8)")
     p.add_argument("--repeat", type=int, default=3, help="rounds; the best is reported (3)")
@@ -71,16 +74,24 @@ def _visits(args: argparse.Namespace) -> tuple[list[Visit], Any]:
         for n, e in enumerate(chosen):
             cnt = Decimal(rng.randint(1, 4))
             pric = max(1, (e.pric_uplmt_amt or 3000) * rng.randint(80, 120) // 100)
-            lines.append(FeeLine(f"{n:04d}", e.med_list_codg, cnt, pric,
-                                 line_amount_fen(cnt, pric), DAY))
-        out.append(Visit(chosen, lines, VisitContext(medins_lv=rng.choice("123"),
-                                                     diag_codes=("E11.900",)),
-                         rng.choice(persons),
-                         PersonState(dedc_used_year=rng.choice([0, 10_000, 200_000]),
-                                     fund_paid_year=rng.randint(0, 100_000),
-                                     fund_paid_month=rng.randint(0, 20_000),
-                                     acct_balc=rng.randint(0, 300_000)),
-                         Coverage(rng.choice([Basis.FILED, Basis.UNFILED, Basis.EMERGENCY]))))
+            lines.append(
+                FeeLine(f"{n:04d}", e.med_list_codg, cnt, pric, line_amount_fen(cnt, pric), DAY)
+            )
+        out.append(
+            Visit(
+                chosen,
+                lines,
+                VisitContext(medins_lv=rng.choice("123"), diag_codes=("E11.900",)),
+                rng.choice(persons),
+                PersonState(
+                    dedc_used_year=rng.choice([0, 10_000, 200_000]),
+                    fund_paid_year=rng.randint(0, 100_000),
+                    fund_paid_month=rng.randint(0, 20_000),
+                    acct_balc=rng.randint(0, 300_000),
+                ),
+                Coverage(rng.choice([Basis.FILED, Basis.UNFILED, Basis.EMERGENCY])),
+            )
+        )
     return out, insured.policy
 
 
@@ -96,13 +107,18 @@ def _best(fn: Any, repeat: int) -> float:
 def run(args: argparse.Namespace) -> dict[str, Any]:
     visits, policy = _visits(args)
     region = next(iter(policy.regions()))
-    params = {insutype: policy.params(policy.key_for(region, insutype, "11"), DAY)
-              for insutype in ("310", "390")}
-    classified = [[classify_line(e, ln, v.ctx) for e, ln in zip(v.entries, v.lines,
-                                                                strict=True)]
-                  for v in visits]
-    claims = [Claim(ClaimTotals.of(c), v.ctx.medins_lv, True, DAY, v.coverage, "110000")
-              for v, c in zip(visits, classified, strict=True)]
+    params = {
+        insutype: policy.params(policy.key_for(region, insutype, "11"), DAY)
+        for insutype in ("310", "390")
+    }
+    classified = [
+        [classify_line(e, ln, v.ctx) for e, ln in zip(v.entries, v.lines, strict=True)]
+        for v in visits
+    ]
+    claims = [
+        Claim(ClaimTotals.of(c), v.ctx.medins_lv, True, DAY, v.coverage, "110000")
+        for v, c in zip(visits, classified, strict=True)
+    ]
 
     def classify_all() -> None:
         for v in visits:
@@ -115,10 +131,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
     def whole_visits() -> None:
         for v in visits:
-            lines = [classify_line(e, ln, v.ctx) for e, ln in zip(v.entries, v.lines,
-                                                                  strict=True)]
-            claim = Claim(ClaimTotals.of(lines), v.ctx.medins_lv, True, DAY, v.coverage,
-                          "110000")
+            lines = [classify_line(e, ln, v.ctx) for e, ln in zip(v.entries, v.lines, strict=True)]
+            claim = Claim(ClaimTotals.of(lines), v.ctx.medins_lv, True, DAY, v.coverage, "110000")
             split(params[v.person.insutype], v.person, v.state, claim)
 
     n_lines = args.visits * args.lines_per_visit
@@ -126,13 +140,19 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     t_split = _best(split_all, args.repeat)
     t_visit = _best(whole_visits, args.repeat)
     return {
-        "visits": args.visits, "lines_per_visit": args.lines_per_visit, "repeat": args.repeat,
-        "seed": args.seed, "catalogue": args.treat, "policy": args.insured,
-        "lines_per_s": round(n_lines / t_cls), "splits_per_s": round(args.visits / t_split),
+        "visits": args.visits,
+        "lines_per_visit": args.lines_per_visit,
+        "repeat": args.repeat,
+        "seed": args.seed,
+        "catalogue": args.treat,
+        "policy": args.insured,
+        "lines_per_s": round(n_lines / t_cls),
+        "splits_per_s": round(args.visits / t_split),
         "visits_per_s": round(args.visits / t_visit),
         "us_per_line": round(t_cls / n_lines * 1e6, 2),
         "us_per_split": round(t_split / args.visits * 1e6, 2),
-        "python": platform.python_version(), "machine": platform.machine(),
+        "python": platform.python_version(),
+        "machine": platform.machine(),
     }
 
 
@@ -141,12 +161,20 @@ def main(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
-    print(f"settlenet bench-rules — pure functions, no I/O (Python {result['python']}, "
-          f"{args.visits} visits × {args.lines_per_visit} lines, best of {args.repeat})")
-    print(f"  classification  {result['lines_per_s']:>12,} lines/s   "
-          f"({result['us_per_line']} µs per line)")
-    print(f"  split           {result['splits_per_s']:>12,} splits/s  "
-          f"({result['us_per_split']} µs per split)")
-    print(f"  whole visit     {result['visits_per_s']:>12,} visits/s  "
-          f"(classify {args.lines_per_visit} lines + total + split)")
+    print(
+        f"settlenet bench-rules — pure functions, no I/O (Python {result['python']}, "
+        f"{args.visits} visits × {args.lines_per_visit} lines, best of {args.repeat})"
+    )
+    print(
+        f"  classification  {result['lines_per_s']:>12,} lines/s   "
+        f"({result['us_per_line']} µs per line)"
+    )
+    print(
+        f"  split           {result['splits_per_s']:>12,} splits/s  "
+        f"({result['us_per_split']} µs per split)"
+    )
+    print(
+        f"  whole visit     {result['visits_per_s']:>12,} visits/s  "
+        f"(classify {args.lines_per_visit} lines + total + split)"
+    )
     return 0

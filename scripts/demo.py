@@ -37,9 +37,7 @@ from scripts import network
 from scripts.desk import Desk
 from scripts.his import His, Line
 from scripts.visit import identities, pick
-from services import clock
-from services import logging as slog
-from services.money import yuan
+from services.logs import setup as slog
 from services.pb.settlenet.v1 import (
     admin_pb2,
     admin_pb2_grpc,
@@ -48,17 +46,21 @@ from services.pb.settlenet.v1 import (
     hub_pb2,
     hub_pb2_grpc,
 )
+from services.values import clock
+from services.values.money import yuan
 
 TREAT, INSURED = "11", "13"
 REGION = "130100"
 
 
 def _d(msg: Any) -> dict[str, Any]:
-    return MessageToDict(msg, preserving_proto_field_name=True,
-                         always_print_fields_with_no_presence=True)
+    return MessageToDict(
+        msg, preserving_proto_field_name=True, always_print_fields_with_no_presence=True
+    )
 
 
 # ---- the story, as data --------------------------------------------------------------------
+
 
 class Story:
     """Runs the flow over gRPC and records a transcript: a list of steps, each with its data."""
@@ -83,25 +85,45 @@ class Story:
         fee_time = clock.format_time(now - timedelta(minutes=20))
         total = sum(x.amount() for x in lines)
 
-        self.add("network", hub=self.doc["hub"]["endpoint"], provinces=[
-            {"code": c, "name": p["name"], "name_en": p["name_en"], "endpoint": p["endpoint"],
-             "regions": list(p["regions"])} for c, p in self.doc["provinces"].items()])
+        self.add(
+            "network",
+            hub=self.doc["hub"]["endpoint"],
+            provinces=[
+                {
+                    "code": c,
+                    "name": p["name"],
+                    "name_en": p["name_en"],
+                    "endpoint": p["endpoint"],
+                    "regions": list(p["regions"]),
+                }
+                for c, p in self.doc["provinces"].items()
+            ],
+        )
 
-        async with grpc.aio.insecure_channel(bj["endpoint"]) as bj_ch, \
-                grpc.aio.insecure_channel(hb["endpoint"]) as hb_ch, \
-                grpc.aio.insecure_channel(self.doc["hub"]["endpoint"]) as hub_ch:
+        async with (
+            grpc.aio.insecure_channel(bj["endpoint"]) as bj_ch,
+            grpc.aio.insecure_channel(hb["endpoint"]) as hb_ch,
+            grpc.aio.insecure_channel(self.doc["hub"]["endpoint"]) as hub_ch,
+        ):
             his = His(bj_ch, inst["fixmedins_code"], inst["admdvs"])
             desk = Desk(hb_ch, REGION, "app")
             registry = filing_pb2_grpc.FilingRegistryServiceStub(hub_ch)
 
             # A neighbour with the same profile and no filing, loaded through AdminService.
             neighbour = {k: retiree[k] for k in ("insutype", "psn_type", "insuplc_admdvs")}
-            neighbour.update(psn_no=f"{REGION}00000000000099", psn_name="李建国",
-                             certno="130102195203150616", acct_balc=retiree["acct_balc"])
+            neighbour.update(
+                psn_no=f"{REGION}00000000000099",
+                psn_name="李建国",
+                certno="130102195203150616",
+                acct_balc=retiree["acct_balc"],
+            )
             await admin_pb2_grpc.AdminServiceStub(hb_ch).LoadPersons(
-                admin_pb2.LoadDocumentRequest(yaml=yaml.safe_dump({"persons": [neighbour]},
-                                                                  allow_unicode=True),
-                                              source_name="demo neighbour"), timeout=10)
+                admin_pb2.LoadDocumentRequest(
+                    yaml=yaml.safe_dump({"persons": [neighbour]}, allow_unicode=True),
+                    source_name="demo neighbour",
+                ),
+                timeout=10,
+            )
 
             start = today.replace(day=1).isoformat()
             filing = await desk.create(retiree["psn_no"], "retiree_relocated", "110000", start)
@@ -116,39 +138,64 @@ class Story:
             reg_res = await his.register_visit(REGION, retiree["psn_no"], "310", begntime)
             mdtrt_id = reg_res.mdtrt_id
             up = await his.upload(REGION, mdtrt_id, retiree["psn_no"], lines, fee_time)
-            self.add("classify", mdtrt_id=mdtrt_id, filing_status=reg_res.filing_status,
-                     lines=[_d(r) for r in up.result])
+            self.add(
+                "classify",
+                mdtrt_id=mdtrt_id,
+                filing_status=reg_res.filing_status,
+                lines=[_d(r) for r in up.result],
+            )
 
             pre = await his.pre_settle(REGION, mdtrt_id, retiree["psn_no"], "310", total)
             done = await his.settle(REGION, mdtrt_id, retiree["psn_no"], "310", total)
-            self.add("split", person=_person(retiree), presettle_same=_same(pre.setlinfo,
-                                                                            done.setlinfo),
-                     setlinfo=_d(done.setlinfo))
+            self.add(
+                "split",
+                person=_person(retiree),
+                presettle_same=_same(pre.setlinfo, done.setlinfo),
+                setlinfo=_d(done.setlinfo),
+            )
 
             other = await _visit(his, neighbour, lines, begntime, fee_time)
-            self.add("compare", filed=_d(done.setlinfo), unfiled=_d(other),
-                     unfiled_person=_person(neighbour))
+            self.add(
+                "compare",
+                filed=_d(done.setlinfo),
+                unfiled=_d(other),
+                unfiled_person=_person(neighbour),
+            )
 
             dia_lines = [Line(_code(bj, "class_a", 0), "4", 1449)]
-            chronic = await _visit(his, diabetic, dia_lines, begntime, fee_time,
-                                   med_type="14", opsp_dise_code="M01600",
-                                   diag=("E11.900",))
+            chronic = await _visit(
+                his,
+                diabetic,
+                dia_lines,
+                begntime,
+                fee_time,
+                med_type="14",
+                opsp_dise_code="M01600",
+                diag=("E11.900",),
+            )
             self.add("chronic", person=_person(diabetic), setlinfo=_d(chronic))
 
-            revoked = await desk.revoke(retiree["psn_no"], filing.filing_id,
-                                        memo="moved back to Shijiazhuang")
+            revoked = await desk.revoke(
+                retiree["psn_no"], filing.filing_id, memo="moved back to Shijiazhuang"
+            )
             reg = await _registry(registry, retiree["psn_no"], 2)
             again = await _visit(his, retiree, lines, begntime, fee_time, settle=False)
-            self.add("revoke", filing=_d(revoked), entries=[_event(e) for e in reg.entries],
-                     next_presettle=_d(again))
+            self.add(
+                "revoke",
+                filing=_d(revoked),
+                entries=[_event(e) for e in reg.entries],
+                next_presettle=_d(again),
+            )
 
             journal = await hub_pb2_grpc.HubServiceStub(hub_ch).QueryJournal(
-                hub_pb2.JournalQuery(limit=1000), timeout=10)
+                hub_pb2.JournalQuery(limit=1000), timeout=10
+            )
             owed: dict[str, dict[str, int]] = {}
             for e in journal.entries:
                 if e.infno in ("2207", "2208") and e.outcome == "OK":
-                    pair = owed.setdefault(f"{e.to_province}->{e.from_province}",
-                                           {"count": 0, "fund_pay_sumamt": 0})
+                    pair = owed.setdefault(
+                        f"{e.to_province}->{e.from_province}", {"count": 0, "fund_pay_sumamt": 0}
+                    )
                     pair["count"] += 1
                     pair["fund_pay_sumamt"] += e.fund_pay_sumamt
             self.add("money", pairs=owed)
@@ -164,20 +211,30 @@ def _person(p: dict[str, Any]) -> dict[str, Any]:
 
 
 def _same(a: Any, b: Any) -> bool:
-    return all(getattr(a, k) == getattr(b, k) for k in
-               ("fund_pay_sumamt", "hifp_pay", "acct_pay", "psn_cash_pay", "pool_prop_selfpay"))
+    return all(
+        getattr(a, k) == getattr(b, k)
+        for k in ("fund_pay_sumamt", "hifp_pay", "acct_pay", "psn_cash_pay", "pool_prop_selfpay")
+    )
 
 
 def _event(e: filing_pb2.RegistryEntry) -> dict[str, Any]:
     ev = e.event
-    return {"infno": ev.infno, "filing_id": ev.filing.filing_id, "status": ev.filing.status,
-            "category": ev.filing.category, "dest_admdvs": ev.filing.dest_admdvs,
-            "channel": ev.filing.channel, "opter": ev.opter, "event_time": ev.event_time,
-            "received_at": e.received_at}
+    return {
+        "infno": ev.infno,
+        "filing_id": ev.filing.filing_id,
+        "status": ev.filing.status,
+        "category": ev.filing.category,
+        "dest_admdvs": ev.filing.dest_admdvs,
+        "channel": ev.filing.channel,
+        "opter": ev.opter,
+        "event_time": ev.event_time,
+        "received_at": e.received_at,
+    }
 
 
-async def _registry(stub: filing_pb2_grpc.FilingRegistryServiceStub, psn_no: str,
-                    count: int) -> filing_pb2.RegistryResponse:
+async def _registry(
+    stub: filing_pb2_grpc.FilingRegistryServiceStub, psn_no: str, count: int
+) -> filing_pb2.RegistryResponse:
     """The registry's history of a person, once the insured node's outbox has delivered
     ``count`` events (it publishes right after each change commits)."""
     for _ in range(200):
@@ -188,16 +245,33 @@ async def _registry(stub: filing_pb2_grpc.FilingRegistryServiceStub, psn_no: str
     raise RuntimeError(f"the registry did not receive {count} event(s) for {psn_no}")
 
 
-async def _visit(his: His, p: dict[str, Any], lines: list[Line], begntime: str, fee_time: str,
-                 *, med_type: str = "11", opsp_dise_code: str = "",
-                 diag: tuple[str, ...] = ("J06.900",), settle: bool = True) -> Any:
-    mdtrt_id = await his.register(REGION, p["psn_no"], p["insutype"], begntime,
-                                  med_type=med_type, opsp_dise_code=opsp_dise_code, diag=diag)
+async def _visit(
+    his: His,
+    p: dict[str, Any],
+    lines: list[Line],
+    begntime: str,
+    fee_time: str,
+    *,
+    med_type: str = "11",
+    opsp_dise_code: str = "",
+    diag: tuple[str, ...] = ("J06.900",),
+    settle: bool = True,
+) -> Any:
+    mdtrt_id = await his.register(
+        REGION,
+        p["psn_no"],
+        p["insutype"],
+        begntime,
+        med_type=med_type,
+        opsp_dise_code=opsp_dise_code,
+        diag=diag,
+    )
     await his.upload(REGION, mdtrt_id, p["psn_no"], lines, fee_time)
     total = sum(x.amount() for x in lines)
     call = his.settle if settle else his.pre_settle
-    return (await call(REGION, mdtrt_id, p["psn_no"], p["insutype"], total,
-                       med_type=med_type)).setlinfo
+    return (
+        await call(REGION, mdtrt_id, p["psn_no"], p["insutype"], total, med_type=med_type)
+    ).setlinfo
 
 
 # ---- telling it ----------------------------------------------------------------------------
@@ -206,66 +280,116 @@ T = {
     "en": {
         "title": "settlenet demo — cross-province direct settlement, told step by step",
         "network": "The network: a national hub and four province nodes, each its own gRPC "
-                   "server with its own database.",
+        "server with its own database.",
         "filing": "{name}, a retiree insured in Hebei (Shijiazhuang), moves to Beijing to live "
-                  "with family, and on the national medical insurance app files long-term "
-                  "residence (异地安置退休) with the insured place, Hebei: transaction 2501.",
+        "with family, and on the national medical insurance app files long-term "
+        "residence (异地安置退休) with the insured place, Hebei: transaction 2501.",
         "registry": "Hebei publishes the filing to the hub's national filing registry, which "
-                    "keeps who filed what, when and through which channel.",
+        "keeps who filed what, when and through which channel.",
         "query": "At {inst} in Beijing, the hospital asks who the patient is (1101). The Beijing "
-                 "node asks the hub, the hub asks Hebei — and the answer carries her filing.",
+        "node asks the hub, the hub asks Hebei — and the answer carries her filing.",
         "classify": "The doctor's orders become fee lines (2201 opens visit {mdtrt}, 2204 "
-                    "uploads them). Beijing classifies every line under its own catalogue "
-                    "(就医地目录): the place of treatment decides what is in scope.",
+        "uploads them). Beijing classifies every line under its own catalogue "
+        "(就医地目录): the place of treatment decides what is in scope.",
         "split": "At the cashier (2206, then 2207) the hub routes the classified totals to "
-                 "Hebei, whose own policy (参保地政策) decides how much is paid:",
+        "Hebei, whose own policy (参保地政策) decides how much is paid:",
         "compare": "A neighbour, {name}, with the same age and insurance but no filing, has the "
-                   "same visit. Hebei lowers the ratio by 20 points (other temporary visits):",
+        "same visit. Hebei lowers the ratio by 20 points (other temporary visits):",
         "chronic": "{name}, qualified by Hebei for diabetes (M01600), settles a chronic-disease "
-                   "visit (med_type 14) under Hebei's diabetes scheme:",
+        "visit (med_type 14) under Hebei's diabetes scheme:",
         "revoke": "{name} moves back home and revokes the filing (2502). The registry shows the "
-                  "history, and the very next pre-settlement in Beijing is unfiled again:",
+        "history, and the very next pre-settlement in Beijing is unfiled again:",
         "money": "And the money: every settlement means the insured province owes the province "
-                 "of treatment what its funds paid (from the hub's journal; monthly clearing "
-                 "settles it).",
-        "line": "line", "item": "item", "class": "class", "amount": "amount",
-        "fulamt": "full self-pay", "overlmt": "over cap", "presel": "class-B self-pay",
-        "inscp": "in scope", "reason": "reason", "who": "who pays", "yuan": "yuan",
-        "fund": "pooled fund (hifp_pay)", "funds": "all funds (fund_pay_sumamt)",
-        "acct": "personal account (acct_pay)", "cash": "cash (psn_cash_pay)",
-        "total": "total (medfee_sumamt)", "step": "step", "what": "what happened",
-        "filed": "with filing", "unfiled": "without filing", "ratio": "ratio (pool_prop_selfpay)",
-        "cut": "filing reduction", "identities": "identities hold", "yes": "yes", "no": "NO",
-        "pair": "insured → treatment", "count": "settlements", "owed": "funds owed (yuan)",
-        "field": "field", "value": "value", "event": "event", "when": "when",
-        "channel": "channel", "status": "status", "press": "[dim]press Enter to go on[/]",
+        "of treatment what its funds paid (from the hub's journal; monthly clearing "
+        "settles it).",
+        "line": "line",
+        "item": "item",
+        "class": "class",
+        "amount": "amount",
+        "fulamt": "full self-pay",
+        "overlmt": "over cap",
+        "presel": "class-B self-pay",
+        "inscp": "in scope",
+        "reason": "reason",
+        "who": "who pays",
+        "yuan": "yuan",
+        "fund": "pooled fund (hifp_pay)",
+        "funds": "all funds (fund_pay_sumamt)",
+        "acct": "personal account (acct_pay)",
+        "cash": "cash (psn_cash_pay)",
+        "total": "total (medfee_sumamt)",
+        "step": "step",
+        "what": "what happened",
+        "filed": "with filing",
+        "unfiled": "without filing",
+        "ratio": "ratio (pool_prop_selfpay)",
+        "cut": "filing reduction",
+        "identities": "identities hold",
+        "yes": "yes",
+        "no": "NO",
+        "pair": "insured → treatment",
+        "count": "settlements",
+        "owed": "funds owed (yuan)",
+        "field": "field",
+        "value": "value",
+        "event": "event",
+        "when": "when",
+        "channel": "channel",
+        "status": "status",
+        "press": "[dim]press Enter to go on[/]",
         "done": "That is the whole flow. Every number above came over gRPC from the nodes.",
     },
     "zh": {
         "title": "settlenet 演示 — 跨省异地就医直接结算，一步一步",
         "network": "网络：一个国家平台（hub）和四个省级节点，各自是独立的 gRPC 服务，各有自己的数据库。",
         "filing": "{name}，河北石家庄参保的退休人员，随家人到北京长期生活，在国家医保服务平台 App 上向参保地"
-                  "河北办理异地安置退休备案：交易 2501。",
+        "河北办理异地安置退休备案：交易 2501。",
         "registry": "河北把备案发布到国家平台的全国备案库，记录谁、何时、通过哪个渠道备案了什么。",
         "query": "在北京的{inst}，医院查询患者身份（1101）。北京节点问国家平台，国家平台问河北——答复中带着备案信息。",
         "classify": "医嘱变成费用明细（2201 登记就诊 {mdtrt}，2204 上传明细）。北京按本地目录（就医地目录）逐条"
-                    "分类：就医地决定哪些费用属于支付范围。",
+        "分类：就医地决定哪些费用属于支付范围。",
         "split": "收费处（先 2206 预结算，再 2207 结算）：国家平台把分类后的合计转给河北，由河北的政策（参保地政策）"
-                 "决定支付多少：",
+        "决定支付多少：",
         "compare": "邻居{name}，年龄、险种相同，但没有备案，看了同样的病。河北对其他临时外出就医降低 20 个百分点：",
         "chronic": "{name} 经河北认定患有糖尿病（M01600），按河北糖尿病门诊慢特病方案结算（医疗类别 14）：",
         "revoke": "{name} 回到家乡，撤销了备案（2502）。备案库保留历史，北京的下一次预结算又成为未备案：",
         "money": "资金：每一笔结算意味着参保省欠就医省其基金支付的金额（来自国家平台流水；月度清算时结清）。",
-        "line": "序号", "item": "项目", "class": "等级", "amount": "金额", "fulamt": "全自费",
-        "overlmt": "超限价", "presel": "先行自付", "inscp": "范围内", "reason": "原因",
-        "who": "支付方", "yuan": "元", "fund": "统筹基金（hifp_pay）",
-        "funds": "基金合计（fund_pay_sumamt）", "acct": "个人账户（acct_pay）",
-        "cash": "现金（psn_cash_pay）", "total": "医疗费总额（medfee_sumamt）", "step": "步骤",
-        "what": "说明", "filed": "已备案", "unfiled": "未备案", "ratio": "支付比例",
-        "cut": "未备案降低", "identities": "恒等式成立", "yes": "是", "no": "否",
-        "pair": "参保地 → 就医地", "count": "笔数", "owed": "应付基金（元）", "field": "字段",
-        "value": "值", "event": "交易", "when": "时间", "channel": "渠道", "status": "状态",
-        "press": "[dim]按回车继续[/]", "done": "以上就是完整流程。每个数字都来自节点之间真实的 gRPC 调用。",
+        "line": "序号",
+        "item": "项目",
+        "class": "等级",
+        "amount": "金额",
+        "fulamt": "全自费",
+        "overlmt": "超限价",
+        "presel": "先行自付",
+        "inscp": "范围内",
+        "reason": "原因",
+        "who": "支付方",
+        "yuan": "元",
+        "fund": "统筹基金（hifp_pay）",
+        "funds": "基金合计（fund_pay_sumamt）",
+        "acct": "个人账户（acct_pay）",
+        "cash": "现金（psn_cash_pay）",
+        "total": "医疗费总额（medfee_sumamt）",
+        "step": "步骤",
+        "what": "说明",
+        "filed": "已备案",
+        "unfiled": "未备案",
+        "ratio": "支付比例",
+        "cut": "未备案降低",
+        "identities": "恒等式成立",
+        "yes": "是",
+        "no": "否",
+        "pair": "参保地 → 就医地",
+        "count": "笔数",
+        "owed": "应付基金（元）",
+        "field": "字段",
+        "value": "值",
+        "event": "交易",
+        "when": "时间",
+        "channel": "渠道",
+        "status": "状态",
+        "press": "[dim]按回车继续[/]",
+        "done": "以上就是完整流程。每个数字都来自节点之间真实的 gRPC 调用。",
     },
 }
 
@@ -283,22 +407,42 @@ class Teller:
             self.c.print(self.t["press"])
             self.wait()
         self.c.print()
-        self.c.print(Panel(self.t[key].format(**fmt), title=f"{n}", title_align="left",
-                           expand=True))
+        self.c.print(
+            Panel(self.t[key].format(**fmt), title=f"{n}", title_align="left", expand=True)
+        )
 
     def table(self, *cols: str, title: str = "") -> Table:
         table = Table(title=title or None)
         for col in cols:
-            table.add_column(self.t.get(col, col), justify="right" if col in (
-                "amount", "fulamt", "overlmt", "presel", "inscp", "yuan", "count", "owed",
-                "filed", "unfiled") else "left")
+            table.add_column(
+                self.t.get(col, col),
+                justify="right"
+                if col
+                in (
+                    "amount",
+                    "fulamt",
+                    "overlmt",
+                    "presel",
+                    "inscp",
+                    "yuan",
+                    "count",
+                    "owed",
+                    "filed",
+                    "unfiled",
+                )
+                else "left",
+            )
         return table
 
     def split_tables(self, s: dict[str, Any]) -> None:
         t = self.t
         table = self.table("who", "yuan")
-        for key, field in (("fund", "hifp_pay"), ("funds", "fund_pay_sumamt"),
-                           ("acct", "acct_pay"), ("cash", "psn_cash_pay")):
+        for key, field in (
+            ("fund", "hifp_pay"),
+            ("funds", "fund_pay_sumamt"),
+            ("acct", "acct_pay"),
+            ("cash", "psn_cash_pay"),
+        ):
             table.add_row(t[key], yuan(int(s[field])))
         table.add_row(f"[bold]{t['total']}", f"[bold]{yuan(int(s['medfee_sumamt']))}")
         self.c.print(table)
@@ -307,8 +451,10 @@ class Teller:
             steps.add_row(st["step"], st["desc"], yuan(int(st["amount"])))
         self.c.print(steps)
         bad = identities(s)
-        self.c.print(f"{t['identities']}: " + ("[green]" + t["yes"] + "[/]" if not bad
-                                                else f"[red]{t['no']}: {bad}[/]"))
+        self.c.print(
+            f"{t['identities']}: "
+            + ("[green]" + t["yes"] + "[/]" if not bad else f"[red]{t['no']}: {bad}[/]")
+        )
 
     def tell(self, steps: list[dict[str, Any]]) -> bool:
         t = self.t
@@ -321,15 +467,27 @@ class Teller:
                 table = self.table("node", "endpoint", "regions")
                 table.add_row("national hub", step["hub"], "")
                 for p in step["provinces"]:
-                    table.add_row(f"{p['code']} {p['name']} ({p['name_en']})", p["endpoint"],
-                                  ", ".join(p["regions"]))
+                    table.add_row(
+                        f"{p['code']} {p['name']} ({p['name_en']})",
+                        p["endpoint"],
+                        ", ".join(p["regions"]),
+                    )
                 self.c.print(table)
             elif key == "filing":
                 f = step["filing"]
                 self.say(n, key, name=step["person"]["psn_name"])
                 table = self.table("field", "value")
-                for k in ("filing_id", "category", "category_name", "dest_admdvs", "begndate",
-                          "enddate", "evidence", "channel", "status"):
+                for k in (
+                    "filing_id",
+                    "category",
+                    "category_name",
+                    "dest_admdvs",
+                    "begndate",
+                    "enddate",
+                    "evidence",
+                    "channel",
+                    "status",
+                ):
                     table.add_row(k, str(f[k]) or "(open-ended)")
                 self.c.print(table)
             elif key in ("registry", "revoke"):
@@ -339,14 +497,17 @@ class Teller:
                     self.say(n, key)
                 table = self.table("event", "filing_id", "status", "channel", "when")
                 for e in step["entries"]:
-                    table.add_row(e["infno"], e["filing_id"], e["status"], e["channel"],
-                                  e["event_time"])
+                    table.add_row(
+                        e["infno"], e["filing_id"], e["status"], e["channel"], e["event_time"]
+                    )
                 self.c.print(table)
                 if key == "revoke":
                     s = step["next_presettle"]
-                    self.c.print(f"2206: {t['ratio']} {s['pool_prop_selfpay']} "
-                                 f"({t['cut']} {s['ratio_reduction']}), {t['fund']} "
-                                 f"{yuan(int(s['hifp_pay']))}")
+                    self.c.print(
+                        f"2206: {t['ratio']} {s['pool_prop_selfpay']} "
+                        f"({t['cut']} {s['ratio_reduction']}), {t['fund']} "
+                        f"{yuan(int(s['hifp_pay']))}"
+                    )
                     ok &= not identities(s)
             elif key == "query":
                 inst = step["institution"]
@@ -354,24 +515,42 @@ class Teller:
                 p = step["person"]
                 table = self.table("field", "value")
                 table.add_row("psn_no", p["baseinfo"]["psn_no"])
-                table.add_row("insutype / psn_type", f"{p['insuinfo'][0]['insutype']} / "
-                              f"{p['insuinfo'][0]['psn_type']}")
+                table.add_row(
+                    "insutype / psn_type",
+                    f"{p['insuinfo'][0]['insutype']} / {p['insuinfo'][0]['psn_type']}",
+                )
                 table.add_row("balc", yuan(int(p["insuinfo"][0]["balc"])))
                 for f in p["fileinfo"]:
-                    table.add_row("fileinfo", f"{f['filing_id']} {f['category']} → "
-                                  f"{f['dest_admdvs']} ({f['status']})")
+                    table.add_row(
+                        "fileinfo",
+                        f"{f['filing_id']} {f['category']} → {f['dest_admdvs']} ({f['status']})",
+                    )
                 self.c.print(table)
             elif key == "classify":
                 self.say(n, key, mdtrt=step["mdtrt_id"])
-                table = self.table("line", "item", "class", "amount", "fulamt", "overlmt",
-                                   "presel", "inscp", "reason")
+                table = self.table(
+                    "line",
+                    "item",
+                    "class",
+                    "amount",
+                    "fulamt",
+                    "overlmt",
+                    "presel",
+                    "inscp",
+                    "reason",
+                )
                 for r in step["lines"]:
-                    table.add_row(r["feedetl_sn"], (r["med_list_name"] or r["med_list_codg"])
-                                  [:20], CLASS.get(r["chrgitm_lv"], "-"),
-                                  yuan(int(r["det_item_fee_sumamt"])),
-                                  yuan(int(r["fulamt_ownpay_amt"])), yuan(int(r["overlmt_amt"])),
-                                  yuan(int(r["preselfpay_amt"])), yuan(int(r["inscp_scp_amt"])),
-                                  ", ".join(r["reason_codes"]))
+                    table.add_row(
+                        r["feedetl_sn"],
+                        (r["med_list_name"] or r["med_list_codg"])[:20],
+                        CLASS.get(r["chrgitm_lv"], "-"),
+                        yuan(int(r["det_item_fee_sumamt"])),
+                        yuan(int(r["fulamt_ownpay_amt"])),
+                        yuan(int(r["overlmt_amt"])),
+                        yuan(int(r["preselfpay_amt"])),
+                        yuan(int(r["inscp_scp_amt"])),
+                        ", ".join(r["reason_codes"]),
+                    )
                 self.c.print(table)
             elif key == "split":
                 self.say(n, key)
@@ -383,8 +562,12 @@ class Teller:
                 table = self.table("field", "filed", "unfiled")
                 table.add_row(t["ratio"], a["pool_prop_selfpay"], b["pool_prop_selfpay"])
                 table.add_row(t["cut"], a["ratio_reduction"], b["ratio_reduction"])
-                for k, field in (("fund", "hifp_pay"), ("acct", "acct_pay"),
-                                 ("cash", "psn_cash_pay"), ("total", "medfee_sumamt")):
+                for k, field in (
+                    ("fund", "hifp_pay"),
+                    ("acct", "acct_pay"),
+                    ("cash", "psn_cash_pay"),
+                    ("total", "medfee_sumamt"),
+                ):
                     table.add_row(t[k], yuan(int(a[field])), yuan(int(b[field])))
                 self.c.print(table)
                 ok &= not identities(b)

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import grpc
 
-from services import clock
-from services.envelope import MsgidFactory
 from services.pb.settlenet.v1 import common_pb2, filing_pb2, filing_pb2_grpc
+from services.rpc.envelope import MsgidFactory
+from services.values import clock
 
 OPTER_TYPE = {"window": "1", "agency": "1", "app": "3", "mini_program": "3"}
 
@@ -16,8 +16,14 @@ OPTER_TYPE = {"window": "1", "agency": "1", "app": "3", "mini_program": "3"}
 class Desk:
     """The insured region ``admdvs``'s filing desk on the channel ``channel`` (window, app)."""
 
-    def __init__(self, grpc_channel: grpc.aio.Channel, admdvs: str, channel: str = "app",
-                 *, timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        grpc_channel: grpc.aio.Channel,
+        admdvs: str,
+        channel: str = "app",
+        *,
+        timeout: float = 10.0,
+    ) -> None:
         self.stub = filing_pb2_grpc.FilingServiceStub(grpc_channel)
         self.admdvs = admdvs
         self.channel = channel
@@ -26,50 +32,99 @@ class Desk:
 
     def header(self, infno: str, msgid: str | None = None) -> common_pb2.RequestHeader:
         return common_pb2.RequestHeader(
-            infno=infno, msgid=msgid or self.msgid(), mdtrtarea_admvs=self.admdvs,
-            insuplc_admdvs=self.admdvs, opter_type=OPTER_TYPE.get(self.channel, "1"),
-            opter="DESK01", inf_time=clock.format_time(clock.now()))
+            infno=infno,
+            msgid=msgid or self.msgid(),
+            mdtrtarea_admvs=self.admdvs,
+            insuplc_admdvs=self.admdvs,
+            opter_type=OPTER_TYPE.get(self.channel, "1"),
+            opter="DESK01",
+            inf_time=clock.format_time(clock.now()),
+        )
 
-    async def create(self, psn_no: str, category: str, dest_admdvs: str, begndate: str,
-                     enddate: str = "", evidence: str = "", *, msgid: str | None = None
-                     ) -> common_pb2.FilingInfo:
-        res = await self.stub.CreateFiling(filing_pb2.CreateFilingRequest(
-            header=self.header("2501", msgid), psn_no=psn_no, category=category,
-            dest_admdvs=dest_admdvs, begndate=begndate, enddate=enddate, evidence=evidence,
-            channel=self.channel), timeout=self.timeout)
+    async def create(
+        self,
+        psn_no: str,
+        category: str,
+        dest_admdvs: str,
+        begndate: str,
+        enddate: str = "",
+        evidence: str = "",
+        *,
+        msgid: str | None = None,
+    ) -> common_pb2.FilingInfo:
+        res = await self.stub.CreateFiling(
+            filing_pb2.CreateFilingRequest(
+                header=self.header("2501", msgid),
+                psn_no=psn_no,
+                category=category,
+                dest_admdvs=dest_admdvs,
+                begndate=begndate,
+                enddate=enddate,
+                evidence=evidence,
+                channel=self.channel,
+            ),
+            timeout=self.timeout,
+        )
         return res.filing
 
     async def change(self, psn_no: str, filing_id: str, **fields: str) -> common_pb2.FilingInfo:
-        res = await self.stub.ChangeFiling(filing_pb2.ChangeFilingRequest(
-            header=self.header("2510"), psn_no=psn_no, filing_id=filing_id, **fields),
-            timeout=self.timeout)
+        res = await self.stub.ChangeFiling(
+            filing_pb2.ChangeFilingRequest(
+                header=self.header("2510"), psn_no=psn_no, filing_id=filing_id, **fields
+            ),
+            timeout=self.timeout,
+        )
         return res.filing
 
     async def revoke(self, psn_no: str, filing_id: str, memo: str = "") -> common_pb2.FilingInfo:
-        res = await self.stub.RevokeFiling(filing_pb2.RevokeFilingRequest(
-            header=self.header("2502"), psn_no=psn_no, filing_id=filing_id, memo=memo),
-            timeout=self.timeout)
+        res = await self.stub.RevokeFiling(
+            filing_pb2.RevokeFilingRequest(
+                header=self.header("2502"), psn_no=psn_no, filing_id=filing_id, memo=memo
+            ),
+            timeout=self.timeout,
+        )
         return res.filing
 
     async def filings(self, psn_no: str) -> list[common_pb2.FilingInfo]:
-        res = await self.stub.QueryFilings(filing_pb2.QueryFilingsRequest(
-            header=self.header("5304"), psn_no=psn_no), timeout=self.timeout)
+        res = await self.stub.QueryFilings(
+            filing_pb2.QueryFilingsRequest(header=self.header("5304"), psn_no=psn_no),
+            timeout=self.timeout,
+        )
         return list(res.filings)
 
-    async def qualify(self, psn_no: str, opsp_dise_code: str, begndate: str, enddate: str = "",
-                      hosp_name: str = "") -> common_pb2.ChronicQualInfo:
-        res = await self.stub.QualifyChronic(filing_pb2.QualifyChronicRequest(
-            header=self.header("2503"), psn_no=psn_no, opsp_dise_code=opsp_dise_code,
-            begndate=begndate, enddate=enddate, hosp_name=hosp_name), timeout=self.timeout)
+    async def qualify(
+        self,
+        psn_no: str,
+        opsp_dise_code: str,
+        begndate: str,
+        enddate: str = "",
+        hosp_name: str = "",
+    ) -> common_pb2.ChronicQualInfo:
+        res = await self.stub.QualifyChronic(
+            filing_pb2.QualifyChronicRequest(
+                header=self.header("2503"),
+                psn_no=psn_no,
+                opsp_dise_code=opsp_dise_code,
+                begndate=begndate,
+                enddate=enddate,
+                hosp_name=hosp_name,
+            ),
+            timeout=self.timeout,
+        )
         return res.qualification
 
-    async def revoke_qualification(self, psn_no: str, qual_id: str
-                                   ) -> common_pb2.ChronicQualInfo:
-        res = await self.stub.RevokeQualification(filing_pb2.RevokeQualificationRequest(
-            header=self.header("2504"), psn_no=psn_no, qual_id=qual_id), timeout=self.timeout)
+    async def revoke_qualification(self, psn_no: str, qual_id: str) -> common_pb2.ChronicQualInfo:
+        res = await self.stub.RevokeQualification(
+            filing_pb2.RevokeQualificationRequest(
+                header=self.header("2504"), psn_no=psn_no, qual_id=qual_id
+            ),
+            timeout=self.timeout,
+        )
         return res.qualification
 
     async def qualifications(self, psn_no: str) -> list[common_pb2.ChronicQualInfo]:
-        res = await self.stub.QueryQualifications(filing_pb2.QueryQualificationsRequest(
-            header=self.header("5301"), psn_no=psn_no), timeout=self.timeout)
+        res = await self.stub.QueryQualifications(
+            filing_pb2.QueryQualificationsRequest(header=self.header("5301"), psn_no=psn_no),
+            timeout=self.timeout,
+        )
         return list(res.qualifications)

@@ -29,10 +29,13 @@ from services.pb.settlenet.v1 import filing_pb2, filing_pb2_grpc
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("filing", help="file remote treatment; read the national registry",
-                       description="Create, change, revoke and list filings (备案) and "
-                       "chronic-disease qualifications at a running insured node, and read the "
-                       "hub's national filing registry.")
+    p = sub.add_parser(
+        "filing",
+        help="file remote treatment; read the national registry",
+        description="Create, change, revoke and list filings (备案) and "
+        "chronic-disease qualifications at a running insured node, and read the "
+        "hub's national filing registry.",
+    )
     p.add_argument("--target", type=Path, required=True, help="DIR/network.json")
     p.add_argument("--channel", default="window", help="window, app, mini_program or agency")
     p.add_argument("--json", action="store_true", help="print the answer as JSON")
@@ -75,56 +78,86 @@ def _endpoint_for(doc: dict[str, Any], psn_no: str, path: Path) -> tuple[str, st
     for code, p in doc["provinces"].items():
         if region in p["regions"]:
             return target.province_endpoint(doc, code, path), region
-    raise target.TargetError(f"no province in {path} insures region {region} (from psn_no "
-                             f"{psn_no})")
+    raise target.TargetError(
+        f"no province in {path} insures region {region} (from psn_no {psn_no})"
+    )
 
 
 async def _call(doc: dict[str, Any], args: argparse.Namespace) -> Any:
     if args.action == "registry":
         async with grpc.aio.insecure_channel(doc["hub"]["endpoint"]) as ch:
             return await filing_pb2_grpc.FilingRegistryServiceStub(ch).QueryRegistry(
-                filing_pb2.RegistryQuery(psn_no=args.psn_no, filing_id=args.filing_id,
-                                         dest_admdvs=args.dest, limit=args.limit), timeout=10)
+                filing_pb2.RegistryQuery(
+                    psn_no=args.psn_no,
+                    filing_id=args.filing_id,
+                    dest_admdvs=args.dest,
+                    limit=args.limit,
+                ),
+                timeout=10,
+            )
     endpoint, region = _endpoint_for(doc, args.psn_no, args.target)
     async with grpc.aio.insecure_channel(endpoint) as ch:
         desk = Desk(ch, region, args.channel)
         if args.action == "create":
-            return await desk.create(args.psn_no, args.category, args.dest, args.begndate,
-                                     args.enddate, args.evidence)
+            return await desk.create(
+                args.psn_no, args.category, args.dest, args.begndate, args.enddate, args.evidence
+            )
         if args.action == "change":
-            fields = {k: v for k, v in (("dest_admdvs", args.dest), ("begndate", args.begndate),
-                                        ("enddate", args.enddate), ("evidence", args.evidence),
-                                        ("memo", args.memo)) if v}
+            fields = {
+                k: v
+                for k, v in (
+                    ("dest_admdvs", args.dest),
+                    ("begndate", args.begndate),
+                    ("enddate", args.enddate),
+                    ("evidence", args.evidence),
+                    ("memo", args.memo),
+                )
+                if v
+            }
             return await desk.change(args.psn_no, args.filing_id, **fields)
         if args.action == "revoke":
             return await desk.revoke(args.psn_no, args.filing_id, args.memo)
         if args.action == "qualify":
-            return await desk.qualify(args.psn_no, args.opsp_dise_code, args.begndate,
-                                      args.enddate)
+            return await desk.qualify(args.psn_no, args.opsp_dise_code, args.begndate, args.enddate)
         if args.action == "revoke-qualification":
             return await desk.revoke_qualification(args.psn_no, args.qual_id)
-        return {"filings": [MessageToDict(f, preserving_proto_field_name=True)
-                            for f in await desk.filings(args.psn_no)],
-                "qualifications": [MessageToDict(q, preserving_proto_field_name=True)
-                                   for q in await desk.qualifications(args.psn_no)]}
+        return {
+            "filings": [
+                MessageToDict(f, preserving_proto_field_name=True)
+                for f in await desk.filings(args.psn_no)
+            ],
+            "qualifications": [
+                MessageToDict(q, preserving_proto_field_name=True)
+                for q in await desk.qualifications(args.psn_no)
+            ],
+        }
 
 
 def main(args: argparse.Namespace) -> int:
     answer, code = target.run("filing", args.target, lambda doc: _call(doc, args))
     if code:
         return code
-    doc = answer if isinstance(answer, dict) else MessageToDict(
-        answer, preserving_proto_field_name=True)
+    doc = (
+        answer
+        if isinstance(answer, dict)
+        else MessageToDict(answer, preserving_proto_field_name=True)
+    )
     if args.json or isinstance(answer, dict):
         print(json.dumps(doc, ensure_ascii=False, indent=2))
     elif isinstance(answer, filing_pb2.RegistryResponse):
         for e in answer.entries:
             ev = e.event
-            print(f"{e.received_at}  {ev.infno}  {ev.psn_no}  "
-                  + (f"{ev.filing.filing_id} {ev.filing.category} → {ev.filing.dest_admdvs} "
-                     f"{ev.filing.status} via {ev.filing.channel}" if ev.HasField("filing")
-                     else f"{ev.qualification.qual_id} {ev.qualification.opsp_dise_code} "
-                          f"{ev.qualification.status}") + f"  (by {ev.opter})")
+            print(
+                f"{e.received_at}  {ev.infno}  {ev.psn_no}  "
+                + (
+                    f"{ev.filing.filing_id} {ev.filing.category} → {ev.filing.dest_admdvs} "
+                    f"{ev.filing.status} via {ev.filing.channel}"
+                    if ev.HasField("filing")
+                    else f"{ev.qualification.qual_id} {ev.qualification.opsp_dise_code} "
+                    f"{ev.qualification.status}"
+                )
+                + f"  (by {ev.opter})"
+            )
     else:
         print(json.dumps(doc, ensure_ascii=False, indent=2))
     return 0

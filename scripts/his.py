@@ -9,9 +9,9 @@ from typing import Any
 
 import grpc
 
-from services import clock
-from services.envelope import MsgidFactory
 from services.pb.settlenet.v1 import common_pb2, insured_pb2, treatment_pb2, treatment_pb2_grpc
+from services.rpc.envelope import MsgidFactory
+from services.values import clock
 
 
 @dataclass(frozen=True)
@@ -24,81 +24,172 @@ class Line:
 
     def amount(self) -> int:
         from decimal import ROUND_HALF_UP, Decimal
+
         return int((Decimal(self.cnt) * self.pric).quantize(Decimal(1), ROUND_HALF_UP))
 
 
 class His:
     """One institution's HIS talking to its treatment node."""
 
-    def __init__(self, channel: grpc.aio.Channel, fixmedins_code: str, mdtrtarea_admvs: str,
-                 *, timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        channel: grpc.aio.Channel,
+        fixmedins_code: str,
+        mdtrtarea_admvs: str,
+        *,
+        timeout: float = 10.0,
+    ) -> None:
         self.stub = treatment_pb2_grpc.TreatmentServiceStub(channel)
         self.fixmedins_code = fixmedins_code
         self.mdtrtarea_admvs = mdtrtarea_admvs
         self.msgid = MsgidFactory(fixmedins_code)
         self.timeout = timeout
 
-    def header(self, infno: str, insuplc_admdvs: str, msgid: str | None = None
-               ) -> common_pb2.RequestHeader:
+    def header(
+        self, infno: str, insuplc_admdvs: str, msgid: str | None = None
+    ) -> common_pb2.RequestHeader:
         return common_pb2.RequestHeader(
-            infno=infno, msgid=msgid or self.msgid(), mdtrtarea_admvs=self.mdtrtarea_admvs,
-            insuplc_admdvs=insuplc_admdvs, fixmedins_code=self.fixmedins_code, opter_type="1",
-            opter="OP001", inf_time=clock.format_time(clock.now()))
+            infno=infno,
+            msgid=msgid or self.msgid(),
+            mdtrtarea_admvs=self.mdtrtarea_admvs,
+            insuplc_admdvs=insuplc_admdvs,
+            fixmedins_code=self.fixmedins_code,
+            opter_type="1",
+            opter="OP001",
+            inf_time=clock.format_time(clock.now()),
+        )
 
     async def query_person(self, insuplc_admdvs: str, certno: str) -> insured_pb2.PersonInfo:
-        return await self.stub.QueryPerson(insured_pb2.PersonQuery(
-            header=self.header("1101", insuplc_admdvs), mdtrt_cert_type="02",
-            mdtrt_cert_no=certno, psn_cert_type="01", certno=certno), timeout=self.timeout)
+        return await self.stub.QueryPerson(
+            insured_pb2.PersonQuery(
+                header=self.header("1101", insuplc_admdvs),
+                mdtrt_cert_type="02",
+                mdtrt_cert_no=certno,
+                psn_cert_type="01",
+                certno=certno,
+            ),
+            timeout=self.timeout,
+        )
 
-    async def register_visit(self, insuplc_admdvs: str, psn_no: str, insutype: str,
-                             begntime: str, *, med_type: str = "11",
-                             diag: tuple[str, ...] = ("J06.900",), opsp_dise_code: str = "",
-                             refl_flag: str = "") -> treatment_pb2.RegisterVisitResponse:
+    async def register_visit(
+        self,
+        insuplc_admdvs: str,
+        psn_no: str,
+        insutype: str,
+        begntime: str,
+        *,
+        med_type: str = "11",
+        diag: tuple[str, ...] = ("J06.900",),
+        opsp_dise_code: str = "",
+        refl_flag: str = "",
+    ) -> treatment_pb2.RegisterVisitResponse:
         """2201. ``med_type`` "14" with ``opsp_dise_code`` for a chronic/special disease, "13"
         for emergency; ``refl_flag`` "1" for a referral."""
         res: treatment_pb2.RegisterVisitResponse = await self.stub.RegisterVisit(
             treatment_pb2.RegisterVisitRequest(
-                header=self.header("2201", insuplc_admdvs), psn_no=psn_no, insutype=insutype,
-                begntime=begntime, mdtrt_cert_type="01", mdtrt_cert_no=psn_no,
-                ipt_otp_no=f"OP{psn_no[-6:]}", med_type=med_type, dept_code="A03",
-                dept_name="内科", diseinfo=[common_pb2.Diagnosis(diag_code=d) for d in diag],
-                opsp_dise_code=opsp_dise_code, refl_flag=refl_flag), timeout=self.timeout)
+                header=self.header("2201", insuplc_admdvs),
+                psn_no=psn_no,
+                insutype=insutype,
+                begntime=begntime,
+                mdtrt_cert_type="01",
+                mdtrt_cert_no=psn_no,
+                ipt_otp_no=f"OP{psn_no[-6:]}",
+                med_type=med_type,
+                dept_code="A03",
+                dept_name="内科",
+                diseinfo=[common_pb2.Diagnosis(diag_code=d) for d in diag],
+                opsp_dise_code=opsp_dise_code,
+                refl_flag=refl_flag,
+            ),
+            timeout=self.timeout,
+        )
         return res
 
     async def register(self, *args: Any, **kwargs: Any) -> str:
         """2201; returns the visit id (mdtrt_id)."""
         return str((await self.register_visit(*args, **kwargs)).mdtrt_id)
 
-    async def upload(self, insuplc_admdvs: str, mdtrt_id: str, psn_no: str, lines: list[Line],
-                     fee_time: str, *, first_sn: int = 1
-                     ) -> treatment_pb2.UploadFeeDetailsResponse:
-        return await self.stub.UploadFeeDetails(treatment_pb2.UploadFeeDetailsRequest(
-            header=self.header("2204", insuplc_admdvs), mdtrt_id=mdtrt_id, psn_no=psn_no,
-            feedetail=[treatment_pb2.FeeDetail(
-                feedetl_sn=f"{first_sn + i:04d}", fee_ocur_time=fee_time, med_list_codg=x.code,
-                cnt=x.cnt, pric=x.pric, det_item_fee_sumamt=x.amount())
-                for i, x in enumerate(lines)]), timeout=self.timeout)
+    async def upload(
+        self,
+        insuplc_admdvs: str,
+        mdtrt_id: str,
+        psn_no: str,
+        lines: list[Line],
+        fee_time: str,
+        *,
+        first_sn: int = 1,
+    ) -> treatment_pb2.UploadFeeDetailsResponse:
+        return await self.stub.UploadFeeDetails(
+            treatment_pb2.UploadFeeDetailsRequest(
+                header=self.header("2204", insuplc_admdvs),
+                mdtrt_id=mdtrt_id,
+                psn_no=psn_no,
+                feedetail=[
+                    treatment_pb2.FeeDetail(
+                        feedetl_sn=f"{first_sn + i:04d}",
+                        fee_ocur_time=fee_time,
+                        med_list_codg=x.code,
+                        cnt=x.cnt,
+                        pric=x.pric,
+                        det_item_fee_sumamt=x.amount(),
+                    )
+                    for i, x in enumerate(lines)
+                ],
+            ),
+            timeout=self.timeout,
+        )
 
-    def settle_request(self, infno: str, insuplc_admdvs: str, mdtrt_id: str, psn_no: str,
-                       insutype: str, medfee_sumamt: int, *, med_type: str = "11",
-                       acct_used: bool = True, msgid: str | None = None
-                       ) -> treatment_pb2.SettleRequest:
+    def settle_request(
+        self,
+        infno: str,
+        insuplc_admdvs: str,
+        mdtrt_id: str,
+        psn_no: str,
+        insutype: str,
+        medfee_sumamt: int,
+        *,
+        med_type: str = "11",
+        acct_used: bool = True,
+        msgid: str | None = None,
+    ) -> treatment_pb2.SettleRequest:
         return treatment_pb2.SettleRequest(
-            header=self.header(infno, insuplc_admdvs, msgid), psn_no=psn_no,
-            mdtrt_cert_type="01", mdtrt_cert_no=psn_no, med_type=med_type,
-            medfee_sumamt=medfee_sumamt, psn_setlway="01", mdtrt_id=mdtrt_id,
-            acct_used_flag="1" if acct_used else "0", insutype=insutype)
+            header=self.header(infno, insuplc_admdvs, msgid),
+            psn_no=psn_no,
+            mdtrt_cert_type="01",
+            mdtrt_cert_no=psn_no,
+            med_type=med_type,
+            medfee_sumamt=medfee_sumamt,
+            psn_setlway="01",
+            mdtrt_id=mdtrt_id,
+            acct_used_flag="1" if acct_used else "0",
+            insutype=insutype,
+        )
 
     async def pre_settle(self, *args: Any, **kwargs: Any) -> treatment_pb2.SettleResponse:
-        return await self.stub.PreSettle(self.settle_request("2206", *args, **kwargs),
-                                         timeout=self.timeout)
+        return await self.stub.PreSettle(
+            self.settle_request("2206", *args, **kwargs), timeout=self.timeout
+        )
 
     async def settle(self, *args: Any, **kwargs: Any) -> treatment_pb2.SettleResponse:
-        return await self.stub.Settle(self.settle_request("2207", *args, **kwargs),
-                                      timeout=self.timeout)
+        return await self.stub.Settle(
+            self.settle_request("2207", *args, **kwargs), timeout=self.timeout
+        )
 
-    async def revoke(self, insuplc_admdvs: str, setl_id: str, mdtrt_id: str, psn_no: str,
-                     *, msgid: str | None = None) -> treatment_pb2.RevokeSettlementResponse:
-        return await self.stub.RevokeSettlement(treatment_pb2.RevokeSettlementRequest(
-            header=self.header("2208", insuplc_admdvs, msgid), setl_id=setl_id,
-            mdtrt_id=mdtrt_id, psn_no=psn_no), timeout=self.timeout)
+    async def revoke(
+        self,
+        insuplc_admdvs: str,
+        setl_id: str,
+        mdtrt_id: str,
+        psn_no: str,
+        *,
+        msgid: str | None = None,
+    ) -> treatment_pb2.RevokeSettlementResponse:
+        return await self.stub.RevokeSettlement(
+            treatment_pb2.RevokeSettlementRequest(
+                header=self.header("2208", insuplc_admdvs, msgid),
+                setl_id=setl_id,
+                mdtrt_id=mdtrt_id,
+                psn_no=psn_no,
+            ),
+            timeout=self.timeout,
+        )

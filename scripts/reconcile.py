@@ -22,17 +22,20 @@ from typing import Any
 import grpc
 
 from scripts import target
-from services import reconcile
 from services.pb.settlenet.v1 import reconcile_pb2_grpc
-from services.reconcile_servicer import all_details
-from services.status import describe_rpc_error
+from services.reconcile import records as reconcile
+from services.reconcile.servicer import all_details
+from services.rpc.status import describe_rpc_error
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("reconcile", help="reconcile every node with the hub for a period",
-                       description="Compare what each province node recorded (as place of "
-                       "treatment and as insured place) with what the hub routed, per day or "
-                       "period: totals per province pair and every differing settlement.")
+    p = sub.add_parser(
+        "reconcile",
+        help="reconcile every node with the hub for a period",
+        description="Compare what each province node recorded (as place of "
+        "treatment and as insured place) with what the hub routed, per day or "
+        "period: totals per province pair and every differing settlement.",
+    )
     p.add_argument("--target", type=Path, required=True, help="DIR/network.json")
     p.add_argument("--date", help="one day, yyyy-MM-dd")
     p.add_argument("--from", dest="begndate", help="first day, yyyy-MM-dd")
@@ -40,17 +43,22 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--json", action="store_true", help="print the report as JSON")
 
 
-async def hub_records(doc: dict[str, Any], begndate: str, enddate: str
-                      ) -> list[reconcile.Record]:
+async def hub_records(doc: dict[str, Any], begndate: str, enddate: str) -> list[reconcile.Record]:
     """Every settlement record the hub routed in the period."""
     async with grpc.aio.insecure_channel(doc["hub"]["endpoint"]) as ch:
-        return await all_details(reconcile_pb2_grpc.ReconcileServiceStub(ch),
-                                 begndate=begndate, enddate=enddate)
+        return await all_details(
+            reconcile_pb2_grpc.ReconcileServiceStub(ch), begndate=begndate, enddate=enddate
+        )
 
 
-async def run(doc: dict[str, Any], begndate: str, enddate: str, *,
-              skip_unreachable: bool = False, hub: list[reconcile.Record] | None = None
-              ) -> dict[str, Any]:
+async def run(
+    doc: dict[str, Any],
+    begndate: str,
+    enddate: str,
+    *,
+    skip_unreachable: bool = False,
+    hub: list[reconcile.Record] | None = None,
+) -> dict[str, Any]:
     """The reconciliation report of a running network (a network.json document). With
     ``skip_unreachable``, a province that does not answer is listed under ``unreachable``
     instead of failing the whole report (the hub must answer); ``hub`` is the hub's records of
@@ -70,51 +78,72 @@ async def run(doc: dict[str, Any], begndate: str, enddate: str, *,
             continue
         for role, mine in sides:
             routed, diffs = reconcile.against_hub(code, role, mine, hub)
-            comparisons.append({
-                "province": code, "role": role,
-                "sides": [f"province {code} ({role})", "hub"],
-                "totals": [asdict(t) for t in reconcile.totals(mine)],
-                "hub_totals": [asdict(t) for t in reconcile.totals(routed)],
-                "records": len(mine), "hub_records": len(routed),
-                "differences": [asdict(d) | {"text": d.describe(
-                    f"province {code}", "the hub")} for d in diffs]})
-    return {"period": period, "comparisons": comparisons,
-            "hub_totals": [asdict(t) for t in reconcile.totals(hub)],
-            "differences": sum(len(c["differences"]) for c in comparisons),
-            "unreachable": unreachable}
+            comparisons.append(
+                {
+                    "province": code,
+                    "role": role,
+                    "sides": [f"province {code} ({role})", "hub"],
+                    "totals": [asdict(t) for t in reconcile.totals(mine)],
+                    "hub_totals": [asdict(t) for t in reconcile.totals(routed)],
+                    "records": len(mine),
+                    "hub_records": len(routed),
+                    "differences": [
+                        asdict(d) | {"text": d.describe(f"province {code}", "the hub")}
+                        for d in diffs
+                    ],
+                }
+            )
+    return {
+        "period": period,
+        "comparisons": comparisons,
+        "hub_totals": [asdict(t) for t in reconcile.totals(hub)],
+        "differences": sum(len(c["differences"]) for c in comparisons),
+        "unreachable": unreachable,
+    }
 
 
-async def _province_records(endpoint: str, period: dict[str, str]
-                            ) -> list[tuple[str, list[reconcile.Record]]]:
+async def _province_records(
+    endpoint: str, period: dict[str, str]
+) -> list[tuple[str, list[reconcile.Record]]]:
     """A province's records in each of its roles."""
     async with grpc.aio.insecure_channel(endpoint) as ch:
         stub = reconcile_pb2_grpc.ReconcileServiceStub(ch)
-        return [(role, await all_details(stub, role=role, **period))
-                for role, _ in reconcile.ROLES]
+        return [(role, await all_details(stub, role=role, **period)) for role, _ in reconcile.ROLES]
 
 
 def render(report: dict[str, Any]) -> str:
-    from services.money import yuan
+    from services.values.money import yuan
+
     period = report["period"]
-    lines = [f"reconciliation {period['begndate'] or 'from the first day'} to "
-             f"{period['enddate'] or 'the last day'}"]
+    lines = [
+        f"reconciliation {period['begndate'] or 'from the first day'} to "
+        f"{period['enddate'] or 'the last day'}"
+    ]
     for c in report["comparisons"]:
         ok = "agrees" if not c["differences"] else f"{len(c['differences'])} difference(s)"
-        lines.append(f"  province {c['province']} as {c['role']:<9} vs hub: {c['records']} vs "
-                     f"{c['hub_records']} records — {ok}")
+        lines.append(
+            f"  province {c['province']} as {c['role']:<9} vs hub: {c['records']} vs "
+            f"{c['hub_records']} records — {ok}"
+        )
         lines += [f"      {d['text']}" for d in c["differences"]]
     lines.append("  hub totals (treatment → insured: count, medfee, fund, account):")
     for t in report["hub_totals"]:
-        lines.append(f"    {t['treatment']} → {t['insured']}: {t['count']}, "
-                     f"{yuan(t['medfee_sumamt'])}, {yuan(t['fund_pay_sumamt'])}, "
-                     f"{yuan(t['acct_pay'])}")
-    lines += [f"  province {code} could not be read: {why}"
-              for code, why in report.get("unreachable", {}).items()]
-    verdict = ("no differences" if not report["differences"]
-               else f"{report['differences']} difference(s)")
+        lines.append(
+            f"    {t['treatment']} → {t['insured']}: {t['count']}, "
+            f"{yuan(t['medfee_sumamt'])}, {yuan(t['fund_pay_sumamt'])}, "
+            f"{yuan(t['acct_pay'])}"
+        )
+    lines += [
+        f"  province {code} could not be read: {why}"
+        for code, why in report.get("unreachable", {}).items()
+    ]
+    verdict = (
+        "no differences" if not report["differences"] else f"{report['differences']} difference(s)"
+    )
     if report.get("unreachable"):
-        verdict += (f" among the provinces that answered; not checked: "
-                    f"{', '.join(report['unreachable'])}")
+        verdict += (
+            f" among the provinces that answered; not checked: {', '.join(report['unreachable'])}"
+        )
     lines.append(verdict)
     return "\n".join(lines)
 
@@ -123,13 +152,15 @@ def main(args: argparse.Namespace) -> int:
     if args.date and (args.begndate or args.enddate):
         print("settlenet reconcile: give --date or --from/--to, not both", file=sys.stderr)
         return 2
-    begndate, enddate = (args.date, args.date) if args.date else (args.begndate or "",
-                                                                   args.enddate or "")
+    begndate, enddate = (
+        (args.date, args.date) if args.date else (args.begndate or "", args.enddate or "")
+    )
     if begndate and enddate and begndate > enddate:
         print(f"settlenet reconcile: --from {begndate} is after --to {enddate}", file=sys.stderr)
         return 2
-    report, code = target.run("reconcile", args.target,
-                              lambda doc: run(doc, begndate, enddate, skip_unreachable=True))
+    report, code = target.run(
+        "reconcile", args.target, lambda doc: run(doc, begndate, enddate, skip_unreachable=True)
+    )
     if code:
         return code
     print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else render(report))

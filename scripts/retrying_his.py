@@ -57,9 +57,17 @@ class SettleOutcome:
 
 
 class RetryingHis(His):
-    def __init__(self, channel: grpc.aio.Channel, fixmedins_code: str, mdtrtarea_admvs: str,
-                 *, attempts: int = 3, patience: int = 40, backoff_s: float = 0.01,
-                 timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        channel: grpc.aio.Channel,
+        fixmedins_code: str,
+        mdtrtarea_admvs: str,
+        *,
+        attempts: int = 3,
+        patience: int = 40,
+        backoff_s: float = 0.01,
+        timeout: float = 10.0,
+    ) -> None:
         super().__init__(channel, fixmedins_code, mdtrtarea_admvs, timeout=timeout)
         self.corrections = correction_pb2_grpc.CorrectionServiceStub(channel)
         self.attempts = attempts
@@ -89,70 +97,113 @@ class RetryingHis(His):
                 await asyncio.sleep(self.backoff_s * (attempt + 1))
         raise GaveUp(f"no answer after {tries} tries")
 
-    async def register_surely(self, insuplc_admdvs: str, psn_no: str, insutype: str,
-                              begntime: str) -> str:
+    async def register_surely(
+        self, insuplc_admdvs: str, psn_no: str, insutype: str, begntime: str
+    ) -> str:
         msgid = self.msgid()
-        res = await self._retry(lambda: self.stub.RegisterVisit(
-            self._register_request(insuplc_admdvs, psn_no, insutype, begntime, msgid),
-            timeout=self.timeout), self.patience)
+        res = await self._retry(
+            lambda: self.stub.RegisterVisit(
+                self._register_request(insuplc_admdvs, psn_no, insutype, begntime, msgid),
+                timeout=self.timeout,
+            ),
+            self.patience,
+        )
         return str(res.mdtrt_id)
 
-    def _register_request(self, insuplc_admdvs: str, psn_no: str, insutype: str,
-                          begntime: str, msgid: str) -> Any:
+    def _register_request(
+        self, insuplc_admdvs: str, psn_no: str, insutype: str, begntime: str, msgid: str
+    ) -> Any:
         from services.pb.settlenet.v1 import treatment_pb2
+
         return treatment_pb2.RegisterVisitRequest(
-            header=self.header("2201", insuplc_admdvs, msgid), psn_no=psn_no,
-            insutype=insutype, begntime=begntime, mdtrt_cert_type="01", mdtrt_cert_no=psn_no,
-            ipt_otp_no=f"OP{psn_no[-6:]}", med_type="11", dept_code="A03", dept_name="内科",
-            diseinfo=[common_pb2.Diagnosis(diag_code="J06.900")])
+            header=self.header("2201", insuplc_admdvs, msgid),
+            psn_no=psn_no,
+            insutype=insutype,
+            begntime=begntime,
+            mdtrt_cert_type="01",
+            mdtrt_cert_no=psn_no,
+            ipt_otp_no=f"OP{psn_no[-6:]}",
+            med_type="11",
+            dept_code="A03",
+            dept_name="内科",
+            diseinfo=[common_pb2.Diagnosis(diag_code="J06.900")],
+        )
 
-    async def upload_surely(self, insuplc_admdvs: str, mdtrt_id: str, psn_no: str,
-                            lines: list[Line], fee_time: str) -> None:
+    async def upload_surely(
+        self, insuplc_admdvs: str, mdtrt_id: str, psn_no: str, lines: list[Line], fee_time: str
+    ) -> None:
         from services.pb.settlenet.v1 import treatment_pb2
-        request = treatment_pb2.UploadFeeDetailsRequest(
-            header=self.header("2204", insuplc_admdvs), mdtrt_id=mdtrt_id, psn_no=psn_no,
-            feedetail=[treatment_pb2.FeeDetail(
-                feedetl_sn=f"{1 + i:04d}", fee_ocur_time=fee_time, med_list_codg=x.code,
-                cnt=x.cnt, pric=x.pric, det_item_fee_sumamt=x.amount())
-                for i, x in enumerate(lines)])
-        await self._retry(lambda: self.stub.UploadFeeDetails(request, timeout=self.timeout),
-                          self.patience)
 
-    async def correct(self, insuplc_admdvs: str, psn_no: str, omsgid: str,
-                      oinfno: str = "2207") -> correction_pb2.CorrectionResult:
+        request = treatment_pb2.UploadFeeDetailsRequest(
+            header=self.header("2204", insuplc_admdvs),
+            mdtrt_id=mdtrt_id,
+            psn_no=psn_no,
+            feedetail=[
+                treatment_pb2.FeeDetail(
+                    feedetl_sn=f"{1 + i:04d}",
+                    fee_ocur_time=fee_time,
+                    med_list_codg=x.code,
+                    cnt=x.cnt,
+                    pric=x.pric,
+                    det_item_fee_sumamt=x.amount(),
+                )
+                for i, x in enumerate(lines)
+            ],
+        )
+        await self._retry(
+            lambda: self.stub.UploadFeeDetails(request, timeout=self.timeout), self.patience
+        )
+
+    async def correct(
+        self, insuplc_admdvs: str, psn_no: str, omsgid: str, oinfno: str = "2207"
+    ) -> correction_pb2.CorrectionResult:
         request = correction_pb2.CorrectionRequest(
-            header=self.header("2601", insuplc_admdvs), psn_no=psn_no, omsgid=omsgid,
-            oinfno=oinfno)
+            header=self.header("2601", insuplc_admdvs), psn_no=psn_no, omsgid=omsgid, oinfno=oinfno
+        )
         result: correction_pb2.CorrectionResult = await self._retry(
-            lambda: self.corrections.Correct(request, timeout=self.timeout), self.patience)
-        self.tally.corrections[result.outcome] = self.tally.corrections.get(result.outcome,
-                                                                            0) + 1
+            lambda: self.corrections.Correct(request, timeout=self.timeout), self.patience
+        )
+        self.tally.corrections[result.outcome] = self.tally.corrections.get(result.outcome, 0) + 1
         self.book(result.original, result.reversal)
         return result
 
-    async def message_status(self, insuplc_admdvs: str, omsgid: str, *, follow: bool = False
-                             ) -> correction_pb2.MessageStatus:
+    async def message_status(
+        self, insuplc_admdvs: str, omsgid: str, *, follow: bool = False
+    ) -> correction_pb2.MessageStatus:
         request = correction_pb2.MessageStatusQuery(
-            header=self.header("5203", insuplc_admdvs), omsgid=omsgid, follow=follow)
+            header=self.header("5203", insuplc_admdvs), omsgid=omsgid, follow=follow
+        )
         status: correction_pb2.MessageStatus = await self._retry(
-            lambda: self.corrections.QueryMessage(request, timeout=self.timeout),
-            self.patience)
+            lambda: self.corrections.QueryMessage(request, timeout=self.timeout), self.patience
+        )
         return status
 
-    async def settle_surely(self, insuplc_admdvs: str, mdtrt_id: str, psn_no: str,
-                            insutype: str, medfee_sumamt: int, *, rounds: int = 2
-                            ) -> SettleOutcome:
+    async def settle_surely(
+        self,
+        insuplc_admdvs: str,
+        mdtrt_id: str,
+        psn_no: str,
+        insutype: str,
+        medfee_sumamt: int,
+        *,
+        rounds: int = 2,
+    ) -> SettleOutcome:
         """Settle the visit: each round one msgid, retried; an uncertain round is corrected
         and the next round starts. Returns what stands."""
         msgids: list[str] = []
         corrected: list[str] = []
         for _ in range(rounds):
-            request = self.settle_request("2207", insuplc_admdvs, mdtrt_id, psn_no, insutype,
-                                          medfee_sumamt)
+            request = self.settle_request(
+                "2207", insuplc_admdvs, mdtrt_id, psn_no, insutype, medfee_sumamt
+            )
             msgids.append(request.header.msgid)
             try:
-                res = await self._retry(lambda r=request: self.stub.Settle(  # type: ignore[misc]
-                    r, timeout=self.timeout), self.attempts)
+                res = await self._retry(
+                    lambda r=request: self.stub.Settle(  # type: ignore[misc]
+                        r, timeout=self.timeout
+                    ),
+                    self.attempts,
+                )
                 self.book(res.setlinfo)
                 return SettleOutcome(res.setlinfo, tuple(msgids), tuple(corrected))
             except GaveUp:
@@ -164,42 +215,71 @@ class RetryingHis(His):
             corrected.append(request.header.msgid)
         return SettleOutcome(None, tuple(msgids), tuple(corrected))
 
-    async def revoke_surely(self, insuplc_admdvs: str, setl_id: str, mdtrt_id: str,
-                            psn_no: str) -> common_pb2.SetlInfo:
+    async def revoke_surely(
+        self, insuplc_admdvs: str, setl_id: str, mdtrt_id: str, psn_no: str
+    ) -> common_pb2.SetlInfo:
         msgid = self.msgid()
-        res = await self._retry(lambda: self.revoke(insuplc_admdvs, setl_id, mdtrt_id, psn_no,
-                                                    msgid=msgid), self.patience)
+        res = await self._retry(
+            lambda: self.revoke(insuplc_admdvs, setl_id, mdtrt_id, psn_no, msgid=msgid),
+            self.patience,
+        )
         self.book(res.setlinfo)
         return res.setlinfo
 
-    async def reconcile(self, begndate: str = "", enddate: str = "",
-                        books: list[common_pb2.SetlInfo] | None = None
-                        ) -> tuple[hospital_reconcile_pb2.HospitalTotalsResult,
-                                   hospital_reconcile_pb2.HospitalDetailsResult]:
+    async def reconcile(
+        self, begndate: str = "", enddate: str = "", books: list[common_pb2.SetlInfo] | None = None
+    ) -> tuple[
+        hospital_reconcile_pb2.HospitalTotalsResult, hospital_reconcile_pb2.HospitalDetailsResult
+    ]:
         """3201 then 3202 with the treatment node, from ``books`` (default: this HIS's)."""
-        rows = [reconcile_pb2.ReconcileRecord(
-            setl_id=s.setl_id, mdtrt_id=s.mdtrt_id, psn_no=s.psn_no,
-            insuplc_admdvs=s.insuplc_admdvs, mdtrtarea_admvs=s.mdtrtarea_admvs,
-            fixmedins_code=s.fixmedins_code, setl_time=s.setl_time,
-            refd_setl_flag=s.refd_setl_flag, medfee_sumamt=s.medfee_sumamt,
-            fund_pay_sumamt=s.fund_pay_sumamt, acct_pay=s.acct_pay, psn_cash_pay=s.psn_cash_pay)
+        rows = [
+            reconcile_pb2.ReconcileRecord(
+                setl_id=s.setl_id,
+                mdtrt_id=s.mdtrt_id,
+                psn_no=s.psn_no,
+                insuplc_admdvs=s.insuplc_admdvs,
+                mdtrtarea_admvs=s.mdtrtarea_admvs,
+                fixmedins_code=s.fixmedins_code,
+                setl_time=s.setl_time,
+                refd_setl_flag=s.refd_setl_flag,
+                medfee_sumamt=s.medfee_sumamt,
+                fund_pay_sumamt=s.fund_pay_sumamt,
+                acct_pay=s.acct_pay,
+                psn_cash_pay=s.psn_cash_pay,
+            )
             for s in (books if books is not None else self.books.values())
             if (not begndate or s.setl_time[:10] >= begndate)
-            and (not enddate or s.setl_time[:10] <= enddate)]
-        totals = await self._retry(lambda: self.reconciler.Totals(
-            hospital_reconcile_pb2.HospitalTotalsRequest(
-                header=self.header("3201", ""), begndate=begndate, enddate=enddate,
-                count=len(rows), medfee_sumamt=sum(r.medfee_sumamt for r in rows),
-                fund_pay_sumamt=sum(r.fund_pay_sumamt for r in rows),
-                acct_pay=sum(r.acct_pay for r in rows)), timeout=self.timeout), self.patience)
-        details = await self._retry(lambda: self.reconciler.Details(
-            hospital_reconcile_pb2.HospitalDetailsRequest(
-                header=self.header("3202", ""), begndate=begndate, enddate=enddate,
-                records=rows), timeout=self.timeout), self.patience)
+            and (not enddate or s.setl_time[:10] <= enddate)
+        ]
+        totals = await self._retry(
+            lambda: self.reconciler.Totals(
+                hospital_reconcile_pb2.HospitalTotalsRequest(
+                    header=self.header("3201", ""),
+                    begndate=begndate,
+                    enddate=enddate,
+                    count=len(rows),
+                    medfee_sumamt=sum(r.medfee_sumamt for r in rows),
+                    fund_pay_sumamt=sum(r.fund_pay_sumamt for r in rows),
+                    acct_pay=sum(r.acct_pay for r in rows),
+                ),
+                timeout=self.timeout,
+            ),
+            self.patience,
+        )
+        details = await self._retry(
+            lambda: self.reconciler.Details(
+                hospital_reconcile_pb2.HospitalDetailsRequest(
+                    header=self.header("3202", ""), begndate=begndate, enddate=enddate, records=rows
+                ),
+                timeout=self.timeout,
+            ),
+            self.patience,
+        )
         return totals, details
 
     def _refused(self, exc: grpc.aio.AioRpcError) -> None:
-        from services.status import details_of
+        from services.rpc.status import details_of
+
         _, reason = details_of(exc)
         key = f"{exc.code().name} {reason}"
         self.tally.refusals[key] = self.tally.refusals.get(key, 0) + 1

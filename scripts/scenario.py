@@ -59,20 +59,46 @@ import yaml
 
 from scripts import target as target_file
 from scripts.his import His, Line
-from services import certno
 from services.pb.settlenet.v1 import admin_pb2, admin_pb2_grpc, common_pb2
-from services.status import details_of
+from services.rpc.status import details_of
+from services.values import certno
 
-SCENARIO_KEYS = {"name", "about", "treatment", "insured", "catalogue", "policy", "persons",
-                 "steps"}
-VISIT_KEYS = {"visit", "person", "date", "level", "fixmedins_code", "med_type",
-              "opsp_dise_code", "refl_flag", "diag", "acct_used", "lines", "expect"}
+SCENARIO_KEYS = {"name", "about", "treatment", "insured", "catalogue", "policy", "persons", "steps"}
+VISIT_KEYS = {
+    "visit",
+    "person",
+    "date",
+    "level",
+    "fixmedins_code",
+    "med_type",
+    "opsp_dise_code",
+    "refl_flag",
+    "diag",
+    "acct_used",
+    "lines",
+    "expect",
+}
 EXPECT_KEYS = {"lines", "split", "setldetail", "steps", "error"}
 LINE_KEYS = {"code", "cnt", "pric", "date"}
-AMOUNT_FIELDS = ("medfee_sumamt", "fulamt_ownpay_amt", "overlmt_selfpay", "preselfpay_amt",
-                 "inscp_scp_amt", "act_pay_dedc", "hifp_pay", "cvlserv_pay", "maf_pay",
-                 "fund_pay_sumamt", "psn_part_amt", "acct_pay", "acct_mulaid_pay",
-                 "psn_cash_pay", "balc", "pool_prop_selfpay", "ratio_reduction")
+AMOUNT_FIELDS = (
+    "medfee_sumamt",
+    "fulamt_ownpay_amt",
+    "overlmt_selfpay",
+    "preselfpay_amt",
+    "inscp_scp_amt",
+    "act_pay_dedc",
+    "hifp_pay",
+    "cvlserv_pay",
+    "maf_pay",
+    "fund_pay_sumamt",
+    "psn_part_amt",
+    "acct_pay",
+    "acct_mulaid_pay",
+    "psn_cash_pay",
+    "balc",
+    "pool_prop_selfpay",
+    "ratio_reduction",
+)
 
 
 class ScenarioError(Exception):
@@ -107,14 +133,19 @@ class ScenarioResult:
 
 # ---- reading ---------------------------------------------------------------------------------
 
-def _check_keys(file: str, key: str, value: Any, allowed: set[str],
-                required: set[str] = frozenset()) -> dict[str, Any]:  # type: ignore[assignment]
+
+def _check_keys(
+    file: str, key: str, value: Any, allowed: set[str], required: set[str] = frozenset()
+) -> dict[str, Any]:  # type: ignore[assignment]
     if not isinstance(value, dict):
         raise ScenarioError(file, key or "(top)", f"must be a mapping, got {type(value).__name__}")
     unknown = sorted(set(value) - allowed)
     if unknown:
-        raise ScenarioError(file, f"{key}.{unknown[0]}".lstrip("."),
-                            f"unknown key (allowed: {', '.join(sorted(allowed))})")
+        raise ScenarioError(
+            file,
+            f"{key}.{unknown[0]}".lstrip("."),
+            f"unknown key (allowed: {', '.join(sorted(allowed))})",
+        )
     missing = sorted(required - set(value))
     if missing:
         raise ScenarioError(file, f"{key}.{missing[0]}".lstrip("."), "missing")
@@ -157,19 +188,20 @@ def read(path: Path) -> list[dict[str, Any]]:
             elif "revoke" in step:
                 _check_keys(file, sk, step, {"revoke", "expect"})
                 if str(step["revoke"]) not in labels:
-                    raise ScenarioError(file, f"{sk}.revoke",
-                                        f"no earlier visit labelled {step['revoke']!r}")
+                    raise ScenarioError(
+                        file, f"{sk}.revoke", f"no earlier visit labelled {step['revoke']!r}"
+                    )
                 _check_keys(file, f"{sk}.expect", step.get("expect", {}), EXPECT_KEYS)
             elif "state" in step:
                 _check_keys(file, sk, step, {"state"})
-                _check_keys(file, f"{sk}.state", step["state"],
-                            {"person", "balc", "accumulators"})
+                _check_keys(file, f"{sk}.state", step["state"], {"person", "balc", "accumulators"})
             else:
                 raise ScenarioError(file, sk, "a step is a visit:, a revoke: or a state:")
     return items
 
 
 # ---- the network ----------------------------------------------------------------------------
+
 
 def _region(doc: dict[str, Any], code: str) -> str:
     regions = doc["provinces"][code]["regions"]
@@ -233,15 +265,20 @@ def _check_setl(expect: dict[str, Any], s: common_pb2.SetlInfo, diffs: list[str]
     for fund, want in (expect.get("setldetail") or {}).items():
         d = details.get(str(fund))
         if d is None:
-            diffs.append(f"setldetail[{fund}]: expected a row, got none "
-                         f"(rows: {', '.join(details) or 'none'})")
+            diffs.append(
+                f"setldetail[{fund}]: expected a row, got none "
+                f"(rows: {', '.join(details) or 'none'})"
+            )
             continue
-        _compare(f"setldetail[{fund}]", want if isinstance(want, dict)
-                 else {"fund_payamt": want}, d, diffs)
+        _compare(
+            f"setldetail[{fund}]",
+            want if isinstance(want, dict) else {"fund_payamt": want},
+            d,
+            diffs,
+        )
     for fund in details:
         if "setldetail" in expect and str(fund) not in {str(k) for k in expect["setldetail"]}:
-            diffs.append(f"setldetail[{fund}]: unexpected row paying "
-                         f"{details[fund].fund_payamt}")
+            diffs.append(f"setldetail[{fund}]: unexpected row paying {details[fund].fund_payamt}")
     if "steps" in expect:
         got = [x.step for x in s.setl_proc_info]
         if got != list(expect["steps"]):
@@ -249,26 +286,34 @@ def _check_setl(expect: dict[str, Any], s: common_pb2.SetlInfo, diffs: list[str]
     # The identities of DESIGN.md hold whatever the scenario expects.
     parts = s.fulamt_ownpay_amt + s.overlmt_selfpay + s.preselfpay_amt + s.inscp_scp_amt
     if parts != s.medfee_sumamt:
-        diffs.append(f"identity: fulamt+overlmt+preselfpay+inscp = {parts} ≠ medfee_sumamt "
-                     f"{s.medfee_sumamt}")
+        diffs.append(
+            f"identity: fulamt+overlmt+preselfpay+inscp = {parts} ≠ medfee_sumamt {s.medfee_sumamt}"
+        )
     if s.fund_pay_sumamt + s.acct_pay + s.psn_cash_pay != s.medfee_sumamt:
         diffs.append("identity: fund_pay_sumamt + acct_pay + psn_cash_pay ≠ medfee_sumamt")
     if sum(d.fund_payamt for d in s.setldetail) != s.fund_pay_sumamt:
         diffs.append("identity: Σ setldetail.fund_payamt ≠ fund_pay_sumamt")
 
 
-def _error_diffs(expect: dict[str, Any] | None, exc: grpc.RpcError | None, where: str
-                 ) -> list[str]:
+def _error_diffs(expect: dict[str, Any] | None, exc: grpc.RpcError | None, where: str) -> list[str]:
     if exc is None:
         return [f"error: expected {expect}, but {where} succeeded"] if expect else []
     violations, reason = details_of(exc)
-    got = {"code": exc.code().name,  # type: ignore[attr-defined]
-           "field": violations[0][0] if violations else "", "reason": reason}
+    got = {
+        "code": exc.code().name,  # type: ignore[attr-defined]
+        "field": violations[0][0] if violations else "",
+        "reason": reason,
+    }
     if not expect:
-        return [f"{where}: unexpected {got['code']}: {exc.details()}"  # type: ignore[attr-defined]
-                + (f" (field {got['field']})" if got["field"] else "")]
-    return [f"error.{k}: expected {v!r}, got {got.get(k)!r}" for k, v in expect.items()
-            if got.get(k) != v]
+        return [
+            f"{where}: unexpected {got['code']}: {exc.details()}"  # type: ignore[attr-defined]
+            + (f" (field {got['field']})" if got["field"] else "")
+        ]
+    return [
+        f"error.{k}: expected {v!r}, got {got.get(k)!r}"
+        for k, v in expect.items()
+        if got.get(k) != v
+    ]
 
 
 def _setl_view(s: common_pb2.SetlInfo) -> dict[str, Any]:
@@ -289,11 +334,13 @@ class Runner:
 
     def _channel(self, code: str) -> grpc.aio.Channel:
         if code not in self.doc["provinces"]:
-            raise ScenarioError("", "province", f"{code} is not in the network "
-                                f"({', '.join(sorted(self.doc['provinces']))})")
+            raise ScenarioError(
+                "",
+                "province",
+                f"{code} is not in the network ({', '.join(sorted(self.doc['provinces']))})",
+            )
         if code not in self.channels:
-            self.channels[code] = grpc.aio.insecure_channel(
-                self.doc["provinces"][code]["endpoint"])
+            self.channels[code] = grpc.aio.insecure_channel(self.doc["provinces"][code]["endpoint"])
         return self.channels[code]
 
     async def close(self) -> None:
@@ -301,7 +348,8 @@ class Runner:
         for ch in self.channels.values():
             try:
                 await admin_pb2_grpc.AdminServiceStub(ch).ResetData(
-                    admin_pb2.ResetDataRequest(policy=True, catalogue=True), timeout=10)
+                    admin_pb2.ResetDataRequest(policy=True, catalogue=True), timeout=10
+                )
             except grpc.RpcError:
                 pass  # the node is gone; nothing to put back
             await ch.close()
@@ -320,9 +368,10 @@ class Runner:
                 result.error = str(exc).lstrip(": ")
             except grpc.RpcError as exc:
                 violations, _ = details_of(exc)
-                result.error = (f"setting up: {exc.code().name}: "  # type: ignore[attr-defined]
-                                f"{exc.details()}"  # type: ignore[attr-defined]
-                                + "".join(f" [{f}: {d}]" for f, d in violations))
+                result.error = (
+                    f"setting up: {exc.code().name}: "  # type: ignore[attr-defined]
+                    f"{exc.details()}" + "".join(f" [{f}: {d}]" for f, d in violations)  # type: ignore[attr-defined]
+                )
             results.append(result)
         return results
 
@@ -332,20 +381,31 @@ class Runner:
         t_admin = admin_pb2_grpc.AdminServiceStub(self._channel(treat))
         i_admin = admin_pb2_grpc.AdminServiceStub(self._channel(insured))
         for stub in {treat: t_admin, insured: i_admin}.values():
-            await stub.ResetData(admin_pb2.ResetDataRequest(policy=True, catalogue=True),
-                                 timeout=30)
+            await stub.ResetData(
+                admin_pb2.ResetDataRequest(policy=True, catalogue=True), timeout=30
+            )
         name = f"scenario {sc['name']}"
         if sc.get("catalogue"):
-            await t_admin.LoadCatalogue(admin_pb2.LoadDocumentRequest(
-                yaml=_dump({"entries": sc["catalogue"]}), source_name=f"{name}: catalogue"),
-                timeout=30)
+            await t_admin.LoadCatalogue(
+                admin_pb2.LoadDocumentRequest(
+                    yaml=_dump({"entries": sc["catalogue"]}), source_name=f"{name}: catalogue"
+                ),
+                timeout=30,
+            )
         if sc.get("policy"):
-            await i_admin.LoadPolicy(admin_pb2.LoadDocumentRequest(
-                yaml=_dump({"schemes": {region: sc["policy"]}}),
-                source_name=f"{name}: policy"), timeout=30)
+            await i_admin.LoadPolicy(
+                admin_pb2.LoadDocumentRequest(
+                    yaml=_dump({"schemes": {region: sc["policy"]}}), source_name=f"{name}: policy"
+                ),
+                timeout=30,
+            )
         persons = _persons(sc, region, seed)
-        await i_admin.LoadPersons(admin_pb2.LoadDocumentRequest(
-            yaml=_dump({"persons": persons}), source_name=f"{name}: persons"), timeout=30)
+        await i_admin.LoadPersons(
+            admin_pb2.LoadDocumentRequest(
+                yaml=_dump({"persons": persons}), source_name=f"{name}: persons"
+            ),
+            timeout=30,
+        )
 
         visits: dict[str, tuple[His, str, dict[str, Any], str]] = {}
         for j, step in enumerate(sc["steps"]):
@@ -357,8 +417,14 @@ class Runner:
                 out = await self._state(i_admin, persons, step["state"], j)
             result.steps.append(out)
 
-    async def _visit(self, treat: str, region: str, persons: list[dict[str, Any]],
-                     step: dict[str, Any], visits: dict[str, Any]) -> StepResult:
+    async def _visit(
+        self,
+        treat: str,
+        region: str,
+        persons: list[dict[str, Any]],
+        step: dict[str, Any],
+        visits: dict[str, Any],
+    ) -> StepResult:
         label = str(step["visit"])
         res = StepResult(f"visit {label}")
         expect = step.get("expect") or {}
@@ -366,24 +432,37 @@ class Runner:
         his = self.hises.get(inst["fixmedins_code"])
         if his is None:
             his = self.hises[inst["fixmedins_code"]] = His(
-                self._channel(treat), inst["fixmedins_code"], inst["admdvs"])
+                self._channel(treat), inst["fixmedins_code"], inst["admdvs"]
+            )
         p = persons[int(step.get("person", 0))]
         day = str(step["date"])
         med_type = str(step.get("med_type", "11"))
-        lines = [Line(str(x["code"]), str(x.get("cnt", "1")), int(x["pric"]))
-                 for x in step["lines"]]
+        lines = [
+            Line(str(x["code"]), str(x.get("cnt", "1")), int(x["pric"])) for x in step["lines"]
+        ]
         where = "2201"
         try:
             mdtrt_id = await his.register(
-                region, p["psn_no"], p["insutype"], f"{day} 09:00:00", med_type=med_type,
+                region,
+                p["psn_no"],
+                p["insutype"],
+                f"{day} 09:00:00",
+                med_type=med_type,
                 diag=tuple(step.get("diag") or ("J06.900",)),
                 opsp_dise_code=str(step.get("opsp_dise_code", "")),
-                refl_flag=str(step.get("refl_flag", "")))
+                refl_flag=str(step.get("refl_flag", "")),
+            )
             where = "2204"
             results: list[Any] = []
             for fee_day, group in _by_fee_date(step["lines"], lines, day):
-                uploaded = await his.upload(region, mdtrt_id, p["psn_no"], group,
-                                            f"{fee_day} 09:20:00", first_sn=len(results) + 1)
+                uploaded = await his.upload(
+                    region,
+                    mdtrt_id,
+                    p["psn_no"],
+                    group,
+                    f"{fee_day} 09:20:00",
+                    first_sn=len(results) + 1,
+                )
                 results += uploaded.result
             for n, want in enumerate(expect.get("lines") or []):
                 if n >= len(results):
@@ -393,27 +472,44 @@ class Runner:
             total = sum(x.amount() for x in lines)
             acct = bool(step.get("acct_used", True))
             where = "2206"
-            pre = await his.pre_settle(region, mdtrt_id, p["psn_no"], p["insutype"], total,
-                                       med_type=med_type, acct_used=acct)
+            pre = await his.pre_settle(
+                region,
+                mdtrt_id,
+                p["psn_no"],
+                p["insutype"],
+                total,
+                med_type=med_type,
+                acct_used=acct,
+            )
             where = "2207"
-            done = await his.settle(region, mdtrt_id, p["psn_no"], p["insutype"], total,
-                                    med_type=med_type, acct_used=acct)
+            done = await his.settle(
+                region,
+                mdtrt_id,
+                p["psn_no"],
+                p["insutype"],
+                total,
+                med_type=med_type,
+                acct_used=acct,
+            )
         except grpc.RpcError as exc:
-            res.diffs += [f"{d} (at {where})" for d in _error_diffs(expect.get("error"), exc,
-                                                                    where)]
+            res.diffs += [
+                f"{d} (at {where})" for d in _error_diffs(expect.get("error"), exc, where)
+            ]
             return res
         res.diffs += _error_diffs(expect.get("error"), None, "2207")
         s = done.setlinfo
         if _setl_view(pre.setlinfo) != _setl_view(s):
-            res.diffs.append("2206 pre-settlement differs from the 2207 settlement that "
-                             "followed it")
+            res.diffs.append(
+                "2206 pre-settlement differs from the 2207 settlement that followed it"
+            )
         _check_setl(expect, s, res.diffs)
         res.got = _setl_view(s)
         visits[label] = (his, mdtrt_id, p, s.setl_id)
         return res
 
-    async def _revoke(self, region: str, step: dict[str, Any], visits: dict[str, Any]
-                      ) -> StepResult:
+    async def _revoke(
+        self, region: str, step: dict[str, Any], visits: dict[str, Any]
+    ) -> StepResult:
         label = str(step["revoke"])
         res = StepResult(f"revoke {label}")
         expect = step.get("expect") or {}
@@ -431,25 +527,33 @@ class Runner:
         res.got = _setl_view(done.setlinfo)
         return res
 
-    async def _state(self, admin: admin_pb2_grpc.AdminServiceStub,
-                     persons: list[dict[str, Any]], want: dict[str, Any], j: int) -> StepResult:
+    async def _state(
+        self,
+        admin: admin_pb2_grpc.AdminServiceStub,
+        persons: list[dict[str, Any]],
+        want: dict[str, Any],
+        j: int,
+    ) -> StepResult:
         p = persons[int(want.get("person", 0))]
         res = StepResult(f"state of person {want.get('person', 0)} (step {j + 1})")
-        st = await admin.GetPersonState(admin_pb2.PersonStateRequest(psn_no=p["psn_no"]),
-                                        timeout=30)
+        st = await admin.GetPersonState(
+            admin_pb2.PersonStateRequest(psn_no=p["psn_no"]), timeout=30
+        )
         if "balc" in want and st.balc != want["balc"]:
             res.diffs.append(f"state.balc: expected {want['balc']}, got {st.balc}")
         rows = {f"{a.period} {a.kind}": a.amount for a in st.accumulators}
         for key, amount in (want.get("accumulators") or {}).items():
             if rows.get(key, 0) != amount:
-                res.diffs.append(f"state.accumulators[{key}]: expected {amount}, "
-                                 f"got {rows.get(key, 0)}")
+                res.diffs.append(
+                    f"state.accumulators[{key}]: expected {amount}, got {rows.get(key, 0)}"
+                )
         res.got = {"balc": st.balc, "accumulators": rows}
         return res
 
 
-def _by_fee_date(raw: list[dict[str, Any]], lines: list[Line], day: str
-                 ) -> list[tuple[str, list[Line]]]:
+def _by_fee_date(
+    raw: list[dict[str, Any]], lines: list[Line], day: str
+) -> list[tuple[str, list[Line]]]:
     """Lines grouped by fee date (a line's ``date``, else the visit's), in order: one 2204
     upload per run of the same date."""
     groups: list[tuple[str, list[Line]]] = []
@@ -480,6 +584,7 @@ def provinces_needed(paths: list[Path]) -> tuple[str, ...]:
 async def run_in_process(paths: list[Path], data_dir: Path) -> list[ScenarioResult]:
     """Start a network in this process, run the scenarios over gRPC, stop it."""
     from scripts import network
+
     net = await network.start(data_dir, provinces_needed(paths))
     try:
         nodes = {c: (n.endpoint, n.cfg.db_url) for c, n in net.provinces.items()}
@@ -509,20 +614,28 @@ def expand(paths: list[Path]) -> list[Path]:
 
 # ---- the command ----------------------------------------------------------------------------
 
+
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("scenario", help="run golden settlement scenarios",
-                       description="Run scenario files (policy, catalogue, persons, visits and "
-                       "their hand-computed results) and report pass/fail per step with a diff "
-                       "naming each field that differed.")
+    p = sub.add_parser(
+        "scenario",
+        help="run golden settlement scenarios",
+        description="Run scenario files (policy, catalogue, persons, visits and "
+        "their hand-computed results) and report pass/fail per step with a diff "
+        "naming each field that differed.",
+    )
     actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
     run = actions.add_parser("run", help="run scenario files")
     run.add_argument("files", nargs="+", type=Path, help="scenario YAML files or folders")
-    run.add_argument("--target", type=Path,
-                     help="DIR/network.json of a running network (default: start one "
-                     "in-process); its nodes must serve AdminService")
+    run.add_argument(
+        "--target",
+        type=Path,
+        help="DIR/network.json of a running network (default: start one "
+        "in-process); its nodes must serve AdminService",
+    )
     run.add_argument("--json", action="store_true", help="print results as JSON")
-    run.add_argument("-v", "--verbose", action="store_true",
-                     help="also print each passing step's amounts")
+    run.add_argument(
+        "-v", "--verbose", action="store_true", help="also print each passing step's amounts"
+    )
 
 
 def report(results: list[ScenarioResult], *, verbose: bool = False) -> str:
@@ -546,8 +659,10 @@ def main(args: argparse.Namespace) -> int:
     paths = expand(args.files)
     missing = [p for p in paths if not p.is_file()]
     if missing or not paths:
-        print(f"settlenet scenario: no such file: {missing[0] if missing else args.files}",
-              file=sys.stderr)
+        print(
+            f"settlenet scenario: no such file: {missing[0] if missing else args.files}",
+            file=sys.stderr,
+        )
         return 2
     try:
         if args.target:
@@ -559,10 +674,25 @@ def main(args: argparse.Namespace) -> int:
         print(f"settlenet scenario: {exc}", file=sys.stderr)
         return 2
     if args.json:
-        print(json.dumps([{"file": r.file, "name": r.name, "ok": r.ok, "error": r.error,
-                           "steps": [{"label": s.label, "ok": s.ok, "diffs": s.diffs,
-                                      "got": s.got} for s in r.steps]} for r in results],
-                         ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                [
+                    {
+                        "file": r.file,
+                        "name": r.name,
+                        "ok": r.ok,
+                        "error": r.error,
+                        "steps": [
+                            {"label": s.label, "ok": s.ok, "diffs": s.diffs, "got": s.got}
+                            for s in r.steps
+                        ],
+                    }
+                    for r in results
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     else:
         print(report(results, verbose=args.verbose))
     return 0 if all(r.ok for r in results) else 1

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import grpc
 
-from services.status import describe_rpc_error
+from services.rpc.status import describe_rpc_error
 
 T = TypeVar("T")
 
@@ -25,8 +25,9 @@ def load(path: Path) -> dict[str, Any]:
     try:
         doc: dict[str, Any] = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise TargetError(f"{path}: no such file (run `settlenet up --data DIR` and pass "
-                          "DIR/network.json)") from None
+        raise TargetError(
+            f"{path}: no such file (run `settlenet up --data DIR` and pass DIR/network.json)"
+        ) from None
     except (OSError, ValueError) as exc:
         raise TargetError(f"{path}: not a network.json ({exc})") from None
     if "hub" not in doc or "provinces" not in doc:
@@ -38,12 +39,14 @@ def province_endpoint(doc: dict[str, Any], code: str, path: Path) -> str:
     try:
         return str(doc["provinces"][code]["endpoint"])
     except KeyError:
-        raise TargetError(f"province {code} is not in {path} (it has "
-                          f"{', '.join(sorted(doc['provinces']))})") from None
+        raise TargetError(
+            f"province {code} is not in {path} (it has {', '.join(sorted(doc['provinces']))})"
+        ) from None
 
 
-def run(command: str, path: Path, call: Callable[[dict[str, Any]], Awaitable[T]]
-        ) -> tuple[T | None, int]:
+def run(
+    command: str, path: Path, call: Callable[[dict[str, Any]], Awaitable[T]]
+) -> tuple[T | None, int]:
     """Load ``path`` (DIR/network.json) and run ``call(doc)``: ``(answer, 0)``. A bad target or
     an unreadable file prints one line and gives ``(None, 2)``; a failed call prints its status,
     field violations and reason and gives ``(None, 1)``."""

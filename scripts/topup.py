@@ -20,20 +20,25 @@ import grpc
 from google.protobuf.json_format import MessageToDict
 
 from scripts import target
-from services.money import yuan
 from services.pb.settlenet.v1 import topup_pb2, topup_pb2_grpc
+from services.values.money import yuan
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("topup", help="two-phase advance top-ups: request, arrived, void",
-                       description="List the advance top-ups at the hub, promise one (a hold "
-                       "that moves nothing), post it when the money arrives, or void it.")
+    p = sub.add_parser(
+        "topup",
+        help="two-phase advance top-ups: request, arrived, void",
+        description="List the advance top-ups at the hub, promise one (a hold "
+        "that moves nothing), post it when the money arrives, or void it.",
+    )
     p.add_argument("--target", type=Path, required=True, help="DIR/network.json")
     p.add_argument("--json", action="store_true")
     acts = p.add_subparsers(dest="action", metavar="ACTION")
-    for name, text in (("request", "promise a top-up (default: what restores the size)"),
-                       ("arrived", "the money arrived: post the top-up"),
-                       ("void", "the money will not come: void the top-up")):
+    for name, text in (
+        ("request", "promise a top-up (default: what restores the size)"),
+        ("arrived", "the money arrived: post the top-up"),
+        ("void", "the money will not come: void the top-up"),
+    ):
         a = acts.add_parser(name, help=text)
         a.add_argument("province")
         a.add_argument("--id", required=True, dest="request_id", help="names the top-up")
@@ -46,32 +51,49 @@ async def _call(endpoint: str, args: argparse.Namespace) -> Any:
     async with grpc.aio.insecure_channel(endpoint) as ch:
         stub = topup_pb2_grpc.TopUpServiceStub(ch)
         if args.action == "request":
-            return await stub.RequestTopUp(topup_pb2.RequestTopUpRequest(
-                province=args.province, request_id=args.request_id,
-                amount_fen=args.amount_fen), timeout=30)
+            return await stub.RequestTopUp(
+                topup_pb2.RequestTopUpRequest(
+                    province=args.province, request_id=args.request_id, amount_fen=args.amount_fen
+                ),
+                timeout=30,
+            )
         if args.action in ("arrived", "void"):
-            return await stub.SettleTopUp(topup_pb2.SettleTopUpRequest(
-                province=args.province, request_id=args.request_id,
-                arrived=args.action == "arrived",
-                amount_fen=getattr(args, "amount_fen", 0)), timeout=30)
+            return await stub.SettleTopUp(
+                topup_pb2.SettleTopUpRequest(
+                    province=args.province,
+                    request_id=args.request_id,
+                    arrived=args.action == "arrived",
+                    amount_fen=getattr(args, "amount_fen", 0),
+                ),
+                timeout=30,
+            )
         return await stub.ListTopUps(topup_pb2.ListTopUpsRequest(), timeout=30)
 
 
 def main(args: argparse.Namespace) -> int:
-    answer, code = target.run("topup", args.target,
-                              lambda doc: _call(doc["hub"]["endpoint"], args))
+    answer, code = target.run("topup", args.target, lambda doc: _call(doc["hub"]["endpoint"], args))
     if code:
         return code
     if args.json:
-        print(json.dumps(MessageToDict(answer, preserving_proto_field_name=True,
-                                       always_print_fields_with_no_presence=True), indent=2))
+        print(
+            json.dumps(
+                MessageToDict(
+                    answer,
+                    preserving_proto_field_name=True,
+                    always_print_fields_with_no_presence=True,
+                ),
+                indent=2,
+            )
+        )
         return 0
     rows = list(answer.holds) if hasattr(answer, "holds") else [answer]
     if not rows:
         print("no top-ups")
     for h in rows:
-        print(f"province {h.province} top-up {h.request_id}: {h.state}, promised "
-              f"{yuan(h.amount_fen)}" + (f", arrived {yuan(h.posted_fen)}"
-                                          if h.state == "posted" else "")
-              + f" (advance left {yuan(h.available_fen)}, pending {yuan(h.pending_fen)})")
+        print(
+            f"province {h.province} top-up {h.request_id}: {h.state}, promised "
+            f"{yuan(h.amount_fen)}"
+            + (f", arrived {yuan(h.posted_fen)}" if h.state == "posted" else "")
+            + f" (advance left {yuan(h.available_fen)}, pending {yuan(h.pending_fen)})"
+        )
     return 0

@@ -20,7 +20,7 @@ from typing import Any
 
 from provincial_nodes import seed
 from scripts import network
-from services.storage import sqlite_url
+from services.storage.database import sqlite_url
 
 READY_TIMEOUT_S = 60.0
 
@@ -31,9 +31,12 @@ def _say(message: str) -> None:
 
 def _spawn(args: list[str], log: Path) -> subprocess.Popen[bytes]:
     handle = log.open("ab")
-    return subprocess.Popen([sys.executable, "-m", "scripts.cli", *args, "--log-json"],
-                            stdout=handle, stderr=subprocess.STDOUT,
-                            start_new_session=True)  # Ctrl-C reaches us, we stop them in order
+    return subprocess.Popen(
+        [sys.executable, "-m", "scripts.cli", *args, "--log-json"],
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )  # Ctrl-C reaches us, we stop them in order
 
 
 def _wait_ready(proc: subprocess.Popen[bytes], ready: Path, name: str, log: Path) -> str:
@@ -43,15 +46,17 @@ def _wait_ready(proc: subprocess.Popen[bytes], ready: Path, name: str, log: Path
             return str(json.loads(ready.read_text())["endpoint"])
         if proc.poll() is not None:
             tail = log.read_text(errors="replace").splitlines()[-5:]
-            raise RuntimeError(f"{name} exited with code {proc.returncode}:\n  "
-                               + "\n  ".join(tail))
+            raise RuntimeError(
+                f"{name} exited with code {proc.returncode}:\n  " + "\n  ".join(tail)
+            )
         time.sleep(0.05)
     raise RuntimeError(f"{name} did not start serving within {READY_TIMEOUT_S:.0f}s; see {log}")
 
 
 def main(args: argparse.Namespace) -> int:
     if getattr(args, "faults", None):
-        from services import faults
+        from services.faults import transport as faults
+
         try:
             faults.plan_from_spec(args.faults)
         except ValueError as exc:
@@ -81,9 +86,20 @@ def main(args: argparse.Namespace) -> int:
         ready.unlink(missing_ok=True)
         log = logs / "hub.log"
         hub_url = sqlite_url(data / "hub.db")
-        proc = _spawn(["hub", "--port", str(args.hub_port), "--db", hub_url,
-                       "--advance-size-fen", str(args.advance_size_fen),
-                       "--ready-file", str(ready)], log)
+        proc = _spawn(
+            [
+                "hub",
+                "--port",
+                str(args.hub_port),
+                "--db",
+                hub_url,
+                "--advance-size-fen",
+                str(args.advance_size_fen),
+                "--ready-file",
+                str(ready),
+            ],
+            log,
+        )
         procs.append(("hub", proc))
         hub = _wait_ready(proc, ready, "hub", log)
         _say(f"hub serving on {hub} (log {log})")
@@ -94,15 +110,32 @@ def main(args: argparse.Namespace) -> int:
             log = logs / f"province-{code}.log"
             url = sqlite_url(data / f"province-{code}.db")
             port = args.base_port + i if args.base_port else 0
-            proc = _spawn(["province", "--code", code, "--hub", hub, "--port", str(port),
-                           "--db", url, "--population", str(args.population),
-                           "--ready-file", str(ready)], log)
+            proc = _spawn(
+                [
+                    "province",
+                    "--code",
+                    code,
+                    "--hub",
+                    hub,
+                    "--port",
+                    str(port),
+                    "--db",
+                    url,
+                    "--population",
+                    str(args.population),
+                    "--ready-file",
+                    str(ready),
+                ],
+                log,
+            )
             procs.append((f"province {code}", proc))
             started = time.monotonic()
             endpoint = _wait_ready(proc, ready, f"province {code}", log)
             nodes[code] = (endpoint, url)
-            _say(f"province {code} serving on {endpoint} after {time.monotonic() - started:.1f}s "
-                 f"(log {log})")
+            _say(
+                f"province {code} serving on {endpoint} after {time.monotonic() - started:.1f}s "
+                f"(log {log})"
+            )
         doc = network.describe(hub, nodes, data, args.population)
         network.write_network_json(data / "network.json", doc)
         _say(f"network ready: {data / 'network.json'}")
@@ -113,8 +146,10 @@ def main(args: argparse.Namespace) -> int:
             for name, p in procs:
                 if name not in exited and p.poll() is not None:
                     exited.add(name)
-                    _say(f"{name} exited with code {p.returncode}; the other nodes keep "
-                         "serving; calls that need it fail until the network is restarted")
+                    _say(
+                        f"{name} exited with code {p.returncode}; the other nodes keep "
+                        "serving; calls that need it fail until the network is restarted"
+                    )
             if len(exited) == len(procs):
                 _say("every node has exited")
                 return 1

@@ -15,21 +15,33 @@ import grpc
 from google.protobuf.json_format import MessageToDict
 
 from scripts.his import His, Line
-from services import clock
-from services.money import yuan
-from services.status import describe_rpc_error
+from services.rpc.status import describe_rpc_error
+from services.values import clock
+from services.values.money import yuan
 
-SPLIT_FIELDS = ("medfee_sumamt", "fulamt_ownpay_amt", "overlmt_selfpay", "preselfpay_amt",
-                "inscp_scp_amt", "act_pay_dedc", "hifp_pay", "pool_prop_selfpay",
-                "fund_pay_sumamt", "psn_part_amt", "acct_pay", "psn_cash_pay", "balc")
+SPLIT_FIELDS = (
+    "medfee_sumamt",
+    "fulamt_ownpay_amt",
+    "overlmt_selfpay",
+    "preselfpay_amt",
+    "inscp_scp_amt",
+    "act_pay_dedc",
+    "hifp_pay",
+    "pool_prop_selfpay",
+    "fund_pay_sumamt",
+    "psn_part_amt",
+    "acct_pay",
+    "psn_cash_pay",
+    "balc",
+)
 
 
-def pick(doc: dict[str, Any], treat: str, insured: str, person_index: int = 1
-         ) -> tuple[dict[str, Any], dict[str, Any], list[Line], str]:
+def pick(
+    doc: dict[str, Any], treat: str, insured: str, person_index: int = 1
+) -> tuple[dict[str, Any], dict[str, Any], list[Line], str]:
     """The institution, person, fee lines and insured region for a sample visit."""
     t, i = doc["provinces"][treat], doc["provinces"][insured]
-    inst = max((x for x in t["institutions"] if x["cross_province"]),
-               key=lambda x: x["medins_lv"])
+    inst = max((x for x in t["institutions"] if x["cross_province"]), key=lambda x: x["medins_lv"])
     persons = i["persons"]
     person = persons[min(person_index, len(persons) - 1)]
     cat = t["catalogue"]
@@ -45,28 +57,45 @@ def pick(doc: dict[str, Any], treat: str, insured: str, person_index: int = 1
     return inst, person, lines, person["insuplc_admdvs"]
 
 
-async def run(doc: dict[str, Any], treat: str, insured: str, *, keep: bool = False,
-              person_index: int = 1) -> dict[str, Any]:
+async def run(
+    doc: dict[str, Any], treat: str, insured: str, *, keep: bool = False, person_index: int = 1
+) -> dict[str, Any]:
     """Drive 1101 → 2201 → 2204 → 2206 → 2207 (→ 2208); return a transcript."""
     inst, person, lines, region = pick(doc, treat, insured, person_index)
     endpoint = doc["provinces"][treat]["endpoint"]
-    out: dict[str, Any] = {"treatment_province": treat, "insured_province": insured,
-                           "institution": inst, "steps": []}
+    out: dict[str, Any] = {
+        "treatment_province": treat,
+        "insured_province": insured,
+        "institution": inst,
+        "steps": [],
+    }
     async with grpc.aio.insecure_channel(endpoint) as channel:
         his = His(channel, inst["fixmedins_code"], inst["admdvs"])
         now = clock.now()
         begntime = clock.format_time(now - timedelta(minutes=30))
         info = await his.query_person(region, person["certno"])
-        out["steps"].append({"infno": "1101", "person": MessageToDict(
-            info, preserving_proto_field_name=True)})
+        out["steps"].append(
+            {"infno": "1101", "person": MessageToDict(info, preserving_proto_field_name=True)}
+        )
         psn_no, insutype = info.baseinfo.psn_no, info.insuinfo[0].insutype
         mdtrt_id = await his.register(region, psn_no, insutype, begntime)
         out["steps"].append({"infno": "2201", "mdtrt_id": mdtrt_id})
-        up = await his.upload(region, mdtrt_id, psn_no, lines,
-                              clock.format_time(now - timedelta(minutes=20)))
-        out["steps"].append({"infno": "2204", "result": [MessageToDict(
-            r, preserving_proto_field_name=True, always_print_fields_with_no_presence=True)
-            for r in up.result]})
+        up = await his.upload(
+            region, mdtrt_id, psn_no, lines, clock.format_time(now - timedelta(minutes=20))
+        )
+        out["steps"].append(
+            {
+                "infno": "2204",
+                "result": [
+                    MessageToDict(
+                        r,
+                        preserving_proto_field_name=True,
+                        always_print_fields_with_no_presence=True,
+                    )
+                    for r in up.result
+                ],
+            }
+        )
         total = sum(x.amount() for x in lines)
         pre = await his.pre_settle(region, mdtrt_id, psn_no, insutype, total)
         out["steps"].append({"infno": "2206", "setlinfo": _setl(pre.setlinfo)})
@@ -79,19 +108,29 @@ async def run(doc: dict[str, Any], treat: str, insured: str, *, keep: bool = Fal
 
 
 def _setl(s: Any) -> dict[str, Any]:
-    return dict(MessageToDict(s, preserving_proto_field_name=True,
-                              always_print_fields_with_no_presence=True))
+    return dict(
+        MessageToDict(
+            s, preserving_proto_field_name=True, always_print_fields_with_no_presence=True
+        )
+    )
 
 
 def identities(s: dict[str, Any]) -> list[str]:
     """Which identities of DESIGN.md fail for a setlinfo dict (empty when all hold)."""
-    n = {k: int(v) for k, v in s.items() if isinstance(v, (int, str)) and k.endswith(
-        ("_amt", "_pay", "_sumamt", "_selfpay", "_dedc")) and str(v).lstrip("-").isdigit()}
+    n = {
+        k: int(v)
+        for k, v in s.items()
+        if isinstance(v, (int, str))
+        and k.endswith(("_amt", "_pay", "_sumamt", "_selfpay", "_dedc"))
+        and str(v).lstrip("-").isdigit()
+    }
     bad = []
-    if n["medfee_sumamt"] != (n["fulamt_ownpay_amt"] + n["overlmt_selfpay"]
-                              + n["preselfpay_amt"] + n["inscp_scp_amt"]):
-        bad.append("medfee_sumamt = fulamt_ownpay_amt + overlmt_selfpay + preselfpay_amt + "
-                   "inscp_scp_amt")
+    if n["medfee_sumamt"] != (
+        n["fulamt_ownpay_amt"] + n["overlmt_selfpay"] + n["preselfpay_amt"] + n["inscp_scp_amt"]
+    ):
+        bad.append(
+            "medfee_sumamt = fulamt_ownpay_amt + overlmt_selfpay + preselfpay_amt + inscp_scp_amt"
+        )
     if n["medfee_sumamt"] != n["fund_pay_sumamt"] + n["acct_pay"] + n["psn_cash_pay"]:
         bad.append("medfee_sumamt = fund_pay_sumamt + acct_pay + psn_cash_pay")
     return bad
@@ -114,17 +153,24 @@ def main(args: argparse.Namespace) -> int:
     for step in out["steps"]:
         s = step.get("setlinfo")
         if s:
-            parts = ", ".join(f"{k}={yuan(int(s[k])) if k != 'pool_prop_selfpay' else s[k]}"
-                              for k in SPLIT_FIELDS)
+            parts = ", ".join(
+                f"{k}={yuan(int(s[k])) if k != 'pool_prop_selfpay' else s[k]}" for k in SPLIT_FIELDS
+            )
             print(f"{step['infno']}: setl_id={s['setl_id'] or '-'} {parts}")
             bad = identities(s)
             print(f"      identities {'hold' if not bad else 'FAIL: ' + '; '.join(bad)}")
         elif step["infno"] == "2204":
             for r in step["result"]:
-                print(f"2204: line {r['feedetl_sn']} {r['med_list_codg']} "
-                      f"class={r['chrgitm_lv'] or '-'} in_scope={yuan(int(r['inscp_scp_amt']))} "
-                      f"{r['memo']}")
+                print(
+                    f"2204: line {r['feedetl_sn']} {r['med_list_codg']} "
+                    f"class={r['chrgitm_lv'] or '-'} in_scope={yuan(int(r['inscp_scp_amt']))} "
+                    f"{r['memo']}"
+                )
         else:
-            print(f"{step['infno']}: " + json.dumps({k: v for k, v in step.items()
-                                                     if k != "infno"}, ensure_ascii=False)[:200])
+            print(
+                f"{step['infno']}: "
+                + json.dumps({k: v for k, v in step.items() if k != "infno"}, ensure_ascii=False)[
+                    :200
+                ]
+            )
     return 0

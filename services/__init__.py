@@ -1,6 +1,12 @@
-"""What every settlenet node shares.
+"""What every settlenet node shares, in named rooms:
 
-Generated stubs (``services.pb``), money and code types, the error tree and its mapping to gRPC
-statuses, the message envelope, storage (engine, unit of work, message journal), logging, and
-server/channel bootstrap (health, reflection, TLS, deadlines).
+- ``values``: money in fen, the clock, ID numbers, the error tree and its reasons (pure);
+- ``ledger``: the double-entry ledger's pure model, its SQL store and holds;
+- ``reconcile``: reconciliation records and their comparison, their reader and servicer;
+- ``storage``: the database with its group commit, prepared statements, the msgid journal;
+- ``rpc``: the gRPC edge (envelope checks, the handler decorator, error → status, server and
+  channels);
+- ``logs``: structured logging and masking;
+- ``faults``: the seeded fault-injecting transport;
+- ``pb``: the generated stubs (never edited).
 """

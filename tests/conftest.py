@@ -17,7 +17,7 @@ from sqlalchemy import MetaData, create_engine, select
 from provincial_nodes import config
 from scripts import network
 from scripts.his import His, Line
-from services import logging as slog
+from services.logs import setup as slog
 
 TREAT, INSURED = "11", "13"
 REGION = "130100"
@@ -41,8 +41,11 @@ class Net:
         return self.hebei.persons[index]
 
     def code(self, name_prefix: str) -> str:
-        return next(e.med_list_codg for e in self.beijing.catalogue.entries()
-                    if e.name.startswith(name_prefix))
+        return next(
+            e.med_list_codg
+            for e in self.beijing.catalogue.entries()
+            if e.name.startswith(name_prefix)
+        )
 
     def snapshot(self, *, include_log: bool = False) -> dict[str, Any]:
         """Every row of every table of every node's database (the hub's append-only routed
@@ -69,8 +72,14 @@ async def net(tmp_path: Path) -> AsyncIterator[Net]:
     inst = next(i for i in beijing.data.institutions.values() if i.medins_lv == "3")
     channel = grpc.aio.insecure_channel(beijing.endpoint)
     try:
-        yield Net(n, tmp_path, His(channel, inst.fixmedins_code, inst.admdvs), channel,
-                  n.provinces[INSURED].data, beijing.data)
+        yield Net(
+            n,
+            tmp_path,
+            His(channel, inst.fixmedins_code, inst.admdvs),
+            channel,
+            n.provinces[INSURED].data,
+            beijing.data,
+        )
     finally:
         await channel.close()
         await n.stop()
@@ -82,11 +91,11 @@ FEE_TIME = "2026-10-15 09:20:00"
 
 def sample_lines(n: Net) -> list[Line]:
     return [
-        Line(n.code("二甲双胍片"), "2", 1449),          # class A
-        Line(n.code("阿卡波糖片"), "1", 4554),          # class B 10%
-        Line(n.code("普通门诊诊查费"), "1", 2500),      # class A service
-        Line(n.code("CT平扫"), "1", 27600),             # class B, maybe capped
-        Line(n.code("维生素C片"), "1", 402),            # class C
+        Line(n.code("二甲双胍片"), "2", 1449),  # class A
+        Line(n.code("阿卡波糖片"), "1", 4554),  # class B 10%
+        Line(n.code("普通门诊诊查费"), "1", 2500),  # class A service
+        Line(n.code("CT平扫"), "1", 27600),  # class B, maybe capped
+        Line(n.code("维生素C片"), "1", 402),  # class C
     ]
 
 

@@ -16,8 +16,8 @@ from sqlalchemy import select
 from scripts import network
 from scripts import reconcile as recon_cmd
 from scripts.retrying_his import RetryingHis
-from services import faults
-from services import ledger as ledger_store
+from services.faults import transport as faults
+from services.ledger import store as ledger_store
 
 
 @dataclass
@@ -30,24 +30,32 @@ class FaultNet:
         """A HIS of a tertiary hospital of province ``code``, its channel on the faulty
         his->treatment hop."""
         node = self.net.provinces[code]
-        inst = sorted((i for i in node.data.institutions.values() if i.cross_province),
-                      key=lambda i: i.medins_lv)[-1]
+        inst = sorted(
+            (i for i in node.data.institutions.values() if i.cross_province),
+            key=lambda i: i.medins_lv,
+        )[-1]
         if code not in self.channels:
             self.channels[code] = grpc.aio.insecure_channel(
-                node.endpoint, interceptors=faults.interceptors("his->treatment"))
+                node.endpoint, interceptors=faults.interceptors("his->treatment")
+            )
         return RetryingHis(self.channels[code], inst.fixmedins_code, inst.admdvs, **kwargs)
 
     def doc(self) -> dict[str, Any]:
         """A network.json document of this network (for ``settlenet reconcile``'s code)."""
-        return {"hub": {"endpoint": self.net.hub.endpoint},
-                "provinces": {c: {"endpoint": p.endpoint}
-                              for c, p in self.net.provinces.items()}}
+        return {
+            "hub": {"endpoint": self.net.hub.endpoint},
+            "provinces": {c: {"endpoint": p.endpoint} for c, p in self.net.provinces.items()},
+        }
 
 
 @asynccontextmanager
-async def fault_network(data: Path, plan: faults.FaultPlan, provinces: tuple[str, ...],
-                        population: int = 0, db_urls: dict[str, str] | None = None
-                        ) -> AsyncIterator[FaultNet]:
+async def fault_network(
+    data: Path,
+    plan: faults.FaultPlan,
+    provinces: tuple[str, ...],
+    population: int = 0,
+    db_urls: dict[str, str] | None = None,
+) -> AsyncIterator[FaultNet]:
     injector = faults.install(plan)
     net = await network.start(data, provinces, population=population, db_urls=db_urls)
     fn = FaultNet(net, injector, {})
@@ -65,9 +73,11 @@ def ledger_problems(fn: FaultNet) -> list[str]:
     are the sums of its transfers."""
     from national_hub.tables import ledger as hub_ledger
     from provincial_nodes.adapters.tables import ledger as node_ledger
+
     problems = []
     sides = [("hub", fn.net.hub.db, hub_ledger)] + [
-        (code, p.db, node_ledger) for code, p in fn.net.provinces.items()]
+        (code, p.db, node_ledger) for code, p in fn.net.provinces.items()
+    ]
     for name, db, tables in sides:
         debits, credits = db.transact_sync(ledger_store.trial_balance, tables)
         if debits != credits:
@@ -80,6 +90,7 @@ def ledger_problems(fn: FaultNet) -> list[str]:
         if bal != summed:
             problems.append(f"{name}: balances are not the sums of the transfers")
     from national_hub import advance
+
     for st in fn.net.hub.db.transact_sync(advance.all_status):
         drift = fn.net.hub.db.transact_sync(advance.drift, st.province)
         if drift:
@@ -90,15 +101,18 @@ def ledger_problems(fn: FaultNet) -> list[str]:
 async def clear(fn: FaultNet, month: str) -> Any:
     """ClearMonth at the hub (what ``settlenet clear`` asks)."""
     from services.pb.settlenet.v1 import clearing_pb2, clearing_pb2_grpc
+
     async with grpc.aio.insecure_channel(fn.net.hub.endpoint) as ch:
         return await clearing_pb2_grpc.ClearingServiceStub(ch).ClearMonth(
-            clearing_pb2.ClearMonthRequest(month=month), timeout=60)
+            clearing_pb2.ClearMonthRequest(month=month), timeout=60
+        )
 
 
 def live_settlements(fn: FaultNet) -> dict[str, dict[str, set[str]]]:
     """node → mdtrt_id → setl_ids of settlements that stand (not revoked or corrected)."""
     from national_hub.tables import hub_settlements
     from provincial_nodes.adapters.tables import insured_settlements, treatment_settlements
+
     out: dict[str, dict[str, set[str]]] = {}
 
     def collect(name: str, db: Any, table: Any, has_init: bool) -> None:
@@ -107,6 +121,7 @@ def live_settlements(fn: FaultNet) -> dict[str, dict[str, set[str]]]:
             if has_init:
                 cols.append(table.c.init_setl_id)
             return list(conn.execute(select(*cols)).all())
+
         rows = db.transact_sync(read)
         undone = {r.init_setl_id for r in rows if has_init and r.init_setl_id}
         per: dict[str, set[str]] = out.setdefault(name, {})

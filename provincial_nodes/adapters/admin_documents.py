@@ -5,13 +5,15 @@ from __future__ import annotations
 from sqlalchemy import Connection, delete, insert, select
 
 from provincial_nodes.adapters.tables import admin_documents
-from services import clock
+from services.values import clock
 
 
 def add(conn: Connection, kind: str, source_name: str, text: str) -> int:
-    result = conn.execute(insert(admin_documents).values(
-        kind=kind, source_name=source_name, yaml=text,
-        loaded_at=clock.format_time(clock.now())))
+    result = conn.execute(
+        insert(admin_documents).values(
+            kind=kind, source_name=source_name, yaml=text, loaded_at=clock.format_time(clock.now())
+        )
+    )
     return int(result.inserted_primary_key[0])  # type: ignore[index]
 
 

@@ -10,20 +10,27 @@ from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from provincial_nodes.adapters.tables import chronic_quals, filings
 from provincial_nodes.domain.chronic import Qualification
 from provincial_nodes.domain.filing import Category, Filing
-from services import clock
-from services.prepared import run
+from services.storage.prepared import run
+from services.values import clock
 
 # Statements of the per-call paths, built once. An UPDATE reserves the names of the columns
 # it may set, hence the ``k_`` keys of the WHERE clauses.
 _GET = select(filings).where(filings.c.filing_id == bindparam("filing_id"))
-_FOR_PERSON = (select(filings).where(filings.c.psn_no == bindparam("psn_no"))
-               .order_by(filings.c.begndate, filings.c.filing_id))
+_FOR_PERSON = (
+    select(filings)
+    .where(filings.c.psn_no == bindparam("psn_no"))
+    .order_by(filings.c.begndate, filings.c.filing_id)
+)
 _INSERT = insert(filings)
 _UPDATE = update(filings).where(filings.c.filing_id == bindparam("k_filing_id"))
 _QUAL_EXISTS = select(chronic_quals.c.qual_id).where(
-    chronic_quals.c.qual_id == bindparam("qual_id"))
-_QUALIFICATIONS = (select(chronic_quals).where(chronic_quals.c.psn_no == bindparam("psn_no"))
-                   .order_by(chronic_quals.c.begndate, chronic_quals.c.qual_id))
+    chronic_quals.c.qual_id == bindparam("qual_id")
+)
+_QUALIFICATIONS = (
+    select(chronic_quals)
+    .where(chronic_quals.c.psn_no == bindparam("psn_no"))
+    .order_by(chronic_quals.c.begndate, chronic_quals.c.qual_id)
+)
 _INSERT_QUAL = insert(chronic_quals)
 _UPDATE_QUAL = update(chronic_quals).where(chronic_quals.c.qual_id == bindparam("k_qual_id"))
 
@@ -35,19 +42,37 @@ def _day(text: str | None) -> date | None:
 def _filing(row: Any) -> Filing:
     begn = _day(row.begndate)
     assert begn is not None
-    return Filing(filing_id=row.filing_id, psn_no=row.psn_no, insuplc_admdvs=row.insuplc_admdvs,
-                  category=Category(row.category), dest_admdvs=row.dest_admdvs, begndate=begn,
-                  enddate=_day(row.enddate), evidence=row.evidence, channel=row.channel,
-                  status=row.status, version=row.version, memo=row.memo)
+    return Filing(
+        filing_id=row.filing_id,
+        psn_no=row.psn_no,
+        insuplc_admdvs=row.insuplc_admdvs,
+        category=Category(row.category),
+        dest_admdvs=row.dest_admdvs,
+        begndate=begn,
+        enddate=_day(row.enddate),
+        evidence=row.evidence,
+        channel=row.channel,
+        status=row.status,
+        version=row.version,
+        memo=row.memo,
+    )
 
 
 def _values(f: Filing) -> dict[str, Any]:
-    return {"psn_no": f.psn_no, "insuplc_admdvs": f.insuplc_admdvs,
-            "category": f.category.value, "dest_admdvs": f.dest_admdvs,
-            "begndate": f.begndate.isoformat(),
-            "enddate": f.enddate.isoformat() if f.enddate else None, "evidence": f.evidence,
-            "channel": f.channel, "status": f.status, "version": f.version, "memo": f.memo,
-            "updated_at": clock.format_time(clock.now())}
+    return {
+        "psn_no": f.psn_no,
+        "insuplc_admdvs": f.insuplc_admdvs,
+        "category": f.category.value,
+        "dest_admdvs": f.dest_admdvs,
+        "begndate": f.begndate.isoformat(),
+        "enddate": f.enddate.isoformat() if f.enddate else None,
+        "evidence": f.evidence,
+        "channel": f.channel,
+        "status": f.status,
+        "version": f.version,
+        "memo": f.memo,
+        "updated_at": clock.format_time(clock.now()),
+    }
 
 
 def put(conn: Connection, f: Filing) -> None:
@@ -76,16 +101,27 @@ def delete_person(conn: Connection, psn_no: str) -> None:
 def _qualification(row: Any) -> Qualification:
     begn = _day(row.begndate)
     assert begn is not None
-    return Qualification(qual_id=row.qual_id, psn_no=row.psn_no,
-                         opsp_dise_code=row.opsp_dise_code, begndate=begn,
-                         enddate=_day(row.enddate), status=row.status, hosp_name=row.hosp_name)
+    return Qualification(
+        qual_id=row.qual_id,
+        psn_no=row.psn_no,
+        opsp_dise_code=row.opsp_dise_code,
+        begndate=begn,
+        enddate=_day(row.enddate),
+        status=row.status,
+        hosp_name=row.hosp_name,
+    )
 
 
 def put_qualification(conn: Connection, q: Qualification) -> None:
-    values = {"psn_no": q.psn_no, "opsp_dise_code": q.opsp_dise_code,
-              "begndate": q.begndate.isoformat(),
-              "enddate": q.enddate.isoformat() if q.enddate else None, "status": q.status,
-              "hosp_name": q.hosp_name, "updated_at": clock.format_time(clock.now())}
+    values = {
+        "psn_no": q.psn_no,
+        "opsp_dise_code": q.opsp_dise_code,
+        "begndate": q.begndate.isoformat(),
+        "enddate": q.enddate.isoformat() if q.enddate else None,
+        "status": q.status,
+        "hosp_name": q.hosp_name,
+        "updated_at": clock.format_time(clock.now()),
+    }
     exists = run(conn, _QUAL_EXISTS, {"qual_id": q.qual_id}).first()
     if exists is None:
         run(conn, _INSERT_QUAL, {"qual_id": q.qual_id, **values})

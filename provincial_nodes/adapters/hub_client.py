@@ -10,7 +10,6 @@ from provincial_nodes.domain.person import Person, PersonView
 from provincial_nodes.domain.settlement import Settlement
 from provincial_nodes.entrypoints import convert
 from provincial_nodes.service_layer.insured import PersonLookup, RevokeCommand, SettleCommand
-from services import certno as certnos
 from services.pb.settlenet.v1 import (
     common_pb2,
     filing_pb2,
@@ -19,9 +18,10 @@ from services.pb.settlenet.v1 import (
     hub_pb2_grpc,
     insured_pb2,
 )
-from services.rpc import hop_timeout
-from services.server import Tls, open_channel
-from services.status import from_rpc_error
+from services.rpc.handler import hop_timeout
+from services.rpc.server import Tls, open_channel
+from services.rpc.status import from_rpc_error
+from services.values import certno as certnos
 
 
 class HubClient:
@@ -39,33 +39,58 @@ class HubClient:
         await self.registry.PublishFiling(filing_pb2.FilingEvent.FromString(event), timeout=5)
 
     def _failed(self, exc: grpc.aio.AioRpcError, insuplc_admdvs: str) -> Exception:
-        return from_rpc_error(exc, field="header.insuplc_admdvs", value=insuplc_admdvs,
-                              peer=f"national hub {self.target}")
+        return from_rpc_error(
+            exc,
+            field="header.insuplc_admdvs",
+            value=insuplc_admdvs,
+            peer=f"national hub {self.target}",
+        )
 
-    async def register(self, province_code: str, endpoint: str, admdvs: list[str], name: str
-                       ) -> None:
-        await self.stub.RegisterNode(hub_pb2.RegisterNodeRequest(
-            province_code=province_code, endpoint=endpoint, admdvs=admdvs, name=name),
-            timeout=5, wait_for_ready=True)
+    async def register(
+        self, province_code: str, endpoint: str, admdvs: list[str], name: str
+    ) -> None:
+        await self.stub.RegisterNode(
+            hub_pb2.RegisterNodeRequest(
+                province_code=province_code, endpoint=endpoint, admdvs=admdvs, name=name
+            ),
+            timeout=5,
+            wait_for_ready=True,
+        )
 
     async def query_person(self, q: PersonLookup) -> PersonView:
-        req = insured_pb2.PersonQuery(header=q.env.to_header(common_pb2.RequestHeader),
-                                      certno=q.certno, psn_no=q.psn_no, psn_name=q.psn_name,
-                                      psn_cert_type="01")
+        req = insured_pb2.PersonQuery(
+            header=q.env.to_header(common_pb2.RequestHeader),
+            certno=q.certno,
+            psn_no=q.psn_no,
+            psn_name=q.psn_name,
+            psn_cert_type="01",
+        )
         try:
             info = await self.stub.QueryPerson(req, timeout=hop_timeout())
         except grpc.aio.AioRpcError as exc:
             raise self._failed(exc, q.env.insuplc_admdvs) from None
         b, i = info.baseinfo, info.insuinfo[0]
         person = Person(
-            psn_no=b.psn_no, certno=b.certno, psn_name=b.psn_name, gend=b.gend,
-            brdy=certnos.birth_date(b.certno), insutype=i.insutype, psn_type=i.psn_type,
-            insuplc_admdvs=i.insuplc_admdvs, cvlserv_flag=i.cvlserv_flag, emp_name=i.emp_name,
-            psn_insu_date=date.fromisoformat(i.psn_insu_date), psn_insu_stas=i.psn_insu_stas,
-            identities=tuple(convert.identity_from_proto(x) for x in info.idetinfo))
-        return PersonView(person, i.balc,
-                          tuple(convert.filing_from_proto(f) for f in info.fileinfo),
-                          tuple(convert.qualification_from_proto(x) for x in info.opspinfo))
+            psn_no=b.psn_no,
+            certno=b.certno,
+            psn_name=b.psn_name,
+            gend=b.gend,
+            brdy=certnos.birth_date(b.certno),
+            insutype=i.insutype,
+            psn_type=i.psn_type,
+            insuplc_admdvs=i.insuplc_admdvs,
+            cvlserv_flag=i.cvlserv_flag,
+            emp_name=i.emp_name,
+            psn_insu_date=date.fromisoformat(i.psn_insu_date),
+            psn_insu_stas=i.psn_insu_stas,
+            identities=tuple(convert.identity_from_proto(x) for x in info.idetinfo),
+        )
+        return PersonView(
+            person,
+            i.balc,
+            tuple(convert.filing_from_proto(f) for f in info.fileinfo),
+            tuple(convert.qualification_from_proto(x) for x in info.opspinfo),
+        )
 
     async def pre_settle(self, cmd: SettleCommand) -> Settlement:
         try:
@@ -83,8 +108,7 @@ class HubClient:
 
     async def revoke(self, cmd: RevokeCommand) -> Settlement:
         try:
-            res = await self.stub.RevokeSettlement(convert.revoke_claim(cmd),
-                                                   timeout=hop_timeout())
+            res = await self.stub.RevokeSettlement(convert.revoke_claim(cmd), timeout=hop_timeout())
         except grpc.aio.AioRpcError as exc:
             raise self._failed(exc, cmd.env.insuplc_admdvs) from None
         return convert.settlement_from_proto(res.setlinfo)

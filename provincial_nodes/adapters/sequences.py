@@ -5,14 +5,16 @@ from __future__ import annotations
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from provincial_nodes.adapters.tables import sequences
-from services.prepared import run
+from services.storage.prepared import run
 
 # Built once; ``k_name`` because an UPDATE reserves the names of the columns it may set.
-_CURRENT = select(sequences.c.value).where(sequences.c.name == bindparam("name")
-                                           ).with_for_update()
+_CURRENT = select(sequences.c.value).where(sequences.c.name == bindparam("name")).with_for_update()
 _INSERT = insert(sequences)
-_SET = update(sequences).where(sequences.c.name == bindparam("k_name")).values(
-    value=bindparam("value"))
+_SET = (
+    update(sequences)
+    .where(sequences.c.name == bindparam("k_name"))
+    .values(value=bindparam("value"))
+)
 
 
 def next_value(conn: Connection, name: str) -> int:

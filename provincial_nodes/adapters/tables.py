@@ -21,8 +21,8 @@ from sqlalchemy import (
 )
 
 from provincial_nodes.domain.settlement import Settlement
-from services.journal import journal_table
-from services.ledger import ledger_tables
+from services.ledger.store import ledger_tables
+from services.storage.journal import journal_table
 
 metadata = MetaData()
 ledger = ledger_tables(metadata)
@@ -33,14 +33,16 @@ insured_journal = journal_table(metadata, "insured_msg_journal")
 """The insured place's msgid journal (2207 and 2208 from the hub)."""
 
 sequences = Table(
-    "sequences", metadata,
+    "sequences",
+    metadata,
     Column("name", String(32), primary_key=True),
     Column("value", BigInteger, nullable=False),
 )
 
 # ---- insured role -------------------------------------------------------------------------
 persons = Table(
-    "persons", metadata,
+    "persons",
+    metadata,
     Column("psn_no", String(32), primary_key=True),
     Column("certno", String(18), nullable=False, unique=True),
     Column("psn_name", String(64), nullable=False),
@@ -58,7 +60,8 @@ persons = Table(
 )
 
 accounts = Table(
-    "accounts", metadata,
+    "accounts",
+    metadata,
     Column("psn_no", String(32), primary_key=True),
     Column("balc", BigInteger, nullable=False),
     # Bumped by every change: the row a settlement locks (SELECT ... FOR UPDATE).
@@ -66,7 +69,8 @@ accounts = Table(
 )
 
 account_txns = Table(
-    "account_txns", metadata,
+    "account_txns",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("psn_no", String(32), nullable=False, index=True),
     Column("setl_id", String(40), nullable=False),
@@ -76,7 +80,8 @@ account_txns = Table(
 )
 
 accumulators = Table(
-    "accumulators", metadata,
+    "accumulators",
+    metadata,
     Column("psn_no", String(32), primary_key=True),
     Column("period", String(7), primary_key=True),  # "2026" or "2026-10"
     # "<bucket>:dedc", "<bucket>:fund", "<bucket>:elig" (bucket "11" or "14:M01600"),
@@ -86,7 +91,8 @@ accumulators = Table(
 )
 
 filings = Table(
-    "filings", metadata,
+    "filings",
+    metadata,
     Column("filing_id", String(40), primary_key=True),
     Column("psn_no", String(32), nullable=False, index=True),
     Column("insuplc_admdvs", String(6), nullable=False),
@@ -103,7 +109,8 @@ filings = Table(
 )
 
 chronic_quals = Table(
-    "chronic_quals", metadata,
+    "chronic_quals",
+    metadata,
     Column("qual_id", String(40), primary_key=True),
     Column("psn_no", String(32), nullable=False, index=True),
     Column("opsp_dise_code", String(10), nullable=False),
@@ -114,12 +121,26 @@ chronic_quals = Table(
     Column("updated_at", String(19), nullable=False),
 )
 
-_AMOUNTS = ("medfee_sumamt", "fulamt_ownpay_amt", "overlmt_selfpay", "preselfpay_amt",
-            "inscp_scp_amt", "act_pay_dedc", "hifp_pay", "cvlserv_pay", "maf_pay",
-            "fund_pay_sumamt", "psn_part_amt", "acct_pay", "acct_mulaid_pay", "psn_cash_pay")
+_AMOUNTS = (
+    "medfee_sumamt",
+    "fulamt_ownpay_amt",
+    "overlmt_selfpay",
+    "preselfpay_amt",
+    "inscp_scp_amt",
+    "act_pay_dedc",
+    "hifp_pay",
+    "cvlserv_pay",
+    "maf_pay",
+    "fund_pay_sumamt",
+    "psn_part_amt",
+    "acct_pay",
+    "acct_mulaid_pay",
+    "psn_cash_pay",
+)
 
 filing_outbox = Table(
-    "filing_outbox", metadata,
+    "filing_outbox",
+    metadata,
     Column("event_id", String(40), primary_key=True),
     Column("payload", LargeBinary, nullable=False),  # a FilingEvent
     Column("created_at", String(19), nullable=False),
@@ -127,7 +148,8 @@ filing_outbox = Table(
 """Filing changes committed here and not yet acknowledged by the hub's registry."""
 
 admin_documents = Table(
-    "admin_documents", metadata,
+    "admin_documents",
+    metadata,
     Column("doc_id", Integer, primary_key=True, autoincrement=True),
     Column("kind", String(16), nullable=False),  # "policy" or "catalogue"
     Column("source_name", String(200), nullable=False),
@@ -137,7 +159,8 @@ admin_documents = Table(
 """Policy and catalogue documents loaded through AdminService, reapplied in order at start."""
 
 insured_settlements = Table(
-    "insured_settlements", metadata,
+    "insured_settlements",
+    metadata,
     Column("setl_id", String(40), primary_key=True),
     Column("msgid", String(40), nullable=False, unique=True),
     Column("psn_no", String(32), nullable=False, index=True),
@@ -167,7 +190,8 @@ insured_settlements = Table(
 
 # ---- treatment role -----------------------------------------------------------------------
 visits = Table(
-    "visits", metadata,
+    "visits",
+    metadata,
     Column("mdtrt_id", String(40), primary_key=True),
     Column("msgid", String(40), nullable=False, unique=True),
     Column("psn_no", String(32), nullable=False),
@@ -189,7 +213,8 @@ visits = Table(
 )
 
 fee_lines = Table(
-    "fee_lines", metadata,
+    "fee_lines",
+    metadata,
     Column("mdtrt_id", String(40), primary_key=True),
     Column("feedetl_sn", String(40), primary_key=True),
     Column("msgid", String(40), nullable=False),
@@ -214,7 +239,8 @@ fee_lines = Table(
 )
 
 treatment_settlements = Table(
-    "treatment_settlements", metadata,
+    "treatment_settlements",
+    metadata,
     Column("setl_id", String(40), primary_key=True),
     Column("msgid", String(40), nullable=False, unique=True),
     Column("mdtrt_id", String(40), nullable=False, index=True),
@@ -237,12 +263,19 @@ def amount_values(s: Settlement) -> dict[str, int]:
     """The amount columns of a settlement row (both roles store the same set)."""
     t = s.totals
     values = {
-        "medfee_sumamt": t.medfee_sumamt, "fulamt_ownpay_amt": t.fulamt_ownpay_amt,
-        "overlmt_selfpay": t.overlmt_selfpay, "preselfpay_amt": t.preselfpay_amt,
-        "inscp_scp_amt": t.inscp_scp_amt, "act_pay_dedc": s.act_pay_dedc,
-        "hifp_pay": s.hifp_pay, "cvlserv_pay": s.cvlserv_pay, "maf_pay": s.maf_pay,
-        "fund_pay_sumamt": s.fund_pay_sumamt, "psn_part_amt": s.psn_part_amt,
-        "acct_pay": s.acct_pay, "acct_mulaid_pay": s.acct_mulaid_pay,
+        "medfee_sumamt": t.medfee_sumamt,
+        "fulamt_ownpay_amt": t.fulamt_ownpay_amt,
+        "overlmt_selfpay": t.overlmt_selfpay,
+        "preselfpay_amt": t.preselfpay_amt,
+        "inscp_scp_amt": t.inscp_scp_amt,
+        "act_pay_dedc": s.act_pay_dedc,
+        "hifp_pay": s.hifp_pay,
+        "cvlserv_pay": s.cvlserv_pay,
+        "maf_pay": s.maf_pay,
+        "fund_pay_sumamt": s.fund_pay_sumamt,
+        "psn_part_amt": s.psn_part_amt,
+        "acct_pay": s.acct_pay,
+        "acct_mulaid_pay": s.acct_mulaid_pay,
         "psn_cash_pay": s.psn_cash_pay,
     }
     assert set(values) == set(AMOUNT_COLUMNS)

@@ -18,28 +18,41 @@ from provincial_nodes.domain.catalogue import LineClassification, Reason
 from provincial_nodes.domain.filing import VisitKind
 from provincial_nodes.domain.postings import treatment_postings
 from provincial_nodes.domain.settlement import Settlement
-from services import ledger as ledger_store
-from services.prepared import run
+from services.ledger import store as ledger_store
+from services.storage.prepared import run
 
 # Hot-path statements, built once (building a Core statement per call costs more than running
 # it). Parameters named like a column they set are reserved in UPDATE, hence the ``k_`` key.
 _INSERT_VISIT = insert(visits)
 _GET = select(visits).where(visits.c.mdtrt_id == bindparam("mdtrt_id"))
-_LOCK = select(visits.c.mdtrt_id).where(visits.c.mdtrt_id == bindparam("mdtrt_id")
-                                        ).with_for_update()
-_SET_STATUS = (update(visits).where(visits.c.mdtrt_id == bindparam("k_mdtrt_id"))
-               .values(status=bindparam("status")))
+_LOCK = (
+    select(visits.c.mdtrt_id).where(visits.c.mdtrt_id == bindparam("mdtrt_id")).with_for_update()
+)
+_SET_STATUS = (
+    update(visits)
+    .where(visits.c.mdtrt_id == bindparam("k_mdtrt_id"))
+    .values(status=bindparam("status"))
+)
 _LINE_COUNTS = select(fee_lines.c.feedetl_sn, fee_lines.c.med_list_codg, fee_lines.c.cnt).where(
-    fee_lines.c.mdtrt_id == bindparam("mdtrt_id"))
+    fee_lines.c.mdtrt_id == bindparam("mdtrt_id")
+)
 _INSERT_LINES = insert(fee_lines)
-_LINES = (select(fee_lines).where(fee_lines.c.mdtrt_id == bindparam("mdtrt_id"))
-          .order_by(fee_lines.c.feedetl_sn))
+_LINES = (
+    select(fee_lines)
+    .where(fee_lines.c.mdtrt_id == bindparam("mdtrt_id"))
+    .order_by(fee_lines.c.feedetl_sn)
+)
 _INSERT_SETTLEMENT = insert(treatment_settlements)
 _SETTLEMENTS = (
-    select(treatment_settlements.c.setl_id, treatment_settlements.c.refd_setl_flag,
-           treatment_settlements.c.init_setl_id, treatment_settlements.c.setlinfo)
+    select(
+        treatment_settlements.c.setl_id,
+        treatment_settlements.c.refd_setl_flag,
+        treatment_settlements.c.init_setl_id,
+        treatment_settlements.c.setlinfo,
+    )
     .where(treatment_settlements.c.mdtrt_id == bindparam("mdtrt_id"))
-    .order_by(treatment_settlements.c.setl_time, treatment_settlements.c.setl_id))
+    .order_by(treatment_settlements.c.setl_time, treatment_settlements.c.setl_id)
+)
 
 
 @dataclass(frozen=True)
@@ -69,13 +82,29 @@ class Visit:
 
 
 def add(conn: Connection, v: Visit, msgid: str, created_at: str) -> None:
-    run(conn, _INSERT_VISIT, {
-        "mdtrt_id": v.mdtrt_id, "msgid": msgid, "psn_no": v.psn_no,
-        "insuplc_admdvs": v.insuplc_admdvs, "mdtrtarea_admvs": v.mdtrtarea_admvs,
-        "fixmedins_code": v.fixmedins_code, "medins_lv": v.medins_lv, "insutype": v.insutype,
-        "med_type": v.med_type, "begntime": v.begntime, "diag_codes": ",".join(v.diag_codes),
-        "status": v.status, "opsp_dise_code": v.opsp_dise_code, "refl_flag": v.refl_flag,
-        "filing_id": v.filing_id, "filing_status": v.filing_status, "created_at": created_at})
+    run(
+        conn,
+        _INSERT_VISIT,
+        {
+            "mdtrt_id": v.mdtrt_id,
+            "msgid": msgid,
+            "psn_no": v.psn_no,
+            "insuplc_admdvs": v.insuplc_admdvs,
+            "mdtrtarea_admvs": v.mdtrtarea_admvs,
+            "fixmedins_code": v.fixmedins_code,
+            "medins_lv": v.medins_lv,
+            "insutype": v.insutype,
+            "med_type": v.med_type,
+            "begntime": v.begntime,
+            "diag_codes": ",".join(v.diag_codes),
+            "status": v.status,
+            "opsp_dise_code": v.opsp_dise_code,
+            "refl_flag": v.refl_flag,
+            "filing_id": v.filing_id,
+            "filing_status": v.filing_status,
+            "created_at": created_at,
+        },
+    )
 
 
 def get(conn: Connection, mdtrt_id: str) -> Visit | None:
@@ -83,13 +112,22 @@ def get(conn: Connection, mdtrt_id: str) -> Visit | None:
     if row is None:
         return None
     return Visit(
-        mdtrt_id=row.mdtrt_id, psn_no=row.psn_no, insuplc_admdvs=row.insuplc_admdvs,
-        mdtrtarea_admvs=row.mdtrtarea_admvs, fixmedins_code=row.fixmedins_code,
-        medins_lv=row.medins_lv, insutype=row.insutype, med_type=row.med_type,
+        mdtrt_id=row.mdtrt_id,
+        psn_no=row.psn_no,
+        insuplc_admdvs=row.insuplc_admdvs,
+        mdtrtarea_admvs=row.mdtrtarea_admvs,
+        fixmedins_code=row.fixmedins_code,
+        medins_lv=row.medins_lv,
+        insutype=row.insutype,
+        med_type=row.med_type,
         begntime=row.begntime,
-        diag_codes=tuple(c for c in row.diag_codes.split(",") if c), status=row.status,
-        opsp_dise_code=row.opsp_dise_code, refl_flag=row.refl_flag, filing_id=row.filing_id,
-        filing_status=row.filing_status)
+        diag_codes=tuple(c for c in row.diag_codes.split(",") if c),
+        status=row.status,
+        opsp_dise_code=row.opsp_dise_code,
+        refl_flag=row.refl_flag,
+        filing_id=row.filing_id,
+        filing_status=row.filing_status,
+    )
 
 
 def lock(conn: Connection, mdtrt_id: str) -> None:
@@ -112,42 +150,91 @@ def line_numbers_and_counts(conn: Connection, mdtrt_id: str) -> tuple[set[str], 
     return {r.feedetl_sn for r in rows}, counts
 
 
-def add_lines(conn: Connection, mdtrt_id: str, msgid: str, fee_times: list[str],
-              lines: list[LineClassification]) -> None:
-    run(conn, _INSERT_LINES, [{
-        "mdtrt_id": mdtrt_id, "feedetl_sn": c.feedetl_sn, "msgid": msgid,
-        "med_list_codg": c.med_list_codg, "med_list_name": c.med_list_name, "cnt": str(c.cnt),
-        "pric": c.pric, "det_item_fee_sumamt": c.det_item_fee_sumamt, "fee_ocur_time": t,
-        "fulamt_ownpay_amt": c.fulamt_ownpay_amt, "overlmt_amt": c.overlmt_amt,
-        "preselfpay_amt": c.preselfpay_amt, "inscp_scp_amt": c.inscp_scp_amt,
-        "pric_uplmt_amt": c.pric_uplmt_amt, "selfpay_prop_bp": c.selfpay_prop_bp,
-        "chrgitm_lv": c.chrgitm_lv, "med_chrgitm_type": c.med_chrgitm_type,
-        "lmt_used_flag": c.lmt_used_flag, "list_type": c.list_type,
-        "reason_codes": ",".join(r.value for r in c.reasons), "memo": c.memo,
-    } for c, t in zip(lines, fee_times, strict=True)])
+def add_lines(
+    conn: Connection,
+    mdtrt_id: str,
+    msgid: str,
+    fee_times: list[str],
+    lines: list[LineClassification],
+) -> None:
+    run(
+        conn,
+        _INSERT_LINES,
+        [
+            {
+                "mdtrt_id": mdtrt_id,
+                "feedetl_sn": c.feedetl_sn,
+                "msgid": msgid,
+                "med_list_codg": c.med_list_codg,
+                "med_list_name": c.med_list_name,
+                "cnt": str(c.cnt),
+                "pric": c.pric,
+                "det_item_fee_sumamt": c.det_item_fee_sumamt,
+                "fee_ocur_time": t,
+                "fulamt_ownpay_amt": c.fulamt_ownpay_amt,
+                "overlmt_amt": c.overlmt_amt,
+                "preselfpay_amt": c.preselfpay_amt,
+                "inscp_scp_amt": c.inscp_scp_amt,
+                "pric_uplmt_amt": c.pric_uplmt_amt,
+                "selfpay_prop_bp": c.selfpay_prop_bp,
+                "chrgitm_lv": c.chrgitm_lv,
+                "med_chrgitm_type": c.med_chrgitm_type,
+                "lmt_used_flag": c.lmt_used_flag,
+                "list_type": c.list_type,
+                "reason_codes": ",".join(r.value for r in c.reasons),
+                "memo": c.memo,
+            }
+            for c, t in zip(lines, fee_times, strict=True)
+        ],
+    )
 
 
 def lines(conn: Connection, mdtrt_id: str) -> list[LineClassification]:
     rows = run(conn, _LINES, {"mdtrt_id": mdtrt_id}).all()
-    return [LineClassification(
-        feedetl_sn=r.feedetl_sn, med_list_codg=r.med_list_codg, med_list_name=r.med_list_name,
-        det_item_fee_sumamt=r.det_item_fee_sumamt, cnt=Decimal(r.cnt), pric=r.pric,
-        pric_uplmt_amt=r.pric_uplmt_amt, selfpay_prop_bp=r.selfpay_prop_bp,
-        fulamt_ownpay_amt=r.fulamt_ownpay_amt, overlmt_amt=r.overlmt_amt,
-        preselfpay_amt=r.preselfpay_amt, inscp_scp_amt=r.inscp_scp_amt,
-        chrgitm_lv=r.chrgitm_lv, med_chrgitm_type=r.med_chrgitm_type,
-        lmt_used_flag=r.lmt_used_flag, list_type=r.list_type,
-        reasons=tuple(Reason(x) for x in r.reason_codes.split(",") if x), memo=r.memo,
-    ) for r in rows]
+    return [
+        LineClassification(
+            feedetl_sn=r.feedetl_sn,
+            med_list_codg=r.med_list_codg,
+            med_list_name=r.med_list_name,
+            det_item_fee_sumamt=r.det_item_fee_sumamt,
+            cnt=Decimal(r.cnt),
+            pric=r.pric,
+            pric_uplmt_amt=r.pric_uplmt_amt,
+            selfpay_prop_bp=r.selfpay_prop_bp,
+            fulamt_ownpay_amt=r.fulamt_ownpay_amt,
+            overlmt_amt=r.overlmt_amt,
+            preselfpay_amt=r.preselfpay_amt,
+            inscp_scp_amt=r.inscp_scp_amt,
+            chrgitm_lv=r.chrgitm_lv,
+            med_chrgitm_type=r.med_chrgitm_type,
+            lmt_used_flag=r.lmt_used_flag,
+            list_type=r.list_type,
+            reasons=tuple(Reason(x) for x in r.reason_codes.split(",") if x),
+            memo=r.memo,
+        )
+        for r in rows
+    ]
 
 
 def record_settlement(conn: Connection, s: Settlement, msgid: str, payload: bytes) -> None:
-    run(conn, _INSERT_SETTLEMENT, {
-        "setl_id": s.setl_id, "msgid": msgid, "mdtrt_id": s.mdtrt_id, "psn_no": s.psn_no,
-        "insuplc_admdvs": s.insuplc_admdvs, "mdtrtarea_admvs": s.mdtrtarea_admvs,
-        "fixmedins_code": s.fixmedins_code, "setl_time": s.setl_time,
-        "refd_setl_flag": s.refd_setl_flag, "init_setl_id": s.init_setl_id or None,
-        "setlinfo": payload, **amount_values(s)})
+    run(
+        conn,
+        _INSERT_SETTLEMENT,
+        {
+            "setl_id": s.setl_id,
+            "msgid": msgid,
+            "mdtrt_id": s.mdtrt_id,
+            "psn_no": s.psn_no,
+            "insuplc_admdvs": s.insuplc_admdvs,
+            "mdtrtarea_admvs": s.mdtrtarea_admvs,
+            "fixmedins_code": s.fixmedins_code,
+            "setl_time": s.setl_time,
+            "refd_setl_flag": s.refd_setl_flag,
+            "init_setl_id": s.init_setl_id or None,
+            "setlinfo": payload,
+            **amount_values(s),
+        },
+    )
     ledger_store.post(conn, ledger, treatment_postings(s))
 
 

@@ -16,7 +16,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from services.money import apply_ratio, format_ratio, line_amount_fen, yuan
+from services.values.money import apply_ratio, format_ratio, line_amount_fen, yuan
 
 
 class Level(StrEnum):
@@ -185,8 +185,9 @@ _MEMO = {
 }
 
 
-def classify_line(entry: CatalogueEntry | None, line: FeeLine, visit: VisitContext,
-                  *, code_known: bool = True) -> LineClassification:
+def classify_line(
+    entry: CatalogueEntry | None, line: FeeLine, visit: VisitContext, *, code_known: bool = True
+) -> LineClassification:
     """Classify one fee line under the catalogue version ``entry`` (None: none in force)."""
     amount = line.det_item_fee_sumamt
     reasons: list[Reason] = []
@@ -194,20 +195,30 @@ def classify_line(entry: CatalogueEntry | None, line: FeeLine, visit: VisitConte
 
     def full_self_pay(reason: Reason) -> LineClassification:
         return LineClassification(
-            feedetl_sn=line.feedetl_sn, med_list_codg=line.med_list_codg,
-            med_list_name=entry.name if entry else "", det_item_fee_sumamt=amount,
-            cnt=line.cnt, pric=line.pric, pric_uplmt_amt=entry.pric_uplmt_amt if entry else 0,
-            selfpay_prop_bp=0, fulamt_ownpay_amt=amount, overlmt_amt=0, preselfpay_amt=0,
-            inscp_scp_amt=0, chrgitm_lv=entry.chrgitm_lv.value if entry else "",
+            feedetl_sn=line.feedetl_sn,
+            med_list_codg=line.med_list_codg,
+            med_list_name=entry.name if entry else "",
+            det_item_fee_sumamt=amount,
+            cnt=line.cnt,
+            pric=line.pric,
+            pric_uplmt_amt=entry.pric_uplmt_amt if entry else 0,
+            selfpay_prop_bp=0,
+            fulamt_ownpay_amt=amount,
+            overlmt_amt=0,
+            preselfpay_amt=0,
+            inscp_scp_amt=0,
+            chrgitm_lv=entry.chrgitm_lv.value if entry else "",
             med_chrgitm_type=entry.med_chrgitm_type if entry else "",
             lmt_used_flag="1" if entry and entry.restriction else "0",
             list_type=entry.list_type.value if entry else "",
-            reasons=(reason,), memo=f"{_MEMO[reason]} {yuan(amount)}",
+            reasons=(reason,),
+            memo=f"{_MEMO[reason]} {yuan(amount)}",
         )
 
     if entry is None:
-        return full_self_pay(Reason.NOT_IN_CATALOGUE if not code_known
-                             else Reason.NOT_VALID_ON_DATE)
+        return full_self_pay(
+            Reason.NOT_IN_CATALOGUE if not code_known else Reason.NOT_VALID_ON_DATE
+        )
     if entry.chrgitm_lv is Level.C:
         return full_self_pay(Reason.CLASS_C)
     restriction = entry.restriction
@@ -233,27 +244,39 @@ def classify_line(entry: CatalogueEntry | None, line: FeeLine, visit: VisitConte
     if entry.pric_uplmt_amt and line.pric > entry.pric_uplmt_amt:
         overlmt = min(remaining, line_amount_fen(cnt_in_scope, line.pric - entry.pric_uplmt_amt))
         reasons.append(Reason.OVER_PRICE_CAP)
-        memos.append(f"{_MEMO[Reason.OVER_PRICE_CAP]} {yuan(entry.pric_uplmt_amt)}/unit: "
-                     f"{yuan(overlmt)}")
+        memos.append(
+            f"{_MEMO[Reason.OVER_PRICE_CAP]} {yuan(entry.pric_uplmt_amt)}/unit: {yuan(overlmt)}"
+        )
     in_cap = remaining - overlmt
 
     preselfpay = 0
     if entry.chrgitm_lv is Level.B and entry.selfpay_prop_bp:
         preselfpay = apply_ratio(in_cap, entry.selfpay_prop_bp)
         reasons.append(Reason.CLASS_B_PRESELFPAY)
-        memos.append(f"{_MEMO[Reason.CLASS_B_PRESELFPAY]} "
-                     f"{format_ratio(entry.selfpay_prop_bp)}: {yuan(preselfpay)}")
+        memos.append(
+            f"{_MEMO[Reason.CLASS_B_PRESELFPAY]} "
+            f"{format_ratio(entry.selfpay_prop_bp)}: {yuan(preselfpay)}"
+        )
 
     return LineClassification(
-        feedetl_sn=line.feedetl_sn, med_list_codg=line.med_list_codg, med_list_name=entry.name,
-        det_item_fee_sumamt=amount, cnt=line.cnt, pric=line.pric,
+        feedetl_sn=line.feedetl_sn,
+        med_list_codg=line.med_list_codg,
+        med_list_name=entry.name,
+        det_item_fee_sumamt=amount,
+        cnt=line.cnt,
+        pric=line.pric,
         pric_uplmt_amt=entry.pric_uplmt_amt,
         selfpay_prop_bp=entry.selfpay_prop_bp if entry.chrgitm_lv is Level.B else 0,
-        fulamt_ownpay_amt=fulamt, overlmt_amt=overlmt, preselfpay_amt=preselfpay,
-        inscp_scp_amt=in_cap - preselfpay, chrgitm_lv=entry.chrgitm_lv.value,
+        fulamt_ownpay_amt=fulamt,
+        overlmt_amt=overlmt,
+        preselfpay_amt=preselfpay,
+        inscp_scp_amt=in_cap - preselfpay,
+        chrgitm_lv=entry.chrgitm_lv.value,
         med_chrgitm_type=entry.med_chrgitm_type,
-        lmt_used_flag="1" if restriction else "0", list_type=entry.list_type.value,
-        reasons=tuple(reasons), memo="; ".join(memos),
+        lmt_used_flag="1" if restriction else "0",
+        list_type=entry.list_type.value,
+        reasons=tuple(reasons),
+        memo="; ".join(memos),
     )
 
 
@@ -278,5 +301,6 @@ class ClaimTotals:
         )
 
     def balanced(self) -> bool:
-        return self.medfee_sumamt == (self.fulamt_ownpay_amt + self.overlmt_selfpay
-                                      + self.preselfpay_amt + self.inscp_scp_amt)
+        return self.medfee_sumamt == (
+            self.fulamt_ownpay_amt + self.overlmt_selfpay + self.preselfpay_amt + self.inscp_scp_amt
+        )

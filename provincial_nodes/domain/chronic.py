@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from services.errors import FailedPrecondition, InvalidField
+from services.values.errors import FailedPrecondition, InvalidField
 
 CROSS_PROVINCE_DISEASES: dict[str, str] = {
     "M03900": "高血压",
@@ -25,9 +25,12 @@ code each for haemodialysis and peritoneal dialysis)."""
 
 def check_disease(field: str, code: str) -> str:
     if code not in CROSS_PROVINCE_DISEASES:
-        raise InvalidField(field, code, "not one of the five cross-province chronic/special "
-                           "diseases: " + ", ".join(f"{c} {n}" for c, n in
-                                                     CROSS_PROVINCE_DISEASES.items()))
+        raise InvalidField(
+            field,
+            code,
+            "not one of the five cross-province chronic/special "
+            "diseases: " + ", ".join(f"{c} {n}" for c, n in CROSS_PROVINCE_DISEASES.items()),
+        )
     return code
 
 
@@ -49,22 +52,27 @@ class Qualification:
         return CROSS_PROVINCE_DISEASES.get(self.opsp_dise_code, "")
 
     def active_on(self, day: date) -> bool:
-        return (self.status == "active" and self.begndate <= day
-                and (self.enddate is None or day <= self.enddate))
+        return (
+            self.status == "active"
+            and self.begndate <= day
+            and (self.enddate is None or day <= self.enddate)
+        )
 
 
-def require_qualified(quals: list[Qualification], psn_no: str, code: str, day: date
-                      ) -> Qualification:
+def require_qualified(
+    quals: list[Qualification], psn_no: str, code: str, day: date
+) -> Qualification:
     """The qualification that lets ``psn_no`` settle a chronic-disease visit for ``code`` on
     ``day``; FailedPrecondition naming ``opsp_dise_code`` when there is none."""
     for q in quals:
         if q.opsp_dise_code == code and q.active_on(day):
             return q
-    held = [f"{q.opsp_dise_code} {q.begndate}–{q.enddate or 'open'} ({q.status})"
-            for q in quals]
+    held = [f"{q.opsp_dise_code} {q.begndate}–{q.enddate or 'open'} ({q.status})" for q in quals]
     raise FailedPrecondition(
-        "opsp_dise_code", code,
+        "opsp_dise_code",
+        code,
         f"person {psn_no} is not qualified by the insured place for "
         f"{CROSS_PROVINCE_DISEASES.get(code, code)} on {day}"
         + (f" (qualifications: {'; '.join(held)})" if held else " (no qualification on record)"),
-        reason="CHRONIC_NOT_QUALIFIED")
+        reason="CHRONIC_NOT_QUALIFIED",
+    )

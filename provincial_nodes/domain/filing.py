@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from services.errors import FailedPrecondition, InvalidField
-from services.money import format_ratio
+from services.values.errors import FailedPrecondition, InvalidField
+from services.values.money import format_ratio
 
 TEMPORARY_MIN_MONTHS = 6
 MAX_REDUCTION_BP = {"referral": 1000, "emergency": 1000, "other": 2000}
@@ -38,8 +38,11 @@ class Category(StrEnum):
 
     @property
     def long_term(self) -> bool:
-        return self in (Category.RETIREE_RELOCATED, Category.LONG_TERM_RESIDENT,
-                        Category.STATIONED_WORKER)
+        return self in (
+            Category.RETIREE_RELOCATED,
+            Category.LONG_TERM_RESIDENT,
+            Category.STATIONED_WORKER,
+        )
 
 
 CATEGORY_NAMES = {
@@ -60,8 +63,12 @@ EVIDENCE = {
     "emergency_record": "emergency treatment record",
     "none": "no evidence needed",
 }
-CHANNELS = {"window": "service window (窗口)", "app": "national medical insurance app",
-            "mini_program": "national mini-program", "agency": "agency on the person's behalf"}
+CHANNELS = {
+    "window": "service window (窗口)",
+    "app": "national medical insurance app",
+    "mini_program": "national mini-program",
+    "agency": "agency on the person's behalf",
+}
 
 
 class VisitKind(StrEnum):
@@ -100,8 +107,11 @@ class Filing:
     memo: str = ""
 
     def active_on(self, day: date) -> bool:
-        return (self.status == "active" and self.begndate <= day
-                and (self.enddate is None or day <= self.enddate))
+        return (
+            self.status == "active"
+            and self.begndate <= day
+            and (self.enddate is None or day <= self.enddate)
+        )
 
     def covers(self, mdtrtarea_admvs: str) -> bool:
         return destination_covers(self.dest_admdvs, mdtrtarea_admvs)
@@ -147,37 +157,57 @@ def check_new(filing: Filing, existing: list[Filing]) -> None:
 
     Raises InvalidField / FailedPrecondition naming the field and the value."""
     if filing.dest_admdvs[:2] == filing.insuplc_admdvs[:2]:
-        raise InvalidField("dest_admdvs", filing.dest_admdvs,
-                           f"destination is in the insured province {filing.insuplc_admdvs[:2]}; "
-                           "cross-province filing needs another province")
+        raise InvalidField(
+            "dest_admdvs",
+            filing.dest_admdvs,
+            f"destination is in the insured province {filing.insuplc_admdvs[:2]}; "
+            "cross-province filing needs another province",
+        )
     if filing.enddate is not None and filing.enddate < filing.begndate:
-        raise InvalidField("enddate", filing.enddate.isoformat(),
-                           f"end date is before the start date {filing.begndate}")
+        raise InvalidField(
+            "enddate",
+            filing.enddate.isoformat(),
+            f"end date is before the start date {filing.begndate}",
+        )
     if not filing.category.long_term:
         if filing.enddate is None:
             raise InvalidField("enddate", "", "a temporary filing needs an end date")
         shortest = add_months(filing.begndate, TEMPORARY_MIN_MONTHS) - timedelta(days=1)
         if filing.enddate < shortest:
-            raise InvalidField("enddate", filing.enddate.isoformat(),
-                               f"a temporary filing is valid at least {TEMPORARY_MIN_MONTHS} "
-                               f"months: from {filing.begndate} it ends on {shortest} or later")
+            raise InvalidField(
+                "enddate",
+                filing.enddate.isoformat(),
+                f"a temporary filing is valid at least {TEMPORARY_MIN_MONTHS} "
+                f"months: from {filing.begndate} it ends on {shortest} or later",
+            )
     if filing.evidence not in EVIDENCE:
-        raise InvalidField("evidence", filing.evidence,
-                           f"unknown evidence kind; one of {', '.join(EVIDENCE)}")
+        raise InvalidField(
+            "evidence", filing.evidence, f"unknown evidence kind; one of {', '.join(EVIDENCE)}"
+        )
     if filing.evidence == "commitment" and not filing.category.long_term:
-        raise InvalidField("evidence", filing.evidence,
-                           "a personal commitment is evidence for long-term residence only")
+        raise InvalidField(
+            "evidence",
+            filing.evidence,
+            "a personal commitment is evidence for long-term residence only",
+        )
     if filing.channel not in CHANNELS:
-        raise InvalidField("channel", filing.channel,
-                           f"unknown channel; one of {', '.join(CHANNELS)}")
+        raise InvalidField(
+            "channel", filing.channel, f"unknown channel; one of {', '.join(CHANNELS)}"
+        )
     for other in existing:
-        if (other.filing_id != filing.filing_id and other.status == "active"
-                and other.dest_admdvs == filing.dest_admdvs and other.overlaps(filing)):
+        if (
+            other.filing_id != filing.filing_id
+            and other.status == "active"
+            and other.dest_admdvs == filing.dest_admdvs
+            and other.overlaps(filing)
+        ):
             raise FailedPrecondition(
-                "dest_admdvs", filing.dest_admdvs,
+                "dest_admdvs",
+                filing.dest_admdvs,
                 f"filing {other.filing_id} to the same destination is active from "
                 f"{other.begndate} to {other.enddate or 'open'}; change or revoke it instead",
-                reason="FILING_OVERLAPS")
+                reason="FILING_OVERLAPS",
+            )
 
 
 @dataclass(frozen=True)
@@ -191,14 +221,20 @@ class Coverage:
     def category(self) -> str:
         if self.filing is not None:
             return self.filing.category.value
-        return {Basis.EMERGENCY: "emergency", Basis.UNFILED_REFERRAL: "referral",
-                Basis.UNFILED: "none", Basis.LOCAL: "local"}.get(self.basis, "none")
+        return {
+            Basis.EMERGENCY: "emergency",
+            Basis.UNFILED_REFERRAL: "referral",
+            Basis.UNFILED: "none",
+            Basis.LOCAL: "local",
+        }.get(self.basis, "none")
 
     def describe(self) -> str:
         if self.filing is not None:
             f = self.filing
-            return (f"filing {f.filing_id} ({CATEGORY_NAMES[f.category]}, to {f.dest_admdvs}, "
-                    f"{f.begndate} to {f.enddate or 'open'})")
+            return (
+                f"filing {f.filing_id} ({CATEGORY_NAMES[f.category]}, to {f.dest_admdvs}, "
+                f"{f.begndate} to {f.enddate or 'open'})"
+            )
         return {
             Basis.FILED: "filed",
             Basis.EMERGENCY: "no filing; emergency treatment is treated as filed",
@@ -209,8 +245,9 @@ class Coverage:
         }[self.basis]
 
 
-def coverage(filings: list[Filing], insuplc_admdvs: str, mdtrtarea_admvs: str, day: date,
-             kind: VisitKind) -> Coverage:
+def coverage(
+    filings: list[Filing], insuplc_admdvs: str, mdtrtarea_admvs: str, day: date, kind: VisitKind
+) -> Coverage:
     """The basis on which a visit on ``day`` at ``mdtrtarea_admvs`` settles. Pure."""
     if mdtrtarea_admvs[:2] == insuplc_admdvs[:2]:
         away = next((f for f in filings if f.active_on(day) and f.category.long_term), None)
@@ -220,8 +257,13 @@ def coverage(filings: list[Filing], insuplc_admdvs: str, mdtrtarea_admvs: str, d
     filed = [f for f in filings if f.active_on(day) and f.covers(mdtrtarea_admvs)]
     if filed:
         # Prefer the most specific destination, then the long-term filing, then the newest.
-        filed.sort(key=lambda f: (f.dest_admdvs != mdtrtarea_admvs, not f.category.long_term,
-                                  -f.begndate.toordinal()))
+        filed.sort(
+            key=lambda f: (
+                f.dest_admdvs != mdtrtarea_admvs,
+                not f.category.long_term,
+                -f.begndate.toordinal(),
+            )
+        )
         return Coverage(Basis.FILED, filed[0])
     if kind is VisitKind.EMERGENCY:
         return Coverage(Basis.EMERGENCY)
@@ -245,8 +287,9 @@ class FilingRules:
     """Whether a long-term filer may still settle at home during the filing period."""
 
 
-def ratio_reduction(rules: FilingRules, cov: Coverage, *, psn_no: str, area: str
-                    ) -> tuple[int, str]:
+def ratio_reduction(
+    rules: FilingRules, cov: Coverage, *, psn_no: str, area: str
+) -> tuple[int, str]:
     """Points (bp) taken off the ratio for this visit, and why; FailedPrecondition (naming the
     person or the treatment area) when the rules refuse direct settlement."""
     if cov.basis in (Basis.FILED, Basis.LOCAL):
@@ -254,20 +297,27 @@ def ratio_reduction(rules: FilingRules, cov: Coverage, *, psn_no: str, area: str
     if cov.basis is Basis.HOME_DURING_LONG_TERM:
         if not rules.home_during_long_term:
             raise FailedPrecondition(
-                "header.mdtrtarea_admvs", area,
+                "header.mdtrtarea_admvs",
+                area,
                 f"the person is filed for long-term residence elsewhere ({cov.describe()}) and "
                 "this region does not settle at home during the filing period",
-                reason="HOME_SETTLEMENT_NOT_ALLOWED")
+                reason="HOME_SETTLEMENT_NOT_ALLOWED",
+            )
         return 0, f"{cov.describe()} during long-term filing: normal ratio"
     if cov.basis is Basis.EMERGENCY:
         cut = rules.reduction_emergency_bp
         return cut, f"{cov.describe()}: ratio lowered by {format_ratio(cut)}"
     if rules.unfiled == "refuse":
         raise FailedPrecondition(
-            "psn_no", psn_no,
+            "psn_no",
+            psn_no,
             f"{cov.describe()} at {area}: this insured region does not settle unfiled visits "
             "directly; file (or late-file, 补办) before settlement",
-            reason="FILING_REQUIRED")
-    cut = (rules.reduction_referral_bp if cov.basis is Basis.UNFILED_REFERRAL
-           else rules.reduction_other_bp)
+            reason="FILING_REQUIRED",
+        )
+    cut = (
+        rules.reduction_referral_bp
+        if cov.basis is Basis.UNFILED_REFERRAL
+        else rules.reduction_other_bp
+    )
     return cut, f"{cov.describe()}: ratio lowered by {format_ratio(cut)}"

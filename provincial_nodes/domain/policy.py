@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from provincial_nodes.domain.filing import FilingRules
-from services.errors import FailedPrecondition, NotFound
+from services.values.errors import FailedPrecondition, NotFound
 
 LEVELS = ("1", "2", "3")
 """Institution levels: "1" primary, "2" secondary, "3" tertiary."""
@@ -91,8 +91,9 @@ class SchemeKey:
         return f"{self.med_type}:{self.opsp_dise_code}" if self.opsp_dise_code else self.med_type
 
     def __str__(self) -> str:
-        return (f"{self.admdvs} insutype {self.insutype} med_type {self.med_type}"
-                + (f" disease {self.opsp_dise_code}" if self.opsp_dise_code else ""))
+        return f"{self.admdvs} insutype {self.insutype} med_type {self.med_type}" + (
+            f" disease {self.opsp_dise_code}" if self.opsp_dise_code else ""
+        )
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,8 @@ class Scheme:
         first, last = self.periods[0], self.periods[-1]
         when = "before its first period" if day < first.valid_from else "after its last period"
         raise FailedPrecondition(
-            "setl_date", day.isoformat(),
+            "setl_date",
+            day.isoformat(),
             f"no policy of {self.key} is in force on this date ({when}: {first.valid_from} to "
             f"{last.valid_to or 'open'})",
             reason="POLICY_NOT_IN_FORCE",
@@ -133,8 +135,9 @@ class PolicyBook:
         merged.update({s.key: s for s in schemes})
         return PolicyBook(list(merged.values()))
 
-    def key_for(self, admdvs: str, insutype: str, med_type: str, opsp_dise_code: str = ""
-                ) -> SchemeKey:
+    def key_for(
+        self, admdvs: str, insutype: str, med_type: str, opsp_dise_code: str = ""
+    ) -> SchemeKey:
         """The scheme a claim settles under; NotFound / FailedPrecondition when there is none."""
         key = SchemeKey(admdvs, insutype, med_type, opsp_dise_code if med_type == "14" else "")
         if key in self._schemes:
@@ -147,11 +150,15 @@ class PolicyBook:
             raise NotFound("header.insuplc_admdvs", admdvs, "no policy for this region")
         if med_type == "14":
             raise FailedPrecondition(
-                "opsp_dise_code", opsp_dise_code,
+                "opsp_dise_code",
+                opsp_dise_code,
                 f"region {admdvs} has no chronic/special-disease scheme for insutype "
-                f"{insutype} and this disease", reason="NO_SCHEME")
+                f"{insutype} and this disease",
+                reason="NO_SCHEME",
+            )
         raise FailedPrecondition(
-            "med_type", med_type,
+            "med_type",
+            med_type,
             f"region {admdvs} has no direct-settlement policy for insutype {insutype} "
             f"med_type {med_type}",
             reason="NO_SCHEME",

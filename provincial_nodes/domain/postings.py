@@ -17,7 +17,7 @@ its own transfer ids, from its own setl_id).
 from __future__ import annotations
 
 from provincial_nodes.domain.settlement import Settlement
-from services.ledger import Transfer, moving
+from services.ledger.model import Transfer, moving
 
 
 def _kind(s: Settlement) -> str:
@@ -28,16 +28,25 @@ def insured_postings(s: Settlement) -> list[Transfer]:
     due = f"due_to_province:{s.mdtrtarea_admvs[:2]}"
     out: list[Transfer] = []
     for f in s.funds:
-        out += moving(f"{s.setl_id}:{f.fund_pay_type}", f"fund:{f.fund_pay_type}", due,
-                      f.fund_payamt, s.setl_id, _kind(s))
-    out += moving(f"{s.setl_id}:acct", "personal_accounts", due, s.acct_pay, s.setl_id,
-                  _kind(s))
+        out += moving(
+            f"{s.setl_id}:{f.fund_pay_type}",
+            f"fund:{f.fund_pay_type}",
+            due,
+            f.fund_payamt,
+            s.setl_id,
+            _kind(s),
+        )
+    out += moving(f"{s.setl_id}:acct", "personal_accounts", due, s.acct_pay, s.setl_id, _kind(s))
     return out
 
 
 def treatment_postings(s: Settlement) -> list[Transfer]:
     hospital = f"payable_to_hospital:{s.fixmedins_code}"
-    return (moving(f"{s.setl_id}:insured", f"receivable_from_province:{s.insuplc_admdvs[:2]}",
-                   hospital, s.fund_pay_sumamt + s.acct_pay, s.setl_id, _kind(s))
-            + moving(f"{s.setl_id}:cash", "patient_cash", hospital, s.psn_cash_pay, s.setl_id,
-                     _kind(s)))
+    return moving(
+        f"{s.setl_id}:insured",
+        f"receivable_from_province:{s.insuplc_admdvs[:2]}",
+        hospital,
+        s.fund_pay_sumamt + s.acct_pay,
+        s.setl_id,
+        _kind(s),
+    ) + moving(f"{s.setl_id}:cash", "patient_cash", hospital, s.psn_cash_pay, s.setl_id, _kind(s))

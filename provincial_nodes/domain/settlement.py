@@ -66,11 +66,19 @@ class Settlement:
         """Which of DESIGN.md's identities fail (empty when all hold)."""
         t = self.totals
         problems = []
-        if t.medfee_sumamt != (t.fulamt_ownpay_amt + t.overlmt_selfpay + t.preselfpay_amt
-                               + t.inscp_scp_amt):
+        if t.medfee_sumamt != (
+            t.fulamt_ownpay_amt + t.overlmt_selfpay + t.preselfpay_amt + t.inscp_scp_amt
+        ):
             problems.append("medfee_sumamt != fulamt + overlmt + preselfpay + inscp")
-        funds = (self.hifp_pay + self.cvlserv_pay + self.hifes_pay + self.hifmi_pay
-                 + self.hifob_pay + self.maf_pay + self.oth_pay)
+        funds = (
+            self.hifp_pay
+            + self.cvlserv_pay
+            + self.hifes_pay
+            + self.hifmi_pay
+            + self.hifob_pay
+            + self.maf_pay
+            + self.oth_pay
+        )
         if self.fund_pay_sumamt != funds:
             problems.append("fund_pay_sumamt != sum of fund fields")
         if self.fund_pay_sumamt != sum(f.fund_payamt for f in self.funds):
@@ -84,19 +92,40 @@ class Settlement:
     def reversal(self, setl_id: str, msgid: str, setl_time: str, balc: int) -> Settlement:
         """The revocation record: every amount negated, pointing at this settlement."""
         t = self.totals
-        neg_totals = ClaimTotals(-t.medfee_sumamt, -t.fulamt_ownpay_amt, -t.overlmt_selfpay,
-                                 -t.preselfpay_amt, -t.inscp_scp_amt)
-        funds = tuple(dataclasses.replace(f, inscp_scp_amt=-f.inscp_scp_amt,
-                                          fund_payamt=-f.fund_payamt) for f in self.funds)
+        neg_totals = ClaimTotals(
+            -t.medfee_sumamt,
+            -t.fulamt_ownpay_amt,
+            -t.overlmt_selfpay,
+            -t.preselfpay_amt,
+            -t.inscp_scp_amt,
+        )
+        funds = tuple(
+            dataclasses.replace(f, inscp_scp_amt=-f.inscp_scp_amt, fund_payamt=-f.fund_payamt)
+            for f in self.funds
+        )
         return dataclasses.replace(
-            self, setl_id=setl_id, setl_time=setl_time, totals=neg_totals,
-            act_pay_dedc=-self.act_pay_dedc, hifp_pay=-self.hifp_pay,
-            fund_pay_sumamt=-self.fund_pay_sumamt, psn_part_amt=-self.psn_part_amt,
-            acct_pay=-self.acct_pay, psn_cash_pay=-self.psn_cash_pay, balc=balc,
-            cvlserv_pay=-self.cvlserv_pay, hifes_pay=-self.hifes_pay,
-            hifmi_pay=-self.hifmi_pay, hifob_pay=-self.hifob_pay, maf_pay=-self.maf_pay,
-            oth_pay=-self.oth_pay, acct_mulaid_pay=-self.acct_mulaid_pay, funds=funds,
+            self,
+            setl_id=setl_id,
+            setl_time=setl_time,
+            totals=neg_totals,
+            act_pay_dedc=-self.act_pay_dedc,
+            hifp_pay=-self.hifp_pay,
+            fund_pay_sumamt=-self.fund_pay_sumamt,
+            psn_part_amt=-self.psn_part_amt,
+            acct_pay=-self.acct_pay,
+            psn_cash_pay=-self.psn_cash_pay,
+            balc=balc,
+            cvlserv_pay=-self.cvlserv_pay,
+            hifes_pay=-self.hifes_pay,
+            hifmi_pay=-self.hifmi_pay,
+            hifob_pay=-self.hifob_pay,
+            maf_pay=-self.maf_pay,
+            oth_pay=-self.oth_pay,
+            acct_mulaid_pay=-self.acct_mulaid_pay,
+            funds=funds,
             steps=(Step("revocation", f"revokes settlement {self.setl_id}", -t.medfee_sumamt),),
-            medins_setl_id=msgid, init_setl_id=self.setl_id, refd_setl_flag="1",
+            medins_setl_id=msgid,
+            init_setl_id=self.setl_id,
+            refd_setl_flag="1",
             crt_payb_lmt_amt=0,
         )

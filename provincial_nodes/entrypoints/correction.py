@@ -17,30 +17,37 @@ from provincial_nodes.service_layer.correction import (
     Status,
     TreatmentCorrection,
 )
-from services import clock
-from services.envelope import Envelope, ResponseHeaders
 from services.pb.settlenet.v1 import common_pb2, correction_pb2, correction_pb2_grpc
-from services.rpc import hop_timeout, rpc
-from services.status import from_rpc_error
-from services.storage import Database
+from services.rpc.envelope import Envelope, ResponseHeaders
+from services.rpc.handler import hop_timeout, rpc
+from services.rpc.status import from_rpc_error
+from services.storage.database import Database
+from services.values import clock
 
 Ctx = grpc.aio.ServicerContext[Any, Any]
 
 
 def command(request: correction_pb2.CorrectionRequest, env: Envelope) -> CorrectCommand:
-    return CorrectCommand(env=env, psn_no=convert.required("psn_no", request.psn_no, 32),
-                          omsgid=convert.required("omsgid", request.omsgid, 40),
-                          oinfno=convert.required("oinfno", request.oinfno, 8))
+    return CorrectCommand(
+        env=env,
+        psn_no=convert.required("psn_no", request.psn_no, 32),
+        omsgid=convert.required("omsgid", request.omsgid, 40),
+        oinfno=convert.required("oinfno", request.oinfno, 8),
+    )
 
 
 def request_of(cmd: CorrectCommand) -> correction_pb2.CorrectionRequest:
     return correction_pb2.CorrectionRequest(
-        header=cmd.env.to_header(common_pb2.RequestHeader), psn_no=cmd.psn_no,
-        omsgid=cmd.omsgid, oinfno=cmd.oinfno)
+        header=cmd.env.to_header(common_pb2.RequestHeader),
+        psn_no=cmd.psn_no,
+        omsgid=cmd.omsgid,
+        oinfno=cmd.oinfno,
+    )
 
 
-def result_proto(omsgid: str, out: Outcome, header: common_pb2.ResponseHeader
-                 ) -> correction_pb2.CorrectionResult:
+def result_proto(
+    omsgid: str, out: Outcome, header: common_pb2.ResponseHeader
+) -> correction_pb2.CorrectionResult:
     msg = correction_pb2.CorrectionResult(header=header, omsgid=omsgid, outcome=out.outcome)
     if out.original is not None:
         msg.original.CopyFrom(convert.settlement_to_proto(out.original))
@@ -50,15 +57,19 @@ def result_proto(omsgid: str, out: Outcome, header: common_pb2.ResponseHeader
 
 
 def outcome_of(msg: correction_pb2.CorrectionResult) -> Outcome:
-    return Outcome(msg.outcome,
-                   convert.settlement_from_proto(msg.original) if msg.original.setl_id else None,
-                   convert.settlement_from_proto(msg.reversal) if msg.reversal.setl_id else None)
+    return Outcome(
+        msg.outcome,
+        convert.settlement_from_proto(msg.original) if msg.original.setl_id else None,
+        convert.settlement_from_proto(msg.reversal) if msg.reversal.setl_id else None,
+    )
 
 
-def status_proto(node: str, omsgid: str, st: Status, header: common_pb2.ResponseHeader
-                 ) -> correction_pb2.MessageStatus:
-    msg = correction_pb2.MessageStatus(header=header, omsgid=omsgid, node=node, state=st.state,
-                                       infno=st.infno)
+def status_proto(
+    node: str, omsgid: str, st: Status, header: common_pb2.ResponseHeader
+) -> correction_pb2.MessageStatus:
+    msg = correction_pb2.MessageStatus(
+        header=header, omsgid=omsgid, node=node, state=st.state, infno=st.infno
+    )
     if st.setlinfo is not None:
         msg.setlinfo.CopyFrom(convert.settlement_to_proto(st.setlinfo))
     if st.reversal is not None:
@@ -77,49 +88,66 @@ class HubCorrectionClient:
         try:
             res = await self.stub.Correct(request_of(cmd), timeout=hop_timeout())
         except grpc.aio.AioRpcError as exc:
-            raise from_rpc_error(exc, field="header.insuplc_admdvs",
-                                 value=cmd.env.insuplc_admdvs,
-                                 peer=f"national hub {self.target}") from None
+            raise from_rpc_error(
+                exc,
+                field="header.insuplc_admdvs",
+                value=cmd.env.insuplc_admdvs,
+                peer=f"national hub {self.target}",
+            ) from None
         return outcome_of(res)
 
-    async def status(self, request: correction_pb2.MessageStatusQuery
-                     ) -> correction_pb2.MessageStatus:
+    async def status(
+        self, request: correction_pb2.MessageStatusQuery
+    ) -> correction_pb2.MessageStatus:
         try:
             res: correction_pb2.MessageStatus = await self.stub.QueryMessage(
-                request, timeout=hop_timeout())
+                request, timeout=hop_timeout()
+            )
         except grpc.aio.AioRpcError as exc:
-            raise from_rpc_error(exc, field="header.insuplc_admdvs",
-                                 value=request.header.insuplc_admdvs,
-                                 peer=f"national hub {self.target}") from None
+            raise from_rpc_error(
+                exc,
+                field="header.insuplc_admdvs",
+                value=request.header.insuplc_admdvs,
+                peer=f"national hub {self.target}",
+            ) from None
         return res
 
 
 class TreatmentCorrectionServicer(NodeServicer, correction_pb2_grpc.CorrectionServiceServicer):
     """Served to hospitals."""
 
-    def __init__(self, handler: TreatmentCorrection, hub: HubCorrectionClient, db: Database,
-                 headers: ResponseHeaders, code: str) -> None:
+    def __init__(
+        self,
+        handler: TreatmentCorrection,
+        hub: HubCorrectionClient,
+        db: Database,
+        headers: ResponseHeaders,
+        code: str,
+    ) -> None:
         super().__init__(db, headers)
         self.handler = handler
         self.hub = hub
         self.code = code
 
     @rpc("2601")
-    async def Correct(self, request: correction_pb2.CorrectionRequest, context: Ctx
-                      ) -> correction_pb2.CorrectionResult:
+    async def Correct(
+        self, request: correction_pb2.CorrectionRequest, context: Ctx
+    ) -> correction_pb2.CorrectionResult:
         received = clock.now()
         env = envelope_of(request, "2601", mutating=True)
 
         def encode(out: Outcome) -> bytes:
-            return bytes(result_proto(request.omsgid, out, self._header(env, received))
-                         .SerializeToString())
+            return bytes(
+                result_proto(request.omsgid, out, self._header(env, received)).SerializeToString()
+            )
 
         payload = await self.handler.correct(command(request, env), encode)
         return correction_pb2.CorrectionResult.FromString(payload)
 
     @rpc("5203")
-    async def QueryMessage(self, request: correction_pb2.MessageStatusQuery, context: Ctx
-                           ) -> correction_pb2.MessageStatus:
+    async def QueryMessage(
+        self, request: correction_pb2.MessageStatusQuery, context: Ctx
+    ) -> correction_pb2.MessageStatus:
         received = clock.now()
         env = envelope_of(request, "5203")
         omsgid = convert.required("omsgid", request.omsgid, 40)
@@ -134,32 +162,35 @@ class TreatmentCorrectionServicer(NodeServicer, correction_pb2_grpc.CorrectionSe
         return msg
 
 
-class InsuredCorrectionServicer(NodeServicer,
-                                correction_pb2_grpc.InsuredCorrectionServiceServicer):
+class InsuredCorrectionServicer(NodeServicer, correction_pb2_grpc.InsuredCorrectionServiceServicer):
     """Served to the hub."""
 
-    def __init__(self, handler: InsuredCorrection, db: Database, headers: ResponseHeaders,
-                 code: str) -> None:
+    def __init__(
+        self, handler: InsuredCorrection, db: Database, headers: ResponseHeaders, code: str
+    ) -> None:
         super().__init__(db, headers)
         self.handler = handler
         self.code = code
 
     @rpc("2601")
-    async def Correct(self, request: correction_pb2.CorrectionRequest, context: Ctx
-                      ) -> correction_pb2.CorrectionResult:
+    async def Correct(
+        self, request: correction_pb2.CorrectionRequest, context: Ctx
+    ) -> correction_pb2.CorrectionResult:
         received = clock.now()
         env = envelope_of(request, "2601", mutating=True, need_fixmedins=False)
 
         def encode(out: Outcome) -> bytes:
-            return bytes(result_proto(request.omsgid, out, self._header(env, received))
-                         .SerializeToString())
+            return bytes(
+                result_proto(request.omsgid, out, self._header(env, received)).SerializeToString()
+            )
 
         payload = await self.db.transact(self.handler.correct, command(request, env), encode)
         return correction_pb2.CorrectionResult.FromString(payload)
 
     @rpc("5203")
-    async def QueryMessage(self, request: correction_pb2.MessageStatusQuery, context: Ctx
-                           ) -> correction_pb2.MessageStatus:
+    async def QueryMessage(
+        self, request: correction_pb2.MessageStatusQuery, context: Ctx
+    ) -> correction_pb2.MessageStatus:
         received = clock.now()
         env = envelope_of(request, "5203", need_fixmedins=False)
         omsgid = convert.required("omsgid", request.omsgid, 40)
@@ -171,13 +202,17 @@ def services(node: Any, headers: ResponseHeaders) -> list[tuple[Any, Any, str]]:
     """The two correction services of a started province node (for ``start_server``)."""
     hub = HubCorrectionClient(node.hub.channel, node.hub.target)
     treatment = TreatmentCorrection(node.treatment, hub.correct, convert.decode_settlement)
-    insured = InsuredCorrection(node.insured, convert.decode_settlement,
-                                convert.encode_settlement)
+    insured = InsuredCorrection(node.insured, convert.decode_settlement, convert.encode_settlement)
     names = correction_pb2.DESCRIPTOR.services_by_name
     return [
-        (correction_pb2_grpc.add_CorrectionServiceServicer_to_server,
-         TreatmentCorrectionServicer(treatment, hub, node.db, headers, node.data.code),
-         names["CorrectionService"].full_name),
-        (correction_pb2_grpc.add_InsuredCorrectionServiceServicer_to_server,
-         InsuredCorrectionServicer(insured, node.db, headers, node.data.code),
-         names["InsuredCorrectionService"].full_name)]
+        (
+            correction_pb2_grpc.add_CorrectionServiceServicer_to_server,
+            TreatmentCorrectionServicer(treatment, hub, node.db, headers, node.data.code),
+            names["CorrectionService"].full_name,
+        ),
+        (
+            correction_pb2_grpc.add_InsuredCorrectionServiceServicer_to_server,
+            InsuredCorrectionServicer(insured, node.db, headers, node.data.code),
+            names["InsuredCorrectionService"].full_name,
+        ),
+    ]

@@ -12,16 +12,18 @@ from sqlalchemy import Connection
 from provincial_nodes.adapters.tables import treatment_settlements
 from provincial_nodes.entrypoints.servicers import NodeServicer
 from provincial_nodes.service_layer.treatment import TreatmentRole
-from services import clock, reconcile
-from services.envelope import Envelope, ResponseHeaders, check_date, check_header
-from services.errors import InvalidField
 from services.pb.settlenet.v1 import (
     hospital_reconcile_pb2,
     hospital_reconcile_pb2_grpc,
     reconcile_pb2,
 )
-from services.rpc import rpc
-from services.storage import Database
+from services.reconcile import records as reconcile
+from services.reconcile import store as reconcile_store
+from services.rpc.envelope import Envelope, ResponseHeaders, check_date, check_header
+from services.rpc.handler import rpc
+from services.storage.database import Database
+from services.values import clock
+from services.values.errors import InvalidField
 
 Ctx = grpc.aio.ServicerContext[Any, Any]
 MAX_RECORDS = 100_000
@@ -32,8 +34,7 @@ def _period(request: Any) -> tuple[str, str, str]:
     for name in ("begndate", "enddate"):
         if getattr(request, name):
             check_date(name, getattr(request, name))
-    if request.counterpart and (len(request.counterpart) != 2
-                                or not request.counterpart.isdigit()):
+    if request.counterpart and (len(request.counterpart) != 2 or not request.counterpart.isdigit()):
         raise InvalidField("counterpart", request.counterpart, "a two-digit province code")
     return request.begndate, request.enddate, request.counterpart
 
@@ -42,15 +43,17 @@ def _record(msg: reconcile_pb2.ReconcileRecord) -> reconcile.Record:
     return reconcile.Record(**{f: getattr(msg, f) for f in reconcile.Record.__dataclass_fields__})
 
 
-class HospitalReconcileServicer(NodeServicer,
-                                hospital_reconcile_pb2_grpc.HospitalReconcileServiceServicer):
+class HospitalReconcileServicer(
+    NodeServicer, hospital_reconcile_pb2_grpc.HospitalReconcileServiceServicer
+):
     def __init__(self, role: TreatmentRole, db: Database, headers: ResponseHeaders) -> None:
         super().__init__(db, headers)
         self.role = role
 
     def _envelope(self, request: Any, infno: str) -> Envelope:
-        check_header(request.header if request.HasField("header") else None, infno,
-                     need_insuplc=False)
+        check_header(
+            request.header if request.HasField("header") else None, infno, need_insuplc=False
+        )
         env = Envelope.of(request.header)
         self.role.institution(env)
         return env
@@ -59,33 +62,49 @@ class HospitalReconcileServicer(NodeServicer,
         begndate, enddate, counterpart = _period(request)
 
         def read(conn: Connection) -> list[reconcile.Record]:
-            return [r for r in reconcile.read(conn, treatment_settlements, begndate=begndate,
-                                              enddate=enddate, insured=counterpart)
-                    if r.fixmedins_code == env.fixmedins_code]
+            return [
+                r
+                for r in reconcile_store.read(
+                    conn,
+                    treatment_settlements,
+                    begndate=begndate,
+                    enddate=enddate,
+                    insured=counterpart,
+                )
+                if r.fixmedins_code == env.fixmedins_code
+            ]
 
         records: list[reconcile.Record] = await self.db.transact(read)
         return records
 
     @rpc("3201")
-    async def Totals(self, request: hospital_reconcile_pb2.HospitalTotalsRequest, context: Ctx
-                     ) -> hospital_reconcile_pb2.HospitalTotalsResult:
+    async def Totals(
+        self, request: hospital_reconcile_pb2.HospitalTotalsRequest, context: Ctx
+    ) -> hospital_reconcile_pb2.HospitalTotalsResult:
         received = clock.now()
         env = self._envelope(request, "3201")
         mine = await self._node_records(env, request)
         node = {"count": len(mine), **{k: sum(getattr(r, k) for r in mine) for k in SUMS}}
         differing = [k for k, v in node.items() if getattr(request, k) != v]
         return hospital_reconcile_pb2.HospitalTotalsResult(
-            header=self._header(env, received), stmt_rslt="1" if differing else "0",
-            differing=differing, **node)
+            header=self._header(env, received),
+            stmt_rslt="1" if differing else "0",
+            differing=differing,
+            **node,
+        )
 
     @rpc("3202")
-    async def Details(self, request: hospital_reconcile_pb2.HospitalDetailsRequest,
-                      context: Ctx) -> hospital_reconcile_pb2.HospitalDetailsResult:
+    async def Details(
+        self, request: hospital_reconcile_pb2.HospitalDetailsRequest, context: Ctx
+    ) -> hospital_reconcile_pb2.HospitalDetailsResult:
         received = clock.now()
         env = self._envelope(request, "3202")
         if len(request.records) > MAX_RECORDS:
-            raise InvalidField("records", len(request.records),
-                               f"at most {MAX_RECORDS} records in one request; split the period")
+            raise InvalidField(
+                "records",
+                len(request.records),
+                f"at most {MAX_RECORDS} records in one request; split the period",
+            )
         theirs, seen = [], set()
         for i, r in enumerate(request.records):
             if not r.setl_id:
@@ -96,28 +115,40 @@ class HospitalReconcileServicer(NodeServicer,
             theirs.append(_record(r))
         mine = await self._node_records(env, request)
         diffs = reconcile.compare(theirs, mine)
-        kinds = {"extra": "missing_at_node", "missing": "missing_at_hospital",
-                 "different": "different"}
+        kinds = {
+            "extra": "missing_at_node",
+            "missing": "missing_at_hospital",
+            "different": "different",
+        }
         node_name = f"treatment node {env.mdtrtarea_admvs[:2]}"
         out = []
         for d in diffs:
             item = hospital_reconcile_pb2.HospitalDifference(
-                setl_id=d.setl_id, kind=kinds[d.kind], text=d.describe("the hospital", node_name))
+                setl_id=d.setl_id, kind=kinds[d.kind], text=d.describe("the hospital", node_name)
+            )
             if d.first is not None:
                 item.hospital.CopyFrom(reconcile_pb2.ReconcileRecord(**d.first))
             if d.second is not None:
                 item.node.CopyFrom(reconcile_pb2.ReconcileRecord(**d.second))
             out.append(item)
         agreed = len(set(seen) & {r.setl_id for r in mine}) - sum(
-            1 for d in diffs if d.kind == "different")
+            1 for d in diffs if d.kind == "different"
+        )
         return hospital_reconcile_pb2.HospitalDetailsResult(
-            header=self._header(env, received), stmt_rslt="1" if out else "0", agreed=agreed,
-            differences=out)
+            header=self._header(env, received),
+            stmt_rslt="1" if out else "0",
+            agreed=agreed,
+            differences=out,
+        )
 
 
 def services(node: Any, headers: ResponseHeaders) -> list[tuple[Any, Any, str]]:
-    return [(hospital_reconcile_pb2_grpc.add_HospitalReconcileServiceServicer_to_server,
-             HospitalReconcileServicer(node.treatment, node.db, headers),
-             hospital_reconcile_pb2.DESCRIPTOR.services_by_name["HospitalReconcileService"]
-             .full_name)]
-
+    return [
+        (
+            hospital_reconcile_pb2_grpc.add_HospitalReconcileServiceServicer_to_server,
+            HospitalReconcileServicer(node.treatment, node.db, headers),
+            hospital_reconcile_pb2.DESCRIPTOR.services_by_name[
+                "HospitalReconcileService"
+            ].full_name,
+        )
+    ]

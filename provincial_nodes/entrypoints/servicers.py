@@ -18,10 +18,6 @@ from provincial_nodes.service_layer.treatment import (
     UploadCommand,
     today,
 )
-from services import clock
-from services.envelope import Envelope, ResponseHeaders, check_header
-from services.errors import InvalidField
-from services.journal import body_hash
 from services.pb.settlenet.v1 import (
     admin_pb2,
     admin_pb2_grpc,
@@ -31,16 +27,22 @@ from services.pb.settlenet.v1 import (
     treatment_pb2,
     treatment_pb2_grpc,
 )
-from services.rpc import rpc
-from services.storage import Database
+from services.rpc.envelope import Envelope, ResponseHeaders, check_header
+from services.rpc.handler import rpc
+from services.storage.database import Database
+from services.storage.journal import body_hash
+from services.values import clock
+from services.values.errors import InvalidField
 
 Ctx = grpc.aio.ServicerContext[Any, Any]
 
 
-def envelope_of(request: Any, infno: str, *, mutating: bool = False, need_fixmedins: bool = True
-              ) -> Envelope:
-    check_header(request.header if request.HasField("header") else None, infno,
-                 need_fixmedins=need_fixmedins)
+def envelope_of(
+    request: Any, infno: str, *, mutating: bool = False, need_fixmedins: bool = True
+) -> Envelope:
+    check_header(
+        request.header if request.HasField("header") else None, infno, need_fixmedins=need_fixmedins
+    )
     return Envelope.of(request.header, body_hash(request) if mutating else "")
 
 
@@ -52,8 +54,9 @@ class NodeServicer:
         self.headers = headers
 
     def _header(self, env: Envelope, received: Any) -> common_pb2.ResponseHeader:
-        header: common_pb2.ResponseHeader = self.headers.make(common_pb2.ResponseHeader,
-                                                              env.msgid, received)
+        header: common_pb2.ResponseHeader = self.headers.make(
+            common_pb2.ResponseHeader, env.msgid, received
+        )
         return header
 
 
@@ -65,8 +68,9 @@ class TreatmentServicer(NodeServicer, treatment_pb2_grpc.TreatmentServiceService
         self.role = role
 
     @rpc("1101")
-    async def QueryPerson(self, request: insured_pb2.PersonQuery, context: Ctx
-                          ) -> insured_pb2.PersonInfo:
+    async def QueryPerson(
+        self, request: insured_pb2.PersonQuery, context: Ctx
+    ) -> insured_pb2.PersonInfo:
         received = clock.now()
         env = envelope_of(request, "1101")
         view = await self.role.query_person(convert.person_lookup(request, env))
@@ -75,128 +79,174 @@ class TreatmentServicer(NodeServicer, treatment_pb2_grpc.TreatmentServiceService
         return info
 
     @rpc("2201")
-    async def RegisterVisit(self, request: treatment_pb2.RegisterVisitRequest, context: Ctx
-                            ) -> treatment_pb2.RegisterVisitResponse:
+    async def RegisterVisit(
+        self, request: treatment_pb2.RegisterVisitRequest, context: Ctx
+    ) -> treatment_pb2.RegisterVisitResponse:
         received = clock.now()
         env = envelope_of(request, "2201", mutating=True)
         convert.parse_time_date("begntime", request.begntime)
         med_type = convert.code("med_type", request.med_type, convert.MED_TYPES, "medical type")
         cmd = RegisterCommand(
-            env=env, psn_no=convert.required("psn_no", request.psn_no, 32),
-            insutype=convert.code("insutype", request.insutype, convert.INSUTYPES,
-                                  "insurance type"),
+            env=env,
+            psn_no=convert.required("psn_no", request.psn_no, 32),
+            insutype=convert.code(
+                "insutype", request.insutype, convert.INSUTYPES, "insurance type"
+            ),
             med_type=med_type,
             begntime=request.begntime,
-            diag_codes=tuple(convert.required(f"diseinfo[{i}].diag_code", d.diag_code, 20)
-                             for i, d in enumerate(request.diseinfo)),
+            diag_codes=tuple(
+                convert.required(f"diseinfo[{i}].diag_code", d.diag_code, 20)
+                for i, d in enumerate(request.diseinfo)
+            ),
             opsp_dise_code=convert.disease_for(med_type, request.opsp_dise_code),
             refl_flag=convert.code("refl_flag", request.refl_flag or "0", {"0", "1"}, "flag"),
         )
         if request.mdtrt_cert_type:
-            convert.code("mdtrt_cert_type", request.mdtrt_cert_type, convert.MDTRT_CERT_TYPES,
-                         "certificate type")
+            convert.code(
+                "mdtrt_cert_type",
+                request.mdtrt_cert_type,
+                convert.MDTRT_CERT_TYPES,
+                "certificate type",
+            )
         if request.mdtrt_cert_type == "02":
             convert.check_certno("mdtrt_cert_no", request.mdtrt_cert_no)
 
         def encode(mdtrt_id: str, filing_id: str, filing_status: str) -> bytes:
-            return bytes(treatment_pb2.RegisterVisitResponse(
-                header=self._header(env, received), mdtrt_id=mdtrt_id, psn_no=request.psn_no,
-                ipt_otp_no=request.ipt_otp_no, filing_id=filing_id,
-                filing_status=filing_status).SerializeToString())
+            return bytes(
+                treatment_pb2.RegisterVisitResponse(
+                    header=self._header(env, received),
+                    mdtrt_id=mdtrt_id,
+                    psn_no=request.psn_no,
+                    ipt_otp_no=request.ipt_otp_no,
+                    filing_id=filing_id,
+                    filing_status=filing_status,
+                ).SerializeToString()
+            )
 
         payload = await self.db.transact(self.role.register, cmd, encode)
         return treatment_pb2.RegisterVisitResponse.FromString(payload)
 
     @rpc("2204")
-    async def UploadFeeDetails(self, request: treatment_pb2.UploadFeeDetailsRequest,
-                               context: Ctx) -> treatment_pb2.UploadFeeDetailsResponse:
+    async def UploadFeeDetails(
+        self, request: treatment_pb2.UploadFeeDetailsRequest, context: Ctx
+    ) -> treatment_pb2.UploadFeeDetailsResponse:
         received = clock.now()
         env = envelope_of(request, "2204", mutating=True)
-        cmd = UploadCommand(env=env, mdtrt_id=convert.required("mdtrt_id", request.mdtrt_id, 40),
-                            psn_no=convert.required("psn_no", request.psn_no, 32),
-                            lines=convert.fee_lines(request),
-                            fee_times=[d.fee_ocur_time for d in request.feedetail])
+        cmd = UploadCommand(
+            env=env,
+            mdtrt_id=convert.required("mdtrt_id", request.mdtrt_id, 40),
+            psn_no=convert.required("psn_no", request.psn_no, 32),
+            lines=convert.fee_lines(request),
+            fee_times=[d.fee_ocur_time for d in request.feedetail],
+        )
 
         def encode(lines: list[LineClassification]) -> bytes:
-            return bytes(treatment_pb2.UploadFeeDetailsResponse(
-                header=self._header(env, received),
-                result=[convert.line_result(c) for c in lines]).SerializeToString())
+            return bytes(
+                treatment_pb2.UploadFeeDetailsResponse(
+                    header=self._header(env, received),
+                    result=[convert.line_result(c) for c in lines],
+                ).SerializeToString()
+            )
 
         payload = await self.db.transact(self.role.upload, cmd, encode)
         return treatment_pb2.UploadFeeDetailsResponse.FromString(payload)
 
-    def _settle_visit(self, request: treatment_pb2.SettleRequest, env: Envelope,
-                      with_totals: bool) -> SettleVisit:
+    def _settle_visit(
+        self, request: treatment_pb2.SettleRequest, env: Envelope, with_totals: bool
+    ) -> SettleVisit:
         declared = None
-        if with_totals and any((request.fulamt_ownpay_amt, request.overlmt_selfpay,
-                                request.preselfpay_amt, request.inscp_scp_amt)):
+        if with_totals and any(
+            (
+                request.fulamt_ownpay_amt,
+                request.overlmt_selfpay,
+                request.preselfpay_amt,
+                request.inscp_scp_amt,
+            )
+        ):
             declared = convert.totals_of(request)
         if request.psn_setlway and request.psn_setlway not in ("01", "02"):
-            raise InvalidField("psn_setlway", request.psn_setlway,
-                               "unknown settlement way; 01 by item, 02 by quota")
+            raise InvalidField(
+                "psn_setlway",
+                request.psn_setlway,
+                "unknown settlement way; 01 by item, 02 by quota",
+            )
         return SettleVisit(
-            env=env, mdtrt_id=convert.required("mdtrt_id", request.mdtrt_id, 40),
+            env=env,
+            mdtrt_id=convert.required("mdtrt_id", request.mdtrt_id, 40),
             psn_no=convert.required("psn_no", request.psn_no, 32),
-            med_type=convert.code("med_type", request.med_type, convert.MED_TYPES,
-                                  "medical type"),
-            insutype=convert.code("insutype", request.insutype, convert.INSUTYPES,
-                                  "insurance type"),
+            med_type=convert.code("med_type", request.med_type, convert.MED_TYPES, "medical type"),
+            insutype=convert.code(
+                "insutype", request.insutype, convert.INSUTYPES, "insurance type"
+            ),
             medfee_sumamt=convert.amount("medfee_sumamt", request.medfee_sumamt),
-            acct_used=convert.code("acct_used_flag", request.acct_used_flag or "0",
-                                   {"0", "1"}, "flag") == "1",
+            acct_used=convert.code(
+                "acct_used_flag", request.acct_used_flag or "0", {"0", "1"}, "flag"
+            )
+            == "1",
             declared=declared,
         )
 
     @rpc("2206")
-    async def PreSettle(self, request: treatment_pb2.SettleRequest, context: Ctx
-                        ) -> treatment_pb2.SettleResponse:
+    async def PreSettle(
+        self, request: treatment_pb2.SettleRequest, context: Ctx
+    ) -> treatment_pb2.SettleResponse:
         received = clock.now()
         env = envelope_of(request, "2206")
         settlement = await self.role.pre_settle(self._settle_visit(request, env, False))
-        return treatment_pb2.SettleResponse(header=self._header(env, received),
-                                            setlinfo=convert.settlement_to_proto(settlement))
+        return treatment_pb2.SettleResponse(
+            header=self._header(env, received), setlinfo=convert.settlement_to_proto(settlement)
+        )
 
     @rpc("2207")
-    async def Settle(self, request: treatment_pb2.SettleRequest, context: Ctx
-                     ) -> treatment_pb2.SettleResponse:
+    async def Settle(
+        self, request: treatment_pb2.SettleRequest, context: Ctx
+    ) -> treatment_pb2.SettleResponse:
         received = clock.now()
         env = envelope_of(request, "2207", mutating=True)
         cmd = self._settle_visit(request, env, True)
 
         def encode(s: Settlement) -> bytes:
-            return bytes(treatment_pb2.SettleResponse(
-                header=self._header(env, received),
-                setlinfo=convert.settlement_to_proto(s)).SerializeToString())
+            return bytes(
+                treatment_pb2.SettleResponse(
+                    header=self._header(env, received), setlinfo=convert.settlement_to_proto(s)
+                ).SerializeToString()
+            )
 
         return treatment_pb2.SettleResponse.FromString(await self.role.settle(cmd, encode))
 
     @rpc("2208")
-    async def RevokeSettlement(self, request: treatment_pb2.RevokeSettlementRequest,
-                               context: Ctx) -> treatment_pb2.RevokeSettlementResponse:
+    async def RevokeSettlement(
+        self, request: treatment_pb2.RevokeSettlementRequest, context: Ctx
+    ) -> treatment_pb2.RevokeSettlementResponse:
         received = clock.now()
         env = envelope_of(request, "2208", mutating=True)
         cmd = convert.revoke_command(request, env)
 
         def encode(s: Settlement) -> bytes:
-            return bytes(treatment_pb2.RevokeSettlementResponse(
-                header=self._header(env, received),
-                setlinfo=convert.settlement_to_proto(s)).SerializeToString())
+            return bytes(
+                treatment_pb2.RevokeSettlementResponse(
+                    header=self._header(env, received), setlinfo=convert.settlement_to_proto(s)
+                ).SerializeToString()
+            )
 
         payload = await self.role.revoke(cmd, encode)
         return treatment_pb2.RevokeSettlementResponse.FromString(payload)
 
     @rpc("5203")
-    async def QuerySettlement(self, request: treatment_pb2.QuerySettlementRequest,
-                              context: Ctx) -> treatment_pb2.QuerySettlementResponse:
+    async def QuerySettlement(
+        self, request: treatment_pb2.QuerySettlementRequest, context: Ctx
+    ) -> treatment_pb2.QuerySettlementResponse:
         received = clock.now()
         env = envelope_of(request, "5203")
-        raws = await self.db.transact(self.role.settlements, env,
-                                      convert.required("mdtrt_id", request.mdtrt_id, 40))
+        raws = await self.db.transact(
+            self.role.settlements, env, convert.required("mdtrt_id", request.mdtrt_id, 40)
+        )
         infos = [common_pb2.SetlInfo.FromString(r) for r in raws]
         if request.setl_id:
             infos = [i for i in infos if request.setl_id in (i.setl_id, i.init_setl_id)]
-        return treatment_pb2.QuerySettlementResponse(header=self._header(env, received),
-                                                     setlinfo=infos)
+        return treatment_pb2.QuerySettlementResponse(
+            header=self._header(env, received), setlinfo=infos
+        )
 
 
 class InsuredServicer(NodeServicer, insured_pb2_grpc.InsuredServiceServicer):
@@ -207,8 +257,9 @@ class InsuredServicer(NodeServicer, insured_pb2_grpc.InsuredServiceServicer):
         self.role = role
 
     @rpc("1101")
-    async def QueryPerson(self, request: insured_pb2.PersonQuery, context: Ctx
-                          ) -> insured_pb2.PersonInfo:
+    async def QueryPerson(
+        self, request: insured_pb2.PersonQuery, context: Ctx
+    ) -> insured_pb2.PersonInfo:
         received = clock.now()
         env = envelope_of(request, "1101", need_fixmedins=False)
         view = await self.db.transact(self.role.lookup, convert.person_lookup(request, env))
@@ -217,35 +268,43 @@ class InsuredServicer(NodeServicer, insured_pb2_grpc.InsuredServiceServicer):
         return info
 
     @rpc("2206")
-    async def ComputeSplit(self, request: insured_pb2.SettleClaim, context: Ctx
-                           ) -> insured_pb2.SettleResult:
+    async def ComputeSplit(
+        self, request: insured_pb2.SettleClaim, context: Ctx
+    ) -> insured_pb2.SettleResult:
         received = clock.now()
         env = envelope_of(request, "2206", need_fixmedins=False)
-        settlement = await self.db.transact(self.role.compute,
-                                            convert.settle_command(request, env))
-        return insured_pb2.SettleResult(header=self._header(env, received),
-                                        setlinfo=convert.settlement_to_proto(settlement))
+        settlement = await self.db.transact(self.role.compute, convert.settle_command(request, env))
+        return insured_pb2.SettleResult(
+            header=self._header(env, received), setlinfo=convert.settlement_to_proto(settlement)
+        )
 
     @rpc("2207")
-    async def CommitSettlement(self, request: insured_pb2.SettleClaim, context: Ctx
-                               ) -> insured_pb2.SettleResult:
+    async def CommitSettlement(
+        self, request: insured_pb2.SettleClaim, context: Ctx
+    ) -> insured_pb2.SettleResult:
         received = clock.now()
         env = envelope_of(request, "2207", mutating=True, need_fixmedins=False)
         cmd = convert.settle_command(request, env)
         payload = await self.db.transact(self.role.commit, cmd, convert.encode_settlement)
-        return insured_pb2.SettleResult(header=self._header(env, received),
-                                        setlinfo=common_pb2.SetlInfo.FromString(payload))
+        return insured_pb2.SettleResult(
+            header=self._header(env, received), setlinfo=common_pb2.SetlInfo.FromString(payload)
+        )
 
     @rpc("2208")
-    async def RevokeSettlement(self, request: insured_pb2.RevokeClaim, context: Ctx
-                               ) -> insured_pb2.SettleResult:
+    async def RevokeSettlement(
+        self, request: insured_pb2.RevokeClaim, context: Ctx
+    ) -> insured_pb2.SettleResult:
         received = clock.now()
         env = envelope_of(request, "2208", mutating=True, need_fixmedins=False)
-        payload = await self.db.transact(self.role.revoke, convert.revoke_command(request, env),
-                                         convert.decode_settlement, convert.encode_settlement)
-        return insured_pb2.SettleResult(header=self._header(env, received),
-                                        setlinfo=common_pb2.SetlInfo.FromString(payload))
-
+        payload = await self.db.transact(
+            self.role.revoke,
+            convert.revoke_command(request, env),
+            convert.decode_settlement,
+            convert.encode_settlement,
+        )
+        return insured_pb2.SettleResult(
+            header=self._header(env, received), setlinfo=common_pb2.SetlInfo.FromString(payload)
+        )
 
 
 class AdminServicer(admin_pb2_grpc.AdminServiceServicer):
@@ -256,36 +315,44 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):
 
     @staticmethod
     def _loaded(loaded: Loaded) -> admin_pb2.LoadDocumentResponse:
-        return admin_pb2.LoadDocumentResponse(loaded=len(loaded.keys), keys=loaded.keys,
-                                              summary=loaded.summary)
+        return admin_pb2.LoadDocumentResponse(
+            loaded=len(loaded.keys), keys=loaded.keys, summary=loaded.summary
+        )
 
     @rpc("admin")
-    async def LoadPolicy(self, request: admin_pb2.LoadDocumentRequest, context: Ctx
-                         ) -> admin_pb2.LoadDocumentResponse:
+    async def LoadPolicy(
+        self, request: admin_pb2.LoadDocumentRequest, context: Ctx
+    ) -> admin_pb2.LoadDocumentResponse:
         return self._loaded(await self.role.load_policy(request.yaml, request.source_name))
 
     @rpc("admin")
-    async def LoadCatalogue(self, request: admin_pb2.LoadDocumentRequest, context: Ctx
-                            ) -> admin_pb2.LoadDocumentResponse:
+    async def LoadCatalogue(
+        self, request: admin_pb2.LoadDocumentRequest, context: Ctx
+    ) -> admin_pb2.LoadDocumentResponse:
         return self._loaded(await self.role.load_catalogue(request.yaml, request.source_name))
 
     @rpc("admin")
-    async def LoadPersons(self, request: admin_pb2.LoadDocumentRequest, context: Ctx
-                          ) -> admin_pb2.LoadDocumentResponse:
+    async def LoadPersons(
+        self, request: admin_pb2.LoadDocumentRequest, context: Ctx
+    ) -> admin_pb2.LoadDocumentResponse:
         return self._loaded(await self.role.load_persons(request.yaml, request.source_name))
 
     @rpc("admin")
-    async def ResetData(self, request: admin_pb2.ResetDataRequest, context: Ctx
-                        ) -> admin_pb2.ResetDataResponse:
+    async def ResetData(
+        self, request: admin_pb2.ResetDataRequest, context: Ctx
+    ) -> admin_pb2.ResetDataResponse:
         dropped = await self.role.reset(request.policy, request.catalogue)
         return admin_pb2.ResetDataResponse(dropped=dropped)
 
     @rpc("admin")
-    async def GetPersonState(self, request: admin_pb2.PersonStateRequest, context: Ctx
-                             ) -> admin_pb2.PersonStateResponse:
+    async def GetPersonState(
+        self, request: admin_pb2.PersonStateRequest, context: Ctx
+    ) -> admin_pb2.PersonStateResponse:
         if not request.psn_no:
             raise InvalidField("psn_no", "", "required")
         balc, rows = await self.role.person_state(request.psn_no)
         return admin_pb2.PersonStateResponse(
-            psn_no=request.psn_no, balc=balc,
-            accumulators=[admin_pb2.Accumulator(period=p, kind=k, amount=a) for p, k, a in rows])
+            psn_no=request.psn_no,
+            balc=balc,
+            accumulators=[admin_pb2.Accumulator(period=p, kind=k, amount=a) for p, k, a in rows],
+        )

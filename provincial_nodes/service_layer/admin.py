@@ -19,8 +19,8 @@ from provincial_nodes.domain.catalogue import Catalogue
 from provincial_nodes.domain.policy import PolicyBook, Scheme
 from provincial_nodes.service_layer.insured import InsuredRole
 from provincial_nodes.service_layer.treatment import TreatmentRole
-from services.errors import ConfigError, InvalidField, NotFound
-from services.storage import Database
+from services.storage.database import Database
+from services.values.errors import ConfigError, InvalidField, NotFound
 
 POLICY, CATALOGUE = "policy", "catalogue"
 
@@ -41,8 +41,11 @@ def _schemes(label: str, text: str, regions: dict[str, str]) -> list[Scheme]:
     schemes = config.policy_schemes(r)
     for s in schemes:
         if s.key.admdvs not in regions:
-            raise ConfigError(label, f"schemes.{s.key.admdvs}",
-                              f"this node insures {', '.join(regions)}, not {s.key.admdvs}")
+            raise ConfigError(
+                label,
+                f"schemes.{s.key.admdvs}",
+                f"this node insures {', '.join(regions)}, not {s.key.admdvs}",
+            )
     if not schemes:
         raise ConfigError(label, "schemes", "no scheme to load")
     return schemes
@@ -50,13 +53,20 @@ def _schemes(label: str, text: str, regions: dict[str, str]) -> list[Scheme]:
 
 def _describe(s: Scheme) -> str:
     k = s.key
-    return f"{k.admdvs}/{k.insutype}/{k.med_type}" + (f"/{k.opsp_dise_code}"
-                                                      if k.opsp_dise_code else "")
+    return f"{k.admdvs}/{k.insutype}/{k.med_type}" + (
+        f"/{k.opsp_dise_code}" if k.opsp_dise_code else ""
+    )
 
 
 class AdminRole:
-    def __init__(self, db: Database, insured: InsuredRole, treatment: TreatmentRole,
-                 base_policy: PolicyBook, base_catalogue: Catalogue) -> None:
+    def __init__(
+        self,
+        db: Database,
+        insured: InsuredRole,
+        treatment: TreatmentRole,
+        base_policy: PolicyBook,
+        base_catalogue: Catalogue,
+    ) -> None:
         self.db = db
         self.insured = insured
         self.treatment = treatment
@@ -76,8 +86,9 @@ class AdminRole:
             if kind == POLICY:
                 policy = policy.with_schemes(_schemes(name, text, self.insured.regions))
             else:
-                catalogue = catalogue.with_entries(config.catalogue_entries(
-                    config.reader(name, text)))
+                catalogue = catalogue.with_entries(
+                    config.catalogue_entries(config.reader(name, text))
+                )
         self.insured.policy, self.treatment.catalogue = policy, catalogue
 
     # ---- loads --------------------------------------------------------------------------
@@ -101,8 +112,7 @@ class AdminRole:
         await self.db.transact(admin_documents.add, CATALOGUE, name, text)
         self.treatment.catalogue = self.treatment.catalogue.with_entries(entries)
         codes = sorted({e.med_list_codg for e in entries})
-        return Loaded(codes, f"{len(codes)} catalogue code(s) replaced "
-                             f"({len(entries)} version(s))")
+        return Loaded(codes, f"{len(codes)} catalogue code(s) replaced ({len(entries)} version(s))")
 
     async def load_persons(self, text: str, name: str) -> Loaded:
         label = name or "LoadPersons"
@@ -119,16 +129,22 @@ class AdminRole:
             for i, rec in enumerate(records):
                 other = certnos.setdefault(rec.person.certno, rec.person.psn_no)
                 known = person_repo.by_certno(conn, rec.person.certno)
-                if other != rec.person.psn_no or (known is not None
-                                                  and known.psn_no != rec.person.psn_no):
+                if other != rec.person.psn_no or (
+                    known is not None and known.psn_no != rec.person.psn_no
+                ):
                     holder_of = known.psn_no if known else other
-                    raise InvalidField(f"yaml.persons[{i}].certno", rec.person.certno,
-                                       f"already the ID number of {holder_of}")
+                    raise InvalidField(
+                        f"yaml.persons[{i}].certno",
+                        rec.person.certno,
+                        f"already the ID number of {holder_of}",
+                    )
                 holder = rec.person.mulaid_psn_no
-                if holder and holder not in given and person_repo.by_psn_no(conn,
-                                                                             holder) is None:
-                    raise InvalidField(f"yaml.persons[{i}].mulaid_psn_no", holder,
-                                       "neither in this document nor a person of this node")
+                if holder and holder not in given and person_repo.by_psn_no(conn, holder) is None:
+                    raise InvalidField(
+                        f"yaml.persons[{i}].mulaid_psn_no",
+                        holder,
+                        "neither in this document nor a person of this node",
+                    )
             for rec in records:
                 person_repo.replace(conn, rec)
 

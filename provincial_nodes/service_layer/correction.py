@@ -24,9 +24,9 @@ from provincial_nodes.adapters.tables import treatment_settlements as treated
 from provincial_nodes.domain.settlement import Settlement
 from provincial_nodes.service_layer.insured import InsuredRole
 from provincial_nodes.service_layer.treatment import TreatmentRole
-from services import journal as msg_journal
-from services.envelope import Envelope
-from services.errors import FailedPrecondition, InvalidField, NotFound
+from services.rpc.envelope import Envelope
+from services.storage import journal as msg_journal
+from services.values.errors import FailedPrecondition, InvalidField, NotFound
 
 CORRECTABLE = {"2207"}
 """Transactions a 2601 may name. A lost 2208 needs no correction: retrying its msgid is safe."""
@@ -68,8 +68,9 @@ Decode = Callable[[bytes], Settlement]
 Encode = Callable[[Settlement], bytes]
 
 
-def _status(conn: Connection, journal_table: Table, settlements: Table, omsgid: str,
-            decode: Decode) -> Status:
+def _status(
+    conn: Connection, journal_table: Table, settlements: Table, omsgid: str, decode: Decode
+) -> Status:
     """What one role knows of ``omsgid``: its journal's state, the settlement the msgid made
     and the record that reverses it."""
     state, infno, _ = msg_journal.state(conn, journal_table, omsgid)
@@ -78,18 +79,26 @@ def _status(conn: Connection, journal_table: Table, settlements: Table, omsgid: 
     if row is None:
         return Status(state, infno)
     undone = conn.execute(select(t.c.setlinfo).where(t.c.init_setl_id == row.setl_id)).first()
-    return Status(state, infno, decode(bytes(row.setlinfo)),
-                  decode(bytes(undone.setlinfo)) if undone is not None else None)
+    return Status(
+        state,
+        infno,
+        decode(bytes(row.setlinfo)),
+        decode(bytes(undone.setlinfo)) if undone is not None else None,
+    )
 
 
 def check_command(cmd: CorrectCommand) -> None:
     if cmd.oinfno not in CORRECTABLE:
-        raise InvalidField("oinfno", cmd.oinfno,
-                           f"a correction names a {' or '.join(sorted(CORRECTABLE))}; a lost "
-                           "2201, 2204 or 2208 is retried with its own msgid instead")
+        raise InvalidField(
+            "oinfno",
+            cmd.oinfno,
+            f"a correction names a {' or '.join(sorted(CORRECTABLE))}; a lost "
+            "2201, 2204 or 2208 is retried with its own msgid instead",
+        )
     if len(cmd.omsgid) != 30 or not cmd.omsgid.isalnum():
-        raise InvalidField("omsgid", cmd.omsgid, "must be the 30-character msgid of the call "
-                           "to correct")
+        raise InvalidField(
+            "omsgid", cmd.omsgid, "must be the 30-character msgid of the call to correct"
+        )
     if cmd.omsgid == cmd.env.msgid:
         raise InvalidField("omsgid", cmd.omsgid, "a correction needs a msgid of its own")
 
@@ -102,8 +111,9 @@ class InsuredCorrection:
         self.decode = decode
         self.encode_setl = encode_setl
 
-    def correct(self, conn: Connection, cmd: CorrectCommand,
-                encode: Callable[[Outcome], bytes]) -> bytes:
+    def correct(
+        self, conn: Connection, cmd: CorrectCommand, encode: Callable[[Outcome], bytes]
+    ) -> bytes:
         env = cmd.env
         check_command(cmd)
         prior = msg_journal.replay(conn, insured_journal, env.msgid, env.infno, env.digest)
@@ -126,25 +136,33 @@ class InsuredCorrection:
             raise InvalidField("oinfno", cmd.oinfno, f"msgid {cmd.omsgid} carried a {infno}")
         row = conn.execute(select(t).where(t.c.msgid == cmd.omsgid)).first()
         if row is not None and row.psn_no != cmd.psn_no:
-            raise InvalidField("psn_no", cmd.psn_no,
-                               f"msgid {cmd.omsgid} settled for another person")
+            raise InvalidField(
+                "psn_no", cmd.psn_no, f"msgid {cmd.omsgid} settled for another person"
+            )
         if state in ("unknown", "burned"):
             out = Outcome("burned")
         else:
             if row is None:
-                raise FailedPrecondition("omsgid", cmd.omsgid, "took effect but its settlement "
-                                         "is not here", reason="NOT_A_SETTLEMENT")
+                raise FailedPrecondition(
+                    "omsgid",
+                    cmd.omsgid,
+                    "took effect but its settlement is not here",
+                    reason="NOT_A_SETTLEMENT",
+                )
             original = self.decode(bytes(row.setlinfo))
-            undone = conn.execute(select(t.c.setlinfo)
-                                  .where(t.c.init_setl_id == row.setl_id)).first()
+            undone = conn.execute(
+                select(t.c.setlinfo).where(t.c.init_setl_id == row.setl_id)
+            ).first()
             if undone is not None:
                 out = Outcome("already_reversed", original, self.decode(bytes(undone.setlinfo)))
             else:
-                payload = self.role.reverse(conn, row, holder, env.msgid, self.decode,
-                                            self.encode_setl)
+                payload = self.role.reverse(
+                    conn, row, holder, env.msgid, self.decode, self.encode_setl
+                )
                 out = Outcome("reversed", original, self.decode(payload))
-        msg_journal.close(conn, insured_journal, cmd.omsgid, cmd.oinfno, env.msgid,
-                          took_effect=out.took_effect)
+        msg_journal.close(
+            conn, insured_journal, cmd.omsgid, cmd.oinfno, env.msgid, took_effect=out.took_effect
+        )
         payload = encode(out)
         msg_journal.record(conn, insured_journal, env.msgid, env.infno, env.digest, payload)
         return payload
@@ -156,8 +174,9 @@ class InsuredCorrection:
 class TreatmentCorrection:
     """The place of treatment's side: forward through the hub, then record what it lacked."""
 
-    def __init__(self, role: TreatmentRole, hub_correct: Callable[..., object],
-                 decode: Decode) -> None:
+    def __init__(
+        self, role: TreatmentRole, hub_correct: Callable[..., object], decode: Decode
+    ) -> None:
         self.role = role
         self.hub_correct = hub_correct
         """``async (CorrectCommand) -> Outcome``: the hub's (and so the insured place's) answer."""
@@ -172,13 +191,19 @@ class TreatmentCorrection:
             return prior
         self.role.institution(env)
         if cmd.omsgid[:12] != env.fixmedins_code:
-            raise InvalidField("omsgid", cmd.omsgid,
-                               f"not a msgid of institution {env.fixmedins_code}")
+            raise InvalidField(
+                "omsgid", cmd.omsgid, f"not a msgid of institution {env.fixmedins_code}"
+            )
         out = await self.hub_correct(cmd)  # type: ignore[misc]
         return await db.transact(self._record, cmd, out, encode)
 
-    def _record(self, conn: Connection, cmd: CorrectCommand, out: Outcome,
-                encode: Callable[[Outcome], bytes]) -> bytes:
+    def _record(
+        self,
+        conn: Connection,
+        cmd: CorrectCommand,
+        out: Outcome,
+        encode: Callable[[Outcome], bytes],
+    ) -> bytes:
         env = cmd.env
         for s in (out.original, out.reversal):
             if s is not None:  # after any late arrival of the original that is recording
@@ -191,8 +216,9 @@ class TreatmentCorrection:
             if s is None:
                 continue
             visits.add(s.mdtrt_id)
-            known = conn.execute(select(treated.c.setl_id)
-                                 .where(treated.c.setl_id == s.setl_id)).first()
+            known = conn.execute(
+                select(treated.c.setl_id).where(treated.c.setl_id == s.setl_id)
+            ).first()
             if known is None:
                 visit_repo.record_settlement(conn, s, msgid, self.role.encode_setl(s))
         for mdtrt_id in visits:
@@ -200,8 +226,9 @@ class TreatmentCorrection:
             undone = {r[2] for r in rows if r[2]}
             live = [r[0] for r in rows if r[1] == "0" and r[0] not in undone]
             visit_repo.set_status(conn, mdtrt_id, "settled" if live else "open")
-        msg_journal.close(conn, journal, cmd.omsgid, cmd.oinfno, env.msgid,
-                          took_effect=out.took_effect)
+        msg_journal.close(
+            conn, journal, cmd.omsgid, cmd.oinfno, env.msgid, took_effect=out.took_effect
+        )
         payload = encode(out)
         msg_journal.record(conn, journal, env.msgid, env.infno, env.digest, payload)
         return payload

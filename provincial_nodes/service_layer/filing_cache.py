@@ -32,8 +32,13 @@ class FilingCache:
         self.ttl_s = ttl_s
         self._entries: dict[str, _Entry] = {}
 
-    def learn(self, psn_no: str, insuplc_admdvs: str, filings: tuple[Filing, ...],
-              chronic: tuple[Qualification, ...]) -> None:
+    def learn(
+        self,
+        psn_no: str,
+        insuplc_admdvs: str,
+        filings: tuple[Filing, ...],
+        chronic: tuple[Qualification, ...],
+    ) -> None:
         if len(self._entries) >= MAX_ENTRIES:
             self._entries.pop(next(iter(self._entries)))  # oldest first (insertion order)
         self._entries.pop(psn_no, None)

@@ -28,22 +28,25 @@ from provincial_nodes.domain.policy import PolicyBook, SchemeKey
 from provincial_nodes.domain.postings import insured_postings
 from provincial_nodes.domain.settlement import Settlement
 from provincial_nodes.domain.split import Claim, split
-from services import clock
-from services import journal as msg_journal
-from services import ledger as ledger_store
-from services.envelope import Envelope
-from services.errors import FailedPrecondition, InvalidField, NotFound
-from services.prepared import run
+from services.ledger import store as ledger_store
+from services.rpc.envelope import Envelope
+from services.storage import journal as msg_journal
+from services.storage.prepared import run
+from services.values import clock
+from services.values.errors import FailedPrecondition, InvalidField, NotFound
 
 Encode = Callable[[Settlement], bytes]
 
 # Built once (building a Core statement per call costs more than running it).
-_VISIT_SETTLEMENTS = select(insured_settlements.c.setl_id, insured_settlements.c.init_setl_id
-                            ).where(insured_settlements.c.mdtrt_id == bindparam("mdtrt_id"))
+_VISIT_SETTLEMENTS = select(
+    insured_settlements.c.setl_id, insured_settlements.c.init_setl_id
+).where(insured_settlements.c.mdtrt_id == bindparam("mdtrt_id"))
 _SETTLEMENT = select(insured_settlements).where(
-    insured_settlements.c.setl_id == bindparam("setl_id"))
+    insured_settlements.c.setl_id == bindparam("setl_id")
+)
 _REVOKED_BY = select(insured_settlements.c.setl_id).where(
-    insured_settlements.c.init_setl_id == bindparam("setl_id"))
+    insured_settlements.c.init_setl_id == bindparam("setl_id")
+)
 _INSERT_SETTLEMENT = insert(insured_settlements)
 
 
@@ -97,21 +100,32 @@ class InsuredRole:
     # ---- 1101 --------------------------------------------------------------------------
     def lookup(self, conn: Connection, q: PersonLookup) -> PersonView:
         self._check_region(q.env.insuplc_admdvs)
-        person = (person_repo.by_psn_no(conn, q.psn_no) if q.psn_no
-                  else person_repo.by_certno(conn, q.certno))
+        person = (
+            person_repo.by_psn_no(conn, q.psn_no)
+            if q.psn_no
+            else person_repo.by_certno(conn, q.certno)
+        )
         if person is None or (q.certno and person.certno != q.certno.upper()):
-            field, value = ("psn_no", q.psn_no) if q.psn_no and not q.certno else \
-                ("certno", q.certno)
-            raise NotFound(field, value, f"no insured person with this {field} in "
-                           f"{q.env.insuplc_admdvs}")
+            field, value = (
+                ("psn_no", q.psn_no) if q.psn_no and not q.certno else ("certno", q.certno)
+            )
+            raise NotFound(
+                field, value, f"no insured person with this {field} in {q.env.insuplc_admdvs}"
+            )
         if person.insuplc_admdvs != q.env.insuplc_admdvs:
-            raise NotFound("header.insuplc_admdvs", q.env.insuplc_admdvs,
-                           f"the person is insured in {person.insuplc_admdvs}, not here")
+            raise NotFound(
+                "header.insuplc_admdvs",
+                q.env.insuplc_admdvs,
+                f"the person is insured in {person.insuplc_admdvs}, not here",
+            )
         if q.psn_name and q.psn_name != person.psn_name:
             raise InvalidField("psn_name", q.psn_name, "does not match the insured person")
-        return PersonView(person, person_repo.balance(conn, person.psn_no),
-                          tuple(filing_repo.for_person(conn, person.psn_no)),
-                          tuple(filing_repo.qualifications(conn, person.psn_no)))
+        return PersonView(
+            person,
+            person_repo.balance(conn, person.psn_no),
+            tuple(filing_repo.for_person(conn, person.psn_no)),
+            tuple(filing_repo.qualifications(conn, person.psn_no)),
+        )
 
     # ---- 2206 --------------------------------------------------------------------------
     def compute(self, conn: Connection, cmd: SettleCommand) -> Settlement:
@@ -134,25 +148,43 @@ class InsuredRole:
             return prior
         active = active_settlement(conn, cmd.mdtrt_id)
         if active is not None:
-            raise FailedPrecondition("mdtrt_id", cmd.mdtrt_id,
-                                     f"visit already settled as {active}; revoke it first",
-                                     reason="VISIT_ALREADY_SETTLED")
-        setl_id = f"{env.insuplc_admdvs}{cmd.setl_date:%Y%m%d}" \
-                  f"{sequences.next_value(conn, 'setl_id'):010d}"
-        settlement, key, delta = self._settle(conn, cmd, person, setl_id=setl_id,
-                                              balances=balances)
-        balc = person_repo.apply(conn, person.psn_no, person.mulaid_psn_no, key.bucket,
-                                 cmd.setl_date, delta, setl_id)
+            raise FailedPrecondition(
+                "mdtrt_id",
+                cmd.mdtrt_id,
+                f"visit already settled as {active}; revoke it first",
+                reason="VISIT_ALREADY_SETTLED",
+            )
+        setl_id = (
+            f"{env.insuplc_admdvs}{cmd.setl_date:%Y%m%d}"
+            f"{sequences.next_value(conn, 'setl_id'):010d}"
+        )
+        settlement, key, delta = self._settle(conn, cmd, person, setl_id=setl_id, balances=balances)
+        balc = person_repo.apply(
+            conn, person.psn_no, person.mulaid_psn_no, key.bucket, cmd.setl_date, delta, setl_id
+        )
         assert balc == settlement.balc
         payload = encode(settlement)
-        self._record(conn, settlement, env.msgid, cmd.setl_date, key.bucket, delta,
-                     person.mulaid_psn_no, payload)
+        self._record(
+            conn,
+            settlement,
+            env.msgid,
+            cmd.setl_date,
+            key.bucket,
+            delta,
+            person.mulaid_psn_no,
+            payload,
+        )
         msg_journal.record(conn, journal, env.msgid, env.infno, env.digest, payload)
         return payload
 
     # ---- 2208 --------------------------------------------------------------------------
-    def revoke(self, conn: Connection, cmd: RevokeCommand, decode: Callable[[bytes], Settlement],
-               encode: Encode) -> bytes:
+    def revoke(
+        self,
+        conn: Connection,
+        cmd: RevokeCommand,
+        decode: Callable[[bytes], Settlement],
+        encode: Encode,
+    ) -> bytes:
         env = cmd.env
         prior = msg_journal.replay(conn, journal, env.msgid, env.infno, env.digest)
         if prior is not None:
@@ -173,30 +205,45 @@ class InsuredRole:
         if row is None or row.refd_setl_flag != "0":
             raise NotFound("setl_id", cmd.setl_id, "no such settlement at the insured place")
         if row.mdtrt_id != cmd.mdtrt_id:
-            raise InvalidField("mdtrt_id", cmd.mdtrt_id,
-                               f"settlement {cmd.setl_id} belongs to visit {row.mdtrt_id}")
+            raise InvalidField(
+                "mdtrt_id",
+                cmd.mdtrt_id,
+                f"settlement {cmd.setl_id} belongs to visit {row.mdtrt_id}",
+            )
         if row.psn_no != cmd.psn_no:
-            raise InvalidField("psn_no", cmd.psn_no,
-                               f"settlement {cmd.setl_id} belongs to another person")
+            raise InvalidField(
+                "psn_no", cmd.psn_no, f"settlement {cmd.setl_id} belongs to another person"
+            )
         already = run(conn, _REVOKED_BY, {"setl_id": cmd.setl_id}).first()
         if already is not None:
-            raise FailedPrecondition("setl_id", cmd.setl_id,
-                                     f"already revoked by {already.setl_id}",
-                                     reason="ALREADY_REVOKED")
+            raise FailedPrecondition(
+                "setl_id",
+                cmd.setl_id,
+                f"already revoked by {already.setl_id}",
+                reason="ALREADY_REVOKED",
+            )
         payload = self.reverse(conn, row, holder, env.msgid, decode, encode)
         msg_journal.record(conn, journal, env.msgid, env.infno, env.digest, payload)
         return payload
 
-    def reverse(self, conn: Connection, row: Any, holder: str, msgid: str,
-                decode: Callable[[bytes], Settlement], encode: Encode) -> bytes:
+    def reverse(
+        self,
+        conn: Connection,
+        row: Any,
+        holder: str,
+        msgid: str,
+        decode: Callable[[bytes], Settlement],
+        encode: Encode,
+    ) -> bytes:
         """Reverse settlement ``row`` exactly (accumulators, accounts, record, ledger) as a new
         revocation record made by ``msgid`` (a 2208 or a 2601); the person is locked."""
         original = decode(bytes(row.setlinfo))
         setl_date = date.fromisoformat(row.setl_date)
         stored = json.loads(row.delta)
         neg = StateDelta.from_dict(stored["delta"]).negated()
-        rev_id = f"{row.insuplc_admdvs}{clock.now():%Y%m%d}" \
-                 f"{sequences.next_value(conn, 'setl_id'):010d}"
+        rev_id = (
+            f"{row.insuplc_admdvs}{clock.now():%Y%m%d}{sequences.next_value(conn, 'setl_id'):010d}"
+        )
         balc = person_repo.apply(conn, row.psn_no, holder, row.bucket, setl_date, neg, rev_id)
         reversal = original.reversal(rev_id, msgid, clock.format_time(clock.now()), balc)
         payload = encode(reversal)
@@ -206,55 +253,107 @@ class InsuredRole:
     # ---- helpers -----------------------------------------------------------------------
     def _check_region(self, admdvs: str) -> None:
         if admdvs not in self.regions:
-            raise NotFound("header.insuplc_admdvs", admdvs,
-                           f"this node insures {', '.join(sorted(self.regions))}")
+            raise NotFound(
+                "header.insuplc_admdvs",
+                admdvs,
+                f"this node insures {', '.join(sorted(self.regions))}",
+            )
 
     def _person_for(self, conn: Connection, cmd: SettleCommand) -> Person:
         self._check_region(cmd.env.insuplc_admdvs)
         person = person_repo.by_psn_no(conn, cmd.psn_no)
         if person is None or person.insuplc_admdvs != cmd.env.insuplc_admdvs:
-            raise NotFound("psn_no", cmd.psn_no,
-                           f"no insured person with this psn_no in {cmd.env.insuplc_admdvs}")
+            raise NotFound(
+                "psn_no",
+                cmd.psn_no,
+                f"no insured person with this psn_no in {cmd.env.insuplc_admdvs}",
+            )
         if person.insutype != cmd.insutype:
-            raise FailedPrecondition("insutype", cmd.insutype,
-                                     f"the person is insured under {person.insutype}",
-                                     reason="INSUTYPE_MISMATCH")
+            raise FailedPrecondition(
+                "insutype",
+                cmd.insutype,
+                f"the person is insured under {person.insutype}",
+                reason="INSUTYPE_MISMATCH",
+            )
         if person.psn_insu_stas != "1":
-            raise FailedPrecondition("psn_no", cmd.psn_no, "insurance is suspended",
-                                     reason="INSURANCE_SUSPENDED")
+            raise FailedPrecondition(
+                "psn_no", cmd.psn_no, "insurance is suspended", reason="INSURANCE_SUSPENDED"
+            )
         return person
 
-    def _settle(self, conn: Connection, cmd: SettleCommand, person: Person, *, setl_id: str,
-                balances: Mapping[str, int] | None = None
-                ) -> tuple[Settlement, SchemeKey, StateDelta]:
+    def _settle(
+        self,
+        conn: Connection,
+        cmd: SettleCommand,
+        person: Person,
+        *,
+        setl_id: str,
+        balances: Mapping[str, int] | None = None,
+    ) -> tuple[Settlement, SchemeKey, StateDelta]:
         """The split of ``cmd`` for ``person``; ``balances``: accounts already read under
         :func:`person_repo.lock` in this transaction."""
         region = cmd.env.insuplc_admdvs
         key = self.policy.key_for(region, cmd.insutype, cmd.med_type, cmd.opsp_dise_code)
         params = self.policy.params(key, cmd.setl_date)
         if cmd.med_type == "14":
-            require_qualified(filing_repo.qualifications(conn, person.psn_no), person.psn_no,
-                              cmd.opsp_dise_code, cmd.setl_date)
-        cov = coverage(filing_repo.for_person(conn, person.psn_no), region,
-                       cmd.env.mdtrtarea_admvs, cmd.setl_date, cmd.kind)
+            require_qualified(
+                filing_repo.qualifications(conn, person.psn_no),
+                person.psn_no,
+                cmd.opsp_dise_code,
+                cmd.setl_date,
+            )
+        cov = coverage(
+            filing_repo.for_person(conn, person.psn_no),
+            region,
+            cmd.env.mdtrtarea_admvs,
+            cmd.setl_date,
+            cmd.kind,
+        )
         state = person_repo.state(conn, person, key.bucket, cmd.setl_date, balances)
-        result = split(params, person, state, Claim(
-            totals=cmd.totals, medins_lv=cmd.medins_lv, acct_used=cmd.acct_used,
-            setl_date=cmd.setl_date, coverage=cov, mdtrtarea_admvs=cmd.env.mdtrtarea_admvs))
+        result = split(
+            params,
+            person,
+            state,
+            Claim(
+                totals=cmd.totals,
+                medins_lv=cmd.medins_lv,
+                acct_used=cmd.acct_used,
+                setl_date=cmd.setl_date,
+                coverage=cov,
+                mdtrtarea_admvs=cmd.env.mdtrtarea_admvs,
+            ),
+        )
         settlement = Settlement(
-            setl_id=setl_id, mdtrt_id=cmd.mdtrt_id, psn_no=person.psn_no,
-            psn_name=person.psn_name, certno=person.certno, insutype=person.insutype,
-            psn_type=person.psn_type, cvlserv_flag=person.cvlserv_flag,
-            setl_time=clock.format_time(clock.now()), med_type=cmd.med_type,
-            totals=cmd.totals, act_pay_dedc=result.act_pay_dedc, hifp_pay=result.hifp_pay,
-            ratio_bp=result.ratio_bp, fund_pay_sumamt=result.fund_pay_sumamt,
-            psn_part_amt=result.psn_part_amt, acct_pay=result.acct_pay,
-            psn_cash_pay=result.psn_cash_pay, balc=result.balc,
-            crt_payb_lmt_amt=result.crt_payb_lmt_amt, medins_setl_id=cmd.env.msgid,
-            insuplc_admdvs=region, mdtrtarea_admvs=cmd.env.mdtrtarea_admvs,
-            fixmedins_code=cmd.env.fixmedins_code, funds=result.funds, steps=result.steps,
-            cvlserv_pay=result.cvlserv_pay, maf_pay=result.maf_pay,
-            acct_mulaid_pay=result.acct_mulaid_pay, opsp_dise_code=key.opsp_dise_code,
+            setl_id=setl_id,
+            mdtrt_id=cmd.mdtrt_id,
+            psn_no=person.psn_no,
+            psn_name=person.psn_name,
+            certno=person.certno,
+            insutype=person.insutype,
+            psn_type=person.psn_type,
+            cvlserv_flag=person.cvlserv_flag,
+            setl_time=clock.format_time(clock.now()),
+            med_type=cmd.med_type,
+            totals=cmd.totals,
+            act_pay_dedc=result.act_pay_dedc,
+            hifp_pay=result.hifp_pay,
+            ratio_bp=result.ratio_bp,
+            fund_pay_sumamt=result.fund_pay_sumamt,
+            psn_part_amt=result.psn_part_amt,
+            acct_pay=result.acct_pay,
+            psn_cash_pay=result.psn_cash_pay,
+            balc=result.balc,
+            crt_payb_lmt_amt=result.crt_payb_lmt_amt,
+            medins_setl_id=cmd.env.msgid,
+            insuplc_admdvs=region,
+            mdtrtarea_admvs=cmd.env.mdtrtarea_admvs,
+            fixmedins_code=cmd.env.fixmedins_code,
+            funds=result.funds,
+            steps=result.steps,
+            cvlserv_pay=result.cvlserv_pay,
+            maf_pay=result.maf_pay,
+            acct_mulaid_pay=result.acct_mulaid_pay,
+            opsp_dise_code=key.opsp_dise_code,
             filing_category=cov.category,
             filing_id=cov.filing.filing_id if cov.filing is not None else "",
             ratio_reduction_bp=result.ratio_reduction_bp,
@@ -265,17 +364,39 @@ class InsuredRole:
         return settlement, key, result.delta
 
     @staticmethod
-    def _record(conn: Connection, s: Settlement, msgid: str, setl_date: date, bucket: str,
-                delta: StateDelta, mulaid_psn_no: str, payload: bytes) -> None:
-        run(conn, _INSERT_SETTLEMENT, {
-            "setl_id": s.setl_id, "msgid": msgid, "psn_no": s.psn_no, "mdtrt_id": s.mdtrt_id,
-            "mdtrtarea_admvs": s.mdtrtarea_admvs, "fixmedins_code": s.fixmedins_code,
-            "insuplc_admdvs": s.insuplc_admdvs, "insutype": s.insutype,
-            "med_type": s.med_type, "setl_date": setl_date.isoformat(),
-            "setl_time": s.setl_time, "refd_setl_flag": s.refd_setl_flag,
-            "init_setl_id": s.init_setl_id or None, "opsp_dise_code": s.opsp_dise_code,
-            "filing_category": s.filing_category, "bucket": bucket,
-            "delta": json.dumps({"delta": delta.as_dict(), "mulaid_psn_no": mulaid_psn_no}),
-            "setlinfo": payload, **amount_values(s),
-        })
+    def _record(
+        conn: Connection,
+        s: Settlement,
+        msgid: str,
+        setl_date: date,
+        bucket: str,
+        delta: StateDelta,
+        mulaid_psn_no: str,
+        payload: bytes,
+    ) -> None:
+        run(
+            conn,
+            _INSERT_SETTLEMENT,
+            {
+                "setl_id": s.setl_id,
+                "msgid": msgid,
+                "psn_no": s.psn_no,
+                "mdtrt_id": s.mdtrt_id,
+                "mdtrtarea_admvs": s.mdtrtarea_admvs,
+                "fixmedins_code": s.fixmedins_code,
+                "insuplc_admdvs": s.insuplc_admdvs,
+                "insutype": s.insutype,
+                "med_type": s.med_type,
+                "setl_date": setl_date.isoformat(),
+                "setl_time": s.setl_time,
+                "refd_setl_flag": s.refd_setl_flag,
+                "init_setl_id": s.init_setl_id or None,
+                "opsp_dise_code": s.opsp_dise_code,
+                "filing_category": s.filing_category,
+                "bucket": bucket,
+                "delta": json.dumps({"delta": delta.as_dict(), "mulaid_psn_no": mulaid_psn_no}),
+                "setlinfo": payload,
+                **amount_values(s),
+            },
+        )
         ledger_store.post(conn, ledger, insured_postings(s))

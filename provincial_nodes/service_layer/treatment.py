@@ -33,11 +33,11 @@ from provincial_nodes.domain.person import PersonView
 from provincial_nodes.domain.settlement import Settlement
 from provincial_nodes.service_layer.filing_cache import FilingCache
 from provincial_nodes.service_layer.insured import PersonLookup, RevokeCommand, SettleCommand
-from services import clock
-from services import journal as msg_journal
-from services.envelope import Envelope
-from services.errors import FailedPrecondition, InvalidField, NotFound
-from services.storage import Database
+from services.rpc.envelope import Envelope
+from services.storage import journal as msg_journal
+from services.storage.database import Database
+from services.values import clock
+from services.values.errors import FailedPrecondition, InvalidField, NotFound
 
 T = TypeVar("T")
 
@@ -79,9 +79,14 @@ class SettleVisit:
 class TreatmentRole:
     """The place of treatment of one province node."""
 
-    def __init__(self, db: Database, catalogue: Catalogue,
-                 institutions: dict[str, Institution], hub: HubClient,
-                 encode_setl: Callable[[Settlement], bytes]) -> None:
+    def __init__(
+        self,
+        db: Database,
+        catalogue: Catalogue,
+        institutions: dict[str, Institution],
+        hub: HubClient,
+        encode_setl: Callable[[Settlement], bytes],
+    ) -> None:
         self.encode_setl = encode_setl
         """How a settlement is stored (for 5203 queries and reconciliation)."""
         self.db = db
@@ -95,28 +100,39 @@ class TreatmentRole:
         """The calling institution, checked: ours, open for cross-province, in its area."""
         inst = self.institutions.get(env.fixmedins_code)
         if inst is None:
-            raise NotFound("header.fixmedins_code", env.fixmedins_code,
-                           "not a designated institution of this treatment node")
+            raise NotFound(
+                "header.fixmedins_code",
+                env.fixmedins_code,
+                "not a designated institution of this treatment node",
+            )
         if env.mdtrtarea_admvs != inst.admdvs:
-            raise InvalidField("header.mdtrtarea_admvs", env.mdtrtarea_admvs,
-                               f"institution {inst.fixmedins_code} is in {inst.admdvs}")
+            raise InvalidField(
+                "header.mdtrtarea_admvs",
+                env.mdtrtarea_admvs,
+                f"institution {inst.fixmedins_code} is in {inst.admdvs}",
+            )
         if not inst.cross_province:
-            raise FailedPrecondition("header.fixmedins_code", env.fixmedins_code,
-                                     "institution is not open for cross-province direct "
-                                     "settlement", reason="NOT_CROSS_PROVINCE_DESIGNATED")
+            raise FailedPrecondition(
+                "header.fixmedins_code",
+                env.fixmedins_code,
+                "institution is not open for cross-province direct settlement",
+                reason="NOT_CROSS_PROVINCE_DESIGNATED",
+            )
         return inst
 
     # ---- 1101 --------------------------------------------------------------------------
     async def query_person(self, q: PersonLookup) -> PersonView:
         self.institution(q.env)
         view = await self.hub.query_person(q)
-        self.filings.learn(view.person.psn_no, view.person.insuplc_admdvs, view.filings,
-                           view.chronic)
+        self.filings.learn(
+            view.person.psn_no, view.person.insuplc_admdvs, view.filings, view.chronic
+        )
         return view
 
     # ---- 2201 --------------------------------------------------------------------------
-    def register(self, conn: Connection, cmd: RegisterCommand,
-                 encode: Callable[[str, str, str], bytes]) -> bytes:
+    def register(
+        self, conn: Connection, cmd: RegisterCommand, encode: Callable[[str, str, str], bytes]
+    ) -> bytes:
         """Open a visit; ``encode(mdtrt_id, filing_id, filing_status)`` makes the answer."""
         env = cmd.env
         prior = msg_journal.replay(conn, journal, env.msgid, env.infno, env.digest)
@@ -126,25 +142,49 @@ class TreatmentRole:
         begn = clock.parse_time(cmd.begntime)
         seq = sequences.next_value(conn, "mdtrt_id")
         mdtrt_id = f"{env.mdtrtarea_admvs}{begn:%Y%m%d}{seq:010d}"
-        kind = (VisitKind.EMERGENCY if cmd.med_type == "13" else
-                VisitKind.REFERRAL if cmd.refl_flag == "1" else VisitKind.ORDINARY)
-        filing_id, filing_status = self.filings.status(cmd.psn_no, env.mdtrtarea_admvs,
-                                                       begn.date(), kind)
-        visit_repo.add(conn, visit_repo.Visit(
-            mdtrt_id=mdtrt_id, psn_no=cmd.psn_no, insuplc_admdvs=env.insuplc_admdvs,
-            mdtrtarea_admvs=env.mdtrtarea_admvs, fixmedins_code=inst.fixmedins_code,
-            medins_lv=inst.medins_lv, insutype=cmd.insutype, med_type=cmd.med_type,
-            begntime=cmd.begntime, diag_codes=cmd.diag_codes, status="open",
-            opsp_dise_code=cmd.opsp_dise_code, refl_flag=cmd.refl_flag,
-            filing_id=filing_id, filing_status=filing_status,
-        ), env.msgid, clock.format_time(clock.now()))
+        kind = (
+            VisitKind.EMERGENCY
+            if cmd.med_type == "13"
+            else VisitKind.REFERRAL
+            if cmd.refl_flag == "1"
+            else VisitKind.ORDINARY
+        )
+        filing_id, filing_status = self.filings.status(
+            cmd.psn_no, env.mdtrtarea_admvs, begn.date(), kind
+        )
+        visit_repo.add(
+            conn,
+            visit_repo.Visit(
+                mdtrt_id=mdtrt_id,
+                psn_no=cmd.psn_no,
+                insuplc_admdvs=env.insuplc_admdvs,
+                mdtrtarea_admvs=env.mdtrtarea_admvs,
+                fixmedins_code=inst.fixmedins_code,
+                medins_lv=inst.medins_lv,
+                insutype=cmd.insutype,
+                med_type=cmd.med_type,
+                begntime=cmd.begntime,
+                diag_codes=cmd.diag_codes,
+                status="open",
+                opsp_dise_code=cmd.opsp_dise_code,
+                refl_flag=cmd.refl_flag,
+                filing_id=filing_id,
+                filing_status=filing_status,
+            ),
+            env.msgid,
+            clock.format_time(clock.now()),
+        )
         payload = encode(mdtrt_id, filing_id, filing_status)
         msg_journal.record(conn, journal, env.msgid, env.infno, env.digest, payload)
         return payload
 
     # ---- 2204 --------------------------------------------------------------------------
-    def upload(self, conn: Connection, cmd: UploadCommand,
-               encode: Callable[[list[LineClassification]], bytes]) -> bytes:
+    def upload(
+        self,
+        conn: Connection,
+        cmd: UploadCommand,
+        encode: Callable[[list[LineClassification]], bytes],
+    ) -> bytes:
         env = cmd.env
         visit_repo.lock(conn, cmd.mdtrt_id)  # a duplicate of this msgid waits, then replays
         prior = msg_journal.replay(conn, journal, env.msgid, env.infno, env.digest)
@@ -152,25 +192,35 @@ class TreatmentRole:
             return prior
         visit = self._visit(conn, env, cmd.mdtrt_id, cmd.psn_no)
         if visit.status != "open":
-            raise FailedPrecondition("mdtrt_id", cmd.mdtrt_id,
-                                     "visit is settled; revoke the settlement before adding fees",
-                                     reason="VISIT_SETTLED")
+            raise FailedPrecondition(
+                "mdtrt_id",
+                cmd.mdtrt_id,
+                "visit is settled; revoke the settlement before adding fees",
+                reason="VISIT_SETTLED",
+            )
         known, counts = visit_repo.line_numbers_and_counts(conn, cmd.mdtrt_id)
         ctx_counts = dict(counts)
         classified = []
         for i, line in enumerate(cmd.lines):
             if line.feedetl_sn in known:
-                raise FailedPrecondition(f"feedetail[{i}].feedetl_sn", line.feedetl_sn,
-                                         "line already uploaded for this visit",
-                                         reason="LINE_ALREADY_UPLOADED")
-            ctx = VisitContext(medins_lv=visit.medins_lv, diag_codes=visit.diag_codes,
-                               cnt_already=ctx_counts)
+                raise FailedPrecondition(
+                    f"feedetail[{i}].feedetl_sn",
+                    line.feedetl_sn,
+                    "line already uploaded for this visit",
+                    reason="LINE_ALREADY_UPLOADED",
+                )
+            ctx = VisitContext(
+                medins_lv=visit.medins_lv, diag_codes=visit.diag_codes, cnt_already=ctx_counts
+            )
             entry = self.catalogue.entry_on(line.med_list_codg, line.fee_ocur_date)
-            result = classify_line(entry, line, ctx,
-                                   code_known=self.catalogue.knows(line.med_list_codg))
+            result = classify_line(
+                entry, line, ctx, code_known=self.catalogue.knows(line.med_list_codg)
+            )
             classified.append(result)
-            ctx_counts = {**ctx_counts, line.med_list_codg:
-                          ctx_counts.get(line.med_list_codg, 0) + line.cnt}
+            ctx_counts = {
+                **ctx_counts,
+                line.med_list_codg: ctx_counts.get(line.med_list_codg, 0) + line.cnt,
+            }
         visit_repo.add_lines(conn, cmd.mdtrt_id, env.msgid, cmd.fee_times, classified)
         payload = encode(classified)
         msg_journal.record(conn, journal, env.msgid, env.infno, env.digest, payload)
@@ -181,35 +231,51 @@ class TreatmentRole:
         """The insured-place claim for a visit, checked against what the hospital declares."""
         visit = self._visit(conn, cmd.env, cmd.mdtrt_id, cmd.psn_no)
         if visit.status != "open":
-            raise FailedPrecondition("mdtrt_id", cmd.mdtrt_id, "visit is already settled",
-                                     reason="VISIT_ALREADY_SETTLED")
+            raise FailedPrecondition(
+                "mdtrt_id", cmd.mdtrt_id, "visit is already settled", reason="VISIT_ALREADY_SETTLED"
+            )
         if cmd.med_type != visit.med_type:
-            raise InvalidField("med_type", cmd.med_type,
-                               f"visit was registered with med_type {visit.med_type}")
+            raise InvalidField(
+                "med_type", cmd.med_type, f"visit was registered with med_type {visit.med_type}"
+            )
         if cmd.insutype != visit.insutype:
-            raise InvalidField("insutype", cmd.insutype,
-                               f"visit was registered with insutype {visit.insutype}")
+            raise InvalidField(
+                "insutype", cmd.insutype, f"visit was registered with insutype {visit.insutype}"
+            )
         lines = visit_repo.lines(conn, cmd.mdtrt_id)
         if not lines:
-            raise FailedPrecondition("mdtrt_id", cmd.mdtrt_id, "no fee lines uploaded (2204)",
-                                     reason="NO_FEE_LINES")
+            raise FailedPrecondition(
+                "mdtrt_id", cmd.mdtrt_id, "no fee lines uploaded (2204)", reason="NO_FEE_LINES"
+            )
         totals = ClaimTotals.of(lines)
         if cmd.medfee_sumamt != totals.medfee_sumamt:
-            raise InvalidField("medfee_sumamt", cmd.medfee_sumamt,
-                               f"the visit's uploaded lines total {totals.medfee_sumamt} fen")
+            raise InvalidField(
+                "medfee_sumamt",
+                cmd.medfee_sumamt,
+                f"the visit's uploaded lines total {totals.medfee_sumamt} fen",
+            )
         if cmd.declared is not None:
-            for name in ("fulamt_ownpay_amt", "overlmt_selfpay", "preselfpay_amt",
-                         "inscp_scp_amt"):
+            for name in ("fulamt_ownpay_amt", "overlmt_selfpay", "preselfpay_amt", "inscp_scp_amt"):
                 if getattr(cmd.declared, name) != getattr(totals, name):
-                    raise InvalidField(name, getattr(cmd.declared, name),
-                                       f"this node's 2204 classification gives "
-                                       f"{getattr(totals, name)} fen")
+                    raise InvalidField(
+                        name,
+                        getattr(cmd.declared, name),
+                        f"this node's 2204 classification gives {getattr(totals, name)} fen",
+                    )
         return SettleCommand(
-            env=cmd.env, psn_no=cmd.psn_no, insutype=visit.insutype, med_type=visit.med_type,
-            mdtrt_id=visit.mdtrt_id, medins_lv=visit.medins_lv,
-            setl_date=clock.parse_time(visit.begntime).date(), acct_used=cmd.acct_used,
-            totals=totals, opsp_dise_code=visit.opsp_dise_code, kind=visit.kind,
-            diag_codes=visit.diag_codes)
+            env=cmd.env,
+            psn_no=cmd.psn_no,
+            insutype=visit.insutype,
+            med_type=visit.med_type,
+            mdtrt_id=visit.mdtrt_id,
+            medins_lv=visit.medins_lv,
+            setl_date=clock.parse_time(visit.begntime).date(),
+            acct_used=cmd.acct_used,
+            totals=totals,
+            opsp_dise_code=visit.opsp_dise_code,
+            kind=visit.kind,
+            diag_codes=visit.diag_codes,
+        )
 
     async def pre_settle(self, cmd: SettleVisit) -> Settlement:
         claim = await self.db.transact(self.claim, cmd)
@@ -233,8 +299,9 @@ class TreatmentRole:
         return await self.db.transact(self._record, env, reversal, encode, "open")
 
     @staticmethod
-    def _unless_done(conn: Connection, check: Callable[[Connection, Any], T], cmd: Any
-                     ) -> bytes | T:
+    def _unless_done(
+        conn: Connection, check: Callable[[Connection, Any], T], cmd: Any
+    ) -> bytes | T:
         """The first answer to the msgid if it was done, else ``check(cmd)`` — in one
         transaction, so a duplicate that finished a moment ago is replayed, never refused
         by the check (e.g. "visit already settled" by the duplicate itself)."""
@@ -250,11 +317,18 @@ class TreatmentRole:
             raise NotFound("setl_id", cmd.setl_id, f"no settlement of visit {cmd.mdtrt_id}")
         by = next((r[0] for r in rows if r[2] == cmd.setl_id), None)
         if by is not None:
-            raise FailedPrecondition("setl_id", cmd.setl_id, f"already revoked by {by}",
-                                     reason="ALREADY_REVOKED")
+            raise FailedPrecondition(
+                "setl_id", cmd.setl_id, f"already revoked by {by}", reason="ALREADY_REVOKED"
+            )
 
-    def _record(self, conn: Connection, env: Envelope, s: Settlement,
-                encode: Callable[[Settlement], bytes], status: str) -> bytes:
+    def _record(
+        self,
+        conn: Connection,
+        env: Envelope,
+        s: Settlement,
+        encode: Callable[[Settlement], bytes],
+        status: str,
+    ) -> bytes:
         visit_repo.lock(conn, s.mdtrt_id)
         prior = msg_journal.replay(conn, journal, env.msgid, env.infno, env.digest)
         if prior is not None:  # a concurrent duplicate recorded it first
@@ -270,8 +344,9 @@ class TreatmentRole:
         self._visit(conn, env, mdtrt_id, None)
         return [r[3] for r in visit_repo.settlements(conn, mdtrt_id)]
 
-    def _visit(self, conn: Connection, env: Envelope, mdtrt_id: str,
-               psn_no: str | None) -> visit_repo.Visit:
+    def _visit(
+        self, conn: Connection, env: Envelope, mdtrt_id: str, psn_no: str | None
+    ) -> visit_repo.Visit:
         self.institution(env)
         visit = visit_repo.get(conn, mdtrt_id)
         if visit is None or visit.fixmedins_code != env.fixmedins_code:
@@ -279,8 +354,11 @@ class TreatmentRole:
         if psn_no is not None and visit.psn_no != psn_no:
             raise InvalidField("psn_no", psn_no, f"visit {mdtrt_id} belongs to another person")
         if env.insuplc_admdvs != visit.insuplc_admdvs:
-            raise InvalidField("header.insuplc_admdvs", env.insuplc_admdvs,
-                               f"visit {mdtrt_id} was registered for {visit.insuplc_admdvs}")
+            raise InvalidField(
+                "header.insuplc_admdvs",
+                env.insuplc_admdvs,
+                f"visit {mdtrt_id} was registered for {visit.insuplc_admdvs}",
+            )
         return visit
 
 

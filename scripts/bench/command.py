@@ -24,20 +24,40 @@ per node, versions, core count and settings; --report writes them as JSON."""
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
     p: argparse.ArgumentParser = sub.add_parser(
-        "bench", help="real network vs the bare gRPC ceiling, side by side",
-        description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--quick", action="store_true",
-                   help="short scenarios and a small population (finishes in under 30 s)")
-    p.add_argument("--concurrency", type=int, default=16,
-                   help="concurrent requests in every scenario (default 16)")
-    p.add_argument("--seconds", type=float, help="measured seconds per scenario "
-                   "(default 10; 2 with --quick)")
-    p.add_argument("--warmup", type=float, help="unmeasured seconds before each scenario "
-                   "(default 2; 0.5 with --quick)")
-    p.add_argument("--population", type=int, help="persons per province of the real network "
-                   "(default 100000; 2000 with --quick)")
-    p.add_argument("--only", help="comma-separated scenarios to run (default all): "
-                   "bare_relay,hub_routing,bare_3hop,settle_path,bare_visit,full_visit")
+        "bench",
+        help="real network vs the bare gRPC ceiling, side by side",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="short scenarios and a small population (finishes in under 30 s)",
+    )
+    p.add_argument(
+        "--concurrency",
+        type=int,
+        default=16,
+        help="concurrent requests in every scenario (default 16)",
+    )
+    p.add_argument(
+        "--seconds", type=float, help="measured seconds per scenario (default 10; 2 with --quick)"
+    )
+    p.add_argument(
+        "--warmup",
+        type=float,
+        help="unmeasured seconds before each scenario (default 2; 0.5 with --quick)",
+    )
+    p.add_argument(
+        "--population",
+        type=int,
+        help="persons per province of the real network (default 100000; 2000 with --quick)",
+    )
+    p.add_argument(
+        "--only",
+        help="comma-separated scenarios to run (default all): "
+        "bare_relay,hub_routing,bare_3hop,settle_path,bare_visit,full_visit",
+    )
     p.add_argument("--report", type=Path, help="write the results as JSON")
     p.add_argument("--data", type=Path, help="keep the databases and logs here (default temp)")
     return p
@@ -45,4 +65,5 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 
 def main(args: argparse.Namespace) -> int:
     from scripts.bench import run
+
     return run.main(args)

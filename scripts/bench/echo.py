@@ -30,27 +30,62 @@ from services.pb.settlenet.v1 import (
     treatment_pb2,
     treatment_pb2_grpc,
 )
-from services.server import open_channel, start_server
+from services.rpc.server import open_channel, start_server
 
-_HEADER = common_pb2.ResponseHeader(inf_refmsgid="1000002026112500000000000001",
-                                    refmsg_time="2026-11-25 10:00:00",
-                                    respond_time="2026-11-25 10:00:00", infcode=0)
+_HEADER = common_pb2.ResponseHeader(
+    inf_refmsgid="1000002026112500000000000001",
+    refmsg_time="2026-11-25 10:00:00",
+    respond_time="2026-11-25 10:00:00",
+    infcode=0,
+)
 _SETL = common_pb2.SetlInfo(
-    mdtrt_id="110000202611250000000001", setl_id="130100202611250000000001",
-    psn_no="13010000000000001000", psn_name="张三", psn_cert_type="01",
-    certno="130102196203155796", insutype="310", psn_type="12", cvlserv_flag="0",
-    setl_time="2026-11-25 10:00:00", med_type="11", medfee_sumamt=25634,
-    fulamt_ownpay_amt=402, overlmt_selfpay=0, preselfpay_amt=455, inscp_scp_amt=24777,
-    act_pay_dedc=0, hifp_pay=17344, fund_pay_sumamt=17344, acct_pay=8290, psn_cash_pay=0,
-    psn_part_amt=8290, balc=141710)
+    mdtrt_id="110000202611250000000001",
+    setl_id="130100202611250000000001",
+    psn_no="13010000000000001000",
+    psn_name="张三",
+    psn_cert_type="01",
+    certno="130102196203155796",
+    insutype="310",
+    psn_type="12",
+    cvlserv_flag="0",
+    setl_time="2026-11-25 10:00:00",
+    med_type="11",
+    medfee_sumamt=25634,
+    fulamt_ownpay_amt=402,
+    overlmt_selfpay=0,
+    preselfpay_amt=455,
+    inscp_scp_amt=24777,
+    act_pay_dedc=0,
+    hifp_pay=17344,
+    fund_pay_sumamt=17344,
+    acct_pay=8290,
+    psn_cash_pay=0,
+    psn_part_amt=8290,
+    balc=141710,
+)
 SETTLE_RESULT = insured_pb2.SettleResult(header=_HEADER, setlinfo=_SETL)
 PERSON = insured_pb2.PersonInfo(
-    baseinfo=insured_pb2.BaseInfo(psn_no="13010000000000001000", psn_cert_type="01",
-                                  certno="130102196203155796", psn_name="张三", gend="1",
-                                  brdy="1962-03-15", age=64),
-    insuinfo=[insured_pb2.InsuInfo(balc=150000, insutype="310", psn_type="12",
-                                   psn_insu_stas="1", psn_insu_date="2010-01-01",
-                                   cvlserv_flag="0", insuplc_admdvs="130100")])
+    baseinfo=insured_pb2.BaseInfo(
+        psn_no="13010000000000001000",
+        psn_cert_type="01",
+        certno="130102196203155796",
+        psn_name="张三",
+        gend="1",
+        brdy="1962-03-15",
+        age=64,
+    ),
+    insuinfo=[
+        insured_pb2.InsuInfo(
+            balc=150000,
+            insutype="310",
+            psn_type="12",
+            psn_insu_stas="1",
+            psn_insu_date="2010-01-01",
+            cvlserv_flag="0",
+            insuplc_admdvs="130100",
+        )
+    ],
+)
 
 
 def _numbered(n: int) -> insured_pb2.SettleResult:
@@ -81,7 +116,8 @@ class EchoInsured(insured_pb2_grpc.InsuredServiceServicer):
 class EchoHub(hub_pb2_grpc.HubServiceServicer):
     def __init__(self, upstream: str) -> None:
         self.stub = insured_pb2_grpc.InsuredServiceStub(  # type: ignore[no-untyped-call]
-            open_channel(upstream))
+            open_channel(upstream)
+        )
 
     async def QueryPerson(self, request: Any, context: Any) -> Any:
         return await self.stub.QueryPerson(request, timeout=10)
@@ -98,18 +134,28 @@ class EchoHub(hub_pb2_grpc.HubServiceServicer):
 
 def _claim(request: Any) -> Any:
     return insured_pb2.SettleClaim(
-        header=request.header, psn_no=request.psn_no, insutype=request.insutype,
-        med_type=request.med_type, mdtrt_id=request.mdtrt_id, medins_lv="3",
-        setl_date="2026-11-25", acct_used_flag=request.acct_used_flag,
-        medfee_sumamt=request.medfee_sumamt, fulamt_ownpay_amt=402, overlmt_selfpay=0,
-        preselfpay_amt=455, inscp_scp_amt=request.medfee_sumamt - 857,
-        fixmedins_code=request.header.fixmedins_code)
+        header=request.header,
+        psn_no=request.psn_no,
+        insutype=request.insutype,
+        med_type=request.med_type,
+        mdtrt_id=request.mdtrt_id,
+        medins_lv="3",
+        setl_date="2026-11-25",
+        acct_used_flag=request.acct_used_flag,
+        medfee_sumamt=request.medfee_sumamt,
+        fulamt_ownpay_amt=402,
+        overlmt_selfpay=0,
+        preselfpay_amt=455,
+        inscp_scp_amt=request.medfee_sumamt - 857,
+        fixmedins_code=request.header.fixmedins_code,
+    )
 
 
 class EchoTreatment(treatment_pb2_grpc.TreatmentServiceServicer):
     def __init__(self, upstream: str) -> None:
         self.stub = hub_pb2_grpc.HubServiceStub(  # type: ignore[no-untyped-call]
-            open_channel(upstream))
+            open_channel(upstream)
+        )
         self.seq = 0
 
     async def QueryPerson(self, request: Any, context: Any) -> Any:
@@ -118,15 +164,26 @@ class EchoTreatment(treatment_pb2_grpc.TreatmentServiceServicer):
     async def RegisterVisit(self, request: Any, context: Any) -> Any:
         self.seq += 1
         return treatment_pb2.RegisterVisitResponse(
-            header=_HEADER, mdtrt_id=f"110000{self.seq:018d}")
+            header=_HEADER, mdtrt_id=f"110000{self.seq:018d}"
+        )
 
     async def UploadFeeDetails(self, request: Any, context: Any) -> Any:
-        return treatment_pb2.UploadFeeDetailsResponse(header=_HEADER, result=[
-            treatment_pb2.FeeDetailResult(
-                feedetl_sn=d.feedetl_sn, med_list_codg=d.med_list_codg,
-                det_item_fee_sumamt=d.det_item_fee_sumamt, cnt=d.cnt, pric=d.pric,
-                inscp_scp_amt=d.det_item_fee_sumamt, chrgitm_lv="01", list_type="101")
-            for d in request.feedetail])
+        return treatment_pb2.UploadFeeDetailsResponse(
+            header=_HEADER,
+            result=[
+                treatment_pb2.FeeDetailResult(
+                    feedetl_sn=d.feedetl_sn,
+                    med_list_codg=d.med_list_codg,
+                    det_item_fee_sumamt=d.det_item_fee_sumamt,
+                    cnt=d.cnt,
+                    pric=d.pric,
+                    inscp_scp_amt=d.det_item_fee_sumamt,
+                    chrgitm_lv="01",
+                    list_type="101",
+                )
+                for d in request.feedetail
+            ],
+        )
 
     async def PreSettle(self, request: Any, context: Any) -> Any:
         res = await self.stub.PreSettle(_claim(request), timeout=10)
@@ -139,20 +196,33 @@ class EchoTreatment(treatment_pb2_grpc.TreatmentServiceServicer):
 
 async def serve(role: str, upstream: str, ready_file: Path | None) -> None:
     if role == "insured":
-        services: list[tuple[Any, Any, str]] = [(
-            insured_pb2_grpc.add_InsuredServiceServicer_to_server, EchoInsured(),
-            "settlenet.v1.InsuredService")]
+        services: list[tuple[Any, Any, str]] = [
+            (
+                insured_pb2_grpc.add_InsuredServiceServicer_to_server,
+                EchoInsured(),
+                "settlenet.v1.InsuredService",
+            )
+        ]
     elif role == "hub":
-        services = [(hub_pb2_grpc.add_HubServiceServicer_to_server, EchoHub(upstream),
-                     "settlenet.v1.HubService")]
+        services = [
+            (
+                hub_pb2_grpc.add_HubServiceServicer_to_server,
+                EchoHub(upstream),
+                "settlenet.v1.HubService",
+            )
+        ]
     else:
-        services = [(treatment_pb2_grpc.add_TreatmentServiceServicer_to_server,
-                     EchoTreatment(upstream), "settlenet.v1.TreatmentService")]
+        services = [
+            (
+                treatment_pb2_grpc.add_TreatmentServiceServicer_to_server,
+                EchoTreatment(upstream),
+                "settlenet.v1.TreatmentService",
+            )
+        ]
     running = await start_server(services)
     if ready_file:
         tmp = ready_file.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"endpoint": f"127.0.0.1:{running.port}",
-                                   "pid": os.getpid()}))
+        tmp.write_text(json.dumps({"endpoint": f"127.0.0.1:{running.port}", "pid": os.getpid()}))
         tmp.replace(ready_file)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -163,8 +233,9 @@ async def serve(role: str, upstream: str, ready_file: Path | None) -> None:
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("role", choices=("insured", "hub", "treatment"))
     p.add_argument("--upstream", default="")
     p.add_argument("--ready-file", type=Path)

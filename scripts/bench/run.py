@@ -28,7 +28,6 @@ from scripts.loadtest.client import CallFailed, LoadClient, MsgidSource
 from scripts.loadtest.messages import OpenVisit
 from scripts.loadtest.model import ModelConfig, ProvinceView, TrafficModel
 from scripts.loadtest.stats import Recorder, histogram, summary_ms
-from services import clock
 from services.pb.settlenet.v1 import (
     common_pb2,
     hub_pb2_grpc,
@@ -36,11 +35,11 @@ from services.pb.settlenet.v1 import (
     treatment_pb2,
     treatment_pb2_grpc,
 )
-from services.server import open_channel
-from services.storage import sqlite_url
+from services.rpc.server import open_channel
+from services.storage.database import sqlite_url
+from services.values import clock
 
-SCENARIOS = ("bare_relay", "hub_routing", "bare_3hop", "settle_path", "bare_visit",
-             "full_visit")
+SCENARIOS = ("bare_relay", "hub_routing", "bare_3hop", "settle_path", "bare_visit", "full_visit")
 CEILING = {"hub_routing": "bare_relay", "settle_path": "bare_3hop", "full_visit": "bare_visit"}
 TARGET_RATIO = {"hub_routing": 0.8, "settle_path": 0.5}
 TREAT, INSURED = "11", "13"
@@ -88,8 +87,12 @@ def _spawn(name: str, args: list[str], data: Path) -> tuple[subprocess.Popen[byt
     ready = data / f"{name}.ready"
     ready.unlink(missing_ok=True)
     log = (data / f"{name}.log").open("ab")
-    proc = subprocess.Popen([sys.executable, "-m", *args, "--ready-file", str(ready)],
-                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", *args, "--ready-file", str(ready)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     return proc, ready
 
 
@@ -111,26 +114,52 @@ def start(data: Path, population: int, say: Callable[[str], None]) -> Setup:
         setup.echo["echo-insured"] = _wait("echo-insured", p, r)
         insured = setup.echo["echo-insured"].endpoint
         topology = data / "routing-topology.json"
-        topology.write_text(json.dumps({"provinces": [
-            {"code": INSURED, "endpoint": insured, "admdvs": [INSURED_REGION],
-             "name": "echo insured"}]}))
-        hub_p, hub_r = _spawn("echo-hub", ["scripts.bench.echo", "hub", "--upstream", insured],
-                              data)
-        route_p, route_r = _spawn("routing-hub", [
-            "scripts.cli", "hub", "--db", sqlite_url(data / "routing-hub.db"),
-            "--topology", str(topology), "--advance-size-fen", str(target.LOAD_ADVANCE_FEN),
-            "--log-json"], data)
+        topology.write_text(
+            json.dumps(
+                {
+                    "provinces": [
+                        {
+                            "code": INSURED,
+                            "endpoint": insured,
+                            "admdvs": [INSURED_REGION],
+                            "name": "echo insured",
+                        }
+                    ]
+                }
+            )
+        )
+        hub_p, hub_r = _spawn(
+            "echo-hub", ["scripts.bench.echo", "hub", "--upstream", insured], data
+        )
+        route_p, route_r = _spawn(
+            "routing-hub",
+            [
+                "scripts.cli",
+                "hub",
+                "--db",
+                sqlite_url(data / "routing-hub.db"),
+                "--topology",
+                str(topology),
+                "--advance-size-fen",
+                str(target.LOAD_ADVANCE_FEN),
+                "--log-json",
+            ],
+            data,
+        )
         setup.echo["echo-hub"] = _wait("echo-hub", hub_p, hub_r)
         setup.routing_hub = _wait("routing-hub", route_p, route_r)
-        t_p, t_r = _spawn("echo-treatment", [
-            "scripts.bench.echo", "treatment", "--upstream", setup.echo["echo-hub"].endpoint],
-            data)
+        t_p, t_r = _spawn(
+            "echo-treatment",
+            ["scripts.bench.echo", "treatment", "--upstream", setup.echo["echo-hub"].endpoint],
+            data,
+        )
         setup.echo["echo-treatment"] = _wait("echo-treatment", t_p, t_r)
         say("echo nodes and the routing hub serve")
-        setup.network = target.start_processes(data / "net", [TREAT, INSURED], population, 1,
-                                               say)
-        say(f"real network serves: {TREAT} treating {INSURED}'s insured, "
-            f"{population} persons per province")
+        setup.network = target.start_processes(data / "net", [TREAT, INSURED], population, 1, say)
+        say(
+            f"real network serves: {TREAT} treating {INSURED}'s insured, "
+            f"{population} persons per province"
+        )
     except BaseException:
         setup.stop()
         raise
@@ -138,6 +167,7 @@ def start(data: Path, population: int, say: Callable[[str], None]) -> Setup:
 
 
 # ---- requests of the relay scenarios ----------------------------------------------------
+
 
 class Requests:
     """Valid 2207 envelopes with fresh msgids for the relay scenarios."""
@@ -152,31 +182,61 @@ class Requests:
             await asyncio.sleep(0.05)
             msgid = self.msgids.take()
         return common_pb2.RequestHeader(
-            infno="2207", msgid=msgid, mdtrtarea_admvs="110000",
-            insuplc_admdvs=INSURED_REGION, fixmedins_code=self.code, opter_type="1",
-            opter="BENCH1", inf_time=clock.format_time(clock.now()))
+            infno="2207",
+            msgid=msgid,
+            mdtrtarea_admvs="110000",
+            insuplc_admdvs=INSURED_REGION,
+            fixmedins_code=self.code,
+            opter_type="1",
+            opter="BENCH1",
+            inf_time=clock.format_time(clock.now()),
+        )
 
     async def claim(self) -> insured_pb2.SettleClaim:
         return insured_pb2.SettleClaim(
-            header=await self.header(), psn_no="13010000000000001000", insutype="310",
-            med_type="11", mdtrt_id="110000202611250000000001", medins_lv="3",
-            setl_date="2026-11-25", acct_used_flag="1", medfee_sumamt=25634,
-            fulamt_ownpay_amt=402, overlmt_selfpay=0, preselfpay_amt=455,
-            inscp_scp_amt=24777, fixmedins_code=self.code,
-            diseinfo=[common_pb2.Diagnosis(diag_code="J06.900")])
+            header=await self.header(),
+            psn_no="13010000000000001000",
+            insutype="310",
+            med_type="11",
+            mdtrt_id="110000202611250000000001",
+            medins_lv="3",
+            setl_date="2026-11-25",
+            acct_used_flag="1",
+            medfee_sumamt=25634,
+            fulamt_ownpay_amt=402,
+            overlmt_selfpay=0,
+            preselfpay_amt=455,
+            inscp_scp_amt=24777,
+            fixmedins_code=self.code,
+            diseinfo=[common_pb2.Diagnosis(diag_code="J06.900")],
+        )
 
     async def settle(self) -> treatment_pb2.SettleRequest:
         return treatment_pb2.SettleRequest(
-            header=await self.header(), psn_no="13010000000000001000", mdtrt_cert_type="01",
-            mdtrt_cert_no="13010000000000001000", med_type="11", medfee_sumamt=25634,
-            psn_setlway="01", mdtrt_id="110000202611250000000001", acct_used_flag="1",
-            insutype="310")
+            header=await self.header(),
+            psn_no="13010000000000001000",
+            mdtrt_cert_type="01",
+            mdtrt_cert_no="13010000000000001000",
+            med_type="11",
+            medfee_sumamt=25634,
+            psn_setlway="01",
+            mdtrt_id="110000202611250000000001",
+            acct_used_flag="1",
+            insutype="310",
+        )
 
 
 # ---- measurement ---------------------------------------------------------------------------
 
-async def measure(op: Callable[[], Awaitable[None]], *, concurrency: int, warmup: float,
-                  seconds: float, pids: dict[str, int]) -> dict[str, Any]:
+
+async def measure(
+    op: Callable[[], Awaitable[None]],
+    *,
+    concurrency: int,
+    warmup: float,
+    seconds: float,
+    pids: dict[str, int],
+) -> dict[str, Any]:
     """Closed loop: ``concurrency`` workers call ``op`` back to back for warmup + seconds;
     operations started in the measured window are counted."""
     hist = histogram()
@@ -223,8 +283,12 @@ async def measure(op: Callable[[], Awaitable[None]], *, concurrency: int, warmup
     self_cpu = self_after - cpu["self_before"]
     n = ok + sum(errors.values())
     return {
-        "ops": n, "ok": ok, "errors": dict(errors), "measured_s": round(window, 3),
-        "ops_per_s": round(ok / window, 1), "latency_ms": summary_ms(hist),
+        "ops": n,
+        "ok": ok,
+        "errors": dict(errors),
+        "measured_s": round(window, 3),
+        "ops_per_s": round(ok / window, 1),
+        "latency_ms": summary_ms(hist),
         "server_cpu_ms_per_op": round(server_cpu * 1000 / ok, 3) if ok else None,
         "client_cpu_ms_per_op": round(self_cpu * 1000 / ok, 3) if ok else None,
         "server_cpu_util": round(server_cpu / window, 2),
@@ -237,13 +301,15 @@ def _views(doc: dict[str, Any], treat_endpoint: str | None = None) -> dict[str, 
     views = target.views(doc)
     if treat_endpoint:
         v = views[TREAT]
-        views[TREAT] = ProvinceView(v.code, treat_endpoint, v.institutions, v.catalogue,
-                                    v.outside_catalogue, v.persons)
+        views[TREAT] = ProvinceView(
+            v.code, treat_endpoint, v.institutions, v.catalogue, v.outside_catalogue, v.persons
+        )
     return views
 
 
-async def _run(setup: Setup, args: argparse.Namespace, cfg: dict[str, Any],
-               console: Console) -> dict[str, Any]:
+async def _run(
+    setup: Setup, args: argparse.Namespace, cfg: dict[str, Any], console: Console
+) -> dict[str, Any]:
     say = _say(console)
     assert setup.network is not None and setup.routing_hub is not None
     doc = setup.network.doc
@@ -260,16 +326,15 @@ async def _run(setup: Setup, args: argparse.Namespace, cfg: dict[str, Any],
         channels.append(ch)
         return ch
 
-    async def bench(name: str, op: Callable[[], Awaitable[None]], pids: dict[str, int],
-                    seconds: float = secs) -> None:
+    async def bench(
+        name: str, op: Callable[[], Awaitable[None]], pids: dict[str, int], seconds: float = secs
+    ) -> None:
         if name not in only:
             return
         say(f"{name}: {conc} concurrent, {warm:g}s warm-up + {seconds:g}s")
-        results[name] = await measure(op, concurrency=conc, warmup=warm, seconds=seconds,
-                                      pids=pids)
+        results[name] = await measure(op, concurrency=conc, warmup=warm, seconds=seconds, pids=pids)
 
-    model_cfg = ModelConfig(seed=11, pair_weights=((TREAT, INSURED, 1.0),),
-                            mix={"visit": 1.0})
+    model_cfg = ModelConfig(seed=11, pair_weights=((TREAT, INSURED, 1.0),), mix={"visit": 1.0})
     try:
         untyped: Any = hub_pb2_grpc.HubServiceStub  # generated without annotations
         echo_hub = untyped(channel(setup.echo["echo-hub"].endpoint))
@@ -286,22 +351,25 @@ async def _run(setup: Setup, args: argparse.Namespace, cfg: dict[str, Any],
         async def bare_3hop() -> None:
             await echo_treat.Settle(await reqs.settle(), timeout=10)
 
-        await bench("bare_relay", bare_relay,
-                    {k: echo[k] for k in ("echo-hub", "echo-insured")})
-        await bench("hub_routing", hub_routing,
-                    {"routing-hub": setup.routing_hub.pid, "echo-insured": echo["echo-insured"]})
+        await bench("bare_relay", bare_relay, {k: echo[k] for k in ("echo-hub", "echo-insured")})
+        await bench(
+            "hub_routing",
+            hub_routing,
+            {"routing-hub": setup.routing_hub.pid, "echo-insured": echo["echo-insured"]},
+        )
         await bench("bare_3hop", bare_3hop, echo)
 
         if "settle_path" in only:
-            results["settle_path_prepare"] = await _settle_path(
-                doc, cfg, bench, real, say)
+            results["settle_path_prepare"] = await _settle_path(doc, cfg, bench, real, say)
 
         recorder = Recorder()
         echo_client = LoadClient(_views(doc, setup.echo["echo-treatment"].endpoint), recorder)
         real_client = LoadClient(_views(doc), recorder)
         try:
-            for name, client, pids in (("bare_visit", echo_client, echo),
-                                       ("full_visit", real_client, real)):
+            for name, client, pids in (
+                ("bare_visit", echo_client, echo),
+                ("full_visit", real_client, real),
+            ):
                 ops = TrafficModel(model_cfg, client.provinces).ops()
 
                 async def visit(c: LoadClient = client, it: Any = ops) -> None:
@@ -327,13 +395,20 @@ class OpFailed(Exception):
         self.code = code
 
 
-async def _settle_path(doc: dict[str, Any], cfg: dict[str, Any], bench: Any,
-                       real: dict[str, int], say: Callable[[str], None]) -> dict[str, Any]:
+async def _settle_path(
+    doc: dict[str, Any],
+    cfg: dict[str, Any],
+    bench: Any,
+    real: dict[str, int],
+    say: Callable[[str], None],
+) -> dict[str, Any]:
     """Open visits (2201, 2204) before the timing, then time their 2207 alone."""
     recorder = Recorder()
     client = LoadClient(_views(doc), recorder)
-    model = TrafficModel(ModelConfig(seed=7, pair_weights=((TREAT, INSURED, 1.0),),
-                                     mix={"settle_only": 1.0}), client.provinces)
+    model = TrafficModel(
+        ModelConfig(seed=7, pair_weights=((TREAT, INSURED, 1.0),), mix={"settle_only": 1.0}),
+        client.provinces,
+    )
     ops = model.ops()
     pool: deque[OpenVisit] = deque()
     size = cfg["prepare"]
@@ -373,16 +448,29 @@ def _ratios(results: dict[str, Any]) -> dict[str, Any]:
     for real_name, ceiling in CEILING.items():
         r, c = results.get(real_name), results.get(ceiling)
         if r and c and c["ops_per_s"]:
-            out[real_name] = {"of": ceiling, "ratio": round(r["ops_per_s"] / c["ops_per_s"], 3),
-                              "target": TARGET_RATIO.get(real_name)}
+            out[real_name] = {
+                "of": ceiling,
+                "ratio": round(r["ops_per_s"] / c["ops_per_s"], 3),
+                "target": TARGET_RATIO.get(real_name),
+            }
     return out
 
 
 def print_results(doc: dict[str, Any], console: Console) -> None:
-    table = Table(title=f"settlenet bench — concurrency {doc['settings']['concurrency']}, "
-                        f"{doc['settings']['seconds']:g}s per scenario")
-    for col in ("scenario", "ops/s", "p50 ms", "p99 ms", "errors", "ratio to ceiling",
-                "server CPU ms/op", "client CPU ms/op"):
+    table = Table(
+        title=f"settlenet bench — concurrency {doc['settings']['concurrency']}, "
+        f"{doc['settings']['seconds']:g}s per scenario"
+    )
+    for col in (
+        "scenario",
+        "ops/s",
+        "p50 ms",
+        "p99 ms",
+        "errors",
+        "ratio to ceiling",
+        "server CPU ms/op",
+        "client CPU ms/op",
+    ):
         table.add_column(col, justify="left" if col == "scenario" else "right")
     for name in SCENARIOS:
         r = doc["results"].get(name)
@@ -395,34 +483,42 @@ def print_results(doc: dict[str, Any], console: Console) -> None:
             if ratio["target"]:
                 ratio_text += f" (target ≥ {ratio['target']})"
         lat = r["latency_ms"]
-        table.add_row(name, f"{r['ops_per_s']:.1f}", f"{lat.get('p50', 0):.2f}",
-                      f"{lat.get('p99', 0):.2f}", str(sum(r["errors"].values())), ratio_text,
-                      str(r["server_cpu_ms_per_op"]), str(r["client_cpu_ms_per_op"]))
+        table.add_row(
+            name,
+            f"{r['ops_per_s']:.1f}",
+            f"{lat.get('p50', 0):.2f}",
+            f"{lat.get('p99', 0):.2f}",
+            str(sum(r["errors"].values())),
+            ratio_text,
+            str(r["server_cpu_ms_per_op"]),
+            str(r["client_cpu_ms_per_op"]),
+        )
     console.print(table)
-    console.print("peak RSS (MiB): " + ", ".join(
-        f"{k} {v}" for k, v in doc["peak_rss_mb"].items()))
+    console.print("peak RSS (MiB): " + ", ".join(f"{k} {v}" for k, v in doc["peak_rss_mb"].items()))
     env = doc["environment"]
-    console.print(f"cores {env['cpu_count']}, load average before {env['load_before']}, "
-                  f"after {env['load_after']}; " + ", ".join(
-                      f"{k} {v}" for k, v in env["versions"].items()))
+    console.print(
+        f"cores {env['cpu_count']}, load average before {env['load_before']}, "
+        f"after {env['load_after']}; " + ", ".join(f"{k} {v}" for k, v in env["versions"].items())
+    )
 
 
 def main(args: argparse.Namespace) -> int:
     quick = args.quick
     cfg = {
-        "quick": quick, "concurrency": args.concurrency,
+        "quick": quick,
+        "concurrency": args.concurrency,
         "seconds": args.seconds if args.seconds is not None else (2.0 if quick else 10.0),
         "warmup_s": args.warmup if args.warmup is not None else (0.5 if quick else 2.0),
-        "population": args.population if args.population is not None else (
-            2000 if quick else 100_000),
+        "population": args.population
+        if args.population is not None
+        else (2000 if quick else 100_000),
         "only": [s.strip() for s in (args.only or ",".join(SCENARIOS)).split(",") if s.strip()],
         "client": "one grpc.aio process (this one) on the same machine",
         "nodes": "each node its own process; SQLite (WAL) per real node; INFO logs to files",
     }
     unknown = set(cfg["only"]) - set(SCENARIOS)
     if unknown:
-        print(f"settlenet bench: unknown scenario(s) {', '.join(sorted(unknown))}",
-              file=sys.stderr)
+        print(f"settlenet bench: unknown scenario(s) {', '.join(sorted(unknown))}", file=sys.stderr)
         return 2
     seconds = float(cfg["seconds"])
     # Enough visits for the settle path at a generous 400/s, plus the warm-up.
@@ -453,11 +549,17 @@ def main(args: argparse.Namespace) -> int:
             tmp.cleanup()
     env = report.environment()
     doc = {
-        "settlenet_bench": 1, "settings": cfg,
-        "results": results, "ratios": _ratios(results), "peak_rss_mb": rss,
-        "environment": {"cpu_count": env["cpu_count"], "versions": env["versions"],
-                        "load_before": load_before,
-                        "load_after": [round(x, 2) for x in os.getloadavg()]},
+        "settlenet_bench": 1,
+        "settings": cfg,
+        "results": results,
+        "ratios": _ratios(results),
+        "peak_rss_mb": rss,
+        "environment": {
+            "cpu_count": env["cpu_count"],
+            "versions": env["versions"],
+            "load_before": load_before,
+            "load_after": [round(x, 2) for x in os.getloadavg()],
+        },
         "wall_s": round(time.perf_counter() - started, 1),
     }
     print_results(doc, Console(width=max(130, console.width)))

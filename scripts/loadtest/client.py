@@ -23,13 +23,18 @@ from scripts.loadtest import messages as msg
 from scripts.loadtest.messages import OpenVisit, Settled
 from scripts.loadtest.model import InstitutionRef, Op, ProvinceView
 from scripts.loadtest.stats import Recorder
-from services import clock
 from services.pb.settlenet.v1 import common_pb2, treatment_pb2_grpc
-from services.server import open_channel
+from services.rpc.server import open_channel
+from services.values import clock
 
-CALLS = {"1101": "1101 QueryPerson", "2201": "2201 RegisterVisit",
-         "2204": "2204 UploadFeeDetails", "2206": "2206 PreSettle", "2207": "2207 Settle",
-         "2208": "2208 RevokeSettlement"}
+CALLS = {
+    "1101": "1101 QueryPerson",
+    "2201": "2201 RegisterVisit",
+    "2204": "2204 UploadFeeDetails",
+    "2206": "2206 PreSettle",
+    "2207": "2207 Settle",
+    "2208": "2208 RevokeSettlement",
+}
 
 
 _measuring: contextvars.ContextVar[bool] = contextvars.ContextVar("measuring", default=True)
@@ -74,8 +79,15 @@ class Outcome:
 class LoadClient:
     """Runs operations against the treatment nodes of ``provinces``."""
 
-    def __init__(self, provinces: dict[str, ProvinceView], recorder: Recorder, *,
-                 timeout_s: float = 10.0, part: int = 0, parts: int = 1) -> None:
+    def __init__(
+        self,
+        provinces: dict[str, ProvinceView],
+        recorder: Recorder,
+        *,
+        timeout_s: float = 10.0,
+        part: int = 0,
+        parts: int = 1,
+    ) -> None:
         self.provinces = provinces
         self.recorder = recorder
         self.timeout_s = timeout_s
@@ -101,7 +113,8 @@ class LoadClient:
         if code not in self.stubs:
             self.channels[code] = open_channel(self.provinces[code].endpoint)
             self.stubs[code] = treatment_pb2_grpc.TreatmentServiceStub(  # type: ignore[no-untyped-call]
-                self.channels[code])
+                self.channels[code]
+            )
         return self.stubs[code]
 
     async def close(self) -> None:
@@ -118,20 +131,25 @@ class LoadClient:
                 return msgid
             await asyncio.sleep(0.05)
 
-    async def header(self, infno: str, inst: InstitutionRef, insuplc_admdvs: str
-                     ) -> common_pb2.RequestHeader:
+    async def header(
+        self, infno: str, inst: InstitutionRef, insuplc_admdvs: str
+    ) -> common_pb2.RequestHeader:
         return msg.header(infno, inst, insuplc_admdvs, await self._msgid(inst.fixmedins_code))
 
-    async def _call(self, infno: str, method: Callable[..., Awaitable[Any]], request: Any
-                    ) -> Any:
+    async def _call(self, infno: str, method: Callable[..., Awaitable[Any]], request: Any) -> Any:
         name = CALLS[infno]
         started = time.perf_counter()
         try:
             response = await method(request, timeout=self.timeout_s)
         except grpc.aio.AioRpcError as exc:
             code = exc.code().name
-            self.recorder.call(name, time.perf_counter() - started, code,
-                               measuring=self.measuring, details=exc.details() or "")
+            self.recorder.call(
+                name,
+                time.perf_counter() - started,
+                code,
+                measuring=self.measuring,
+                details=exc.details() or "",
+            )
             raise CallFailed(name, code, exc.details() or "") from None
         self.recorder.call(name, time.perf_counter() - started, "OK", measuring=self.measuring)
         return response
@@ -147,8 +165,9 @@ class LoadClient:
         p, inst, stub = op.person, op.institution, self.stub(op.treat)
         now = clock.now()
         h = await self.header("2201", inst, p.insuplc_admdvs)
-        res = await self._call("2201", stub.RegisterVisit,
-                               msg.register(op, psn_no, insutype, h, now))
+        res = await self._call(
+            "2201", stub.RegisterVisit, msg.register(op, psn_no, insutype, h, now)
+        )
         mdtrt_id = str(res.mdtrt_id)
         h = await self.header("2204", inst, p.insuplc_admdvs)
         await self._call("2204", stub.UploadFeeDetails, msg.upload(op, mdtrt_id, psn_no, h, now))
@@ -209,4 +228,3 @@ class LoadClient:
             raise ValueError(f"unknown operation kind {op.kind}")
         except CallFailed as exc:
             return Outcome(exc.code, kind=kind, pair=pair)
-

@@ -33,55 +33,94 @@ examples:
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
     p: argparse.ArgumentParser = sub.add_parser(
-        "loadtest", help="drive realistic traffic at a network; latency, errors, report, plot",
-        description=DESCRIPTION, epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        "loadtest",
+        help="drive realistic traffic at a network; latency, errors, report, plot",
+        description=DESCRIPTION,
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     where = p.add_argument_group("what to drive")
-    where.add_argument("--target", type=Path, help="DIR/network.json of a running network "
-                       "(default: start one)")
-    where.add_argument("--in-process", action="store_true",
-                       help="start the network in this process instead of as processes")
-    where.add_argument("--provinces", default="11,13,44,51",
-                       help="provinces of a started network, or 'all' for the 32 of the national "
-                       "network (default 11,13,44,51)")
-    where.add_argument("--population", type=int, default=100_000,
-                       help="persons per province of a started network (default 100000)")
+    where.add_argument(
+        "--target", type=Path, help="DIR/network.json of a running network (default: start one)"
+    )
+    where.add_argument(
+        "--in-process",
+        action="store_true",
+        help="start the network in this process instead of as processes",
+    )
+    where.add_argument(
+        "--provinces",
+        default="11,13,44,51",
+        help="provinces of a started network, or 'all' for the 32 of the national "
+        "network (default 11,13,44,51)",
+    )
+    where.add_argument(
+        "--population",
+        type=int,
+        default=100_000,
+        help="persons per province of a started network (default 100000)",
+    )
     where.add_argument("--data", type=Path, help="folder of a started network (default: temp)")
-    where.add_argument("--kill", metavar="NODE@SECONDS",
-                       help="fault injection: SIGKILL a node (e.g. 13 or hub) this many "
-                       "seconds after the run starts (warm-up included), in a network this "
-                       "command started or a --target whose data folder holds the nodes' "
-                       "process ids (settlenet up); the report records it under faults")
+    where.add_argument(
+        "--kill",
+        metavar="NODE@SECONDS",
+        help="fault injection: SIGKILL a node (e.g. 13 or hub) this many "
+        "seconds after the run starts (warm-up included), in a network this "
+        "command started or a --target whose data folder holds the nodes' "
+        "process ids (settlenet up); the report records it under faults",
+    )
     how = p.add_argument_group("load")
     how.add_argument("--rate", type=float, help="open loop: operations per second")
-    how.add_argument("--schedule", help="open loop: steps and ramps, e.g. '50x10,100x10' or "
-                     "'ramp:10-200x60' (rate x seconds)")
+    how.add_argument(
+        "--schedule",
+        help="open loop: steps and ramps, e.g. '50x10,100x10' or 'ramp:10-200x60' (rate x seconds)",
+    )
     how.add_argument("--concurrency", type=int, help="closed loop: concurrent workers")
     how.add_argument("--duration", type=float, help="seconds to measure")
     how.add_argument("--count", type=int, help="operations to measure")
-    how.add_argument("--warmup", type=float, help="seconds of warm-up, not measured "
-                     "(default 2 with --duration, 0 with --count)")
-    how.add_argument("--warmup-ops", type=int, default=0,
-                     help="operations of warm-up, not measured (instead of --warmup)")
+    how.add_argument(
+        "--warmup",
+        type=float,
+        help="seconds of warm-up, not measured (default 2 with --duration, 0 with --count)",
+    )
+    how.add_argument(
+        "--warmup-ops",
+        type=int,
+        default=0,
+        help="operations of warm-up, not measured (instead of --warmup)",
+    )
     how.add_argument("--timeout", type=float, default=10.0, help="deadline of each call, s")
-    how.add_argument("--max-in-flight", type=int, default=5000,
-                     help="open loop: arrivals beyond this many running operations are dropped "
-                     "and counted (default 5000)")
+    how.add_argument(
+        "--max-in-flight",
+        type=int,
+        default=5000,
+        help="open loop: arrivals beyond this many running operations are dropped "
+        "and counted (default 5000)",
+    )
     traffic = p.add_argument_group("traffic")
     traffic.add_argument("--model", type=Path, help="traffic model file (YAML or JSON)")
     traffic.add_argument("--seed", type=int, help="seed of the traffic (default: the model's, 1)")
-    traffic.add_argument("--pairs", choices=("weighted", "uniform"),
-                         help="province-pair distribution (default: the model's, weighted)")
+    traffic.add_argument(
+        "--pairs",
+        choices=("weighted", "uniform"),
+        help="province-pair distribution (default: the model's, weighted)",
+    )
     out = p.add_argument_group("output")
-    out.add_argument("--report", type=Path, default=Path("loadtest-report.json"),
-                     help="JSON report (default loadtest-report.json)")
+    out.add_argument(
+        "--report",
+        type=Path,
+        default=Path("loadtest-report.json"),
+        help="JSON report (default loadtest-report.json)",
+    )
     out.add_argument("--plot", type=Path, help="HTML plot (default: the report's name, .html)")
     out.add_argument("--no-progress", action="store_true", help="no live progress bar")
-    out.add_argument("--fail-on-errors", action="store_true",
-                     help="exit 1 when any operation failed")
+    out.add_argument(
+        "--fail-on-errors", action="store_true", help="exit 1 when any operation failed"
+    )
     return p
 
 
 def main(args: argparse.Namespace) -> int:
     from scripts.loadtest import session
+
     return session.main(args)

@@ -40,22 +40,26 @@ from scripts.loadtest import messages as msg  # noqa: E402
 from scripts.loadtest import target  # noqa: E402
 from scripts.loadtest.client import CALLS, MsgidSource  # noqa: E402
 from scripts.loadtest.model import Op, TrafficModel, load_config  # noqa: E402
-from services import clock  # noqa: E402
 from services.pb.settlenet.v1 import treatment_pb2_grpc  # noqa: E402
-from services.server import CHANNEL_OPTIONS  # noqa: E402
+from services.rpc.server import CHANNEL_OPTIONS  # noqa: E402
+from services.values import clock  # noqa: E402
 
 MSGID_PARTS = 16
 
 
 @events.init_command_line_parser.add_listener  # type: ignore[untyped-decorator]
 def _arguments(parser: Any) -> None:
-    parser.add_argument("--network", default="var/network/network.json",
-                        help="DIR/network.json of the network to drive")
+    parser.add_argument(
+        "--network",
+        default="var/network/network.json",
+        help="DIR/network.json of the network to drive",
+    )
     parser.add_argument("--traffic-model", default="", help="traffic model file (YAML/JSON)")
     parser.add_argument("--traffic-seed", type=int, default=1, help="traffic seed")
     parser.add_argument("--call-timeout", type=float, default=10.0, help="deadline per call, s")
-    parser.add_argument("--wait", type=float, default=0.0,
-                        help="seconds each user waits between operations")
+    parser.add_argument(
+        "--wait", type=float, default=0.0, help="seconds each user waits between operations"
+    )
 
 
 class Traffic:
@@ -64,12 +68,15 @@ class Traffic:
     def __init__(self, options: Any, worker_index: int | None) -> None:
         doc = json.loads(Path(options.network).read_text(encoding="utf-8"))
         self.views = target.views(doc)
-        cfg = load_config(Path(options.traffic_model) if options.traffic_model else None,
-                          seed=options.traffic_seed + (worker_index or 0))
+        cfg = load_config(
+            Path(options.traffic_model) if options.traffic_model else None,
+            seed=options.traffic_seed + (worker_index or 0),
+        )
         self.ops = TrafficModel(cfg, self.views).ops()
         self.timeout = options.call_timeout
-        self.part, self.parts = ((worker_index % MSGID_PARTS, MSGID_PARTS)
-                                 if worker_index is not None else (0, 1))
+        self.part, self.parts = (
+            (worker_index % MSGID_PARTS, MSGID_PARTS) if worker_index is not None else (0, 1)
+        )
         self.stubs: dict[str, Any] = {}
         self.msgids: dict[str, MsgidSource] = {}
         self.settled: deque[msg.Settled] = deque(maxlen=10_000)
@@ -130,32 +137,47 @@ class SettlenetUser(User):
         except grpc.RpcError as e:
             exc = CallFailed(f"{e.code().name}: {e.details()}")
         self.environment.events.request.fire(
-            request_type="grpc", name=name, response_time=(time.perf_counter() - started) * 1000,
-            response_length=response.ByteSize() if response is not None else 0, exception=exc,
-            context={})
+            request_type="grpc",
+            name=name,
+            response_time=(time.perf_counter() - started) * 1000,
+            response_length=response.ByteSize() if response is not None else 0,
+            exception=exc,
+            context={},
+        )
         if exc is not None:
             raise exc
         return response
 
     def _h(self, infno: str, op: Op, insuplc: str) -> Any:
         assert _traffic is not None
-        return msg.header(infno, op.institution, insuplc,
-                          _traffic.msgid(op.institution.fixmedins_code))
+        return msg.header(
+            infno, op.institution, insuplc, _traffic.msgid(op.institution.fixmedins_code)
+        )
 
     def _open(self, op: Op, psn_no: str, insutype: str) -> msg.OpenVisit:
         now = clock.now()
         region = op.person.insuplc_admdvs
-        res = self._call("2201", op.treat, "RegisterVisit",
-                         msg.register(op, psn_no, insutype, self._h("2201", op, region), now))
-        self._call("2204", op.treat, "UploadFeeDetails",
-                   msg.upload(op, res.mdtrt_id, psn_no, self._h("2204", op, region), now))
-        return msg.OpenVisit(op.treat, op.institution, op.person, res.mdtrt_id, psn_no,
-                             insutype, op.medfee_sumamt)
+        res = self._call(
+            "2201",
+            op.treat,
+            "RegisterVisit",
+            msg.register(op, psn_no, insutype, self._h("2201", op, region), now),
+        )
+        self._call(
+            "2204",
+            op.treat,
+            "UploadFeeDetails",
+            msg.upload(op, res.mdtrt_id, psn_no, self._h("2204", op, region), now),
+        )
+        return msg.OpenVisit(
+            op.treat, op.institution, op.person, res.mdtrt_id, psn_no, insutype, op.medfee_sumamt
+        )
 
     def _settle(self, op: Op, v: msg.OpenVisit) -> msg.Settled:
         assert _traffic is not None
-        res = self._call("2207", op.treat, "Settle",
-                         msg.settle(v, self._h("2207", op, v.person.insuplc_admdvs)))
+        res = self._call(
+            "2207", op.treat, "Settle", msg.settle(v, self._h("2207", op, v.person.insuplc_admdvs))
+        )
         done = msg.Settled(v, res.setlinfo.setl_id)
         _traffic.settled.append(done)
         return done
@@ -170,26 +192,49 @@ class SettlenetUser(User):
         try:
             region = op.person.insuplc_admdvs
             if op.kind == "visit":
-                info = self._call("1101", op.treat, "QueryPerson",
-                                  msg.person_query(op, self._h("1101", op, region)))
+                info = self._call(
+                    "1101",
+                    op.treat,
+                    "QueryPerson",
+                    msg.person_query(op, self._h("1101", op, region)),
+                )
                 v = self._open(op, *msg.person_of(op, info))
-                self._call("2206", op.treat, "PreSettle",
-                           msg.settle(v, self._h("2206", op, region)))
+                self._call(
+                    "2206", op.treat, "PreSettle", msg.settle(v, self._h("2206", op, region))
+                )
                 self._settle(op, v)
             elif op.kind == "settle_only":
                 self._settle(op, self._open(op, op.person.psn_no, op.person.insutype))
             else:
-                s = _traffic.settled.popleft() if _traffic.settled else self._settle(
-                    op, self._open(op, op.person.psn_no, op.person.insutype))
+                s = (
+                    _traffic.settled.popleft()
+                    if _traffic.settled
+                    else self._settle(op, self._open(op, op.person.psn_no, op.person.insutype))
+                )
                 if _traffic.settled and s is _traffic.settled[-1]:
                     _traffic.settled.pop()
-                rop = Op(op.seq, op.kind, s.visit.treat, op.insured, s.visit.institution,
-                         s.visit.person, op.lines)
-                self._call("2208", s.visit.treat, "RevokeSettlement",
-                           msg.revoke(s, self._h("2208", rop, s.visit.person.insuplc_admdvs)))
+                rop = Op(
+                    op.seq,
+                    op.kind,
+                    s.visit.treat,
+                    op.insured,
+                    s.visit.institution,
+                    s.visit.person,
+                    op.lines,
+                )
+                self._call(
+                    "2208",
+                    s.visit.treat,
+                    "RevokeSettlement",
+                    msg.revoke(s, self._h("2208", rop, s.visit.person.insuplc_admdvs)),
+                )
         except CallFailed as e:
             exc = e
         self.environment.events.request.fire(
-            request_type="op", name=f"op {op.kind}", response_length=0, exception=exc,
-            response_time=(time.perf_counter() - started) * 1000, context={"pair": op.pair})
-
+            request_type="op",
+            name=f"op {op.kind}",
+            response_length=0,
+            exception=exc,
+            response_time=(time.perf_counter() - started) * 1000,
+            context={"pair": op.pair},
+        )

@@ -48,7 +48,13 @@ KINDS = ("visit", "settle_only", "revoke")
 before the timed run. revoke: 2208 of a settlement made earlier in the run."""
 
 DEFAULT_TREATMENT_WEIGHTS: dict[str, float] = {
-    "44": 30, "33": 20, "31": 16, "11": 14, "32": 12, "default": 3}
+    "44": 30,
+    "33": 20,
+    "31": 16,
+    "11": 14,
+    "32": 12,
+    "default": 3,
+}
 
 
 @dataclass(frozen=True)
@@ -56,32 +62,46 @@ class ModelConfig:
     seed: int = 1
     pairs: str = "weighted"
     treatment_weights: Mapping[str, float] = field(
-        default_factory=lambda: dict(DEFAULT_TREATMENT_WEIGHTS))
+        default_factory=lambda: dict(DEFAULT_TREATMENT_WEIGHTS)
+    )
     insured_weights: Mapping[str, float] = field(default_factory=lambda: {"default": 1.0})
     pair_weights: Sequence[tuple[str, str, float]] = ()
     mix: Mapping[str, float] = field(
-        default_factory=lambda: {"visit": 0.80, "settle_only": 0.15, "revoke": 0.05})
+        default_factory=lambda: {"visit": 0.80, "settle_only": 0.15, "revoke": 0.05}
+    )
     fee_lines_median: int = 5
     fee_lines_max: int = 30
     filed_share: float = 1.0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"seed": self.seed, "pairs": self.pairs,
-                "treatment_weights": dict(self.treatment_weights),
-                "insured_weights": dict(self.insured_weights),
-                "pair_weights": [{"treat": t, "insured": i, "weight": w}
-                                 for t, i, w in self.pair_weights],
-                "mix": dict(self.mix),
-                "fee_lines": {"median": self.fee_lines_median, "max": self.fee_lines_max},
-                "filed_share": self.filed_share}
+        return {
+            "seed": self.seed,
+            "pairs": self.pairs,
+            "treatment_weights": dict(self.treatment_weights),
+            "insured_weights": dict(self.insured_weights),
+            "pair_weights": [
+                {"treat": t, "insured": i, "weight": w} for t, i, w in self.pair_weights
+            ],
+            "mix": dict(self.mix),
+            "fee_lines": {"median": self.fee_lines_median, "max": self.fee_lines_max},
+            "filed_share": self.filed_share,
+        }
 
 
 class ModelError(ValueError):
     """A model file or setting that cannot be used; the message names the key."""
 
 
-_KEYS = {"seed", "pairs", "treatment_weights", "insured_weights", "pair_weights", "mix",
-         "fee_lines", "filed_share"}
+_KEYS = {
+    "seed",
+    "pairs",
+    "treatment_weights",
+    "insured_weights",
+    "pair_weights",
+    "mix",
+    "fee_lines",
+    "filed_share",
+}
 
 
 def _weights(value: Any, key: str) -> dict[str, float]:
@@ -95,8 +115,9 @@ def _weights(value: Any, key: str) -> dict[str, float]:
     return out
 
 
-def load_config(path: Path | None, *, seed: int | None = None,
-                pairs: str | None = None) -> ModelConfig:
+def load_config(
+    path: Path | None, *, seed: int | None = None, pairs: str | None = None
+) -> ModelConfig:
     """The model from ``path`` (YAML or JSON; None: defaults), with command-line overrides."""
     raw: dict[str, Any] = {}
     if path is not None:
@@ -107,8 +128,9 @@ def load_config(path: Path | None, *, seed: int | None = None,
         raw = loaded
     unknown = set(raw) - _KEYS
     if unknown:
-        raise ModelError(f"unknown key(s) {', '.join(sorted(unknown))}; known: "
-                         f"{', '.join(sorted(_KEYS))}")
+        raise ModelError(
+            f"unknown key(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(_KEYS))}"
+        )
     base = ModelConfig()
     kwargs: dict[str, Any] = {}
     if "seed" in raw:
@@ -124,13 +146,15 @@ def load_config(path: Path | None, *, seed: int | None = None,
         if not isinstance(items, list):
             raise ModelError("pair_weights: must be a list of {treat, insured, weight}")
         kwargs["pair_weights"] = tuple(
-            (str(x["treat"]), str(x["insured"]), float(x.get("weight", 1))) for x in items)
+            (str(x["treat"]), str(x["insured"]), float(x.get("weight", 1))) for x in items
+        )
     if "mix" in raw:
         mix = _weights(raw["mix"], "mix")
         bad = set(mix) - set(KINDS)
         if bad:
-            raise ModelError(f"mix: unknown kind(s) {', '.join(sorted(bad))}; known: "
-                             f"{', '.join(KINDS)}")
+            raise ModelError(
+                f"mix: unknown kind(s) {', '.join(sorted(bad))}; known: {', '.join(KINDS)}"
+            )
         if sum(mix.values()) <= 0:
             raise ModelError("mix: the shares must not all be zero")
         kwargs["mix"] = mix
@@ -156,6 +180,7 @@ def load_config(path: Path | None, *, seed: int | None = None,
 
 
 # ---- what the model draws from ------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class PersonRef:
@@ -233,8 +258,9 @@ class TrafficModel:
         self.provinces = dict(provinces)
         codes = sorted(c for c, p in self.provinces.items() if p.persons)
         if len(codes) < 2:
-            raise ModelError("the network needs at least two provinces with persons for "
-                             "cross-province traffic")
+            raise ModelError(
+                "the network needs at least two provinces with persons for cross-province traffic"
+            )
         self.pairs, self.pair_weights = self._pair_table(codes)
         if not self.pairs:
             raise ModelError("no province pair has a positive weight in this network")
@@ -248,7 +274,8 @@ class TrafficModel:
                     self.filed.setdefault((code, person.filed_for), []).append(person)
         self.ignored = sorted(
             {c for c in cfg.treatment_weights if c != "default" and c not in self.provinces}
-            | {c for c in cfg.insured_weights if c != "default" and c not in self.provinces})
+            | {c for c in cfg.insured_weights if c != "default" and c not in self.provinces}
+        )
 
     def _pair_table(self, codes: list[str]) -> tuple[list[tuple[str, str]], list[float]]:
         cfg = self.cfg
@@ -269,8 +296,9 @@ class TrafficModel:
                 if cfg.pairs == "uniform":
                     w = 1.0
                 else:
-                    w = (cfg.treatment_weights.get(t, cfg.treatment_weights.get("default", 0))
-                         * cfg.insured_weights.get(i, cfg.insured_weights.get("default", 0)))
+                    w = cfg.treatment_weights.get(
+                        t, cfg.treatment_weights.get("default", 0)
+                    ) * cfg.insured_weights.get(i, cfg.insured_weights.get("default", 0))
                 if w > 0:
                     pairs.append((t, i))
                     weights.append(w)
@@ -278,8 +306,10 @@ class TrafficModel:
 
     def pair_shares(self) -> dict[str, float]:
         total = sum(self.pair_weights)
-        return {f"{t}->{i}": round(w / total, 4)
-                for (t, i), w in zip(self.pairs, self.pair_weights, strict=True)}
+        return {
+            f"{t}->{i}": round(w / total, 4)
+            for (t, i), w in zip(self.pairs, self.pair_weights, strict=True)
+        }
 
     def ops(self, start: int = 0) -> Iterator[Op]:
         """The operations from sequence number ``start`` on, forever (the caller stops)."""
@@ -312,8 +342,9 @@ class TrafficModel:
         lines = []
         for _ in range(n):
             if t.outside_catalogue and rng.random() < 0.03:
-                lines.append(FeeLineSpec(rng.choice(t.outside_catalogue), "1",
-                                         rng.randint(500, 5000)))
+                lines.append(
+                    FeeLineSpec(rng.choice(t.outside_catalogue), "1", rng.randint(500, 5000))
+                )
                 continue
             item = t.catalogue[rng.randrange(len(t.catalogue))]
             if item.cap_fen:

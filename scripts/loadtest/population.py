@@ -39,7 +39,7 @@ from provincial_nodes.adapters.tables import filings, metadata
 from provincial_nodes.domain.filing import Category, Filing, default_enddate
 from provincial_nodes.domain.person import PersonRecord
 from scripts.loadtest.model import PersonRef
-from services.storage import Database, sqlite_url
+from services.storage.database import Database, sqlite_url
 
 GENERATOR = "settlenet-loadtest-population/1"
 SIDECAR = "loadtest-population.json"
@@ -71,19 +71,29 @@ def _record(m: dict[str, Any], dest: str) -> PersonRecord:
     filings: tuple[Filing, ...] = ()
     if dest:
         category = Category.LONG_TERM_RESIDENT
-        filings = (Filing(
-            filing_id=f"F{person.psn_no}001", psn_no=person.psn_no,
-            insuplc_admdvs=person.insuplc_admdvs, category=category,
-            dest_admdvs=f"{dest}0000", begndate=FILED_FROM,
-            enddate=default_enddate(category, FILED_FROM), evidence="commitment",
-            channel="app"),)
+        filings = (
+            Filing(
+                filing_id=f"F{person.psn_no}001",
+                psn_no=person.psn_no,
+                insuplc_admdvs=person.insuplc_admdvs,
+                category=category,
+                dest_admdvs=f"{dest}0000",
+                begndate=FILED_FROM,
+                enddate=default_enddate(category, FILED_FROM),
+                evidence="commitment",
+                channel="app",
+            ),
+        )
     return PersonRecord(person, acct_balc=m["acct_balc"], filings=filings)
 
 
 def _key(code: str, count: int, seed_value: int, dests: list[str]) -> str:
     schema = "".join(sorted(str(t.c.keys()) + t.name for t in metadata.sorted_tables))
-    source = (inspect.getsource(seed.make_person) + inspect.getsource(seed.population)
-              + inspect.getsource(_record))
+    source = (
+        inspect.getsource(seed.make_person)
+        + inspect.getsource(seed.population)
+        + inspect.getsource(_record)
+    )
     text = f"{GENERATOR}|{code}|{count}|{seed_value}|{dests}|{schema}|{source}"
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -94,8 +104,9 @@ def _paths(code: str, count: int, seed_value: int, dests: list[str]) -> tuple[Pa
     return base.with_suffix(".db"), base.with_suffix(".persons.json")
 
 
-def _build(code: str, count: int, seed_value: int, dests: list[str], db_path: Path,
-           refs_path: Path) -> None:
+def _build(
+    code: str, count: int, seed_value: int, dests: list[str], db_path: Path, refs_path: Path
+) -> None:
     db_path.parent.mkdir(parents=True, exist_ok=True)
     mappings = list(generate(code, count, seed_value))
     records = [_record(m, destination(n, dests)) for n, m in enumerate(mappings)]
@@ -111,9 +122,20 @@ def _build(code: str, count: int, seed_value: int, dests: list[str], db_path: Pa
             raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             raw.execute("PRAGMA journal_mode=DELETE")
         tmp_refs = Path(tmp) / "persons.json"
-        tmp_refs.write_text(json.dumps(
-            [[m["psn_no"], m["certno"], m["insutype"], m["insuplc_admdvs"],
-              destination(n, dests)] for n, m in enumerate(mappings)]))
+        tmp_refs.write_text(
+            json.dumps(
+                [
+                    [
+                        m["psn_no"],
+                        m["certno"],
+                        m["insutype"],
+                        m["insuplc_admdvs"],
+                        destination(n, dests),
+                    ]
+                    for n, m in enumerate(mappings)
+                ]
+            )
+        )
         tmp_db.replace(db_path)
         tmp_refs.replace(refs_path)
 
@@ -122,14 +144,18 @@ def _add_fresh(conn: Connection, records: list[PersonRecord]) -> None:
     """Insert persons into an empty database: the repository's own insert, but the filings in
     one statement (the repository adds them one by one, minutes for 100,000)."""
     person_repo.add_many(conn, [replace(r, filings=()) for r in records])
-    rows = [{"filing_id": f.filing_id, **filing_repo._values(f)}  # the repository's own rows
-            for r in records for f in r.filings]
+    rows = [
+        {"filing_id": f.filing_id, **filing_repo._values(f)}  # the repository's own rows
+        for r in records
+        for f in r.filings
+    ]
     if rows:
         conn.execute(insert(filings), rows)
 
 
-def template(code: str, count: int, seed_value: int = 1, dests: list[str] | None = None
-             ) -> tuple[Path, Path, bool]:
+def template(
+    code: str, count: int, seed_value: int = 1, dests: list[str] | None = None
+) -> tuple[Path, Path, bool]:
     """The cached template database and person list for ``code`` (persons filed for
     ``dests`` in turn); built when missing. Returns (database, persons, whether built now)."""
     d = sorted(dests or [])
@@ -140,8 +166,9 @@ def template(code: str, count: int, seed_value: int = 1, dests: list[str] | None
     return db_path, refs_path, True
 
 
-def refs(code: str, count: int, seed_value: int = 1, dests: list[str] | None = None
-         ) -> list[PersonRef]:
+def refs(
+    code: str, count: int, seed_value: int = 1, dests: list[str] | None = None
+) -> list[PersonRef]:
     """The persons of a seeded population, as the load generator needs them."""
     _, refs_path, _ = template(code, count, seed_value, dests)
     return [PersonRef(*row) for row in json.loads(refs_path.read_text())]
@@ -151,8 +178,9 @@ def destinations(code: str, codes: list[str]) -> list[str]:
     return sorted(c for c in codes if c != code)
 
 
-def seed_network(data_dir: Path, codes: list[str], count: int, seed_value: int = 1,
-                 say: Any = None) -> dict[str, float]:
+def seed_network(
+    data_dir: Path, codes: list[str], count: int, seed_value: int = 1, say: Any = None
+) -> dict[str, float]:
     """Put ``count`` persons per province into ``data_dir``'s province databases (copying the
     cached template where no database exists yet) and write the sidecar. Returns seconds spent
     per province."""
@@ -166,8 +194,10 @@ def seed_network(data_dir: Path, codes: list[str], count: int, seed_value: int =
         if not target.exists():
             shutil.copyfile(db_path, target)
         else:
-            records = [_record(m, destination(n, dests))
-                       for n, m in enumerate(generate(code, count, seed_value))]
+            records = [
+                _record(m, destination(n, dests))
+                for n, m in enumerate(generate(code, count, seed_value))
+            ]
             db = Database(sqlite_url(target), metadata)
             try:
                 db.create_schema()
@@ -178,8 +208,9 @@ def seed_network(data_dir: Path, codes: list[str], count: int, seed_value: int =
         if say:
             how = "generated and cached" if built else "from cache"
             say(f"province {code}: {count} persons {how} in {spent[code]:.1f}s")
-    (data_dir / SIDECAR).write_text(json.dumps(
-        {"generator": GENERATOR, "count": count, "seed": seed_value, "provinces": codes}))
+    (data_dir / SIDECAR).write_text(
+        json.dumps({"generator": GENERATOR, "count": count, "seed": seed_value, "provinces": codes})
+    )
     return spent
 
 
@@ -187,8 +218,10 @@ def main(argv: list[str] | None = None) -> int:
     """``python -m scripts.loadtest.population DIR``: seed a data folder for `settlenet up`."""
     import argparse
 
-    p = argparse.ArgumentParser(description="Seed DIR's province databases with a large "
-                                "population (cached) before `settlenet up --data DIR`.")
+    p = argparse.ArgumentParser(
+        description="Seed DIR's province databases with a large "
+        "population (cached) before `settlenet up --data DIR`."
+    )
     p.add_argument("data", type=Path)
     p.add_argument("--provinces", default="11,13,44,51")
     p.add_argument("--population", type=int, default=100_000)

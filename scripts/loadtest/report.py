@@ -32,13 +32,23 @@ def versions() -> dict[str, str]:
 
 
 def environment() -> dict[str, Any]:
-    return {"versions": versions(), "cpu_count": os.cpu_count(),
-            "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None}
+    return {
+        "versions": versions(),
+        "cpu_count": os.cpu_count(),
+        "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
+    }
 
 
-def build(recorder: Recorder, *, settings: dict[str, Any], model: dict[str, Any],
-          target: dict[str, Any], measured_s: float, prepare: dict[str, Any],
-          extra: dict[str, Any] | None = None) -> dict[str, Any]:
+def build(
+    recorder: Recorder,
+    *,
+    settings: dict[str, Any],
+    model: dict[str, Any],
+    target: dict[str, Any],
+    measured_s: float,
+    prepare: dict[str, Any],
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     ops = recorder.all_ops.to_dict()
     n_ok, n_err = ops["ok"], ops["errors"]
     calls_total = sum(t.ok + sum(t.errors.values()) for t in recorder.calls.values())
@@ -47,15 +57,22 @@ def build(recorder: Recorder, *, settings: dict[str, Any], model: dict[str, Any]
         for second in range(0, max(recorder.timeline) + 1):
             s = recorder.timeline.get(second)
             if s is None:
-                timeline.append({"t": second, "offered": 0, "ok": 0, "errors": 0,
-                                 "settled": 0})
+                timeline.append({"t": second, "offered": 0, "ok": 0, "errors": 0, "settled": 0})
                 continue
             lat = sorted(s.latencies_ms)
-            row: dict[str, Any] = {"t": second, "offered": s.offered, "ok": s.ok,
-                                   "errors": s.errors, "settled": s.settled}
+            row: dict[str, Any] = {
+                "t": second,
+                "offered": s.offered,
+                "ok": s.ok,
+                "errors": s.errors,
+                "settled": s.settled,
+            }
             if lat:
-                row.update(p50_ms=round(percentile(lat, 50), 3),
-                           p99_ms=round(percentile(lat, 99), 3), max_ms=round(lat[-1], 3))
+                row.update(
+                    p50_ms=round(percentile(lat, 50), 3),
+                    p99_ms=round(percentile(lat, 99), 3),
+                    max_ms=round(lat[-1], 3),
+                )
             timeline.append(row)
     per_s = (lambda n: round(n / measured_s, 2)) if measured_s > 0 else (lambda n: 0.0)
     doc: dict[str, Any] = {
@@ -65,14 +82,19 @@ def build(recorder: Recorder, *, settings: dict[str, Any], model: dict[str, Any]
         "target": target,
         "environment": environment(),
         "summary": {
-            "ops": n_ok + n_err, "ok": n_ok, "errors": n_err,
+            "ops": n_ok + n_err,
+            "ok": n_ok,
+            "errors": n_err,
             "measured_s": round(measured_s, 3),
             "ops_per_s": per_s(n_ok + n_err),
-            "settlements": recorder.settled, "settlements_per_s": per_s(recorder.settled),
+            "settlements": recorder.settled,
+            "settlements_per_s": per_s(recorder.settled),
             "revocations": recorder.revoked,
-            "calls": calls_total, "calls_per_s": per_s(calls_total),
+            "calls": calls_total,
+            "calls_per_s": per_s(calls_total),
             "latency_ms": ops["latency_ms"],
-            "unfinished": recorder.unfinished, "dropped": recorder.dropped,
+            "unfinished": recorder.unfinished,
+            "dropped": recorder.dropped,
             "warmup_ops_excluded": recorder.warmup_ops,
             "warmup_calls_excluded": recorder.warmup_calls,
         },
@@ -80,14 +102,17 @@ def build(recorder: Recorder, *, settings: dict[str, Any], model: dict[str, Any]
         "ops": {k: t.to_dict() for k, t in sorted(recorder.ops.items())},
         "calls": {k: t.to_dict() for k, t in sorted(recorder.calls.items())},
         "pairs": {k: t.to_dict() for k, t in sorted(recorder.pairs.items())},
-        "error_samples": [{"call": c, "code": k, "details": d, "seen": n}
-                          for (c, k, d), n in sorted(recorder.error_samples.items(),
-                                                     key=lambda kv: -kv[1])],
+        "error_samples": [
+            {"call": c, "code": k, "details": d, "seen": n}
+            for (c, k, d), n in sorted(recorder.error_samples.items(), key=lambda kv: -kv[1])
+        ],
         "timeline": timeline,
         "prepare": prepare,
-        "latency_note": ("ops latency counts from each operation's intended start (open loop: "
-                         "coordinated-omission safe; closed loop: the actual start); calls "
-                         "latency is one RPC's round trip as the client sees it"),
+        "latency_note": (
+            "ops latency counts from each operation's intended start (open loop: "
+            "coordinated-omission safe; closed loop: the actual start); calls "
+            "latency is one RPC's round trip as the client sees it"
+        ),
     }
     if extra:
         doc.update(extra)
@@ -106,37 +131,58 @@ def print_summary(doc: dict[str, Any], console: Console) -> None:
         f"[bold]{s['ops_per_s']}[/] ops/s, [bold]{s['settlements_per_s']}[/] settlements/s, "
         f"{s['calls_per_s']} calls/s; ok {s['ok']}, errors [bold]{s['errors']}[/], "
         f"unfinished {s['unfinished']}, dropped {s['dropped']} "
-        f"(warm-up excluded: {s['warmup_ops_excluded']} ops)")
-    for title, section in (("operation (from intended start)", doc["ops"]),
-                           ("call (round trip)", doc["calls"])):
+        f"(warm-up excluded: {s['warmup_ops_excluded']} ops)"
+    )
+    for title, section in (
+        ("operation (from intended start)", doc["ops"]),
+        ("call (round trip)", doc["calls"]),
+    ):
         table = Table(title=None, show_lines=False)
         table.add_column(title)
         for col in ("count", "errors", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms"):
             table.add_column(col, justify="right")
         for name, t in section.items():
             lat = t["latency_ms"]
-            table.add_row(name, str(t["count"]), str(t["errors"]), _fmt(lat, "p50"),
-                          _fmt(lat, "p90"), _fmt(lat, "p99"), _fmt(lat, "p99.9"),
-                          _fmt(lat, "max"))
+            table.add_row(
+                name,
+                str(t["count"]),
+                str(t["errors"]),
+                _fmt(lat, "p50"),
+                _fmt(lat, "p90"),
+                _fmt(lat, "p99"),
+                _fmt(lat, "p99.9"),
+                _fmt(lat, "max"),
+            )
         console.print(table)
     if doc["errors_by_code"]:
-        console.print("errors by gRPC code: " + ", ".join(
-            f"{k} {v}" for k, v in doc["errors_by_code"].items()))
+        console.print(
+            "errors by gRPC code: "
+            + ", ".join(f"{k} {v}" for k, v in doc["errors_by_code"].items())
+        )
     for e in doc["error_samples"][:5]:
         console.print(f"  {e['seen']}× {e['call']} {e['code']}: {e['details'][:160]}")
     pairs = sorted(doc["pairs"].items(), key=lambda kv: -kv[1]["count"])
-    console.print("busiest pairs (treatment->insured): " + ", ".join(
-        f"{k} {v['count']} (p99 {_fmt(v['latency_ms'], 'p99')} ms, {v['errors']} err)"
-        for k, v in pairs[:6]))
+    console.print(
+        "busiest pairs (treatment->insured): "
+        + ", ".join(
+            f"{k} {v['count']} (p99 {_fmt(v['latency_ms'], 'p99')} ms, {v['errors']} err)"
+            for k, v in pairs[:6]
+        )
+    )
     rec = doc.get("reconciliation")
     if isinstance(rec, dict):
-        style = "red" if rec.get("lost") or rec.get("differences") or not rec.get("ran") else (
-            "yellow" if rec.get("unreachable") else "green")
+        style = (
+            "red"
+            if rec.get("lost") or rec.get("differences") or not rec.get("ran")
+            else ("yellow" if rec.get("unreachable") else "green")
+        )
         line = f"reconciliation: [{style}]{rec['verdict']}[/]"
         if rec.get("ran"):
-            line += (f" ({rec['acknowledged']} acknowledged, {rec['hub_records']} on the hub's "
-                     f"records for {rec['period']['begndate']}…{rec['period']['enddate']}, "
-                     f"{rec['unacknowledged_at_hub']} settled after the caller gave up)")
+            line += (
+                f" ({rec['acknowledged']} acknowledged, {rec['hub_records']} on the hub's "
+                f"records for {rec['period']['begndate']}…{rec['period']['enddate']}, "
+                f"{rec['unacknowledged_at_hub']} settled after the caller gave up)"
+            )
         console.print(line)
         for text in rec.get("differences_sample", [])[:5]:
             console.print(f"  {text}")

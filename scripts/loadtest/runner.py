@@ -47,12 +47,20 @@ class RunSettings:
     progress: bool = True
 
     def to_dict(self) -> dict[str, Any]:
-        return {"mode": self.mode,
-                "schedule": [{"rate_from": s.rate_from, "rate_to": s.rate_to,
-                              "seconds": s.seconds} for s in self.segments],
-                "concurrency": self.concurrency, "duration_s": self.duration_s,
-                "count": self.count, "warmup_s": self.warmup_s, "warmup_ops": self.warmup_ops,
-                "max_in_flight": self.max_in_flight, "drain_s": self.drain_s}
+        return {
+            "mode": self.mode,
+            "schedule": [
+                {"rate_from": s.rate_from, "rate_to": s.rate_to, "seconds": s.seconds}
+                for s in self.segments
+            ],
+            "concurrency": self.concurrency,
+            "duration_s": self.duration_s,
+            "count": self.count,
+            "warmup_s": self.warmup_s,
+            "warmup_ops": self.warmup_ops,
+            "max_in_flight": self.max_in_flight,
+            "drain_s": self.drain_s,
+        }
 
 
 @dataclass
@@ -113,13 +121,15 @@ def _expected_ops(s: RunSettings) -> int | None:
     return None
 
 
-async def prepare(client: LoadClient, model: TrafficModel, s: RunSettings, limit: int,
-                  say: Callable[[str], None]) -> tuple[int, float]:
+async def prepare(
+    client: LoadClient, model: TrafficModel, s: RunSettings, limit: int, say: Callable[[str], None]
+) -> tuple[int, float]:
     """Open the visits that the settle-only operations of the run will settle."""
     expected = _expected_ops(s)
     horizon = expected if expected is not None else limit
-    todo = [op for op in itertools.islice(model.ops(), min(horizon, limit))
-            if op.kind == "settle_only"]
+    todo = [
+        op for op in itertools.islice(model.ops(), min(horizon, limit)) if op.kind == "settle_only"
+    ]
     if not todo:
         return 0, 0.0
     say(f"preparing {len(todo)} visits for settle-only operations (not measured)")
@@ -145,8 +155,9 @@ async def prepare(client: LoadClient, model: TrafficModel, s: RunSettings, limit
     return len(todo) - failed, time.perf_counter() - started
 
 
-async def run(client: LoadClient, model: TrafficModel, s: RunSettings, recorder: Recorder,
-              console: Console) -> RunResult:
+async def run(
+    client: LoadClient, model: TrafficModel, s: RunSettings, recorder: Recorder, console: Console
+) -> RunResult:
     live = _Live()
     loop_start = time.perf_counter()
     measure_from = loop_start + s.warmup_s
@@ -184,27 +195,49 @@ async def run(client: LoadClient, model: TrafficModel, s: RunSettings, recorder:
                 live.errors += 1
             else:
                 live.warmup_errors += 1
-        recorder.op(outcome.kind or op.kind, outcome.pair or op.pair, end - intended,
-                    outcome.code, second=int(end - measure_from), measuring=measured,
-                    settled=outcome.settled, revoked=outcome.revoked)
+        recorder.op(
+            outcome.kind or op.kind,
+            outcome.pair or op.pair,
+            end - intended,
+            outcome.code,
+            second=int(end - measure_from),
+            measuring=measured,
+            settled=outcome.settled,
+            revoked=outcome.revoked,
+        )
 
     total = _expected_ops(s)
     progress = Progress(
-        TextColumn("[bold]loadtest[/]"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-        TextColumn("{task.fields[status]}"), TimeElapsedColumn(),
-        console=console, disable=not s.progress, transient=False, refresh_per_second=4)
+        TextColumn("[bold]loadtest[/]"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TextColumn("{task.fields[status]}"),
+        TimeElapsedColumn(),
+        console=console,
+        disable=not s.progress,
+        transient=False,
+        refresh_per_second=4,
+    )
     task_id = progress.add_task("run", total=total, status="")
 
     async def ticker() -> None:
         while True:
             now = time.perf_counter()
             rate, err_rate = live.rate(now)
-            phase = "warm-up" if now < measure_from or (
-                s.warmup_ops and live.started <= s.warmup_ops) else "measuring"
+            phase = (
+                "warm-up"
+                if now < measure_from or (s.warmup_ops and live.started <= s.warmup_ops)
+                else "measuring"
+            )
             warm = f" (+{live.warmup_errors} in warm-up)" if live.warmup_errors else ""
-            progress.update(task_id, completed=live.done, status=(
-                f"{phase} · {rate:6.1f} ops/s · errors {live.errors}{warm} "
-                f"({err_rate:.1f}/s) · in flight {live.in_flight}"))
+            progress.update(
+                task_id,
+                completed=live.done,
+                status=(
+                    f"{phase} · {rate:6.1f} ops/s · errors {live.errors}{warm} "
+                    f"({err_rate:.1f}/s) · in flight {live.in_flight}"
+                ),
+            )
             await asyncio.sleep(0.25)
 
     tasks: set[asyncio.Task[None]] = set()
@@ -225,14 +258,30 @@ async def run(client: LoadClient, model: TrafficModel, s: RunSettings, recorder:
             await asyncio.gather(tick, return_exceptions=True)
             progress.update(task_id, completed=live.done)
     measured = max(0.0, last_end[0] - measure_from)
-    return RunResult(time.time(), measured, 0.0, 0,
-                     {"started": live.started, "done": live.done, "errors": live.errors,
-                      "warmup_errors": live.warmup_errors, "settled": live.settled})
+    return RunResult(
+        time.time(),
+        measured,
+        0.0,
+        0,
+        {
+            "started": live.started,
+            "done": live.done,
+            "errors": live.errors,
+            "warmup_errors": live.warmup_errors,
+            "settled": live.settled,
+        },
+    )
 
 
-async def _open_loop(s: RunSettings, model: TrafficModel, execute: Any,
-                     tasks: set[asyncio.Task[None]], live: _Live, recorder: Recorder,
-                     loop_start: float) -> None:
+async def _open_loop(
+    s: RunSettings,
+    model: TrafficModel,
+    execute: Any,
+    tasks: set[asyncio.Task[None]],
+    live: _Live,
+    recorder: Recorder,
+    loop_start: float,
+) -> None:
     limit = s.count + s.warmup_ops if s.count is not None else None
     # The warm-up runs at the schedule's first rate, before the measured schedule.
     segs = list(s.segments)
@@ -254,8 +303,9 @@ async def _open_loop(s: RunSettings, model: TrafficModel, execute: Any,
         task.add_done_callback(tasks.discard)
 
 
-async def _closed_loop(s: RunSettings, model: TrafficModel, execute: Any,
-                       loop_start: float) -> None:
+async def _closed_loop(
+    s: RunSettings, model: TrafficModel, execute: Any, loop_start: float
+) -> None:
     ops = planned_ops(model, s)
     end = (loop_start + s.warmup_s + s.duration_s) if s.duration_s is not None else None
 

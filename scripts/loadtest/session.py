@@ -23,21 +23,22 @@ from scripts.loadtest import schedule as sched
 from scripts.loadtest.client import LoadClient
 from scripts.loadtest.model import ModelError, TrafficModel, load_config
 from scripts.loadtest.stats import Recorder
-from services import clock
+from services.values import clock
 
 
 def _check_numbers(args: argparse.Namespace) -> None:
     """Every number on the command line in its range, named when it is not."""
     for option, value, ok, expected in (
-            ("--rate", args.rate, lambda v: v > 0, "> 0 operations per second"),
-            ("--concurrency", args.concurrency, lambda v: v >= 1, "≥ 1 worker"),
-            ("--duration", args.duration, lambda v: v > 0, "> 0 seconds"),
-            ("--count", args.count, lambda v: v >= 1, "≥ 1 operation"),
-            ("--warmup", args.warmup, lambda v: v >= 0, "≥ 0 seconds"),
-            ("--warmup-ops", args.warmup_ops, lambda v: v >= 0, "≥ 0 operations"),
-            ("--timeout", args.timeout, lambda v: v > 0, "> 0 seconds"),
-            ("--max-in-flight", args.max_in_flight, lambda v: v >= 1, "≥ 1"),
-            ("--population", args.population, lambda v: v >= 1, "≥ 1 person")):
+        ("--rate", args.rate, lambda v: v > 0, "> 0 operations per second"),
+        ("--concurrency", args.concurrency, lambda v: v >= 1, "≥ 1 worker"),
+        ("--duration", args.duration, lambda v: v > 0, "> 0 seconds"),
+        ("--count", args.count, lambda v: v >= 1, "≥ 1 operation"),
+        ("--warmup", args.warmup, lambda v: v >= 0, "≥ 0 seconds"),
+        ("--warmup-ops", args.warmup_ops, lambda v: v >= 0, "≥ 0 operations"),
+        ("--timeout", args.timeout, lambda v: v > 0, "> 0 seconds"),
+        ("--max-in-flight", args.max_in_flight, lambda v: v >= 1, "≥ 1"),
+        ("--population", args.population, lambda v: v >= 1, "≥ 1 person"),
+    ):
         if value is not None and not ok(value):
             raise SystemExit(f"settlenet loadtest: {option} {value:g}: must be {expected}")
 
@@ -46,8 +47,10 @@ def kill_spec(spec: str, codes: list[str]) -> tuple[str, float]:
     """``NODE@SECONDS`` → (process name, seconds); SystemExit naming what is wrong."""
     node, at, seconds = spec.partition("@")
     if node != "hub" and node not in codes:
-        raise SystemExit(f"settlenet loadtest: --kill {spec}: node {node!r} is not in this "
-                         f"network (hub or one of {', '.join(codes)})")
+        raise SystemExit(
+            f"settlenet loadtest: --kill {spec}: node {node!r} is not in this "
+            f"network (hub or one of {', '.join(codes)})"
+        )
     try:
         delay = float(seconds) if at else 0.0
     except ValueError:
@@ -61,22 +64,36 @@ def settings_from(args: argparse.Namespace) -> runner.RunSettings:
     _check_numbers(args)
     loops = [x is not None for x in (args.rate, args.schedule, args.concurrency)]
     if sum(loops) != 1:
-        raise SystemExit("settlenet loadtest: give one of --rate, --schedule (open loop) or "
-                         "--concurrency (closed loop)")
+        raise SystemExit(
+            "settlenet loadtest: give one of --rate, --schedule (open loop) or "
+            "--concurrency (closed loop)"
+        )
     if (args.duration is None) == (args.count is None) and args.schedule is None:
         raise SystemExit("settlenet loadtest: give one of --duration or --count")
-    warmup = args.warmup if args.warmup is not None else (
-        0.0 if args.count is not None or args.warmup_ops else 2.0)
-    s = runner.RunSettings(mode="closed" if args.concurrency is not None else "open",
-                           concurrency=args.concurrency or 0, duration_s=args.duration,
-                           count=args.count, warmup_s=0.0 if args.warmup_ops else warmup,
-                           warmup_ops=args.warmup_ops, max_in_flight=args.max_in_flight,
-                           drain_s=args.timeout + 5, progress=not args.no_progress)
+    warmup = (
+        args.warmup
+        if args.warmup is not None
+        else (0.0 if args.count is not None or args.warmup_ops else 2.0)
+    )
+    s = runner.RunSettings(
+        mode="closed" if args.concurrency is not None else "open",
+        concurrency=args.concurrency or 0,
+        duration_s=args.duration,
+        count=args.count,
+        warmup_s=0.0 if args.warmup_ops else warmup,
+        warmup_ops=args.warmup_ops,
+        max_in_flight=args.max_in_flight,
+        drain_s=args.timeout + 5,
+        progress=not args.no_progress,
+    )
     if s.mode == "open":
         try:
             text = args.schedule or f"{args.rate:g}"
-            duration = args.duration if args.duration is not None else (
-                args.count / args.rate if args.rate else None)
+            duration = (
+                args.duration
+                if args.duration is not None
+                else (args.count / args.rate if args.rate else None)
+            )
             s.segments = sched.parse(text, duration)
         except sched.ScheduleError as exc:
             raise SystemExit(f"settlenet loadtest: --schedule: {exc}") from None
@@ -101,8 +118,10 @@ def main(args: argparse.Namespace) -> int:
         print(f"settlenet loadtest: {exc}", file=sys.stderr)
         return 1
     except (asyncio.CancelledError, KeyboardInterrupt):
-        print("settlenet loadtest: interrupted; the network it started is stopped, no report "
-              "written", file=sys.stderr)
+        print(
+            "settlenet loadtest: interrupted; the network it started is stopped, no report written",
+            file=sys.stderr,
+        )
         return 130
 
 
@@ -128,8 +147,9 @@ def _say(console: Console) -> Any:
     return lambda msg: console.print(f"[dim]settlenet loadtest:[/] {msg}")
 
 
-async def _main(args: argparse.Namespace, settings: runner.RunSettings, cfg: Any,
-                console: Console) -> int:
+async def _main(
+    args: argparse.Namespace, settings: runner.RunSettings, cfg: Any, console: Console
+) -> int:
     say = _say(console)
     try:
         codes = seed.province_codes(args.provinces)
@@ -149,8 +169,10 @@ async def _main(args: argparse.Namespace, settings: runner.RunSettings, cfg: Any
             return 2
         codes = sorted(doc["provinces"])
         if not await _answers(doc["hub"]["endpoint"]):
-            say(f"the hub at {doc['hub']['endpoint']} does not answer: is the network of "
-                f"{args.target} still running? (`settlenet up` writes a new one at each start)")
+            say(
+                f"the hub at {doc['hub']['endpoint']} does not answer: is the network of "
+                f"{args.target} still running? (`settlenet up` writes a new one at each start)"
+            )
             return 2
     kill = kill_spec(args.kill, codes) if args.kill else None
     if kill is not None and args.in_process and not args.target:
@@ -164,19 +186,23 @@ async def _main(args: argparse.Namespace, settings: runner.RunSettings, cfg: Any
         if args.data is None:
             tmp = tempfile.TemporaryDirectory(prefix="settlenet-loadtest-")
         data = (args.data or Path(tmp.name if tmp else ".")).resolve()
-        say(f"starting a network ({'in process' if args.in_process else 'processes'}) "
-            f"in {data}: provinces {','.join(codes)}, {args.population} persons each")
+        say(
+            f"starting a network ({'in process' if args.in_process else 'processes'}) "
+            f"in {data}: provinces {','.join(codes)}, {args.population} persons each"
+        )
         if args.in_process:
-            from services import logging as slog
+            from services.logs import setup as slog
 
             data.mkdir(parents=True, exist_ok=True)
             node_log = (data / "nodes.log").open("a", encoding="utf-8")
             slog.configure("loadtest", level="WARNING", stream=node_log)
             doc, in_process_net = await target.start_in_process(
-                data, codes, args.population, 1, say)
+                data, codes, args.population, 1, say
+            )
         else:
-            started = await asyncio.to_thread(target.start_processes, data, codes,
-                                              args.population, 1, say)
+            started = await asyncio.to_thread(
+                target.start_processes, data, codes, args.population, 1, say
+            )
             doc, stop, pids = started.doc, started.stop, started.node_pids
         started_how = "in-process" if args.in_process else "processes"
     try:
@@ -190,9 +216,16 @@ async def _main(args: argparse.Namespace, settings: runner.RunSettings, cfg: Any
             tmp.cleanup()
 
 
-async def _run(args: argparse.Namespace, settings: runner.RunSettings, cfg: Any,
-               console: Console, doc: dict[str, Any], pids: dict[str, int],
-               started_how: str, kill: tuple[str, float] | None) -> int:
+async def _run(
+    args: argparse.Namespace,
+    settings: runner.RunSettings,
+    cfg: Any,
+    console: Console,
+    doc: dict[str, Any],
+    pids: dict[str, int],
+    started_how: str,
+    kill: tuple[str, float] | None,
+) -> int:
     say = _say(console)
     t0 = time.perf_counter()
     views = await asyncio.to_thread(target.views, doc)
@@ -201,12 +234,14 @@ async def _run(args: argparse.Namespace, settings: runner.RunSettings, cfg: Any,
     unseeded = sorted(c for c, v in views.items() if not any(p.filed_for for p in v.persons))
     if unseeded:
         folder = doc.get("data_dir") or "DIR"
-        say(f"no load-test population in province(s) {', '.join(unseeded)}: none of the "
+        say(
+            f"no load-test population in province(s) {', '.join(unseeded)}: none of the "
             "persons the generator knows there has filed remote treatment, so visits that "
             "their insured place does not settle unfiled are refused (FAILED_PRECONDITION), "
             "and a few persons meet their caps and locks. For a load test, seed the data "
             f"folder before `settlenet up`: python -m scripts.loadtest.population {folder} "
-            f"--provinces {','.join(sorted(views))} --population 100000")
+            f"--provinces {','.join(sorted(views))} --population 100000"
+        )
     try:
         model = TrafficModel(cfg, views)
     except ModelError as exc:
@@ -229,8 +264,7 @@ async def _run(args: argparse.Namespace, settings: runner.RunSettings, cfg: Any,
         self_cpu = procstat.self_cpu_s() - self_before
         say("reconciling the network with the hub and checking every acknowledged settlement")
         audit_started = time.perf_counter()
-        checked = await audit.audit(doc, client.acknowledged, since,
-                                    clock.format_time(clock.now()))
+        checked = await audit.audit(doc, client.acknowledged, since, clock.format_time(clock.now()))
         checked["seconds"] = round(time.perf_counter() - audit_started, 3)
     finally:
         if killer is not None and not killer.done():
@@ -239,9 +273,11 @@ async def _run(args: argparse.Namespace, settings: runner.RunSettings, cfg: Any,
     faults: dict[str, Any] = {}
     if kill is not None:
         done = killer is not None and killer.done() and not killer.cancelled()
-        faults["kill"] = (killer.result() if killer is not None and done else
-                          {"node": kill[0], "at_s": kill[1], "killed": False,
-                           "why": "the run ended first"})
+        faults["kill"] = (
+            killer.result()
+            if killer is not None and done
+            else {"node": kill[0], "at_s": kill[1], "killed": False, "why": "the run ended first"}
+        )
     nodes: dict[str, Any] = {}
     total_cpu = 0.0
     for name, pid in pids.items():
@@ -253,23 +289,29 @@ async def _run(args: argparse.Namespace, settings: runner.RunSettings, cfg: Any,
     resources = {
         "nodes": nodes,
         "nodes_cpu_s": round(total_cpu, 3) if pids else None,
-        "nodes_cpu_ms_per_settlement": (round(total_cpu * 1000 / all_settled, 3)
-                                        if pids and all_settled else None),
+        "nodes_cpu_ms_per_settlement": (
+            round(total_cpu * 1000 / all_settled, 3) if pids and all_settled else None
+        ),
         "generator_cpu_s": round(self_cpu, 3),
         "generator_peak_rss_mb": procstat.self_peak_rss_mb(),
         "note": "node CPU covers the whole run (warm-up included) and is divided by every "
-                "settlement of the run; the generator shares the machine with the nodes",
+        "settlement of the run; the generator shares the machine with the nodes",
     }
     doc_out = report.build(
-        recorder, settings=settings.to_dict() | {"timeout_s": args.timeout,
-                                                 "started": started_how},
-        model=cfg.to_dict() | {"pair_shares": model.pair_shares(),
-                               "ignored_provinces": model.ignored},
-        target={"hub": doc["hub"]["endpoint"], "provinces": sorted(doc["provinces"]),
-                "persons": people, "network_json": str(args.target) if args.target else None},
+        recorder,
+        settings=settings.to_dict() | {"timeout_s": args.timeout, "started": started_how},
+        model=cfg.to_dict()
+        | {"pair_shares": model.pair_shares(), "ignored_provinces": model.ignored},
+        target={
+            "hub": doc["hub"]["endpoint"],
+            "provinces": sorted(doc["provinces"]),
+            "persons": people,
+            "network_json": str(args.target) if args.target else None,
+        },
         measured_s=result.measured_s,
         prepare={"visits": prepared, "seconds": round(prepare_s, 3)},
-        extra={"resources": resources, "reconciliation": checked, "faults": faults})
+        extra={"resources": resources, "reconciliation": checked, "faults": faults},
+    )
     args.report.parent.mkdir(parents=True, exist_ok=True)
     args.report.write_text(json.dumps(doc_out, ensure_ascii=False, indent=2), encoding="utf-8")
     plot_path = args.plot or args.report.with_suffix(".html")
@@ -291,22 +333,32 @@ async def _answers(endpoint: str, timeout_s: float = 3.0) -> bool:
     return True
 
 
-async def _kill_later(name: str, delay_s: float, pids: dict[str, int], say: Any
-                      ) -> dict[str, Any]:
+async def _kill_later(name: str, delay_s: float, pids: dict[str, int], say: Any) -> dict[str, Any]:
     """SIGKILL ``name`` after ``delay_s``; what happened, for the report's ``faults``."""
     await asyncio.sleep(delay_s)
     pid = pids.get(name)
     if pid is None:
-        why = ("no process id known for it (its process was not found under the network's "
-               "data folder)")
+        why = (
+            "no process id known for it (its process was not found under the network's data folder)"
+        )
         say(f"--kill: {name}: {why}")
         return {"node": name, "at_s": delay_s, "killed": False, "why": why}
     try:
         os.kill(pid, signal.SIGKILL)
     except ProcessLookupError:
         say(f"--kill: {name} (pid {pid}) had already exited")
-        return {"node": name, "at_s": delay_s, "pid": pid, "killed": False,
-                "why": "the process had already exited"}
+        return {
+            "node": name,
+            "at_s": delay_s,
+            "pid": pid,
+            "killed": False,
+            "why": "the process had already exited",
+        }
     say(f"--kill: killed {name} (pid {pid})")
-    return {"node": name, "at_s": delay_s, "pid": pid, "killed": True,
-            "at": clock.format_time(clock.now())}
+    return {
+        "node": name,
+        "at_s": delay_s,
+        "pid": pid,
+        "killed": True,
+        "at": clock.format_time(clock.now()),
+    }

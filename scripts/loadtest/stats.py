@@ -59,9 +59,13 @@ class Tally:
 
     def to_dict(self) -> dict[str, Any]:
         total = self.ok + sum(self.errors.values())
-        return {"count": total, "ok": self.ok, "errors": sum(self.errors.values()),
-                "errors_by_code": dict(sorted(self.errors.items())),
-                "latency_ms": summary_ms(self.hist)}
+        return {
+            "count": total,
+            "ok": self.ok,
+            "errors": sum(self.errors.values()),
+            "errors_by_code": dict(sorted(self.errors.items())),
+            "latency_ms": summary_ms(self.hist),
+        }
 
 
 @dataclass
@@ -93,8 +97,9 @@ class Recorder:
         self.error_samples: dict[tuple[str, str, str], int] = {}
         """(call, code, details) of failed calls: how often each was seen (at most 50 kinds)."""
 
-    def call(self, name: str, latency_s: float, code: str, *, measuring: bool,
-             details: str = "") -> None:
+    def call(
+        self, name: str, latency_s: float, code: str, *, measuring: bool, details: str = ""
+    ) -> None:
         if code != "OK":
             key = (name, code, details[:300])
             if key in self.error_samples or len(self.error_samples) < 50:
@@ -107,8 +112,18 @@ class Recorder:
     def offered(self, second: int) -> None:
         self.timeline[second].offered += 1
 
-    def op(self, kind: str, pair: str, latency_s: float, code: str, *, second: int,
-           measuring: bool, settled: int = 0, revoked: int = 0) -> None:
+    def op(
+        self,
+        kind: str,
+        pair: str,
+        latency_s: float,
+        code: str,
+        *,
+        second: int,
+        measuring: bool,
+        settled: int = 0,
+        revoked: int = 0,
+    ) -> None:
         if not measuring:
             self.warmup_ops += 1
             return

@@ -25,20 +25,28 @@ def _persons(doc: dict[str, Any], code: str, prov: dict[str, Any]) -> list[Perso
     """Every person the node insures that the generator can know: network.json's samples,
     the generated population of ``settlenet up --population N``, and a load-test population
     seeded into the data folder (its sidecar file)."""
-    out = [PersonRef(p["psn_no"], p["certno"], p["insutype"], p["insuplc_admdvs"])
-           for p in prov.get("persons", [])]
+    out = [
+        PersonRef(p["psn_no"], p["certno"], p["insutype"], p["insuplc_admdvs"])
+        for p in prov.get("persons", [])
+    ]
     generated = int(prov.get("generated_persons", 0) or 0)
     if generated:
         # The same persons the node made (seed 1, as `settlenet up` starts nodes); equal to
         # provincial_nodes.seed.population whenever that one starts at all (no duplicates).
-        out += [PersonRef(m["psn_no"], m["certno"], m["insutype"], m["insuplc_admdvs"])
-                for m in population.generate(code, generated, 1)]
+        out += [
+            PersonRef(m["psn_no"], m["certno"], m["insutype"], m["insuplc_admdvs"])
+            for m in population.generate(code, generated, 1)
+        ]
     sidecar = Path(doc.get("data_dir", "")) / population.SIDECAR
     if doc.get("data_dir") and sidecar.exists():
         meta = json.loads(sidecar.read_text())
         if code in meta["provinces"]:
-            out += population.refs(code, int(meta["count"]), int(meta["seed"]),
-                                   population.destinations(code, list(meta["provinces"])))
+            out += population.refs(
+                code,
+                int(meta["count"]),
+                int(meta["seed"]),
+                population.destinations(code, list(meta["provinces"])),
+            )
     return out
 
 
@@ -48,13 +56,21 @@ def views(doc: dict[str, Any]) -> dict[str, ProvinceView]:
     for code, prov in doc["provinces"].items():
         cat = prov["catalogue"]
         out[code] = ProvinceView(
-            code=code, endpoint=prov["endpoint"],
-            institutions=tuple(InstitutionRef(i["fixmedins_code"], i["admdvs"], i["medins_lv"])
-                               for i in prov["institutions"] if i["cross_province"]),
-            catalogue=tuple(CatalogueRef(e["med_list_codg"], int(e.get("pric_uplmt_amt") or 0))
-                            for cls in ("class_a", "class_b", "class_c") for e in cat[cls]),
+            code=code,
+            endpoint=prov["endpoint"],
+            institutions=tuple(
+                InstitutionRef(i["fixmedins_code"], i["admdvs"], i["medins_lv"])
+                for i in prov["institutions"]
+                if i["cross_province"]
+            ),
+            catalogue=tuple(
+                CatalogueRef(e["med_list_codg"], int(e.get("pric_uplmt_amt") or 0))
+                for cls in ("class_a", "class_b", "class_c")
+                for e in cat[cls]
+            ),
             outside_catalogue=tuple(cat.get("outside_catalogue", [])),
-            persons=_persons(doc, code, prov))
+            persons=_persons(doc, code, prov),
+        )
     return out
 
 
@@ -78,16 +94,30 @@ LOAD_ADVANCE_FEN = 10**13
 hours at the national peak never exhausts it, so refusals measure nothing but the network."""
 
 
-def start_processes(data: Path, codes: Sequence[str], count: int, seed_value: int,
-                    say: Callable[[str], None]) -> Started:
+def start_processes(
+    data: Path, codes: Sequence[str], count: int, seed_value: int, say: Callable[[str], None]
+) -> Started:
     """Seed the databases, run ``settlenet up`` as a child, wait for network.json."""
     population.seed_network(data, list(codes), count, seed_value, say=say)
     (data / "network.json").unlink(missing_ok=True)
     log = (data / "up.log").open("ab")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "scripts.cli", "up", "--data", str(data),
-         "--provinces", ",".join(codes), "--advance-size-fen", str(LOAD_ADVANCE_FEN)],
-        stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "scripts.cli",
+            "up",
+            "--data",
+            str(data),
+            "--provinces",
+            ",".join(codes),
+            "--advance-size-fen",
+            str(LOAD_ADVANCE_FEN),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + READY_TIMEOUT_S
     while not (data / "network.json").exists():
         if proc.poll() is not None or time.monotonic() > deadline:
@@ -112,8 +142,9 @@ def _pids(data: Path, codes: Sequence[str]) -> dict[str, int]:
     """Node process ids, from ``settlenet up``'s children (for peak RSS)."""
     out: dict[str, int] = {}
     try:
-        for line in subprocess.run(["ps", "-eo", "pid,args"], capture_output=True, text=True,
-                                   check=False).stdout.splitlines():
+        for line in subprocess.run(
+            ["ps", "-eo", "pid,args"], capture_output=True, text=True, check=False
+        ).stdout.splitlines():
             pid, _, args = line.strip().partition(" ")
             if str(data) not in args or "scripts.cli" not in args:
                 continue
@@ -127,8 +158,9 @@ def _pids(data: Path, codes: Sequence[str]) -> dict[str, int]:
     return out
 
 
-async def start_in_process(data: Path, codes: Sequence[str], count: int, seed_value: int,
-                           say: Callable[[str], None]) -> tuple[dict[str, Any], Any]:
+async def start_in_process(
+    data: Path, codes: Sequence[str], count: int, seed_value: int, say: Callable[[str], None]
+) -> tuple[dict[str, Any], Any]:
     """Seed the databases and start the network in this event loop (quick runs and tests: the
     generator then shares the process, and its figures, with the nodes)."""
     from scripts import network

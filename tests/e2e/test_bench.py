@@ -17,14 +17,36 @@ pytestmark = pytest.mark.slow
 def test_quick_bench_reports_every_scenario_and_its_ratio(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
     proc = subprocess.run(
-        [sys.executable, "-m", "scripts.cli", "bench", "--quick", "--seconds", "1",
-         "--warmup", "0.3", "--population", "300", "--report", str(out)],
-        capture_output=True, text=True, timeout=180,
-        env={**os.environ, "SETTLENET_CACHE": str(tmp_path / "cache")})
+        [
+            sys.executable,
+            "-m",
+            "scripts.cli",
+            "bench",
+            "--quick",
+            "--seconds",
+            "1",
+            "--warmup",
+            "0.3",
+            "--population",
+            "300",
+            "--report",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**os.environ, "SETTLENET_CACHE": str(tmp_path / "cache")},
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     doc = json.loads(out.read_text())
-    for name in ("bare_relay", "hub_routing", "bare_3hop", "settle_path", "bare_visit",
-                 "full_visit"):
+    for name in (
+        "bare_relay",
+        "hub_routing",
+        "bare_3hop",
+        "settle_path",
+        "bare_visit",
+        "full_visit",
+    ):
         r = doc["results"][name]
         assert r["ok"] > 0 and r["errors"] == {}, (name, r)
     assert set(doc["ratios"]) == {"hub_routing", "settle_path", "full_visit"}

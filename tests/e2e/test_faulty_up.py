@@ -27,12 +27,19 @@ CLI = [sys.executable, "-m", "scripts.cli"]
 
 def test_a_faulty_network_still_settles_exactly_once(tmp_path: Path) -> None:
     data = tmp_path / "net"
-    bad = subprocess.run([*CLI, "up", "--data", str(data), "--faults", "x"],
-                         capture_output=True, text=True, timeout=30)
+    bad = subprocess.run(
+        [*CLI, "up", "--data", str(data), "--faults", "x"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert bad.returncode == 2 and "SEED:RATE" in bad.stderr
-    proc = subprocess.Popen([*CLI, "up", "--data", str(data), "--provinces", "11,13",
-                             "--faults", "5:0.06"], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [*CLI, "up", "--data", str(data), "--provinces", "11,13", "--faults", "5:0.06"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     target = data / "network.json"
     deadline = time.monotonic() + 90
     while not target.exists():
@@ -51,17 +58,21 @@ def test_a_faulty_network_still_settles_exactly_once(tmp_path: Path) -> None:
                 settled = 0
                 for _ in range(60):
                     p = rng.choice(hb["persons"])
-                    mdtrt_id = await his.register_surely("130100", p["psn_no"], p["insutype"],
-                                                         "2026-10-15 09:00:00")
+                    mdtrt_id = await his.register_surely(
+                        "130100", p["psn_no"], p["insutype"], "2026-10-15 09:00:00"
+                    )
                     lines = [Line(code, "1", rng.randrange(500, 5000))]
-                    await his.upload_surely("130100", mdtrt_id, p["psn_no"], lines,
-                                            "2026-10-15 09:10:00")
-                    out = await his.settle_surely("130100", mdtrt_id, p["psn_no"],
-                                                  p["insutype"], lines[0].amount())
+                    await his.upload_surely(
+                        "130100", mdtrt_id, p["psn_no"], lines, "2026-10-15 09:10:00"
+                    )
+                    out = await his.settle_surely(
+                        "130100", mdtrt_id, p["psn_no"], p["insutype"], lines[0].amount()
+                    )
                     settled += out.setlinfo is not None
                 totals, details = await his.reconcile()
                 assert (totals.stmt_rslt, details.stmt_rslt) == ("0", "0"), [
-                    d.text for d in details.differences]
+                    d.text for d in details.differences
+                ]
                 return his, settled
 
         his, settled = asyncio.run(drive())

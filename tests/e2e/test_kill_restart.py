@@ -27,7 +27,7 @@ from provincial_nodes import config
 from scripts import reconcile
 from scripts.his import Line
 from scripts.retrying_his import RetryingHis, SettleOutcome
-from services.storage import Database, sqlite_url
+from services.storage.database import Database, sqlite_url
 from tests.faultnet import ledger_problems, live_settlements
 
 pytestmark = pytest.mark.slow
@@ -46,9 +46,11 @@ class Node:
         ready = self.data / f"{self.name}.ready"
         ready.unlink(missing_ok=True)
         log = (self.data / f"{self.name}.log").open("ab")
-        self.proc = subprocess.Popen([*CLI, *self.args, "--port", str(port), "--ready-file",
-                                      str(ready), "--log-json"], stdout=log,
-                                     stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            [*CLI, *self.args, "--port", str(port), "--ready-file", str(ready), "--log-json"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + 60
         while not ready.exists():
             assert self.proc.poll() is None, (self.data / f"{self.name}.log").read_text()[-2000:]
@@ -71,32 +73,41 @@ class Node:
                 self.proc.kill()
 
 
-async def _visit(his: RetryingHis, person: Any, code: str, rng: random.Random
-                 ) -> tuple[str, SettleOutcome]:
+async def _visit(
+    his: RetryingHis, person: Any, code: str, rng: random.Random
+) -> tuple[str, SettleOutcome]:
     lines = [Line(code, rng.choice(("1", "2")), rng.randrange(500, 9000))]
     mdtrt_id = await his.register_surely(REGION, person.psn_no, person.insutype, VISIT_TIME)
     await his.upload_surely(REGION, mdtrt_id, person.psn_no, lines, FEE_TIME)
-    return mdtrt_id, await his.settle_surely(REGION, mdtrt_id, person.psn_no, person.insutype,
-                                             sum(x.amount() for x in lines))
+    return mdtrt_id, await his.settle_surely(
+        REGION, mdtrt_id, person.psn_no, person.insutype, sum(x.amount() for x in lines)
+    )
 
 
 @pytest.mark.parametrize("victim", [INSURED, "hub", TREAT])
 def test_a_node_killed_mid_traffic_and_restarted_loses_and_doubles_nothing(
-        tmp_path: Path, victim: str) -> None:
+    tmp_path: Path, victim: str
+) -> None:
     visits = int(os.environ.get("SETTLENET_KILL_VISITS", "400"))
     urls = {n: sqlite_url(tmp_path / f"{n}.db") for n in ("hub", TREAT, INSURED)}
     hub = Node(tmp_path, "hub", ["hub", "--db", urls["hub"]])
     hub_endpoint = hub.start()
-    provinces = {code: Node(tmp_path, f"province-{code}",
-                            ["province", "--code", code, "--hub", hub_endpoint, "--db",
-                             urls[code]]) for code in (TREAT, INSURED)}
+    provinces = {
+        code: Node(
+            tmp_path,
+            f"province-{code}",
+            ["province", "--code", code, "--hub", hub_endpoint, "--db", urls[code]],
+        )
+        for code in (TREAT, INSURED)
+    }
     endpoints = {code: node.start() for code, node in provinces.items()}
     killed = hub if victim == "hub" else provinces[victim]
     port = int(killed.endpoint.rsplit(":", 1)[1])
     hebei = config.load(config.province_folder(INSURED))
     beijing = config.load(config.province_folder(TREAT))
-    code = next(e.med_list_codg for e in beijing.catalogue.entries()
-                if e.name.startswith("普通门诊诊查费"))
+    code = next(
+        e.med_list_codg for e in beijing.catalogue.entries() if e.name.startswith("普通门诊诊查费")
+    )
     inst = next(i for i in beijing.institutions.values() if i.medins_lv == "3")
     outcomes: list[tuple[str, SettleOutcome]] = []
     kills: list[float] = []
@@ -112,8 +123,15 @@ def test_a_node_killed_mid_traffic_and_restarted_loses_and_doubles_nothing(
                 rng = random.Random(w)
                 while done < visits:
                     done += 1
-                    his = RetryingHis(ch, inst.fixmedins_code, inst.admdvs, attempts=3,
-                                      patience=60, backoff_s=0.05, timeout=5)
+                    his = RetryingHis(
+                        ch,
+                        inst.fixmedins_code,
+                        inst.admdvs,
+                        attempts=3,
+                        patience=60,
+                        backoff_s=0.05,
+                        timeout=5,
+                    )
                     hiss.append(his)
                     outcomes.append(await _visit(his, rng.choice(hebei.persons), code, rng))
                     if len(outcomes) >= visits // 3:
@@ -131,8 +149,10 @@ def test_a_node_killed_mid_traffic_and_restarted_loses_and_doubles_nothing(
 
     try:
         asyncio.run(drive())
-        doc = {"hub": {"endpoint": hub_endpoint},
-               "provinces": {c: {"endpoint": e} for c, e in endpoints.items()}}
+        doc = {
+            "hub": {"endpoint": hub_endpoint},
+            "provinces": {c: {"endpoint": e} for c, e in endpoints.items()},
+        }
         report = asyncio.run(reconcile.run(doc, "", ""))
     finally:
         for node in (*provinces.values(), hub):
@@ -140,11 +160,17 @@ def test_a_node_killed_mid_traffic_and_restarted_loses_and_doubles_nothing(
 
     from national_hub.tables import metadata as hub_meta
     from provincial_nodes.adapters.tables import metadata as node_meta
-    dbs = {"hub": Database(urls["hub"], hub_meta),
-           **{c: Database(urls[c], node_meta) for c in (TREAT, INSURED)}}
-    offline = SimpleNamespace(net=SimpleNamespace(
-        hub=SimpleNamespace(db=dbs["hub"]),
-        provinces={c: SimpleNamespace(db=dbs[c]) for c in (TREAT, INSURED)}))
+
+    dbs = {
+        "hub": Database(urls["hub"], hub_meta),
+        **{c: Database(urls[c], node_meta) for c in (TREAT, INSURED)},
+    }
+    offline = SimpleNamespace(
+        net=SimpleNamespace(
+            hub=SimpleNamespace(db=dbs["hub"]),
+            provinces={c: SimpleNamespace(db=dbs[c]) for c in (TREAT, INSURED)},
+        )
+    )
     try:
         assert kills and len(outcomes) >= visits
         assert report["differences"] == 0, reconcile.render(report)
@@ -153,8 +179,10 @@ def test_a_node_killed_mid_traffic_and_restarted_loses_and_doubles_nothing(
         wrong = []
         for mdtrt_id, out in outcomes:
             told = {out.setlinfo.setl_id} if out.setlinfo is not None else set()
-            sides = (live[f"treatment {TREAT}"].get(mdtrt_id, set()),
-                     live[f"insured {INSURED}"].get(mdtrt_id, set()))
+            sides = (
+                live[f"treatment {TREAT}"].get(mdtrt_id, set()),
+                live[f"insured {INSURED}"].get(mdtrt_id, set()),
+            )
             hub_live = live["hub"].get(mdtrt_id, set())
             if sides != (told, told) or hub_live != ({"1 live"} if told else set()):
                 wrong.append((mdtrt_id, told, sides, hub_live, out.msgids, out.corrected))
@@ -163,20 +191,24 @@ def test_a_node_killed_mid_traffic_and_restarted_loses_and_doubles_nothing(
         # insured place's records are exactly those the hospital was told of (plus reversed
         # pairs).
         from provincial_nodes.adapters.tables import insured_settlements as ins
+
         rows = dbs[INSURED].transact_sync(lambda c: list(c.execute(select(ins)).all()))
         assert len({r.msgid for r in rows}) == len(rows)
         standing = {r.setl_id for r in rows if r.refd_setl_flag == "0"} - {
-            r.init_setl_id for r in rows if r.init_setl_id}
+            r.init_setl_id for r in rows if r.init_setl_id
+        }
         assert standing == {o.setlinfo.setl_id for _, o in outcomes if o.setlinfo is not None}
         settled = len(standing)
         corrections: dict[str, int] = {}
         for h in hiss:
             for k, v in h.tally.corrections.items():
                 corrections[k] = corrections.get(k, 0) + v
-        print(f"kill-restart of {killed.name}: {len(outcomes)} visits, {settled} settled, "
-              f"{len(rows) - settled} other records (corrected pairs), down "
-              f"{kills[1] - kills[0]:.1f}s, retries {sum(h.tally.retries for h in hiss)}, "
-              f"corrections {corrections}, {report['differences']} differences")
+        print(
+            f"kill-restart of {killed.name}: {len(outcomes)} visits, {settled} settled, "
+            f"{len(rows) - settled} other records (corrected pairs), down "
+            f"{kills[1] - kills[0]:.1f}s, retries {sum(h.tally.retries for h in hiss)}, "
+            f"corrections {corrections}, {report['differences']} differences"
+        )
         assert settled > visits // 2
         # The kill cut traffic in flight: calls failed and were retried or corrected.
         assert sum(h.tally.retries for h in hiss) > 0

@@ -19,15 +19,35 @@ CLI = [sys.executable, "-m", "scripts.cli", "loadtest"]
 
 def _run(args: list[str], tmp_path: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "SETTLENET_CACHE": str(tmp_path / "cache")}
-    return subprocess.run([*CLI, *args, "--no-progress"], capture_output=True, text=True,
-                          timeout=timeout, env=env, cwd=tmp_path)
+    return subprocess.run(
+        [*CLI, *args, "--no-progress"],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        cwd=tmp_path,
+    )
 
 
 def test_a_short_in_process_run_settles_every_visit_and_writes_report_and_plot(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     report = tmp_path / "out" / "report.json"
-    proc = _run(["--in-process", "--population", "300", "--count", "50", "--rate", "25",
-                 "--report", str(report), "--fail-on-errors"], tmp_path)
+    proc = _run(
+        [
+            "--in-process",
+            "--population",
+            "300",
+            "--count",
+            "50",
+            "--rate",
+            "25",
+            "--report",
+            str(report),
+            "--fail-on-errors",
+        ],
+        tmp_path,
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     doc = json.loads(report.read_text())
     s = doc["summary"]
@@ -47,17 +67,39 @@ def test_a_short_in_process_run_settles_every_visit_and_writes_report_and_plot(
     for name in ("p50", "p90", "p99", "p99.9", "max"):
         assert doc["ops"]["visit"]["latency_ms"][name] > 0
     page = report.with_suffix(".html").read_text()
-    assert page.startswith("<!doctype html>") and "<svg" in page and "http://" not in page.replace(
-        'xmlns="http://www.w3.org/2000/svg"', "")
+    assert (
+        page.startswith("<!doctype html>")
+        and "<svg" in page
+        and "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    )
 
 
-def test_a_node_killed_mid_run_is_counted_and_the_run_ends_at_its_duration(
-        tmp_path: Path) -> None:
+def test_a_node_killed_mid_run_is_counted_and_the_run_ends_at_its_duration(tmp_path: Path) -> None:
     report = tmp_path / "report.json"
-    proc = _run(["--population", "200", "--provinces", "11,13,44", "--duration", "4",
-                 "--warmup", "0", "--rate", "15", "--timeout", "2", "--kill", "13@1.5",
-                 "--report", str(report), "--data", str(tmp_path / "net")], tmp_path,
-                timeout=180)
+    proc = _run(
+        [
+            "--population",
+            "200",
+            "--provinces",
+            "11,13,44",
+            "--duration",
+            "4",
+            "--warmup",
+            "0",
+            "--rate",
+            "15",
+            "--timeout",
+            "2",
+            "--kill",
+            "13@1.5",
+            "--report",
+            str(report),
+            "--data",
+            str(tmp_path / "net"),
+        ],
+        tmp_path,
+        timeout=180,
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     doc = json.loads(report.read_text())
     s = doc["summary"]
@@ -75,17 +117,25 @@ def test_a_node_killed_mid_run_is_counted_and_the_run_ends_at_its_duration(
     assert kill["killed"] and kill["node"] == "province-13" and kill["at_s"] == 1.5, kill
 
 
-@pytest.mark.parametrize(("args", "says"), [
-    (["--concurrency", "0", "--count", "5"], "--concurrency 0: must be ≥ 1"),
-    (["--rate", "0", "--duration", "5"], "--rate 0: must be > 0"),
-    (["--rate", "5", "--duration", "-3"], "--duration -3: must be > 0"),
-    (["--rate", "5", "--duration", "5", "--target", "nowhere/network.json"],
-     "nowhere/network.json: no such file"),
-    (["--rate", "5", "--duration", "5", "--in-process", "--kill", "zz@1"],
-     "--kill zz@1: node 'zz' is not in this network"),
-])
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--concurrency", "0", "--count", "5"], "--concurrency 0: must be ≥ 1"),
+        (["--rate", "0", "--duration", "5"], "--rate 0: must be > 0"),
+        (["--rate", "5", "--duration", "-3"], "--duration -3: must be > 0"),
+        (
+            ["--rate", "5", "--duration", "5", "--target", "nowhere/network.json"],
+            "nowhere/network.json: no such file",
+        ),
+        (
+            ["--rate", "5", "--duration", "5", "--in-process", "--kill", "zz@1"],
+            "--kill zz@1: node 'zz' is not in this network",
+        ),
+    ],
+)
 def test_bad_options_are_named_in_one_line_and_nothing_starts(
-        tmp_path: Path, args: list[str], says: str) -> None:
+    tmp_path: Path, args: list[str], says: str
+) -> None:
     proc = _run(args, tmp_path, timeout=60)
     assert proc.returncode != 0
     assert says in " ".join(proc.stderr.split()), proc.stderr
@@ -95,11 +145,29 @@ def test_bad_options_are_named_in_one_line_and_nothing_starts(
 def test_sigterm_mid_run_stops_the_network_it_started(tmp_path: Path) -> None:
     env = {**os.environ, "SETTLENET_CACHE": str(tmp_path / "cache")}
     data = tmp_path / "net"
-    proc = subprocess.Popen([*CLI, "--population", "200", "--provinces", "11,13",
-                             "--concurrency", "2", "--duration", "60", "--data", str(data),
-                             "--report", str(tmp_path / "r.json"), "--no-progress"],
-                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
-                            env=env, cwd=tmp_path)
+    proc = subprocess.Popen(
+        [
+            *CLI,
+            "--population",
+            "200",
+            "--provinces",
+            "11,13",
+            "--concurrency",
+            "2",
+            "--duration",
+            "60",
+            "--data",
+            str(data),
+            "--report",
+            str(tmp_path / "r.json"),
+            "--no-progress",
+        ],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
     assert proc.stderr is not None
     for line in proc.stderr:  # the network serves once the persons are read
         if "persons known" in line:

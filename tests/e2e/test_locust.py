@@ -17,22 +17,30 @@ from pathlib import Path
 import pytest
 
 # Never `import locust` here: importing it monkey-patches this process for gevent.
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(importlib.util.find_spec("locust") is None,
-                                                   reason="locust is not installed")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        importlib.util.find_spec("locust") is None, reason="locust is not installed"
+    ),
+]
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_locust_runs_headless_against_a_running_network(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from scripts.loadtest import population
 
     env = {**os.environ, "SETTLENET_CACHE": str(tmp_path / "cache")}
     monkeypatch.setenv("SETTLENET_CACHE", env["SETTLENET_CACHE"])
     data = tmp_path / "net"
     population.seed_network(data, ["11", "13"], 200)
-    up = subprocess.Popen([sys.executable, "-m", "scripts.cli", "up", "--data", str(data),
-                           "--provinces", "11,13"], stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, env=env)
+    up = subprocess.Popen(
+        [sys.executable, "-m", "scripts.cli", "up", "--data", str(data), "--provinces", "11,13"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
     try:
         deadline = time.monotonic() + 60
         while not (data / "network.json").exists():
@@ -40,15 +48,40 @@ def test_locust_runs_headless_against_a_running_network(
             time.sleep(0.1)
         locust = shutil.which("locust", path=str(Path(sys.executable).parent)) or "locust"
         proc = subprocess.run(
-            [locust, "-f", str(ROOT / "scripts" / "loadtest" / "locustfile.py"), "--headless",
-             "-u", "4", "-r", "4", "-t", "3s", "--network", str(data / "network.json"),
-             "--csv", str(tmp_path / "stats"), "--only-summary"],
-            capture_output=True, text=True, timeout=90, env=env, cwd=tmp_path)
+            [
+                locust,
+                "-f",
+                str(ROOT / "scripts" / "loadtest" / "locustfile.py"),
+                "--headless",
+                "-u",
+                "4",
+                "-r",
+                "4",
+                "-t",
+                "3s",
+                "--network",
+                str(data / "network.json"),
+                "--csv",
+                str(tmp_path / "stats"),
+                "--only-summary",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=90,
+            env=env,
+            cwd=tmp_path,
+        )
         assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
         with (tmp_path / "stats_stats.csv").open() as f:
             rows = {r["Name"]: r for r in csv.DictReader(f)}
-        for name in ("1101 QueryPerson", "2201 RegisterVisit", "2204 UploadFeeDetails",
-                     "2206 PreSettle", "2207 Settle", "op visit"):
+        for name in (
+            "1101 QueryPerson",
+            "2201 RegisterVisit",
+            "2204 UploadFeeDetails",
+            "2206 PreSettle",
+            "2207 Settle",
+            "op visit",
+        ):
             assert int(rows[name]["Request Count"]) > 0, name
         assert int(rows["Aggregated"]["Failure Count"]) == 0
     finally:

@@ -30,8 +30,12 @@ def _cli(*args: str) -> dict:
 
 def test_msgid_status_correction_and_top_up_from_the_command_line(tmp_path: Path) -> None:
     data = tmp_path / "net"
-    proc = subprocess.Popen([*CLI, "up", "--data", str(data), "--provinces", "11,13"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [*CLI, "up", "--data", str(data), "--provinces", "11,13"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     target = data / "network.json"
     deadline = time.monotonic() + 90
     while not target.exists():
@@ -47,48 +51,80 @@ def test_msgid_status_correction_and_top_up_from_the_command_line(tmp_path: Path
         async def settle() -> tuple[str, str]:
             async with grpc.aio.insecure_channel(bj["endpoint"]) as ch:
                 his = His(ch, inst["fixmedins_code"], inst["admdvs"])
-                mdtrt_id = await his.register("130100", person["psn_no"], person["insutype"],
-                                              "2026-10-15 09:00:00")
-                await his.upload("130100", mdtrt_id, person["psn_no"], [Line(code, "1", 2500)],
-                                 "2026-10-15 09:10:00")
-                res = await his.settle("130100", mdtrt_id, person["psn_no"],
-                                       person["insutype"], 2500)
+                mdtrt_id = await his.register(
+                    "130100", person["psn_no"], person["insutype"], "2026-10-15 09:00:00"
+                )
+                await his.upload(
+                    "130100",
+                    mdtrt_id,
+                    person["psn_no"],
+                    [Line(code, "1", 2500)],
+                    "2026-10-15 09:10:00",
+                )
+                res = await his.settle(
+                    "130100", mdtrt_id, person["psn_no"], person["insutype"], 2500
+                )
                 return res.setlinfo.medins_setl_id, res.setlinfo.setl_id
 
         msgid, setl_id = asyncio.run(settle())
         t = str(target)
         status = _cli("msgid", "--target", t, msgid, "--insured", "130100")["status"]
         assert (status["state"], status["hub"]["state"], status["insured"]["state"]) == (
-            "done", "done", "done")
+            "done",
+            "done",
+            "done",
+        )
         assert status["insured"]["setlinfo"]["setl_id"] == setl_id
 
-        fixed = _cli("msgid", "--target", t, msgid, "--insured", "130100", "--correct",
-                     "--psn-no", person["psn_no"])
+        fixed = _cli(
+            "msgid",
+            "--target",
+            t,
+            msgid,
+            "--insured",
+            "130100",
+            "--correct",
+            "--psn-no",
+            person["psn_no"],
+        )
         assert fixed["correction"]["outcome"] == "reversed"
         assert {fixed["status"][k]["state"] for k in ("hub", "insured")} == {"corrected"}
 
         never = inst["fixmedins_code"] + "20261015090000" + "9999"
-        burned = _cli("msgid", "--target", t, never, "--insured", "130100", "--correct",
-                      "--psn-no", person["psn_no"])
+        burned = _cli(
+            "msgid",
+            "--target",
+            t,
+            never,
+            "--insured",
+            "130100",
+            "--correct",
+            "--psn-no",
+            person["psn_no"],
+        )
         assert burned["correction"]["outcome"] == "burned"
         assert burned["status"]["insured"]["state"] == "burned"
-        human = subprocess.run([*CLI, "msgid", "--target", t, never, "--insured", "130100"],
-                               capture_output=True, text=True, timeout=60)
+        human = subprocess.run(
+            [*CLI, "msgid", "--target", t, never, "--insured", "130100"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert "insured 13" in human.stdout and "burned" in human.stdout
 
-        rec = subprocess.run([*CLI, "reconcile", "--target", t, "--json"], capture_output=True,
-                             text=True, timeout=60)
+        rec = subprocess.run(
+            [*CLI, "reconcile", "--target", t, "--json"], capture_output=True, text=True, timeout=60
+        )
         assert rec.returncode == 0 and json.loads(rec.stdout)["differences"] == 0
 
-        asked = _cli("topup", "--target", t, "request", "13", "--id", "T1", "--amount-fen",
-                     "100")
+        asked = _cli("topup", "--target", t, "request", "13", "--id", "T1", "--amount-fen", "100")
         assert (asked["state"], asked["pending_fen"]) == ("pending", "100")
         paid = _cli("topup", "--target", t, "arrived", "13", "--id", "T1")
-        assert (paid["state"], paid["posted_fen"], paid["pending_fen"]) == ("posted", "100",
-                                                                             "0")
+        assert (paid["state"], paid["posted_fen"], paid["pending_fen"]) == ("posted", "100", "0")
         assert int(paid["available_fen"]) == int(asked["available_fen"]) + 100
-        listed = subprocess.run([*CLI, "topup", "--target", t], capture_output=True,
-                                text=True, timeout=60)
+        listed = subprocess.run(
+            [*CLI, "topup", "--target", t], capture_output=True, text=True, timeout=60
+        )
         assert "top-up T1: posted" in listed.stdout
     finally:
         proc.send_signal(signal.SIGTERM)

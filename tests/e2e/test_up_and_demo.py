@@ -24,8 +24,12 @@ CLI = [sys.executable, "-m", "scripts.cli"]
 @pytest.fixture
 def running(tmp_path: Path):
     data = tmp_path / "net"
-    proc = subprocess.Popen([*CLI, "up", "--data", str(data), "--provinces", "11,13,44"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [*CLI, "up", "--data", str(data), "--provinces", "11,13,44"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     target = data / "network.json"
     deadline = time.monotonic() + 90
     while not target.exists():
@@ -46,13 +50,22 @@ def _reflect(endpoint: str, service: str) -> descriptor_pool.DescriptorPool:
     pool = descriptor_pool.DescriptorPool()
     with grpc.insecure_channel(endpoint) as ch:
         stub = reflection_pb2_grpc.ServerReflectionStub(ch)
-        answers = list(stub.ServerReflectionInfo(iter([
-            reflection_pb2.ServerReflectionRequest(list_services=""),
-            reflection_pb2.ServerReflectionRequest(file_containing_symbol=service)])))
+        answers = list(
+            stub.ServerReflectionInfo(
+                iter(
+                    [
+                        reflection_pb2.ServerReflectionRequest(list_services=""),
+                        reflection_pb2.ServerReflectionRequest(file_containing_symbol=service),
+                    ]
+                )
+            )
+        )
     names = {s.name for s in answers[0].list_services_response.service}
     assert service in names
-    protos = [descriptor_pb2.FileDescriptorProto.FromString(raw)
-              for raw in answers[1].file_descriptor_response.file_descriptor_proto]
+    protos = [
+        descriptor_pb2.FileDescriptorProto.FromString(raw)
+        for raw in answers[1].file_descriptor_response.file_descriptor_proto
+    ]
     added: set[str] = set()
     while len(added) < len(protos):
         for fd in protos:
@@ -72,8 +85,14 @@ def test_up_runs_a_network_a_reflection_client_can_drive(running) -> None:
     # A generic client: only network.json and reflection, no generated stubs.
     pool = _reflect(bj["endpoint"], "settlenet.v1.TreatmentService")
     svc = pool.FindServiceByName("settlenet.v1.TreatmentService")
-    assert {m.name for m in svc.methods} >= {"QueryPerson", "RegisterVisit", "UploadFeeDetails",
-                                               "PreSettle", "Settle", "RevokeSettlement"}
+    assert {m.name for m in svc.methods} >= {
+        "QueryPerson",
+        "RegisterVisit",
+        "UploadFeeDetails",
+        "PreSettle",
+        "Settle",
+        "RevokeSettlement",
+    }
     query_cls = message_factory.GetMessageClass(svc.methods_by_name["QueryPerson"].input_type)
     info_cls = message_factory.GetMessageClass(svc.methods_by_name["QueryPerson"].output_type)
     inst = bj["institutions"][0]
@@ -82,39 +101,74 @@ def test_up_runs_a_network_a_reflection_client_can_drive(running) -> None:
     req = query_cls(certno=person["certno"])
     req.header.infno, req.header.msgid = "1101", msgid
     req.header.mdtrtarea_admvs, req.header.insuplc_admdvs = inst["admdvs"], "130100"
-    req.header.fixmedins_code, req.header.opter_type, req.header.opter = \
-        inst["fixmedins_code"], "1", "OP1"
+    req.header.fixmedins_code, req.header.opter_type, req.header.opter = (
+        inst["fixmedins_code"],
+        "1",
+        "OP1",
+    )
     req.header.inf_time = time.strftime("%Y-%m-%d %H:%M:%S")
     with grpc.insecure_channel(bj["endpoint"]) as ch:
-        call = ch.unary_unary("/settlenet.v1.TreatmentService/QueryPerson",
-                              request_serializer=lambda m: m.SerializeToString(),
-                              response_deserializer=info_cls.FromString)
+        call = ch.unary_unary(
+            "/settlenet.v1.TreatmentService/QueryPerson",
+            request_serializer=lambda m: m.SerializeToString(),
+            response_deserializer=info_cls.FromString,
+        )
         answer = call(req, timeout=10)
     assert answer.baseinfo.psn_no == person["psn_no"]
 
     # The whole path with the visit command, against the running processes.
-    out = subprocess.run([*CLI, "visit", "--target", str(target), "--json"],
-                         capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [*CLI, "visit", "--target", str(target), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 0, out.stderr
     transcript = json.loads(out.stdout)
-    assert [s["infno"] for s in transcript["steps"]] == ["1101", "2201", "2204", "2206", "2207",
-                                                          "2208"]
+    assert [s["infno"] for s in transcript["steps"]] == [
+        "1101",
+        "2201",
+        "2204",
+        "2206",
+        "2207",
+        "2208",
+    ]
     for step in transcript["steps"]:
         if "setlinfo" in step:
             assert visit.identities(step["setlinfo"]) == []
 
     # Reconciliation across the running processes: every node agrees with the hub.
-    rec = subprocess.run([*CLI, "reconcile", "--target", str(target), "--json"],
-                         capture_output=True, text=True, timeout=60)
+    rec = subprocess.run(
+        [*CLI, "reconcile", "--target", str(target), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert rec.returncode == 0, rec.stdout + rec.stderr
     report = json.loads(rec.stdout)
     assert report["differences"] == 0 and report["hub_totals"][0]["count"] == 2
 
     # Monthly clearing of this month's traffic, twice (posted once), with a CSV export.
     month = time.strftime("%Y-%m")
-    cleared = [subprocess.run([*CLI, "clear", "--target", str(target), "--month", month,
-                               "--json", "--csv", str(target.parent / "clearing.csv")],
-                              capture_output=True, text=True, timeout=60) for _ in range(2)]
+    cleared = [
+        subprocess.run(
+            [
+                *CLI,
+                "clear",
+                "--target",
+                str(target),
+                "--month",
+                month,
+                "--json",
+                "--csv",
+                str(target.parent / "clearing.csv"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        for _ in range(2)
+    ]
     assert all(c.returncode == 0 for c in cleared), cleared[0].stderr + cleared[1].stderr
     first, second = (json.loads(c.stdout) for c in cleared)
     assert (first["posted"], second["posted"]) == (True, False)
@@ -122,29 +176,56 @@ def test_up_runs_a_network_a_reflection_client_can_drive(running) -> None:
     assert (target.parent / "clearing.csv").read_text().startswith("month,province,counterpart")
 
     # Advance funds: every insured province has one, drawn by the settlement and its reversal.
-    adv = subprocess.run([*CLI, "advance", "--target", str(target), "--json"],
-                         capture_output=True, text=True, timeout=60)
+    adv = subprocess.run(
+        [*CLI, "advance", "--target", str(target), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert adv.returncode == 0, adv.stderr
     levels = {a["province"]: a["level"] for a in json.loads(adv.stdout)["advances"]}
     assert levels == {"11": "green", "13": "green", "44": "green"}
 
     # The filing flow through the command line: a filing at Hebei reaches the national registry.
     psn_no = doc["provinces"]["13"]["persons"][1]["psn_no"]
-    made = subprocess.run([*CLI, "filing", "--target", str(target), "--channel", "app",
-                           "--json", "create", psn_no, "--category", "retiree_relocated",
-                           "--dest", "110000", "--begndate", "2026-11-01"],
-                          capture_output=True, text=True, timeout=60)
+    made = subprocess.run(
+        [
+            *CLI,
+            "filing",
+            "--target",
+            str(target),
+            "--channel",
+            "app",
+            "--json",
+            "create",
+            psn_no,
+            "--category",
+            "retiree_relocated",
+            "--dest",
+            "110000",
+            "--begndate",
+            "2026-11-01",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert made.returncode == 0, made.stderr
     filing_id = json.loads(made.stdout)["filing_id"]
     for _ in range(50):
-        reg = subprocess.run([*CLI, "filing", "--target", str(target), "--json", "registry",
-                              "--psn-no", psn_no], capture_output=True, text=True, timeout=60)
+        reg = subprocess.run(
+            [*CLI, "filing", "--target", str(target), "--json", "registry", "--psn-no", psn_no],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         entries = json.loads(reg.stdout).get("entries", [])
         if entries:
             break
         time.sleep(0.1)
     assert [(e["event"]["infno"], e["event"]["filing"]["filing_id"]) for e in entries] == [
-        ("2501", filing_id)]
+        ("2501", filing_id)
+    ]
 
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=30) == 0
@@ -156,15 +237,29 @@ def test_demo_tells_the_whole_story_and_its_splits_add_up() -> None:
     out = subprocess.run([*CLI, "demo", "--json"], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     steps = {s["key"]: s for s in json.loads(out.stdout)["steps"]}
-    assert list(steps) == ["network", "filing", "registry", "query", "classify", "split",
-                           "compare", "chronic", "revoke", "money"]
+    assert list(steps) == [
+        "network",
+        "filing",
+        "registry",
+        "query",
+        "classify",
+        "split",
+        "compare",
+        "chronic",
+        "revoke",
+        "money",
+    ]
     filing_id = steps["filing"]["filing"]["filing_id"]
     assert steps["filing"]["filing"]["channel"] == "app"
     assert [e["infno"] for e in steps["registry"]["entries"]] == ["2501"]
     assert [f["filing_id"] for f in steps["query"]["person"]["fileinfo"]] == [filing_id]
     assert steps["classify"]["filing_status"] == "filed"
-    splits = [steps["split"]["setlinfo"], steps["compare"]["unfiled"],
-              steps["chronic"]["setlinfo"], steps["revoke"]["next_presettle"]]
+    splits = [
+        steps["split"]["setlinfo"],
+        steps["compare"]["unfiled"],
+        steps["chronic"]["setlinfo"],
+        steps["revoke"]["next_presettle"],
+    ]
     for s in splits:
         assert visit.identities(s) == []
         parts = [int(s[k]) for k in ("fund_pay_sumamt", "acct_pay", "psn_cash_pay")]
@@ -177,7 +272,8 @@ def test_demo_tells_the_whole_story_and_its_splits_add_up() -> None:
     assert steps["revoke"]["next_presettle"]["ratio_reduction"] == "0.20"
     owed = steps["money"]["pairs"]["13->11"]
     assert owed["fund_pay_sumamt"] == sum(int(s["fund_pay_sumamt"]) for s in splits[:3])
-    human = subprocess.run([*CLI, "demo", "--lang", "zh"], capture_output=True, text=True,
-                           timeout=120)
+    human = subprocess.run(
+        [*CLI, "demo", "--lang", "zh"], capture_output=True, text=True, timeout=120
+    )
     assert human.returncode == 0 and "全国备案库" in human.stdout and "恒等式成立" in human.stdout
     assert time.monotonic() - started < 120  # two runs; each is well under 30 s

@@ -11,12 +11,26 @@ import yaml
 
 from provincial_nodes.service_layer.admin import AdminRole
 from services.pb.settlenet.v1 import admin_pb2, admin_pb2_grpc
-from services.status import details_of
+from services.rpc.status import details_of
 from tests.conftest import REGION, Net, open_visit
 
-POLICY = {"schemes": {REGION: [{"insutype": "310", "med_type": "11", "periods": [{
-    "valid_from": "2024-01-01", "source": "tester's case",
-    "ratio_by_level": {"1": "0.99", "2": "0.99", "3": "0.99"}}]}]}}
+POLICY = {
+    "schemes": {
+        REGION: [
+            {
+                "insutype": "310",
+                "med_type": "11",
+                "periods": [
+                    {
+                        "valid_from": "2024-01-01",
+                        "source": "tester's case",
+                        "ratio_by_level": {"1": "0.99", "2": "0.99", "3": "0.99"},
+                    }
+                ],
+            }
+        ]
+    }
+}
 
 
 def admin(net: Net) -> tuple[grpc.aio.Channel, admin_pb2_grpc.AdminServiceStub]:
@@ -24,12 +38,13 @@ def admin(net: Net) -> tuple[grpc.aio.Channel, admin_pb2_grpc.AdminServiceStub]:
     return channel, admin_pb2_grpc.AdminServiceStub(channel)
 
 
-async def test_a_loaded_policy_applies_to_the_next_split_and_survives_a_restart(
-        net: Net) -> None:
+async def test_a_loaded_policy_applies_to_the_next_split_and_survives_a_restart(net: Net) -> None:
     channel, stub = admin(net)
     try:
-        done = await stub.LoadPolicy(admin_pb2.LoadDocumentRequest(
-            yaml=yaml.safe_dump(POLICY), source_name="case.yaml"), timeout=10)
+        done = await stub.LoadPolicy(
+            admin_pb2.LoadDocumentRequest(yaml=yaml.safe_dump(POLICY), source_name="case.yaml"),
+            timeout=10,
+        )
         assert list(done.keys) == [f"{REGION}/310/11"]
         p = net.person(0)  # filed: no reduction; no deductible in the loaded policy
         mdtrt_id, total = await open_visit(net, p)
@@ -37,8 +52,13 @@ async def test_a_loaded_policy_applies_to_the_next_split_and_survives_a_restart(
         assert s.pool_prop_selfpay == "0.99"
         # A node started on the same database applies the loaded document again.
         node = net.net.provinces["13"]
-        again = AdminRole(node.db, node.insured.__class__(node.data.policy, node.data.regions),
-                          node.treatment, node.data.policy, node.data.catalogue)
+        again = AdminRole(
+            node.db,
+            node.insured.__class__(node.data.policy, node.data.regions),
+            node.treatment,
+            node.data.policy,
+            node.data.catalogue,
+        )
         assert again.reapply() == 1
         key = again.insured.policy.key_for(REGION, "310", "11")
         params = again.insured.policy.params(key, date(2026, 10, 15))
@@ -50,27 +70,76 @@ async def test_a_loaded_policy_applies_to_the_next_split_and_survives_a_restart(
         await channel.close()
 
 
-@pytest.mark.parametrize(("rpc", "doc", "field"), [
-    ("LoadPolicy", {"schemes": {REGION: [{"insutype": "310", "med_type": "11", "periods": [{
-        "valid_from": "2024-01-01", "source": "x", "ratio_by_level": {
-            "1": "1.5", "2": "0.5", "3": "0.5"}}]}]}}, "yaml.schemes.130100[0].periods[0]"),
-    ("LoadPolicy", {"schemes": {"110000": POLICY["schemes"][REGION]}}, "yaml.schemes.110000"),
-    ("LoadCatalogue", {"entries": [{"med_list_codg": "X", "name": "x", "list_type": "101",
-                                    "chrgitm_lv": "04", "med_chrgitm_type": "09",
-                                    "valid_from": "2020-01-01"}]}, "yaml.entries[0].chrgitm_lv"),
-    ("LoadPersons", {"persons": [{"psn_no": "13010000000000000777", "certno":
-                                  "130102195005259039", "psn_name": "x", "insutype": "310",
-                                  "psn_type": "11", "insuplc_admdvs": REGION}]},
-     "yaml.persons[0].certno"),
-])
+@pytest.mark.parametrize(
+    ("rpc", "doc", "field"),
+    [
+        (
+            "LoadPolicy",
+            {
+                "schemes": {
+                    REGION: [
+                        {
+                            "insutype": "310",
+                            "med_type": "11",
+                            "periods": [
+                                {
+                                    "valid_from": "2024-01-01",
+                                    "source": "x",
+                                    "ratio_by_level": {"1": "1.5", "2": "0.5", "3": "0.5"},
+                                }
+                            ],
+                        }
+                    ]
+                }
+            },
+            "yaml.schemes.130100[0].periods[0]",
+        ),
+        ("LoadPolicy", {"schemes": {"110000": POLICY["schemes"][REGION]}}, "yaml.schemes.110000"),
+        (
+            "LoadCatalogue",
+            {
+                "entries": [
+                    {
+                        "med_list_codg": "X",
+                        "name": "x",
+                        "list_type": "101",
+                        "chrgitm_lv": "04",
+                        "med_chrgitm_type": "09",
+                        "valid_from": "2020-01-01",
+                    }
+                ]
+            },
+            "yaml.entries[0].chrgitm_lv",
+        ),
+        (
+            "LoadPersons",
+            {
+                "persons": [
+                    {
+                        "psn_no": "13010000000000000777",
+                        "certno": "130102195005259039",
+                        "psn_name": "x",
+                        "insutype": "310",
+                        "psn_type": "11",
+                        "insuplc_admdvs": REGION,
+                    }
+                ]
+            },
+            "yaml.persons[0].certno",
+        ),
+    ],
+)
 async def test_a_bad_document_is_refused_naming_the_key_and_changes_nothing(
-        net: Net, rpc: str, doc, field: str) -> None:
+    net: Net, rpc: str, doc, field: str
+) -> None:
     channel, stub = admin(net)
     try:
         before = net.snapshot()
         with pytest.raises(grpc.aio.AioRpcError) as err:
-            await getattr(stub, rpc)(admin_pb2.LoadDocumentRequest(
-                yaml=yaml.safe_dump(doc, allow_unicode=True)), timeout=10)
+            await getattr(stub, rpc)(
+                admin_pb2.LoadDocumentRequest(yaml=yaml.safe_dump(doc, allow_unicode=True)),
+                timeout=10,
+            )
         assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
         assert details_of(err.value)[0][0][0].startswith(field)
         assert net.snapshot() == before

@@ -12,7 +12,7 @@ from national_hub import advance
 from scripts import network
 from scripts.his import His
 from services.pb.settlenet.v1 import advance_pb2, advance_pb2_grpc
-from services.status import details_of
+from services.rpc.status import details_of
 from tests.conftest import REGION, Net, open_visit
 
 
@@ -28,7 +28,8 @@ async def _pre(net: Net, i: int) -> tuple[str, int, int]:
 
 
 async def test_warnings_at_70_and_90_percent_exhaustion_refuses_and_a_top_up_clears(
-        net: Net) -> None:
+    net: Net,
+) -> None:
     channel = grpc.aio.insecure_channel(net.net.hub.endpoint)
     stub = advance_pb2_grpc.AdvanceServiceStub(channel)
     try:
@@ -38,9 +39,11 @@ async def test_warnings_at_70_and_90_percent_exhaustion_refuses_and_a_top_up_cle
         for n, (i, share) in enumerate(((0, None), (4, 75), (5, 92))):
             mdtrt_id, total, amount = await _pre(net, i)
             if share:  # size the advance so this settlement takes usage to `share` percent
-                await stub.Resize(advance_pb2.ResizeRequest(
-                    province="13", size_fen=(drawn + amount) * 100 // share,
-                    request_id=f"r{n}"))
+                await stub.Resize(
+                    advance_pb2.ResizeRequest(
+                        province="13", size_fen=(drawn + amount) * 100 // share, request_id=f"r{n}"
+                    )
+                )
                 assert (await _status(stub)).level == "green"
             p = net.person(i)
             with capture_logs() as logs:
@@ -53,8 +56,7 @@ async def test_warnings_at_70_and_90_percent_exhaustion_refuses_and_a_top_up_cle
         assert levels == ["green", "yellow", "red"]
 
         # Shrink it to what was drawn: exhausted; the next 2207 is refused, nothing changes.
-        await stub.Resize(advance_pb2.ResizeRequest(province="13", size_fen=drawn,
-                                                    request_id="r9"))
+        await stub.Resize(advance_pb2.ResizeRequest(province="13", size_fen=drawn, request_id="r9"))
         assert (await _status(stub)).level == "exhausted"
         p = net.person(1)
         mdtrt_id, total = await open_visit(net, p)
@@ -84,17 +86,20 @@ async def test_an_exhausted_advance_can_allow_and_flag(tmp_path) -> None:
     try:
         his = His(channel, inst.fixmedins_code, inst.admdvs)
         stub = advance_pb2_grpc.AdvanceServiceStub(hub)
-        await stub.Resize(advance_pb2.ResizeRequest(province="13", size_fen=1,
-                                                    request_id="tiny"))
+        await stub.Resize(advance_pb2.ResizeRequest(province="13", size_fen=1, request_id="tiny"))
         hebei = n.provinces["13"].data.persons
         from tests.conftest import FEE_TIME, VISIT_TIME, sample_lines
+
         fake = Net(n, tmp_path, his, channel, n.provinces["13"].data, bj.data)
         for person in (hebei[0], hebei[5]):
             mdtrt_id = await his.register(REGION, person.psn_no, person.insutype, VISIT_TIME)
             lines = sample_lines(fake)
             await his.upload(REGION, mdtrt_id, person.psn_no, lines, FEE_TIME)
-            s = (await his.settle(REGION, mdtrt_id, person.psn_no, person.insutype,
-                                  sum(x.amount() for x in lines))).setlinfo
+            s = (
+                await his.settle(
+                    REGION, mdtrt_id, person.psn_no, person.insutype, sum(x.amount() for x in lines)
+                )
+            ).setlinfo
             assert s.setl_id
         reply = await stub.QueryAdvances(advance_pb2.QueryAdvancesRequest(province="13"))
         st = reply.advances[0]

@@ -11,9 +11,9 @@ from sqlalchemy import delete, func, select
 from national_hub import advance
 from national_hub.tables import hub_settlements, ledger
 from provincial_nodes.adapters.tables import insured_settlements
-from services import ledger as ledger_store
+from services.ledger import store as ledger_store
 from services.pb.settlenet.v1 import clearing_pb2, clearing_pb2_grpc
-from services.status import details_of
+from services.rpc.status import details_of
 from tests.conftest import REGION, Net, open_visit
 
 
@@ -36,9 +36,13 @@ async def test_clearing_a_month(net: Net) -> None:
     try:
         first = await stub.ClearMonth(clearing_pb2.ClearMonthRequest(month=month))
         assert first.posted and first.records == 5
-        direct = net.net.provinces["13"].db.transact_sync(lambda c: c.execute(select(
-            func.sum(insured_settlements.c.fund_pay_sumamt + insured_settlements.c.acct_pay)
-        )).scalar_one())
+        direct = net.net.provinces["13"].db.transact_sync(
+            lambda c: c.execute(
+                select(
+                    func.sum(insured_settlements.c.fund_pay_sumamt + insured_settlements.c.acct_pay)
+                )
+            ).scalar_one()
+        )
         by = {s.province: s for s in first.statements}
         assert by["13"].payable_fen == by["11"].receivable_fen == direct
         assert by["11"].net_fen == direct == -by["13"].net_fen
@@ -55,8 +59,9 @@ async def test_clearing_a_month(net: Net) -> None:
         st13 = net.net.hub.db.transact_sync(advance.status, "13")
         assert st13.available_fen == st13.size_fen
         # Confirmation by a province.
-        st = await stub.ConfirmStatement(clearing_pb2.ConfirmStatementRequest(
-            month=month, province="13"))
+        st = await stub.ConfirmStatement(
+            clearing_pb2.ConfirmStatementRequest(month=month, province="13")
+        )
         assert st.confirmed_at
         # A malformed month names the field.
         with pytest.raises(grpc.aio.AioRpcError) as err:
@@ -69,14 +74,16 @@ async def test_clearing_a_month(net: Net) -> None:
 async def test_an_unreconciled_month_is_refused(net: Net) -> None:
     s = await _settle(net, 0)
     month = s.setl_time[:7]
-    net.net.hub.db.transact_sync(lambda c: c.execute(
-        delete(hub_settlements).where(hub_settlements.c.setl_id == s.setl_id)))
+    net.net.hub.db.transact_sync(
+        lambda c: c.execute(delete(hub_settlements).where(hub_settlements.c.setl_id == s.setl_id))
+    )
     await _settle(net, 5)
     channel = grpc.aio.insecure_channel(net.net.hub.endpoint)
     try:
         with pytest.raises(grpc.aio.AioRpcError) as err:
             await clearing_pb2_grpc.ClearingServiceStub(channel).ClearMonth(
-                clearing_pb2.ClearMonthRequest(month=month))
+                clearing_pb2.ClearMonthRequest(month=month)
+            )
         assert err.value.code() == grpc.StatusCode.FAILED_PRECONDITION
         assert details_of(err.value)[1] == "UNRECONCILED"
         assert s.setl_id in err.value.details()

@@ -12,8 +12,8 @@ import grpc
 import pytest
 
 from provincial_nodes import config
-from services import faults
-from services.status import details_of
+from services.faults import transport as faults
+from services.rpc.status import details_of
 from tests.conftest import FEE_TIME, REGION, VISIT_TIME, Net
 from tests.faultnet import (
     FaultNet,
@@ -27,17 +27,20 @@ TREAT, INSURED = "11", "13"
 
 
 def _plan() -> faults.FaultPlan:
-    return faults.FaultPlan(seed=1, rates={}, methods=frozenset({"Settle", "CommitSettlement"}),
-                            delay_s=0.3)
+    return faults.FaultPlan(
+        seed=1, rates={}, methods=frozenset({"Settle", "CommitSettlement"}), delay_s=0.3
+    )
 
 
 async def _visit(fn: FaultNet, index: int) -> tuple[object, str, int, object]:
     from scripts.his import Line
+
     hebei = config.load(config.province_folder(INSURED))
     beijing = fn.net.provinces[TREAT].data
     p = hebei.persons[index]
-    code = next(e.med_list_codg for e in beijing.catalogue.entries()
-                if e.name.startswith("普通门诊诊查费"))
+    code = next(
+        e.med_list_codg for e in beijing.catalogue.entries() if e.name.startswith("普通门诊诊查费")
+    )
     lines = [Line(code, "1", 2500), Line(code, "2", 2500)]
     his = fn.his(TREAT, attempts=1)
     mdtrt_id = await his.register_surely(REGION, p.psn_no, p.insutype, VISIT_TIME)
@@ -47,6 +50,7 @@ async def _visit(fn: FaultNet, index: int) -> tuple[object, str, int, object]:
 
 def _balance(fn: FaultNet, psn_no: str) -> int:
     from provincial_nodes.adapters import persons
+
     return int(fn.net.provinces[INSURED].db.transact_sync(persons.balance, psn_no))
 
 
@@ -57,7 +61,8 @@ async def _refused(call: object) -> tuple[grpc.StatusCode, str]:
 
 
 async def test_a_settlement_that_never_arrived_is_burned_and_a_late_retry_refused(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     plan = _plan()
     async with fault_network(tmp_path, plan, (TREAT, INSURED)) as fn:
         p, mdtrt_id, total, his = await _visit(fn, 1)
@@ -87,7 +92,8 @@ async def test_a_settlement_that_never_arrived_is_burned_and_a_late_retry_refuse
 
 
 async def test_a_settlement_whose_answer_was_lost_is_reversed_and_recorded_everywhere(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     plan = _plan()
     async with fault_network(tmp_path, plan, (TREAT, INSURED)) as fn:
         p, mdtrt_id, total, his = await _visit(fn, 5)
@@ -136,7 +142,8 @@ async def test_a_settlement_whose_answer_was_lost_is_reversed_and_recorded_every
 
 
 async def test_a_request_delayed_past_its_deadline_arrives_after_the_burn_and_is_refused(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     plan = _plan()
     async with fault_network(tmp_path, plan, (TREAT, INSURED)) as fn:
         p, mdtrt_id, total, his = await _visit(fn, 1)
@@ -154,14 +161,16 @@ async def test_a_request_delayed_past_its_deadline_arrives_after_the_burn_and_is
 
 
 async def test_a_correction_naming_a_revocation_or_another_hospital_is_refused_unchanged(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     async with fault_network(tmp_path, _plan(), (TREAT, INSURED)) as fn:
         p, mdtrt_id, total, his = await _visit(fn, 1)
         s = (await his.settle(REGION, mdtrt_id, p.psn_no, p.insutype, total)).setlinfo
         before = Net.snapshot(SimpleNamespace(data=tmp_path))  # type: ignore[arg-type]
-        for omsgid, oinfno, field in ((s.medins_setl_id, "2208", "oinfno"),
-                                      ("H99999999999" + s.medins_setl_id[12:], "2207",
-                                       "omsgid")):
+        for omsgid, oinfno, field in (
+            (s.medins_setl_id, "2208", "oinfno"),
+            ("H99999999999" + s.medins_setl_id[12:], "2207", "omsgid"),
+        ):
             with pytest.raises(grpc.aio.AioRpcError) as err:
                 await his.correct(REGION, p.psn_no, omsgid, oinfno)
             assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT

@@ -38,7 +38,8 @@ from sqlalchemy import select
 from provincial_nodes.adapters.tables import insured_settlements, persons, treatment_settlements
 from scripts.his import Line
 from scripts.retrying_his import RetryingHis, SettleOutcome
-from services import faults, journal
+from services.faults import transport as faults
+from services.storage import journal
 from tests.faultnet import (
     FaultNet,
     clear,
@@ -53,8 +54,16 @@ PROVINCES = ("11", "13", "51")
 VISIT_TIME, FEE_TIME = "2026-10-15 09:00:00", "2026-10-15 09:20:00"
 RATE = float(os.environ.get("SETTLENET_FAULT_RATE", "0.03"))
 """Probability of each fault kind, per hop, per call (4 kinds on 3 hops)."""
-METHODS = frozenset({"RegisterVisit", "UploadFeeDetails", "Settle", "CommitSettlement",
-                     "RevokeSettlement", "Correct"})
+METHODS = frozenset(
+    {
+        "RegisterVisit",
+        "UploadFeeDetails",
+        "Settle",
+        "CommitSettlement",
+        "RevokeSettlement",
+        "Correct",
+    }
+)
 
 
 @dataclass
@@ -68,16 +77,21 @@ class VisitResult:
 
 def _plan(seed: int) -> faults.FaultPlan:
     kinds = {k: RATE for k in faults.KINDS}
-    return faults.FaultPlan(seed=seed, rates={hop: kinds for hop in faults.HOPS},
-                            methods=METHODS, delay_s=0.05)
+    return faults.FaultPlan(
+        seed=seed, rates={hop: kinds for hop in faults.HOPS}, methods=METHODS, delay_s=0.05
+    )
 
 
 def _persons(fn: FaultNet) -> dict[str, list[tuple[str, str, str]]]:
     out = {}
     for code, node in fn.net.provinces.items():
-        rows = node.db.transact_sync(lambda c: c.execute(select(
-            persons.c.psn_no, persons.c.insutype, persons.c.insuplc_admdvs)
-            .where(persons.c.psn_insu_stas == "1")).all())
+        rows = node.db.transact_sync(
+            lambda c: c.execute(
+                select(persons.c.psn_no, persons.c.insutype, persons.c.insuplc_admdvs).where(
+                    persons.c.psn_insu_stas == "1"
+                )
+            ).all()
+        )
         out[code] = [tuple(r) for r in rows]
     return out
 
@@ -85,18 +99,22 @@ def _persons(fn: FaultNet) -> dict[str, list[tuple[str, str, str]]]:
 def _lines(fn: FaultNet, code: str, rng: random.Random) -> list[Line]:
     day = date(2026, 10, 15)
     entries = [e for e in fn.net.provinces[code].data.catalogue.entries() if e.valid_on(day)]
-    return [Line(e.med_list_codg, rng.choice(("1", "2")), rng.randrange(100, 20000))
-            for e in rng.sample(entries, rng.randrange(1, 5))]
+    return [
+        Line(e.med_list_codg, rng.choice(("1", "2")), rng.randrange(100, 20000))
+        for e in rng.sample(entries, rng.randrange(1, 5))
+    ]
 
 
-async def _one_visit(his: RetryingHis, fn: FaultNet, treat: str, person: tuple[str, str, str],
-                     rng: random.Random) -> VisitResult:
+async def _one_visit(
+    his: RetryingHis, fn: FaultNet, treat: str, person: tuple[str, str, str], rng: random.Random
+) -> VisitResult:
     psn_no, insutype, region = person
     lines = _lines(fn, treat, rng)
     mdtrt_id = await his.register_surely(region, psn_no, insutype, VISIT_TIME)
     await his.upload_surely(region, mdtrt_id, psn_no, lines, FEE_TIME)
-    outcome = await his.settle_surely(region, mdtrt_id, psn_no, insutype,
-                                      sum(x.amount() for x in lines))
+    outcome = await his.settle_surely(
+        region, mdtrt_id, psn_no, insutype, sum(x.amount() for x in lines)
+    )
     result = VisitResult(treat, region[:2], mdtrt_id, outcome)
     if outcome.setlinfo is not None and rng.random() < 0.1:
         await his.revoke_surely(region, outcome.setlinfo.setl_id, mdtrt_id, psn_no)
@@ -104,8 +122,9 @@ async def _one_visit(his: RetryingHis, fn: FaultNet, treat: str, person: tuple[s
     return result
 
 
-async def _drive(fn: FaultNet, visits: int, seed: int, concurrency: int = 16
-                 ) -> tuple[list[VisitResult], list[RetryingHis]]:
+async def _drive(
+    fn: FaultNet, visits: int, seed: int, concurrency: int = 16
+) -> tuple[list[VisitResult], list[RetryingHis]]:
     people = _persons(fn)
     pairs = [(t, i) for t in PROVINCES for i in PROVINCES if t != i]
     queue: asyncio.Queue[int] = asyncio.Queue()
@@ -143,12 +162,12 @@ class VisitMsgids:
 
 
 def _rows(fn: FaultNet, code: str, table: Any) -> list[Any]:
-    return fn.net.provinces[code].db.transact_sync(
-        lambda c: list(c.execute(select(table)).all()))
+    return fn.net.provinces[code].db.transact_sync(lambda c: list(c.execute(select(table)).all()))
 
 
-def _check(fn: FaultNet, results: list[VisitResult], hiss: list[RetryingHis],
-           report: dict[str, Any]) -> list[str]:
+def _check(
+    fn: FaultNet, results: list[VisitResult], hiss: list[RetryingHis], report: dict[str, Any]
+) -> list[str]:
     problems = [u for his in hiss for u in his.tally.unexpected]
     live = live_settlements(fn)
     for r in results:
@@ -158,36 +177,44 @@ def _check(fn: FaultNet, results: list[VisitResult], hiss: list[RetryingHis],
         at_insured = live[f"insured {r.insured}"].get(r.mdtrt_id, set())
         at_hub = live["hub"].get(r.mdtrt_id, set())
         if not (at_treat == at_insured == expected) or at_hub != (
-                {"1 live"} if expected else set()):
-            problems.append(f"visit {r.mdtrt_id} ({r.treat}←{r.insured}): hospital told "
-                            f"{expected or 'nothing settled'}, treatment {at_treat}, "
-                            f"insured {at_insured}, hub {at_hub}; 2207 msgids "
-                            f"{r.outcome.msgids if r.outcome else ()}, corrected "
-                            f"{r.outcome.corrected if r.outcome else ()}")
+            {"1 live"} if expected else set()
+        ):
+            problems.append(
+                f"visit {r.mdtrt_id} ({r.treat}←{r.insured}): hospital told "
+                f"{expected or 'nothing settled'}, treatment {at_treat}, "
+                f"insured {at_insured}, hub {at_hub}; 2207 msgids "
+                f"{r.outcome.msgids if r.outcome else ()}, corrected "
+                f"{r.outcome.corrected if r.outcome else ()}"
+            )
     problems += ledger_problems(fn)
     if report["differences"]:
         problems += [d["text"] for c in report["comparisons"] for d in c["differences"]]
     # Each settlement's postings equal its split, on both province roles.
     from provincial_nodes.adapters.tables import ledger
-    from services import ledger as ledger_store
+    from services.ledger import store as ledger_store
+
     for code, node in fn.net.provinces.items():
         by_ref: dict[str, int] = {}
         for t in node.db.transact_sync(ledger_store.transfers, ledger):
-            side = "cash" if t.id.endswith(":cash") else (
-                "treat" if t.id.endswith(":insured") else "insured")
+            side = (
+                "cash"
+                if t.id.endswith(":cash")
+                else ("treat" if t.id.endswith(":insured") else "insured")
+            )
             key = f"{t.ref}/{side}"
             by_ref[key] = by_ref.get(key, 0) + t.amount_fen
         for row in _rows(fn, code, insured_settlements):
             want = abs(row.fund_pay_sumamt + row.acct_pay)
             if by_ref.get(f"{row.setl_id}/insured", 0) != want:
-                problems.append(f"insured {code} {row.setl_id}: postings "
-                                f"{by_ref.get(f'{row.setl_id}/insured', 0)} != split {want}")
+                problems.append(
+                    f"insured {code} {row.setl_id}: postings "
+                    f"{by_ref.get(f'{row.setl_id}/insured', 0)} != split {want}"
+                )
         for row in _rows(fn, code, treatment_settlements):
             got = (by_ref.get(f"{row.setl_id}/treat", 0), by_ref.get(f"{row.setl_id}/cash", 0))
             want2 = (abs(row.fund_pay_sumamt + row.acct_pay), abs(row.psn_cash_pay))
             if got != want2:
-                problems.append(f"treatment {code} {row.setl_id}: postings {got} != split "
-                                f"{want2}")
+                problems.append(f"treatment {code} {row.setl_id}: postings {got} != split {want2}")
     # Totals per province pair equal a direct sum over the insured places' records.
     direct: dict[tuple[str, str], list[int]] = {}
     for code in fn.net.provinces:
@@ -196,9 +223,10 @@ def _check(fn: FaultNet, results: list[VisitResult], hiss: list[RetryingHis],
             a[0] += row.medfee_sumamt
             a[1] += row.fund_pay_sumamt
             a[2] += row.acct_pay
-    hub_totals = {(t["treatment"], t["insured"]): [t["medfee_sumamt"], t["fund_pay_sumamt"],
-                                                   t["acct_pay"]]
-                  for t in report["hub_totals"]}
+    hub_totals = {
+        (t["treatment"], t["insured"]): [t["medfee_sumamt"], t["fund_pay_sumamt"], t["acct_pay"]]
+        for t in report["hub_totals"]
+    }
     if hub_totals != direct:
         problems.append(f"hub totals {hub_totals} != direct sums {direct}")
     return problems
@@ -211,9 +239,10 @@ async def _check_hospitals(fn: FaultNet, hiss: list[RetryingHis]) -> list[str]:
         books = {k: v for h in mine for k, v in h.books.items()}
         totals, details = await fn.his(code).reconcile(books=list(books.values()))
         if totals.stmt_rslt != "0" or details.stmt_rslt != "0":
-            problems.append(f"hospital of {code} vs its node: totals differ in "
-                            f"{list(totals.differing)}; " + "; ".join(
-                                d.text for d in details.differences[:10]))
+            problems.append(
+                f"hospital of {code} vs its node: totals differ in "
+                f"{list(totals.differing)}; " + "; ".join(d.text for d in details.differences[:10])
+            )
         elif details.agreed != len(books):
             problems.append(f"hospital of {code}: {details.agreed} of {len(books)} agreed")
     return problems
@@ -236,8 +265,12 @@ async def _check_clearing(fn: FaultNet) -> list[str]:
         first, again = await clear(fn, month), await clear(fn, month)
     except grpc.aio.AioRpcError as exc:
         return [f"clearing {month} refused: {exc.details()}"]
-    cleared = {(s.province, x.counterpart): x.payable_fen
-               for s in first.statements for x in s.lines if x.payable_fen}
+    cleared = {
+        (s.province, x.counterpart): x.payable_fen
+        for s in first.statements
+        for x in s.lines
+        if x.payable_fen
+    }
     problems = []
     if not first.posted or again.posted:
         problems.append(f"clearing posted {first.posted} then {again.posted}")
@@ -264,12 +297,10 @@ class Run:
     corrections: dict[str, int]
 
 
-async def _run(data: Path, seed: int, visits: int, db_urls: dict[str, str] | None = None
-               ) -> Run:
+async def _run(data: Path, seed: int, visits: int, db_urls: dict[str, str] | None = None) -> Run:
     """Drive ``visits`` visits under the seed's faults, then make every check."""
     started = time.perf_counter()
-    async with fault_network(data, _plan(seed), PROVINCES, population=20,
-                             db_urls=db_urls) as fn:
+    async with fault_network(data, _plan(seed), PROVINCES, population=20, db_urls=db_urls) as fn:
         results, hiss = await _drive(fn, visits, seed)
         report = await reconciliation(fn)
         problems = _check(fn, results, hiss, report)
@@ -279,24 +310,29 @@ async def _run(data: Path, seed: int, visits: int, db_urls: dict[str, str] | Non
             problems.append(f"{len(results)} of {visits} visits finished")
         settled = sum(1 for r in results if r.outcome and r.outcome.setlinfo and not r.revoked)
         corrections = _merged(h.tally.corrections for h in hiss)
-        summary = (f"seed {seed}: {len(results)} visits, {settled} settled and standing, "
-                   f"{sum(r.revoked for r in results)} revoked, corrections {corrections}, "
-                   f"retries {sum(h.tally.retries for h in hiss)}, refusals "
-                   f"{_merged(h.tally.refusals for h in hiss)}, faults "
-                   f"{sum(fn.injector.counts.values())} {fn.injector.summary()}, "
-                   f"{time.perf_counter() - started:.0f}s")
+        summary = (
+            f"seed {seed}: {len(results)} visits, {settled} settled and standing, "
+            f"{sum(r.revoked for r in results)} revoked, corrections {corrections}, "
+            f"retries {sum(h.tally.retries for h in hiss)}, refusals "
+            f"{_merged(h.tally.refusals for h in hiss)}, faults "
+            f"{sum(fn.injector.counts.values())} {fn.injector.summary()}, "
+            f"{time.perf_counter() - started:.0f}s"
+        )
         return Run(problems, summary, set(fn.injector.counts), corrections)
 
 
 async def test_a_thousand_visits_under_faults_settle_exactly_once_everywhere(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     seed = int(os.environ.get("SETTLENET_FAULT_SEED") or random.SystemRandom().randrange(10**6))
     visits = int(os.environ.get("SETTLENET_FAULT_VISITS", "1000"))
     print(f"fault test: seed {seed}, {visits} visits (SETTLENET_FAULT_SEED={seed} replays)")
     run = await _run(tmp_path, seed, visits)
     print(run.summary)
-    assert not run.problems, f"SETTLENET_FAULT_SEED={seed} replays this run; {run.summary}\n" \
+    assert not run.problems, (
+        f"SETTLENET_FAULT_SEED={seed} replays this run; {run.summary}\n"
         + "\n".join(run.problems[:30])
+    )
     # The run exercised what it claims to: every kind of fault on every hop, and 2207s that
     # stayed uncertain through their retries and were corrected (burned or reversed; each
     # outcome is forced one at a time in test_correction.py).
@@ -306,7 +342,8 @@ async def test_a_thousand_visits_under_faults_settle_exactly_once_everywhere(
 
 
 async def test_the_same_checks_fail_when_settlement_idempotency_is_disabled(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The checks above can fail: with the msgid journal ignored for 2207 on every node (a
     retried or duplicated settlement is no longer answered from the journal), the same run
     finds visits settled where the hospital was told otherwise."""
@@ -315,8 +352,7 @@ async def test_the_same_checks_fail_when_settlement_idempotency_is_disabled(
     def replay(conn: Any, table: Any, msgid: str, infno: str, digest: str) -> bytes | None:
         return None if infno == "2207" else real_replay(conn, table, msgid, infno, digest)
 
-    def record(conn: Any, table: Any, msgid: str, infno: str, digest: str,
-               response: bytes) -> None:
+    def record(conn: Any, table: Any, msgid: str, infno: str, digest: str, response: bytes) -> None:
         if infno != "2207":
             real_record(conn, table, msgid, infno, digest, response)
 
@@ -330,14 +366,18 @@ pg_cluster = pg.pg_cluster  # the throwaway PostgreSQL cluster of test_postgres.
 
 
 async def test_visits_under_faults_settle_exactly_once_on_postgresql(
-        pg_cluster: tuple[str, int], tmp_path: Path) -> None:
+    pg_cluster: tuple[str, int], tmp_path: Path
+) -> None:
     """The same run and checks with every node on PostgreSQL (real row locks, eight database
     threads per node instead of SQLite's one writer)."""
     sock, port = pg_cluster
-    urls = {name: pg._createdb(sock, port, f"settlenet_faults_{name}")
-            for name in ("hub", *PROVINCES)}
+    urls = {
+        name: pg._createdb(sock, port, f"settlenet_faults_{name}") for name in ("hub", *PROVINCES)
+    }
     seed = int(os.environ.get("SETTLENET_FAULT_SEED") or random.SystemRandom().randrange(10**6))
     run = await _run(tmp_path, seed, 300, urls)
     print(run.summary)
-    assert not run.problems, f"SETTLENET_FAULT_SEED={seed} replays this run; {run.summary}\n" \
+    assert not run.problems, (
+        f"SETTLENET_FAULT_SEED={seed} replays this run; {run.summary}\n"
         + "\n".join(run.problems[:30])
+    )

@@ -18,7 +18,7 @@ import pytest
 from scripts.desk import Desk
 from scripts.his import His, Line
 from services.pb.settlenet.v1 import filing_pb2, filing_pb2_grpc
-from services.status import details_of
+from services.rpc.status import details_of
 from tests.conftest import REGION, Net
 
 DAY = "2026-10-15"
@@ -34,22 +34,42 @@ def line(net: Net) -> list[Line]:
     return [Line(net.code("二甲双胍片"), "20", 1449)]
 
 
-async def visit(net: Net, person, *, med_type: str = "11", refl_flag: str = "",
-                opsp: str = "", his: His | None = None, settle: bool = True):
+async def visit(
+    net: Net,
+    person,
+    *,
+    med_type: str = "11",
+    refl_flag: str = "",
+    opsp: str = "",
+    his: His | None = None,
+    settle: bool = True,
+):
     his = his or net.his
-    mdtrt_id = await his.register(REGION, person.psn_no, person.insutype, f"{DAY} 09:00:00",
-                                  med_type=med_type, refl_flag=refl_flag, opsp_dise_code=opsp)
+    mdtrt_id = await his.register(
+        REGION,
+        person.psn_no,
+        person.insutype,
+        f"{DAY} 09:00:00",
+        med_type=med_type,
+        refl_flag=refl_flag,
+        opsp_dise_code=opsp,
+    )
     lines = line(net)
     await his.upload(REGION, mdtrt_id, person.psn_no, lines, f"{DAY} 09:20:00")
     total = sum(x.amount() for x in lines)
     call = his.settle if settle else his.pre_settle
-    return (await call(REGION, mdtrt_id, person.psn_no, person.insutype, total,
-                       med_type=med_type)).setlinfo
+    return (
+        await call(REGION, mdtrt_id, person.psn_no, person.insutype, total, med_type=med_type)
+    ).setlinfo
 
 
 def check(s, *, ratio: str, reduction: str, hifp: int, category: str) -> None:
     assert (s.pool_prop_selfpay, s.ratio_reduction, s.hifp_pay, s.filing_category) == (
-        ratio, reduction, hifp, category)
+        ratio,
+        reduction,
+        hifp,
+        category,
+    )
     assert s.medfee_sumamt == 28980 == s.fund_pay_sumamt + s.acct_pay + s.psn_cash_pay
     assert s.fund_pay_sumamt == sum(d.fund_payamt for d in s.setldetail)
     assert [x.step for x in s.setl_proc_info][1] == "filing"
@@ -78,14 +98,18 @@ def hub_channel(net: Net):
 async def test_filed_unfiled_late_filed_and_revoked(net: Net, hub_channel) -> None:
     retiree = net.person(1)  # 310, psn_type 12, no filing
     # Unfiled, other temporary: 65% + 5 − 20 = 50% of 89.80 = 44.90.
-    check(await visit(net, retiree, settle=False), ratio="0.50", reduction="0.20",
-          hifp=4490, category="none")
+    check(
+        await visit(net, retiree, settle=False),
+        ratio="0.50",
+        reduction="0.20",
+        hifp=4490,
+        category="none",
+    )
     # Files long-term residence in Beijing through the app; the same msgid twice is one filing.
     d = desk(net)
     msgid = d.msgid()
     f = await d.create(retiree.psn_no, "retiree_relocated", "110000", "2026-10-01", msgid=msgid)
-    again = await d.create(retiree.psn_no, "retiree_relocated", "110000", "2026-10-01",
-                           msgid=msgid)
+    again = await d.create(retiree.psn_no, "retiree_relocated", "110000", "2026-10-01", msgid=msgid)
     assert again.filing_id == f.filing_id and f.enddate == "" and f.evidence == "commitment"
     # Late filing (补办) before 2207 applies: 70% of 89.80 = 62.86.
     s = await visit(net, retiree)
@@ -96,8 +120,13 @@ async def test_filed_unfiled_late_filed_and_revoked(net: Net, hub_channel) -> No
     assert [(e.event.infno, e.event.filing.channel) for e in reg.entries] == [("2501", "app")]
     # Revoked: the next 2206 is unfiled again (the deductible is used: 50% of 289.80).
     await d.revoke(retiree.psn_no, f.filing_id, memo="moved back")
-    check(await visit(net, retiree, settle=False), ratio="0.50", reduction="0.20",
-          hifp=14490, category="none")
+    check(
+        await visit(net, retiree, settle=False),
+        ratio="0.50",
+        reduction="0.20",
+        hifp=14490,
+        category="none",
+    )
     reg = await wait_for_registry(net, 2, filing_id=f.filing_id)
     assert [e.event.infno for e in reg.entries] == ["2501", "2502"]
     assert [(c.status, c.version) for c in reg.current] == [("revoked", 2)]
@@ -106,11 +135,21 @@ async def test_filed_unfiled_late_filed_and_revoked(net: Net, hub_channel) -> No
 async def test_unfiled_referral_and_emergency(net: Net) -> None:
     retiree = net.person(1)
     # Referral without a filing: 65% + 5 − 10 = 60% of 89.80 = 53.88.
-    check(await visit(net, retiree, refl_flag="1", settle=False), ratio="0.60",
-          reduction="0.10", hifp=5388, category="referral")
+    check(
+        await visit(net, retiree, refl_flag="1", settle=False),
+        ratio="0.60",
+        reduction="0.10",
+        hifp=5388,
+        category="referral",
+    )
     # Emergency (med_type 13) is treated as filed: 70%.
-    check(await visit(net, retiree, med_type="13", settle=False), ratio="0.70", reduction="0.00",
-          hifp=6286, category="emergency")
+    check(
+        await visit(net, retiree, med_type="13", settle=False),
+        ratio="0.70",
+        reduction="0.00",
+        hifp=6286,
+        category="emergency",
+    )
 
 
 async def test_expired_temporary_filing_no_longer_applies(net: Net) -> None:
@@ -119,15 +158,25 @@ async def test_expired_temporary_filing_no_longer_applies(net: Net) -> None:
     # A temporary filing to Tianjin that ended before the visit does not matter; the
     # stationed-worker filing to Beijing does: 65% of 89.80 = 58.37.
     await d.create(resident.psn_no, "other_temporary", "120000", "2026-03-01", "2026-08-31")
-    check(await visit(net, resident, settle=False), ratio="0.65", reduction="0.00", hifp=5837,
-          category="stationed_worker")
+    check(
+        await visit(net, resident, settle=False),
+        ratio="0.65",
+        reduction="0.00",
+        hifp=5837,
+        category="stationed_worker",
+    )
     [beijing] = [f for f in await d.filings(resident.psn_no) if f.dest_admdvs == "110000"]
     # Shorten the Beijing filing so it has expired by the visit (a long-term filing may be
     # given an end date by a change): unfiled other temporary, 45%.
     changed = await d.change(resident.psn_no, beijing.filing_id, enddate="2026-09-30")
     assert changed.version == 2 and changed.enddate == "2026-09-30"
-    check(await visit(net, resident, settle=False), ratio="0.45", reduction="0.20", hifp=4041,
-          category="none")
+    check(
+        await visit(net, resident, settle=False),
+        ratio="0.45",
+        reduction="0.20",
+        hifp=4041,
+        category="none",
+    )
 
 
 async def test_long_term_filer_settles_at_home_at_the_normal_ratio(net: Net) -> None:
@@ -138,18 +187,28 @@ async def test_long_term_filer_settles_at_home_at_the_normal_ratio(net: Net) -> 
     try:
         his = His(channel, inst.fixmedins_code, inst.admdvs)
         mdtrt_id = await his.register(REGION, servant.psn_no, "310", f"{DAY} 09:00:00")
-        code = next(e.med_list_codg for e in net.hebei.catalogue.entries()
-                    if e.name.startswith("二甲双胍片"))
-        await his.upload(REGION, mdtrt_id, servant.psn_no, [Line(code, "20", 1449)],
-                         f"{DAY} 09:20:00")
+        code = next(
+            e.med_list_codg
+            for e in net.hebei.catalogue.entries()
+            if e.name.startswith("二甲双胍片")
+        )
+        await his.upload(
+            REGION, mdtrt_id, servant.psn_no, [Line(code, "20", 1449)], f"{DAY} 09:20:00"
+        )
         s = (await his.pre_settle(REGION, mdtrt_id, servant.psn_no, "310", 28980)).setlinfo
     finally:
         await channel.close()
     # 65% of 89.80 = 58.37; civil-servant subsidy 50% of the 231.43 left in scope = 115.72.
     assert (s.pool_prop_selfpay, s.ratio_reduction, s.hifp_pay, s.cvlserv_pay) == (
-        "0.65", "0.00", 5837, 11572)
-    assert {d.fund_pay_type: d.fund_payamt for d in s.setldetail} == {"310100": 5837,
-                                                                       "320100": 11572}
+        "0.65",
+        "0.00",
+        5837,
+        11572,
+    )
+    assert {d.fund_pay_type: d.fund_payamt for d in s.setldetail} == {
+        "310100": 5837,
+        "320100": 11572,
+    }
     assert "during long-term filing" in s.setl_proc_info[1].desc
 
 
@@ -177,11 +236,13 @@ async def test_chronic_disease_needs_a_qualification(net: Net) -> None:
 
 
 async def test_1101_shows_filings_and_a_change_reaches_the_treatment_place(
-        net: Net, hub_channel) -> None:
+    net: Net, hub_channel
+) -> None:
     worker = net.person(0)
     info = await net.his.query_person(REGION, worker.certno)
     assert [(f.category, f.dest_admdvs, f.status) for f in info.fileinfo] == [
-        ("stationed_worker", "110000", "active")]
+        ("stationed_worker", "110000", "active")
+    ]
     when = f"{DAY} 09:00:00"
     mdtrt = await net.his.register_visit(REGION, worker.psn_no, "310", when)
     assert (mdtrt.filing_id, mdtrt.filing_status) == (info.fileinfo[0].filing_id, "filed")
@@ -198,20 +259,28 @@ async def test_1101_shows_filings_and_a_change_reaches_the_treatment_place(
     assert [f.status for f in info.fileinfo] == ["revoked"]
 
 
-@pytest.mark.parametrize(("kwargs", "code", "field"), [
-    ({"psn_no": "13010000000000009999"}, "NOT_FOUND", "psn_no"),
-    ({"dest_admdvs": "130200"}, "INVALID_ARGUMENT", "dest_admdvs"),
-    ({"enddate": "2026-09-01"}, "INVALID_ARGUMENT", "enddate"),
-    ({"category": "other_temporary", "enddate": "2026-12-31"}, "INVALID_ARGUMENT", "enddate"),
-    ({"category": "tourist"}, "INVALID_ARGUMENT", "category"),
-    ({"dest_admdvs": "11000"}, "INVALID_ARGUMENT", "dest_admdvs"),
-    ({"channel": "fax"}, "INVALID_ARGUMENT", "channel"),
-    ({"psn_no": "STATIONED"}, "FAILED_PRECONDITION", "dest_admdvs"),  # overlaps its filing
-])
+@pytest.mark.parametrize(
+    ("kwargs", "code", "field"),
+    [
+        ({"psn_no": "13010000000000009999"}, "NOT_FOUND", "psn_no"),
+        ({"dest_admdvs": "130200"}, "INVALID_ARGUMENT", "dest_admdvs"),
+        ({"enddate": "2026-09-01"}, "INVALID_ARGUMENT", "enddate"),
+        ({"category": "other_temporary", "enddate": "2026-12-31"}, "INVALID_ARGUMENT", "enddate"),
+        ({"category": "tourist"}, "INVALID_ARGUMENT", "category"),
+        ({"dest_admdvs": "11000"}, "INVALID_ARGUMENT", "dest_admdvs"),
+        ({"channel": "fax"}, "INVALID_ARGUMENT", "channel"),
+        ({"psn_no": "STATIONED"}, "FAILED_PRECONDITION", "dest_admdvs"),  # overlaps its filing
+    ],
+)
 async def test_filing_validation_names_the_field(net: Net, kwargs, code, field) -> None:
     d = desk(net)
-    args = {"psn_no": net.person(1).psn_no, "category": "long_term_resident",
-            "dest_admdvs": "110000", "begndate": "2026-10-01", **kwargs}
+    args = {
+        "psn_no": net.person(1).psn_no,
+        "category": "long_term_resident",
+        "dest_admdvs": "110000",
+        "begndate": "2026-10-01",
+        **kwargs,
+    }
     if args["psn_no"] == "STATIONED":
         args["psn_no"] = net.person(0).psn_no
     if "channel" in args:

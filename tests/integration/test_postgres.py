@@ -46,25 +46,44 @@ def pg_cluster() -> Iterator[tuple[str, int]]:
     data, sock = root / "data", root / "sock"
     sock.mkdir()
     os.chmod(sock, 0o777)
-    subprocess.run(_as_postgres([initdb, "-D", str(data), "-U", "postgres", "--auth=trust",
-                                 "-E", "UTF8"]), check=True, capture_output=True)
+    subprocess.run(
+        _as_postgres([initdb, "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"]),
+        check=True,
+        capture_output=True,
+    )
     port = 5432  # names the socket file only: no TCP listener (listen_addresses='')
-    subprocess.run(_as_postgres([pg_ctl, "-D", str(data), "-w", "-l", str(root / "log"), "-o",
-                                 f"-k {sock} -p {port} -c listen_addresses=''", "start"]),
-                   check=True, capture_output=True)
+    subprocess.run(
+        _as_postgres(
+            [
+                pg_ctl,
+                "-D",
+                str(data),
+                "-w",
+                "-l",
+                str(root / "log"),
+                "-o",
+                f"-k {sock} -p {port} -c listen_addresses=''",
+                "start",
+            ]
+        ),
+        check=True,
+        capture_output=True,
+    )
     try:
         yield str(sock), port
     finally:
-        subprocess.run(_as_postgres([pg_ctl, "-D", str(data), "-m", "fast", "stop"]),
-                       capture_output=True)
+        subprocess.run(
+            _as_postgres([pg_ctl, "-D", str(data), "-m", "fast", "stop"]), capture_output=True
+        )
         shutil.rmtree(root, ignore_errors=True)
 
 
 def _createdb(sock: str, port: int, name: str) -> str:
     import psycopg
 
-    with psycopg.connect(host=sock, port=port, user="postgres", dbname="postgres",
-                         autocommit=True) as conn:
+    with psycopg.connect(
+        host=sock, port=port, user="postgres", dbname="postgres", autocommit=True
+    ) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         conn.execute(f'CREATE DATABASE "{name}"')
     return f"postgresql+psycopg://postgres@/{name}?host={sock}&port={port}"
@@ -88,9 +107,12 @@ async def test_visit_settles_and_revokes_on_postgresql(pg_cluster, tmp_path: Pat
             total = lines[0].amount()
             msgid = his.msgid()
             # concurrent duplicates of one msgid take effect once, under real row locks
-            results = await asyncio.gather(*(his.settle("130100", mdtrt_id, person.psn_no,
-                                                        "310", total, msgid=msgid)
-                                             for _ in range(4)))
+            results = await asyncio.gather(
+                *(
+                    his.settle("130100", mdtrt_id, person.psn_no, "310", total, msgid=msgid)
+                    for _ in range(4)
+                )
+            )
             s = results[0].setlinfo
             assert {r.setlinfo.setl_id for r in results} == {s.setl_id}
             assert s.medfee_sumamt == s.fund_pay_sumamt + s.acct_pay + s.psn_cash_pay

@@ -27,27 +27,31 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from services import prepared
-from services.prepared import run
-from services.storage import make_engine, sqlite_url
+from services.storage import prepared
+from services.storage.database import make_engine, sqlite_url
+from services.storage.prepared import run
 from tests.integration import test_postgres as pg
 
 meta = MetaData()
-things = Table("things", meta,
-               Column("seq", Integer, primary_key=True, autoincrement=True),
-               Column("k", String(16), nullable=False, unique=True),
-               Column("amount_fen", BigInteger, nullable=False),
-               Column("blob", LargeBinary, nullable=False),
-               Column("note", String(16), nullable=False, default="python-side"))
+things = Table(
+    "things",
+    meta,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("k", String(16), nullable=False, unique=True),
+    Column("amount_fen", BigInteger, nullable=False),
+    Column("blob", LargeBinary, nullable=False),
+    Column("note", String(16), nullable=False, default="python-side"),
+)
 
 _INSERT = insert(things)
-_BY_K = select(things.c.k, things.c.amount_fen, things.c.blob).where(
-    things.c.k == bindparam("k"))
-_ADD = (update(things).where(things.c.k == bindparam("k_k"))
-        .values(amount_fen=things.c.amount_fen + bindparam("add")))
+_BY_K = select(things.c.k, things.c.amount_fen, things.c.blob).where(things.c.k == bindparam("k"))
+_ADD = (
+    update(things)
+    .where(things.c.k == bindparam("k_k"))
+    .values(amount_fen=things.c.amount_fen + bindparam("add"))
+)
 _SUM = select(func.coalesce(func.sum(things.c.amount_fen), 0))
-_IN = select(things.c.k).where(things.c.k.in_(bindparam("ks", expanding=True))).order_by(
-    things.c.k)
+_IN = select(things.c.k).where(things.c.k.in_(bindparam("ks", expanding=True))).order_by(things.c.k)
 _CONST = select(things.c.k).where(things.c.note == literal("python-side")).order_by(things.c.k)
 
 pg_cluster = pg.pg_cluster
@@ -90,8 +94,7 @@ def test_python_side_defaults_and_constants_are_applied(engine: Engine) -> None:
         assert run(conn, _CONST).all() == conn.execute(_CONST).all() == [("d",)]
 
 
-def test_a_driver_error_is_sqlalchemys_integrity_error_and_changes_nothing(
-        engine: Engine) -> None:
+def test_a_driver_error_is_sqlalchemys_integrity_error_and_changes_nothing(engine: Engine) -> None:
     with engine.begin() as conn:
         run(conn, _INSERT, _row("a", 10))
     with pytest.raises(IntegrityError), engine.begin() as conn:

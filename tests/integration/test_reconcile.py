@@ -10,9 +10,9 @@ from sqlalchemy import delete, func, select
 from national_hub.tables import hub_settlements
 from provincial_nodes.adapters.tables import insured_settlements
 from scripts import network, reconcile
-from services import reconcile_servicer
 from services.pb.settlenet.v1 import reconcile_pb2, reconcile_pb2_grpc
-from services.reconcile_servicer import all_details, records_of
+from services.reconcile import servicer as reconcile_servicer
+from services.reconcile.servicer import all_details, records_of
 from tests.conftest import REGION, Net, open_visit
 
 
@@ -36,10 +36,14 @@ async def test_after_traffic_every_side_agrees_and_a_lost_record_is_named(net: N
     [hub_row] = report["hub_totals"]
     assert (hub_row["treatment"], hub_row["insured"], hub_row["count"]) == ("11", "13", 4)
     db = net.net.provinces["13"].db
-    direct = db.transact_sync(lambda c: c.execute(select(
-        func.sum(insured_settlements.c.fund_pay_sumamt))).scalar_one())
-    assert hub_row["fund_pay_sumamt"] == direct == sum(
-        s.fund_pay_sumamt for i, s in enumerate(settled) if i != 1)
+    direct = db.transact_sync(
+        lambda c: c.execute(select(func.sum(insured_settlements.c.fund_pay_sumamt))).scalar_one()
+    )
+    assert (
+        hub_row["fund_pay_sumamt"]
+        == direct
+        == sum(s.fund_pay_sumamt for i, s in enumerate(settled) if i != 1)
+    )
 
     # A day without traffic has nothing to reconcile.
     empty = await reconcile.run(_doc(net), "2020-01-01", "2020-01-01")
@@ -47,8 +51,9 @@ async def test_after_traffic_every_side_agrees_and_a_lost_record_is_named(net: N
 
     # The hub loses one record: both provinces' comparisons name it and who holds it.
     lost = settled[2].setl_id
-    net.net.hub.db.transact_sync(lambda c: c.execute(
-        delete(hub_settlements).where(hub_settlements.c.setl_id == lost)))
+    net.net.hub.db.transact_sync(
+        lambda c: c.execute(delete(hub_settlements).where(hub_settlements.c.setl_id == lost))
+    )
     report = await reconcile.run(_doc(net), "", "")
     texts = [d["text"] for c in report["comparisons"] for d in c["differences"]]
     assert report["differences"] == 2
@@ -56,7 +61,8 @@ async def test_after_traffic_every_side_agrees_and_a_lost_record_is_named(net: N
 
 
 async def test_details_pages_cover_every_record_once_and_bad_paging_is_named(
-        net: Net, monkeypatch: pytest.MonkeyPatch) -> None:
+    net: Net, monkeypatch: pytest.MonkeyPatch
+) -> None:
     for i in range(5):  # several in one second: the setl_id breaks setl_time's ties
         p = net.person(i)
         mdtrt_id, total = await open_visit(net, p)
@@ -72,10 +78,11 @@ async def test_details_pages_cover_every_record_once_and_bad_paging_is_named(
         last = await stub.Details(reconcile_pb2.ReconcileQuery(page_size=5), timeout=10)
         assert len(last.records) == 5 and last.next_page_token == ""
 
-        for query, field in ((reconcile_pb2.ReconcileQuery(page_size=-1), "page_size"),
-                             (reconcile_pb2.ReconcileQuery(page_size=10_001), "page_size"),
-                             (reconcile_pb2.ReconcileQuery(page_size=2, page_token="x|y"),
-                              "page_token")):
+        for query, field in (
+            (reconcile_pb2.ReconcileQuery(page_size=-1), "page_size"),
+            (reconcile_pb2.ReconcileQuery(page_size=10_001), "page_size"),
+            (reconcile_pb2.ReconcileQuery(page_size=2, page_token="x|y"), "page_token"),
+        ):
             with pytest.raises(grpc.aio.AioRpcError) as err:
                 await stub.Details(query, timeout=10)
             assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT

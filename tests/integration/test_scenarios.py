@@ -37,8 +37,10 @@ async def test_a_wrong_expected_value_fails_naming_the_field(tmp_path: Path) -> 
 
 def test_a_malformed_scenario_names_file_and_key(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
-    bad.write_text("name: x\nsteps:\n  - visit: a\n    date: 2026-10-15\n    lines: []\n"
-                   "    colour: blue\n", encoding="utf-8")
+    bad.write_text(
+        "name: x\nsteps:\n  - visit: a\n    date: 2026-10-15\n    lines: []\n    colour: blue\n",
+        encoding="utf-8",
+    )
     with pytest.raises(scenario.ScenarioError) as err:
         scenario.read(bad)
     assert "bad.yaml" in str(err.value) and "steps[0].colour" in str(err.value)
@@ -50,7 +52,12 @@ def test_the_command_exits_nonzero_on_a_failing_scenario(tmp_path: Path) -> None
     doc["steps"][1]["state"]["balc"] = 1
     wrong = tmp_path / "wrong.yaml"
     wrong.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "scripts.cli", "scenario", "run", str(wrong)],
-                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "scripts.cli", "scenario", "run", str(wrong)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
     assert proc.returncode == 1, proc.stderr
     assert "state.balc: expected 1, got 97000" in proc.stdout

@@ -9,7 +9,7 @@ import pytest
 
 from national_hub import advance
 from services.pb.settlenet.v1 import advance_pb2, advance_pb2_grpc, topup_pb2, topup_pb2_grpc
-from services.status import details_of
+from services.rpc.status import details_of
 from tests.conftest import REGION, Net, open_visit
 
 
@@ -19,15 +19,16 @@ async def test_red_requests_an_emergency_top_up_that_posts_once_when_paid(net: N
         tops = topup_pb2_grpc.TopUpServiceStub(ch)
         p = net.person(5)
         mdtrt_id, total = await open_visit(net, p)
-        pre = (await net.his.pre_settle(REGION, mdtrt_id, p.psn_no, p.insutype,
-                                        total)).setlinfo
+        pre = (await net.his.pre_settle(REGION, mdtrt_id, p.psn_no, p.insutype, total)).setlinfo
         amount = pre.fund_pay_sumamt + pre.acct_pay
-        await adv.Resize(advance_pb2.ResizeRequest(province="13", size_fen=amount * 100 // 92,
-                                                   request_id="small"))
+        await adv.Resize(
+            advance_pb2.ResizeRequest(
+                province="13", size_fen=amount * 100 // 92, request_id="small"
+            )
+        )
         assert (await tops.ListTopUps(topup_pb2.ListTopUpsRequest(province="13"))).holds == []
         await net.his.settle(REGION, mdtrt_id, p.psn_no, p.insutype, total)
-        st = (await adv.QueryAdvances(advance_pb2.QueryAdvancesRequest(province="13"))
-              ).advances[0]
+        st = (await adv.QueryAdvances(advance_pb2.QueryAdvancesRequest(province="13"))).advances[0]
         assert st.level == "red"
         [h] = (await tops.ListTopUps(topup_pb2.ListTopUpsRequest(province="13"))).holds
         assert h.state == "pending" and h.request_id.startswith("emergency-")
@@ -36,22 +37,28 @@ async def test_red_requests_an_emergency_top_up_that_posts_once_when_paid(net: N
 
         # Part of it arrives: posted once, the advance grows by that much only.
         for _ in range(2):
-            done = await tops.SettleTopUp(topup_pb2.SettleTopUpRequest(
-                province="13", request_id=h.request_id, arrived=True, amount_fen=amount - 1))
+            done = await tops.SettleTopUp(
+                topup_pb2.SettleTopUpRequest(
+                    province="13", request_id=h.request_id, arrived=True, amount_fen=amount - 1
+                )
+            )
         assert (done.state, done.posted_fen, done.pending_fen) == ("posted", amount - 1, 0)
         assert done.available_fen == st.available_fen + amount - 1
         assert net.net.hub.db.transact_sync(advance.drift, "13") == 0
 
         # A promised top-up that never comes is voided: nothing moves.
-        asked = await tops.RequestTopUp(topup_pb2.RequestTopUpRequest(
-            province="13", request_id="t2"))
+        asked = await tops.RequestTopUp(
+            topup_pb2.RequestTopUpRequest(province="13", request_id="t2")
+        )
         assert (asked.state, asked.amount_fen) == ("pending", 1)
-        gone = await tops.SettleTopUp(topup_pb2.SettleTopUpRequest(
-            province="13", request_id="t2", arrived=False))
+        gone = await tops.SettleTopUp(
+            topup_pb2.SettleTopUpRequest(province="13", request_id="t2", arrived=False)
+        )
         assert (gone.state, gone.available_fen) == ("voided", done.available_fen)
         with pytest.raises(grpc.aio.AioRpcError) as err:
-            await tops.SettleTopUp(topup_pb2.SettleTopUpRequest(
-                province="13", request_id="t2", arrived=True))
+            await tops.SettleTopUp(
+                topup_pb2.SettleTopUpRequest(province="13", request_id="t2", arrived=True)
+            )
         assert details_of(err.value)[1] == "PENDING_ALREADY_VOIDED"
 
 
@@ -60,16 +67,29 @@ async def test_top_up_bad_input_names_the_field_and_changes_nothing(net: Net) ->
         tops = topup_pb2_grpc.TopUpServiceStub(ch)
         before = net.snapshot()
         for call, field in (
-            (tops.RequestTopUp(topup_pb2.RequestTopUpRequest(province="1", request_id="x")),
-             "province"),
+            (
+                tops.RequestTopUp(topup_pb2.RequestTopUpRequest(province="1", request_id="x")),
+                "province",
+            ),
             (tops.RequestTopUp(topup_pb2.RequestTopUpRequest(province="13")), "request_id"),
-            (tops.RequestTopUp(topup_pb2.RequestTopUpRequest(province="13", request_id="x")),
-             "province"),  # full: nothing to top up
-            (tops.SettleTopUp(topup_pb2.SettleTopUpRequest(province="13", request_id="nope",
-                                                           arrived=True)), "hold_id"),
-            (tops.SettleTopUp(topup_pb2.SettleTopUpRequest(province="13", request_id="x",
-                                                           amount_fen=-5, arrived=True)),
-             "amount_fen"),
+            (
+                tops.RequestTopUp(topup_pb2.RequestTopUpRequest(province="13", request_id="x")),
+                "province",
+            ),  # full: nothing to top up
+            (
+                tops.SettleTopUp(
+                    topup_pb2.SettleTopUpRequest(province="13", request_id="nope", arrived=True)
+                ),
+                "hold_id",
+            ),
+            (
+                tops.SettleTopUp(
+                    topup_pb2.SettleTopUpRequest(
+                        province="13", request_id="x", amount_fen=-5, arrived=True
+                    )
+                ),
+                "amount_fen",
+            ),
         ):
             with pytest.raises(grpc.aio.AioRpcError) as err:
                 await call

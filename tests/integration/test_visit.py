@@ -17,8 +17,9 @@ from tests.conftest import FEE_TIME, INSURED, REGION, VISIT_TIME, Net, open_visi
 
 
 def assert_identities(s) -> None:
-    assert s.medfee_sumamt == (s.fulamt_ownpay_amt + s.overlmt_selfpay + s.preselfpay_amt
-                               + s.inscp_scp_amt)
+    assert s.medfee_sumamt == (
+        s.fulamt_ownpay_amt + s.overlmt_selfpay + s.preselfpay_amt + s.inscp_scp_amt
+    )
     assert s.medfee_sumamt == s.fund_pay_sumamt + s.acct_pay + s.psn_cash_pay
     assert s.fund_pay_sumamt == sum(d.fund_payamt for d in s.setldetail)
     assert s.psn_part_amt == s.acct_pay + s.psn_cash_pay
@@ -78,8 +79,11 @@ async def test_settle_then_revoke_restores_accumulators_and_account(net: Net) ->
     assert rev.medfee_sumamt == -s.medfee_sumamt and rev.fund_pay_sumamt == -s.fund_pay_sumamt
     assert insured_db.transact_sync(persons.state, p, "11", day) == before
     # history is kept: both records exist on the insured node
-    q = await net.his.stub.QuerySettlement(treatment_pb2.QuerySettlementRequest(
-        header=net.his.header("5203", REGION), mdtrt_id=mdtrt_id))
+    q = await net.his.stub.QuerySettlement(
+        treatment_pb2.QuerySettlementRequest(
+            header=net.his.header("5203", REGION), mdtrt_id=mdtrt_id
+        )
+    )
     assert [x.setl_id for x in q.setlinfo] == [s.setl_id, rev.setl_id]
     # a second revocation is refused
     with pytest.raises(grpc.aio.AioRpcError) as err:
@@ -102,8 +106,12 @@ async def test_retried_msgid_returns_first_answer_and_charges_once(net: Net) -> 
     # concurrent duplicates of a new msgid also take effect once
     mdtrt2, total2 = await open_visit(net, net.person(1))
     m2 = net.his.msgid()
-    results = await asyncio.gather(*(net.his.settle(REGION, mdtrt2, net.person(1).psn_no, "310",
-                                                    total2, msgid=m2) for _ in range(5)))
+    results = await asyncio.gather(
+        *(
+            net.his.settle(REGION, mdtrt2, net.person(1).psn_no, "310", total2, msgid=m2)
+            for _ in range(5)
+        )
+    )
     assert len({r.setlinfo.setl_id for r in results}) == 1
 
 
@@ -114,8 +122,9 @@ async def test_same_msgid_with_different_body_is_refused(net: Net) -> None:
     await net.his.settle(REGION, mdtrt_id, p.psn_no, p.insutype, total, msgid=msgid)
     before = net.snapshot()
     with pytest.raises(grpc.aio.AioRpcError) as err:
-        await net.his.settle(REGION, mdtrt_id, p.psn_no, p.insutype, total, msgid=msgid,
-                             acct_used=False)
+        await net.his.settle(
+            REGION, mdtrt_id, p.psn_no, p.insutype, total, msgid=msgid, acct_used=False
+        )
     assert err.value.code() == grpc.StatusCode.ALREADY_EXISTS
     assert "header.msgid" in err.value.details()
     assert net.snapshot() == before
@@ -154,8 +163,12 @@ async def test_every_node_serves_health_and_reflection(net: Net) -> None:
             status = await health.Check(health_pb2.HealthCheckRequest(service=""))
             assert status.status == health_pb2.HealthCheckResponse.SERVING
             refl = reflection_pb2_grpc.ServerReflectionStub(ch)
-            answers = [r async for r in refl.ServerReflectionInfo(
-                iter([reflection_pb2.ServerReflectionRequest(list_services="")]))]
+            answers = [
+                r
+                async for r in refl.ServerReflectionInfo(
+                    iter([reflection_pb2.ServerReflectionRequest(list_services="")])
+                )
+            ]
             names = {s.name for s in answers[0].list_services_response.service}
             assert "grpc.health.v1.Health" in names
             if endpoint == net.net.hub.endpoint:
@@ -175,7 +188,6 @@ async def test_insured_node_down_gives_unavailable_and_changes_nothing(net: Net)
     assert err.value.code() == grpc.StatusCode.UNAVAILABLE
     assert "130100" in err.value.details()
     assert net.snapshot() == before
-
 
 
 async def test_a_person_treated_in_their_insured_province_settles_and_revokes(net: Net) -> None:

@@ -22,10 +22,16 @@ from provincial_nodes.domain.catalogue import (
 DAY = date(2026, 10, 15)
 
 
-def entry(level: Level = Level.A, prop: int = 0, cap: int = 0,
-          restriction: Restriction | None = None, **kw: object) -> CatalogueEntry:
-    return CatalogueEntry("C1", "item", ListType.SERVICE_ITEM, level, "05", prop, cap,
-                          restriction, **kw)  # type: ignore[arg-type]
+def entry(
+    level: Level = Level.A,
+    prop: int = 0,
+    cap: int = 0,
+    restriction: Restriction | None = None,
+    **kw: object,
+) -> CatalogueEntry:
+    return CatalogueEntry(
+        "C1", "item", ListType.SERVICE_ITEM, level, "05", prop, cap, restriction, **kw
+    )  # type: ignore[arg-type]
 
 
 def line(cnt: str = "2", pric: int = 1000, total: int | None = None) -> FeeLine:
@@ -40,28 +46,65 @@ def parts(c) -> tuple[int, int, int, int]:
     return c.fulamt_ownpay_amt, c.overlmt_amt, c.preselfpay_amt, c.inscp_scp_amt
 
 
-@pytest.mark.parametrize(("e", "ln", "expected", "reasons"), [
-    pytest.param(entry(), line(), (0, 0, 0, 2000), (), id="class-a-all-in-scope"),
-    pytest.param(entry(Level.B, 1000), line(), (0, 0, 200, 1800),
-                 (Reason.CLASS_B_PRESELFPAY,), id="class-b-10-percent"),
-    pytest.param(entry(Level.C), line(), (2000, 0, 0, 0), (Reason.CLASS_C,), id="class-c"),
-    pytest.param(entry(cap=800), line(), (0, 400, 0, 1600), (Reason.OVER_PRICE_CAP,),
-                 id="price-cap"),
-    pytest.param(entry(Level.B, 1000, cap=800), line(), (0, 400, 160, 1440),
-                 (Reason.OVER_PRICE_CAP, Reason.CLASS_B_PRESELFPAY),
-                 id="class-b-ratio-applies-to-in-cap-amount"),
-    pytest.param(entry(restriction=Restriction(diagnoses=("N18",))), line(), (2000, 0, 0, 0),
-                 (Reason.RESTRICTION_DIAGNOSIS,), id="restricted-diagnosis-not-met"),
-    pytest.param(entry(restriction=Restriction(diagnoses=("E11",))), line(), (0, 0, 0, 2000),
-                 (), id="restricted-diagnosis-met"),
-    pytest.param(entry(restriction=Restriction(min_medins_lv="3")), line(), (0, 0, 0, 2000),
-                 (), id="restricted-level-met"),
-    pytest.param(entry(restriction=Restriction(max_cnt_per_visit=Decimal(1))), line(),
-                 (1000, 0, 0, 1000), (Reason.RESTRICTION_QUANTITY,),
-                 id="quantity-above-limit-is-full-self-pay"),
-    pytest.param(entry(Level.B, 1000), line("1", 455), (0, 0, 46, 409),
-                 (Reason.CLASS_B_PRESELFPAY,), id="rounding-half-up"),
-])
+@pytest.mark.parametrize(
+    ("e", "ln", "expected", "reasons"),
+    [
+        pytest.param(entry(), line(), (0, 0, 0, 2000), (), id="class-a-all-in-scope"),
+        pytest.param(
+            entry(Level.B, 1000),
+            line(),
+            (0, 0, 200, 1800),
+            (Reason.CLASS_B_PRESELFPAY,),
+            id="class-b-10-percent",
+        ),
+        pytest.param(entry(Level.C), line(), (2000, 0, 0, 0), (Reason.CLASS_C,), id="class-c"),
+        pytest.param(
+            entry(cap=800), line(), (0, 400, 0, 1600), (Reason.OVER_PRICE_CAP,), id="price-cap"
+        ),
+        pytest.param(
+            entry(Level.B, 1000, cap=800),
+            line(),
+            (0, 400, 160, 1440),
+            (Reason.OVER_PRICE_CAP, Reason.CLASS_B_PRESELFPAY),
+            id="class-b-ratio-applies-to-in-cap-amount",
+        ),
+        pytest.param(
+            entry(restriction=Restriction(diagnoses=("N18",))),
+            line(),
+            (2000, 0, 0, 0),
+            (Reason.RESTRICTION_DIAGNOSIS,),
+            id="restricted-diagnosis-not-met",
+        ),
+        pytest.param(
+            entry(restriction=Restriction(diagnoses=("E11",))),
+            line(),
+            (0, 0, 0, 2000),
+            (),
+            id="restricted-diagnosis-met",
+        ),
+        pytest.param(
+            entry(restriction=Restriction(min_medins_lv="3")),
+            line(),
+            (0, 0, 0, 2000),
+            (),
+            id="restricted-level-met",
+        ),
+        pytest.param(
+            entry(restriction=Restriction(max_cnt_per_visit=Decimal(1))),
+            line(),
+            (1000, 0, 0, 1000),
+            (Reason.RESTRICTION_QUANTITY,),
+            id="quantity-above-limit-is-full-self-pay",
+        ),
+        pytest.param(
+            entry(Level.B, 1000),
+            line("1", 455),
+            (0, 0, 46, 409),
+            (Reason.CLASS_B_PRESELFPAY,),
+            id="rounding-half-up",
+        ),
+    ],
+)
 def test_classification(e, ln, expected, reasons) -> None:
     c = classify_line(e, ln, CTX)
     assert parts(c) == expected
@@ -76,8 +119,9 @@ def test_unknown_code_is_full_self_pay() -> None:
 
 
 def test_level_restriction_at_a_primary_institution() -> None:
-    c = classify_line(entry(restriction=Restriction(min_medins_lv="2")), line(),
-                      VisitContext(medins_lv="1"))
+    c = classify_line(
+        entry(restriction=Restriction(min_medins_lv="2")), line(), VisitContext(medins_lv="1")
+    )
     assert c.reasons == (Reason.RESTRICTION_MEDINS_LEVEL,) and c.fulamt_ownpay_amt == 2000
 
 

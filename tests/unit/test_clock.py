@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import pytest
 
-from services import clock
+from services.values import clock
 
 
 def test_times_dates_and_compact_times_parse_and_format_back() -> None:
@@ -17,15 +17,18 @@ def test_times_dates_and_compact_times_parse_and_format_back() -> None:
     assert clock.parse_compact_time("20261123235959") == datetime(2026, 11, 23, 23, 59, 59)
 
 
-@pytest.mark.parametrize("text", [
-    pytest.param("2026-1-5 10:00:00", id="unpadded"),
-    pytest.param("2026-11-23T10:00:00", id="iso-T"),
-    pytest.param("2026-11-23 10:00:00+08:00", id="offset"),
-    pytest.param("2026-11-23 10:00", id="no-seconds"),
-    pytest.param("２026-11-23 10:00:00", id="fullwidth-digit"),
-    pytest.param("2026-02-29 10:00:00", id="not-a-leap-year"),
-    pytest.param("2026-11-23 24:00:00", id="hour-24"),
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("2026-1-5 10:00:00", id="unpadded"),
+        pytest.param("2026-11-23T10:00:00", id="iso-T"),
+        pytest.param("2026-11-23 10:00:00+08:00", id="offset"),
+        pytest.param("2026-11-23 10:00", id="no-seconds"),
+        pytest.param("２026-11-23 10:00:00", id="fullwidth-digit"),
+        pytest.param("2026-02-29 10:00:00", id="not-a-leap-year"),
+        pytest.param("2026-11-23 24:00:00", id="hour-24"),
+    ],
+)
 def test_anything_else_is_a_value_error(text: str) -> None:
     with pytest.raises(ValueError):
         clock.parse_time(text)

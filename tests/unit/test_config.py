@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from provincial_nodes import config
-from services.errors import ConfigError
+from services.values.errors import ConfigError
 
 
 def _copy(tmp_path: Path) -> Path:
@@ -26,23 +26,52 @@ def _edit_policy(folder: Path, change) -> None:
     path.write_text(yaml.safe_dump(doc, allow_unicode=True))
 
 
-@pytest.mark.parametrize(("change", "key", "problem"), [
-    pytest.param(lambda s: s[0]["periods"][0].update(ratio_by_level={"1": "1.2", "2": "0.5",
-                                                                     "3": "0.5"}),
-                 "ratio_by_level.1", "between 0 and 1", id="ratio-above-100-percent"),
-    pytest.param(lambda s: s[0]["periods"][0].update(colour="blue"),
-                 "periods[0].colour", "unknown key", id="unknown-key"),
-    pytest.param(lambda s: s[0]["periods"][0].update(cap_fen_annual="lots"),
-                 "cap_fen_annual", "integer number of fen", id="wrong-type"),
-    pytest.param(lambda s: s[0]["periods"][0].update(valid_to=date(
-        2025, 11, 30)), "valid_to", "gap", id="gap-between-periods"),
-    pytest.param(lambda s: s[0]["periods"][0].update(valid_to=date(
-        2026, 3, 1)), "valid_to", "overlap", id="overlapping-periods"),
-    pytest.param(lambda s: s[0]["periods"][0].pop("source"), "source", "missing",
-                 id="value-without-source"),
-])
-def test_malformed_policy_names_file_key_and_problem(tmp_path: Path, change, key: str,
-                                                     problem: str) -> None:
+@pytest.mark.parametrize(
+    ("change", "key", "problem"),
+    [
+        pytest.param(
+            lambda s: s[0]["periods"][0].update(
+                ratio_by_level={"1": "1.2", "2": "0.5", "3": "0.5"}
+            ),
+            "ratio_by_level.1",
+            "between 0 and 1",
+            id="ratio-above-100-percent",
+        ),
+        pytest.param(
+            lambda s: s[0]["periods"][0].update(colour="blue"),
+            "periods[0].colour",
+            "unknown key",
+            id="unknown-key",
+        ),
+        pytest.param(
+            lambda s: s[0]["periods"][0].update(cap_fen_annual="lots"),
+            "cap_fen_annual",
+            "integer number of fen",
+            id="wrong-type",
+        ),
+        pytest.param(
+            lambda s: s[0]["periods"][0].update(valid_to=date(2025, 11, 30)),
+            "valid_to",
+            "gap",
+            id="gap-between-periods",
+        ),
+        pytest.param(
+            lambda s: s[0]["periods"][0].update(valid_to=date(2026, 3, 1)),
+            "valid_to",
+            "overlap",
+            id="overlapping-periods",
+        ),
+        pytest.param(
+            lambda s: s[0]["periods"][0].pop("source"),
+            "source",
+            "missing",
+            id="value-without-source",
+        ),
+    ],
+)
+def test_malformed_policy_names_file_key_and_problem(
+    tmp_path: Path, change, key: str, problem: str
+) -> None:
     folder = _copy(tmp_path)
     _edit_policy(folder, change)
     with pytest.raises(ConfigError) as err:
@@ -64,14 +93,30 @@ def test_default_data_loads_for_every_province() -> None:
 def test_a_node_does_not_start_on_a_malformed_policy(tmp_path: Path) -> None:
     import subprocess
     import sys
+
     root = tmp_path / "provinces"
     root.mkdir()
     folder = _copy(root)
     _edit_policy(folder, lambda s: s[0]["periods"][0].update(ratio_by_level={"1": "7"}))
     proc = subprocess.run(
-        [sys.executable, "-m", "scripts.cli", "province", "--code", "13", "--hub",
-         "127.0.0.1:1", "--province-data", str(root), "--data", str(tmp_path / "db")],
-        capture_output=True, text=True, timeout=60)
+        [
+            sys.executable,
+            "-m",
+            "scripts.cli",
+            "province",
+            "--code",
+            "13",
+            "--hub",
+            "127.0.0.1:1",
+            "--province-data",
+            str(root),
+            "--data",
+            str(tmp_path / "db"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 2
     assert "policy.yaml" in proc.stderr and "ratio_by_level" in proc.stderr
     assert not (tmp_path / "db" / "province-13.db").exists()
@@ -79,6 +124,7 @@ def test_a_node_does_not_start_on_a_malformed_policy(tmp_path: Path) -> None:
 
 def test_generated_populations_have_unique_id_numbers() -> None:
     from provincial_nodes import seed
+
     defaults = {p.certno for p in config.load(config.province_folder("13")).persons}
     made = [m["certno"] for m in seed.population("13", 20_000)]
     assert len(set(made)) == len(made) and not defaults & set(made)

@@ -6,17 +6,22 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import MetaData, create_engine
 
-from services import faults, journal
-from services.errors import DuplicateMessage, FailedPrecondition
+from services.faults import transport as faults
+from services.storage import journal
+from services.values.errors import DuplicateMessage, FailedPrecondition
 
 M = "H11010100001202610150000000001"
 
 
 def _draws(seed: int) -> list[str | None]:
-    inj = faults.FaultInjector(faults.FaultPlan(
-        seed=seed, rates={"treatment->hub": {"drop_request": 0.2, "delay": 0.2}}))
-    return [inj.decide("treatment->hub", "Settle", f"{M[:-4]}{n:04d}") for n in range(200)
-            for _ in range(2)]  # each msgid twice: a first try and a retry
+    inj = faults.FaultInjector(
+        faults.FaultPlan(seed=seed, rates={"treatment->hub": {"drop_request": 0.2, "delay": 0.2}})
+    )
+    return [
+        inj.decide("treatment->hub", "Settle", f"{M[:-4]}{n:04d}")
+        for n in range(200)
+        for _ in range(2)
+    ]  # each msgid twice: a first try and a retry
 
 
 def test_the_same_seed_draws_the_same_faults_and_another_seed_others() -> None:
@@ -35,8 +40,14 @@ def test_a_plan_names_what_is_wrong_with_it_and_forced_faults_come_first() -> No
         faults.FaultPlan(seed=1, rates={"hub->insured": {"explode": 0.1}})
     with pytest.raises(ValueError, match="more than 1"):
         faults.FaultPlan(seed=1, rates={"hub->insured": {"delay": 0.6, "duplicate": 0.6}})
-    inj = faults.FaultInjector(faults.FaultPlan(seed=1, rates={}, methods=frozenset({"Settle"}),
-                                                forced={("hub->insured", M): "duplicate"}))
+    inj = faults.FaultInjector(
+        faults.FaultPlan(
+            seed=1,
+            rates={},
+            methods=frozenset({"Settle"}),
+            forced={("hub->insured", M): "duplicate"},
+        )
+    )
     assert inj.decide("hub->insured", "QueryPerson", M) is None  # not a chosen method
     assert inj.decide("hub->insured", "Settle", M) == "duplicate"
     assert inj.decide("hub->insured", "Settle", M) is None  # the retry: no rate, no fault

@@ -7,9 +7,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import MetaData, create_engine
 
-from services import ledger_holds as holds
-from services.errors import FailedPrecondition, NotFound
-from services.ledger import Transfer, TransferExists, balances, ledger_tables, trial_balance
+from services.ledger import holds
+from services.ledger.model import Transfer, TransferExists
+from services.ledger.store import balances, ledger_tables, trial_balance
+from services.values.errors import FailedPrecondition, NotFound
 
 
 @pytest.fixture

@@ -25,16 +25,21 @@ from scripts.loadtest.stats import Recorder
 
 def _view(code: str, persons: int = 50, filed_for: str = "") -> ProvinceView:
     return ProvinceView(
-        code=code, endpoint="127.0.0.1:1",
+        code=code,
+        endpoint="127.0.0.1:1",
         institutions=(InstitutionRef(f"H{code}0100000001", f"{code}0100", "3"),),
         catalogue=(CatalogueRef(f"X{code}01", 1000), CatalogueRef(f"X{code}02", 0)),
         outside_catalogue=("Z999",),
-        persons=[PersonRef(f"{code}{n:010d}", f"{n:018d}", "310", f"{code}0100",
-                           filed_for if n % 2 else "") for n in range(persons)])
+        persons=[
+            PersonRef(
+                f"{code}{n:010d}", f"{n:018d}", "310", f"{code}0100", filed_for if n % 2 else ""
+            )
+            for n in range(persons)
+        ],
+    )
 
 
-NET = {"11": _view("11"), "13": _view("13"), "44": _view("44", filed_for="11"),
-       "51": _view("51")}
+NET = {"11": _view("11"), "13": _view("13"), "44": _view("44", filed_for="11"), "51": _view("51")}
 
 
 def _take(model: TrafficModel, n: int) -> list[tuple[object, ...]]:
@@ -99,8 +104,12 @@ def test_a_model_file_is_read_and_checked(tmp_path: Path) -> None:
     good = tmp_path / "m.yaml"
     good.write_text("seed: 4\npairs: uniform\nmix: {visit: 1}\nfee_lines: {median: 3, max: 9}\n")
     cfg = load_config(good)
-    assert (cfg.seed, cfg.pairs, dict(cfg.mix), cfg.fee_lines_max) == (4, "uniform",
-                                                                         {"visit": 1.0}, 9)
+    assert (cfg.seed, cfg.pairs, dict(cfg.mix), cfg.fee_lines_max) == (
+        4,
+        "uniform",
+        {"visit": 1.0},
+        9,
+    )
     assert load_config(good, seed=9).seed == 9
     bad = tmp_path / "b.json"
     bad.write_text(json.dumps({"mix": {"visit": 1, "teleport": 1}}))
@@ -111,10 +120,13 @@ def test_a_model_file_is_read_and_checked(tmp_path: Path) -> None:
         load_config(bad)
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    pytest.param("10x1", [i / 10 for i in range(10)], id="constant"),
-    pytest.param("2x1,4x1", [0, 0.5, 1.0, 1.25, 1.5, 1.75], id="steps"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("10x1", [i / 10 for i in range(10)], id="constant"),
+        pytest.param("2x1,4x1", [0, 0.5, 1.0, 1.25, 1.5, 1.75], id="steps"),
+    ],
+)
 def test_open_loop_arrivals_follow_the_schedule(text: str, expected: list[float]) -> None:
     got = list(schedule.arrivals(schedule.parse(text, None)))
     assert got == pytest.approx(expected)
@@ -146,8 +158,15 @@ def test_the_report_counts_add_up() -> None:
         code = "OK" if i % 5 else "UNAVAILABLE"
         r.offered(i // 10)
         r.call("2207 Settle", 0.004, code, measuring=True)
-        r.op("visit" if i % 2 else "revoke", "44->51" if i % 3 else "11->13", 0.01 + i / 1000,
-             code, second=i // 10, measuring=True, settled=1 if code == "OK" else 0)
+        r.op(
+            "visit" if i % 2 else "revoke",
+            "44->51" if i % 3 else "11->13",
+            0.01 + i / 1000,
+            code,
+            second=i // 10,
+            measuring=True,
+            settled=1 if code == "OK" else 0,
+        )
     r.op("visit", "44->51", 0.5, "OK", second=0, measuring=False)
     doc = build(r, settings={}, model={}, target={}, measured_s=3.0, prepare={})
     s = doc["summary"]

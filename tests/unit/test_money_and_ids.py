@@ -5,18 +5,21 @@ from decimal import Decimal
 
 import pytest
 
-from services import certno
-from services.logging import mask_certno, mask_name
-from services.money import apply_ratio, format_ratio, line_amount_fen, parse_cnt, parse_ratio
+from services.logs.masking import mask_certno, mask_name
+from services.values import certno
+from services.values.money import apply_ratio, format_ratio, line_amount_fen, parse_cnt, parse_ratio
 
 
-@pytest.mark.parametrize(("amount", "bp", "expected"), [
-    pytest.param(455, 1000, 46, id="45.5-rounds-half-up"),
-    pytest.param(454, 1000, 45, id="45.4-rounds-down"),
-    pytest.param(1, 5000, 1, id="half-a-fen-rounds-up"),
-    pytest.param(0, 7000, 0, id="zero"),
-    pytest.param(23377, 7000, 16364, id="demo-figure"),
-])
+@pytest.mark.parametrize(
+    ("amount", "bp", "expected"),
+    [
+        pytest.param(455, 1000, 46, id="45.5-rounds-half-up"),
+        pytest.param(454, 1000, 45, id="45.4-rounds-down"),
+        pytest.param(1, 5000, 1, id="half-a-fen-rounds-up"),
+        pytest.param(0, 7000, 0, id="zero"),
+        pytest.param(23377, 7000, 16364, id="demo-figure"),
+    ],
+)
 def test_apply_ratio_rounds_half_up_to_the_fen(amount: int, bp: int, expected: int) -> None:
     assert apply_ratio(amount, bp) == expected
 

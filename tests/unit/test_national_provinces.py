@@ -42,9 +42,13 @@ def test_every_province_loads_and_synthetic_ones_say_so() -> None:
         seen_institutions |= set(data.institutions)
         assert data.admdvs not in seen_regions
         seen_regions.add(data.admdvs)
-        sources = [period["source"] for scheme in
-                   yaml.safe_load((folder / "policy.yaml").read_text())["schemes"][data.admdvs]
-                   for period in scheme["periods"]]
+        sources = [
+            period["source"]
+            for scheme in yaml.safe_load((folder / "policy.yaml").read_text())["schemes"][
+                data.admdvs
+            ]
+            for period in scheme["periods"]
+        ]
         synthetic = code in seed.SYNTHETIC_CODES
         assert folder.parent == config.DEFAULT_DATA if not synthetic else folder.exists()
         assert all(s.startswith("synthetic") == synthetic for s in sources), code

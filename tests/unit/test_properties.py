@@ -28,8 +28,8 @@ from provincial_nodes.domain.filing import Basis, Coverage, FilingRules
 from provincial_nodes.domain.person import Identity, Person, PersonState
 from provincial_nodes.domain.policy import OutpatientParams, Segment, Supplement
 from provincial_nodes.domain.split import Claim, Split, split
-from services.errors import FailedPrecondition
-from services.money import line_amount_fen
+from services.values.errors import FailedPrecondition
+from services.values.money import line_amount_fen
 
 EXAMPLES = settings(max_examples=400, deadline=None)
 DAY = date(2026, 10, 15)
@@ -41,13 +41,27 @@ bp = st.integers(min_value=0, max_value=10_000)
 @st.composite
 def entries(draw: st.DrawFn) -> CatalogueEntry:
     level = draw(st.sampled_from(list(Level)))
-    restriction = draw(st.one_of(st.none(), st.builds(
-        Restriction, diagnoses=st.sampled_from([(), ("E11",), ("N18",)]),
-        min_medins_lv=st.sampled_from(["", "2", "3"]),
-        max_cnt_per_visit=st.one_of(st.none(), st.decimals(1, 5, places=0)))))
-    return CatalogueEntry("C1", "x", ListType.SERVICE_ITEM, level, "05",
-                          draw(bp) if level is Level.B else 0,
-                          draw(st.one_of(st.just(0), st.integers(1, 100_000))), restriction)
+    restriction = draw(
+        st.one_of(
+            st.none(),
+            st.builds(
+                Restriction,
+                diagnoses=st.sampled_from([(), ("E11",), ("N18",)]),
+                min_medins_lv=st.sampled_from(["", "2", "3"]),
+                max_cnt_per_visit=st.one_of(st.none(), st.decimals(1, 5, places=0)),
+            ),
+        )
+    )
+    return CatalogueEntry(
+        "C1",
+        "x",
+        ListType.SERVICE_ITEM,
+        level,
+        "05",
+        draw(bp) if level is Level.B else 0,
+        draw(st.one_of(st.just(0), st.integers(1, 100_000))),
+        restriction,
+    )
 
 
 @st.composite
@@ -80,45 +94,69 @@ def params(draw: st.DrawFn) -> OutpatientParams:
     starts = sorted(set(draw(st.lists(st.integers(1, 300_000), max_size=3))))
     cap = st.one_of(st.none(), st.integers(0, 500_000))
     return OutpatientParams(
-        valid_from=date(2024, 1, 1), valid_to=None, source="hypothesis",
-        ratio_bp_by_level=ratios(draw), retired_tilt_bp=draw(st.integers(0, 2_000)),
+        valid_from=date(2024, 1, 1),
+        valid_to=None,
+        source="hypothesis",
+        ratio_bp_by_level=ratios(draw),
+        retired_tilt_bp=draw(st.integers(0, 2_000)),
         deductible_fen_annual=draw(st.integers(0, 200_000)),
         deductible_fen_per_visit=draw(st.integers(0, 5_000)),
         cap_fen_monthly=draw(st.one_of(st.none(), st.integers(0, 100_000))),
         cap_fen_annual=draw(st.one_of(st.none(), st.integers(0, 1_000_000))),
-        account_pays_fulamt=draw(st.booleans()), mutual_aid=draw(st.booleans()),
+        account_pays_fulamt=draw(st.booleans()),
+        mutual_aid=draw(st.booleans()),
         segments=tuple(Segment(x, ratios(draw)) for x in starts),
-        filing=FilingRules(unfiled=draw(st.sampled_from(["reduce", "refuse"])),
-                           reduction_referral_bp=draw(st.integers(0, 1_000)),
-                           reduction_emergency_bp=draw(st.integers(0, 1_000)),
-                           reduction_other_bp=draw(st.integers(0, 2_000)),
-                           home_during_long_term=draw(st.booleans())),
+        filing=FilingRules(
+            unfiled=draw(st.sampled_from(["reduce", "refuse"])),
+            reduction_referral_bp=draw(st.integers(0, 1_000)),
+            reduction_emergency_bp=draw(st.integers(0, 1_000)),
+            reduction_other_bp=draw(st.integers(0, 2_000)),
+            home_during_long_term=draw(st.booleans()),
+        ),
         civil_servant=draw(st.one_of(st.none(), st.builds(Supplement, bp, cap))),
-        medical_assistance=draw(st.one_of(st.none(), st.builds(
-            Supplement, bp, cap, st.just(frozenset({ASSISTED}))))))
+        medical_assistance=draw(
+            st.one_of(st.none(), st.builds(Supplement, bp, cap, st.just(frozenset({ASSISTED}))))
+        ),
+    )
 
 
 @st.composite
 def claims(draw: st.DrawFn) -> Claim:
     a, b, c, d = draw(fen), draw(fen), draw(fen), draw(fen)
-    return Claim(ClaimTotals(a + b + c + d, a, b, c, d), draw(st.sampled_from(LEVELS)),
-                 draw(st.booleans()), setl_date=DAY,
-                 coverage=Coverage(draw(st.sampled_from(list(Basis)))),
-                 mdtrtarea_admvs="110000")
+    return Claim(
+        ClaimTotals(a + b + c + d, a, b, c, d),
+        draw(st.sampled_from(LEVELS)),
+        draw(st.booleans()),
+        setl_date=DAY,
+        coverage=Coverage(draw(st.sampled_from(list(Basis)))),
+        mdtrtarea_admvs="110000",
+    )
 
 
 PERSON = st.builds(
     lambda t, i, cvl, assisted, mulaid: Person(
-        "P", "130102195005259039", "x", "1", date(1950, 1, 1), i, t, "130100",
-        cvlserv_flag=cvl, identities=(Identity(ASSISTED, date(2020, 1, 1)),) if assisted else (),
-        mulaid_psn_no="Q" if mulaid else ""),
-    st.sampled_from(["11", "12", "15", "16"]), st.sampled_from(["310", "390"]),
-    st.sampled_from(["0", "1"]), st.booleans(), st.booleans())
+        "P",
+        "130102195005259039",
+        "x",
+        "1",
+        date(1950, 1, 1),
+        i,
+        t,
+        "130100",
+        cvlserv_flag=cvl,
+        identities=(Identity(ASSISTED, date(2020, 1, 1)),) if assisted else (),
+        mulaid_psn_no="Q" if mulaid else "",
+    ),
+    st.sampled_from(["11", "12", "15", "16"]),
+    st.sampled_from(["310", "390"]),
+    st.sampled_from(["0", "1"]),
+    st.booleans(),
+    st.booleans(),
+)
 STATE = st.builds(PersonState, fen, fen, fen, fen, fen, fen, fen, fen)
 
 
-def settle(p: OutpatientParams, person: Person, state: PersonState, claim: Claim
-           ) -> Split | None:
+def settle(p: OutpatientParams, person: Person, state: PersonState, claim: Claim) -> Split | None:
     """The split, or None when the region's filing rules refuse direct settlement."""
     try:
         return split(p, person, state, claim)
@@ -138,8 +176,19 @@ def test_split_identities_hold_and_nothing_is_negative(p, person, state, claim) 
     assert s.fund_pay_sumamt == s.hifp_pay + s.cvlserv_pay + s.maf_pay
     assert s.fund_pay_sumamt == sum(f.fund_payamt for f in s.funds)
     assert s.psn_part_amt == s.acct_pay + s.psn_cash_pay
-    assert min(s.hifp_pay, s.cvlserv_pay, s.maf_pay, s.acct_pay, s.acct_mulaid_pay,
-               s.psn_cash_pay, s.balc, s.act_pay_dedc) >= 0
+    assert (
+        min(
+            s.hifp_pay,
+            s.cvlserv_pay,
+            s.maf_pay,
+            s.acct_pay,
+            s.acct_mulaid_pay,
+            s.psn_cash_pay,
+            s.balc,
+            s.act_pay_dedc,
+        )
+        >= 0
+    )
     assert s.fund_pay_sumamt <= t.inscp_scp_amt
     assert s.acct_pay - s.acct_mulaid_pay <= state.acct_balc
     assert s.acct_mulaid_pay <= state.mulaid_balc
@@ -161,8 +210,10 @@ def test_no_cap_is_ever_exceeded_over_a_sequence_of_visits(p, person, seq, start
             assert state.fund_paid_month <= p.cap_fen_monthly
         if p.cap_fen_annual is not None:
             assert state.fund_paid_year <= p.cap_fen_annual
-        for layer, paid in ((p.civil_servant, state.cvlserv_paid_year),
-                            (p.medical_assistance, state.maf_paid_year)):
+        for layer, paid in (
+            (p.civil_servant, state.cvlserv_paid_year),
+            (p.medical_assistance, state.maf_paid_year),
+        ):
             if layer is not None and layer.cap_fen_annual is not None:
                 assert paid <= layer.cap_fen_annual
             if layer is None:
@@ -191,9 +242,10 @@ def test_the_split_is_a_pure_function(p, person, state, claim) -> None:
 
 def _cut(p: OutpatientParams, cut: int) -> OutpatientParams:
     lower = {lv: max(0, r - cut) for lv, r in p.ratio_bp_by_level.items()}
-    segments = tuple(Segment(s.from_fen, {lv: max(0, r - cut)
-                                          for lv, r in s.ratio_bp_by_level.items()})
-                     for s in p.segments)
+    segments = tuple(
+        Segment(s.from_fen, {lv: max(0, r - cut) for lv, r in s.ratio_bp_by_level.items()})
+        for s in p.segments
+    )
     return OutpatientParams(**{**p.__dict__, "ratio_bp_by_level": lower, "segments": segments})
 
 
@@ -209,10 +261,10 @@ def test_a_lower_ratio_never_pays_more(p, person, state, claim, cut) -> None:
 @EXAMPLES
 @given(params(), PERSON, STATE, claims())
 def test_an_unfiled_visit_never_pays_more_than_a_filed_one(p, person, state, claim) -> None:
-    filed = settle(p, person, state, Claim(**{**claim.__dict__,
-                                              "coverage": Coverage(Basis.FILED)}))
-    unfiled = settle(p, person, state, Claim(**{**claim.__dict__,
-                                                "coverage": Coverage(Basis.UNFILED)}))
+    filed = settle(p, person, state, Claim(**{**claim.__dict__, "coverage": Coverage(Basis.FILED)}))
+    unfiled = settle(
+        p, person, state, Claim(**{**claim.__dict__, "coverage": Coverage(Basis.UNFILED)})
+    )
     assert filed is not None
     if unfiled is not None:
         assert unfiled.hifp_pay <= filed.hifp_pay

@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Column, Connection, Integer, MetaData, String, Table, insert, select
 
-from services.storage import Database, sqlite_url
+from services.storage.database import Database, sqlite_url
 
 meta = MetaData()
-items = Table("items", meta, Column("k", String(8), primary_key=True),
-              Column("v", Integer, nullable=False))
+items = Table(
+    "items", meta, Column("k", String(8), primary_key=True), Column("v", Integer, nullable=False)
+)
 
 
 class Refused(Exception):
@@ -104,8 +105,13 @@ def test_an_index_added_later_is_created_on_an_existing_database(tmp_path: Path)
     database.create_schema()
     database.close()
     new = MetaData()
-    Table("rows", new, Column("k", String(8), primary_key=True), Column("v", Integer),
-          Index("ix_rows_v", "v"))
+    Table(
+        "rows",
+        new,
+        Column("k", String(8), primary_key=True),
+        Column("v", Integer),
+        Index("ix_rows_v", "v"),
+    )
     database = Database(sqlite_url(path), new)
     database.create_schema()
     database.create_schema()  # a second start finds it there

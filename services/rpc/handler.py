@@ -20,8 +20,8 @@ from typing import Any, TypeVar
 import grpc
 import structlog
 
-from services.errors import SettlenetError
-from services.status import RemoteStatus, grpc_code, to_status
+from services.rpc.status import RemoteStatus, grpc_code, to_status
+from services.values.errors import SettlenetError
 
 R = TypeVar("R")
 Method = Callable[[Any, Any, grpc.aio.ServicerContext[Any, Any]], Awaitable[R]]
@@ -41,6 +41,8 @@ def hop_timeout(default: float = DEFAULT_HOP_TIMEOUT_S) -> float:
     if deadline is None:
         return default
     return max(0.05, min(default, deadline - time.monotonic() - 0.05))
+
+
 _CONTEXT_FIELDS = ("mdtrt_id", "setl_id", "psn_no")
 
 
@@ -72,24 +74,38 @@ def rpc(infno: str) -> Callable[[Method[R]], Method[R]]:
                 try:
                     response = await fn(self, request, context)
                 except SettlenetError as err:
-                    _log.info("rpc_refused", code=grpc_code(err).name, field=err.field,
-                              value=str(err.value), problem=err.problem,
-                              ms=round((time.perf_counter() - started) * 1000, 2))
+                    _log.info(
+                        "rpc_refused",
+                        code=grpc_code(err).name,
+                        field=err.field,
+                        value=str(err.value),
+                        problem=err.problem,
+                        ms=round((time.perf_counter() - started) * 1000, 2),
+                    )
                     await context.abort_with_status(to_status(err))
                     raise  # abort raises; this line is never reached
                 except RemoteStatus as err:
-                    _log.info("rpc_refused_downstream", code=err.code.name, problem=err.message,
-                              ms=round((time.perf_counter() - started) * 1000, 2))
+                    _log.info(
+                        "rpc_refused_downstream",
+                        code=err.code.name,
+                        problem=err.message,
+                        ms=round((time.perf_counter() - started) * 1000, 2),
+                    )
                     await context.abort_with_status(err.status)
                     raise
                 finally:
                     _deadline.reset(token)
                 setl = getattr(getattr(response, "setlinfo", None), "setl_id", "")
                 mdtrt = getattr(response, "mdtrt_id", "") or getattr(
-                    getattr(response, "setlinfo", None), "mdtrt_id", "")
+                    getattr(response, "setlinfo", None), "mdtrt_id", ""
+                )
                 log = _log.info if infno in _STATE_CHANGING else _log.debug
-                log("rpc_ok", setl_id=setl or None, mdtrt_id=mdtrt or bound.get("mdtrt_id"),
-                    ms=round((time.perf_counter() - started) * 1000, 2))
+                log(
+                    "rpc_ok",
+                    setl_id=setl or None,
+                    mdtrt_id=mdtrt or bound.get("mdtrt_id"),
+                    ms=round((time.perf_counter() - started) * 1000, 2),
+                )
                 return response
 
         return inner

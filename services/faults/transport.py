@@ -107,8 +107,9 @@ class FaultInjector:
 
 
 def _failed(code: grpc.StatusCode, details: str) -> grpc.aio.AioRpcError:
-    return grpc.aio.AioRpcError(code, grpc.aio.Metadata(), grpc.aio.Metadata(),
-                                details=f"fault injected: {details}")
+    return grpc.aio.AioRpcError(
+        code, grpc.aio.Metadata(), grpc.aio.Metadata(), details=f"fault injected: {details}"
+    )
 
 
 class FaultInterceptor(grpc.aio.UnaryUnaryClientInterceptor):  # type: ignore[misc]
@@ -117,8 +118,9 @@ class FaultInterceptor(grpc.aio.UnaryUnaryClientInterceptor):  # type: ignore[mi
         self.hop = hop
 
     async def intercept_unary_unary(self, continuation: Any, details: Any, request: Any) -> Any:
-        method = details.method.decode() if isinstance(details.method, bytes) \
-            else str(details.method)
+        method = (
+            details.method.decode() if isinstance(details.method, bytes) else str(details.method)
+        )
         header = getattr(request, "header", None)
         msgid = header.msgid if header is not None else ""
         kind = self.injector.decide(self.hop, method.rsplit("/", 1)[-1], msgid)
@@ -140,8 +142,9 @@ class FaultInterceptor(grpc.aio.UnaryUnaryClientInterceptor):  # type: ignore[mi
             return first
         # delay: the caller has given up by the time the request arrives
         self.injector.deliver_late(self._late(continuation, details, request))
-        raise _failed(grpc.StatusCode.DEADLINE_EXCEEDED, f"{self.hop} request delayed past "
-                      "the deadline")
+        raise _failed(
+            grpc.StatusCode.DEADLINE_EXCEEDED, f"{self.hop} request delayed past the deadline"
+        )
 
     async def _late(self, continuation: Any, details: Any, request: Any) -> None:
         await asyncio.sleep(self.injector.plan.delay_s)
@@ -169,13 +172,15 @@ def plan_from_spec(spec: str) -> FaultPlan:
     if not 0 <= rate <= 0.25:
         raise ValueError(f"{ENV}={spec!r}: RATE is per fault kind, between 0 and 0.25")
     kinds = {k: rate for k in KINDS}
-    return FaultPlan(seed=seed, rates={"treatment->hub": kinds, "hub->insured": kinds},
-                     methods=NETWORK_METHODS)
+    return FaultPlan(
+        seed=seed, rates={"treatment->hub": kinds, "hub->insured": kinds}, methods=NETWORK_METHODS
+    )
 
 
 def install_from_env() -> FaultInjector | None:
     """Install the plan ``$SETTLENET_FAULTS`` names, if any (a node process at start)."""
     import os
+
     spec = os.environ.get(ENV, "")
     return install(plan_from_spec(spec)) if spec else None
 

@@ -25,9 +25,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql import Insert, Select
 
-from services import clock
-from services.errors import DuplicateMessage, FailedPrecondition
-from services.prepared import run
+from services.storage.prepared import run
+from services.values import clock
+from services.values.errors import DuplicateMessage, FailedPrecondition
 
 BURNED, CORRECTED = "burned:", "corrected:"
 """Markers in ``body_sha256`` of a msgid closed by a 2601 correction: ``burned:<by>`` when the
@@ -62,7 +62,8 @@ def body_hash(request: Message) -> str:
 def _by_msgid(table: Table) -> Select[tuple[str, str, bytes]]:
     """Built once per journal table (a statement built per call costs four times as much)."""
     return select(table.c.infno, table.c.body_sha256, table.c.response).where(
-        table.c.msgid == bindparam("msgid"))
+        table.c.msgid == bindparam("msgid")
+    )
 
 
 @functools.cache
@@ -81,42 +82,64 @@ def replay(conn: Connection, table: Table, msgid: str, infno: str, digest: str) 
     return bytes(row.response)
 
 
-def record(conn: Connection, table: Table, msgid: str, infno: str, digest: str,
-           response: bytes) -> None:
+def record(
+    conn: Connection, table: Table, msgid: str, infno: str, digest: str, response: bytes
+) -> None:
     """Store the response for ``msgid`` (in the caller's transaction)."""
-    run(conn, _insert(table), {"msgid": msgid, "infno": infno, "body_sha256": digest,
-                               "response": response,
-                               "created_at": clock.format_time(clock.now())})
+    run(
+        conn,
+        _insert(table),
+        {
+            "msgid": msgid,
+            "infno": infno,
+            "body_sha256": digest,
+            "response": response,
+            "created_at": clock.format_time(clock.now()),
+        },
+    )
 
 
 def closed_by(body_sha256: str, msgid: str) -> None:
     """Refuse a msgid that a correction closed (MSGID_BURNED or MSGID_CORRECTED)."""
-    for marker, reason, what in ((BURNED, "MSGID_BURNED", "never took effect and was burned"),
-                                 (CORRECTED, "MSGID_CORRECTED", "took effect and was reversed")):
+    for marker, reason, what in (
+        (BURNED, "MSGID_BURNED", "never took effect and was burned"),
+        (CORRECTED, "MSGID_CORRECTED", "took effect and was reversed"),
+    ):
         if body_sha256.startswith(marker):
-            raise FailedPrecondition("header.msgid", msgid,
-                                     f"this call {what} by correction (2601) "
-                                     f"{body_sha256[len(marker):]}; use a new msgid",
-                                     reason=reason)
+            raise FailedPrecondition(
+                "header.msgid",
+                msgid,
+                f"this call {what} by correction (2601) "
+                f"{body_sha256[len(marker) :]}; use a new msgid",
+                reason=reason,
+            )
 
 
-def close(conn: Connection, table: Table, msgid: str, infno: str, by_msgid: str,
-          *, took_effect: bool) -> str:
+def close(
+    conn: Connection, table: Table, msgid: str, infno: str, by_msgid: str, *, took_effect: bool
+) -> str:
     """Close ``msgid`` for good on behalf of correction ``by_msgid`` (caller's transaction):
     mark it corrected when it took effect (somewhere on the path), burn it when it did not.
     Returns "burned", "corrected" or, when already closed, what it was closed as."""
     row = conn.execute(select(table.c.body_sha256).where(table.c.msgid == msgid)).first()
     if row is None:
         marker = CORRECTED if took_effect else BURNED
-        conn.execute(insert(table).values(
-            msgid=msgid, infno=infno, body_sha256=marker + by_msgid, response=b"",
-            created_at=clock.format_time(clock.now())))
+        conn.execute(
+            insert(table).values(
+                msgid=msgid,
+                infno=infno,
+                body_sha256=marker + by_msgid,
+                response=b"",
+                created_at=clock.format_time(clock.now()),
+            )
+        )
         return marker[:-1]
     for marker in (BURNED, CORRECTED):
         if row.body_sha256.startswith(marker):
             return marker[:-1]
-    conn.execute(update(table).where(table.c.msgid == msgid)
-                 .values(body_sha256=CORRECTED + by_msgid))
+    conn.execute(
+        update(table).where(table.c.msgid == msgid).values(body_sha256=CORRECTED + by_msgid)
+    )
     return "corrected"
 
 

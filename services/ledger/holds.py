@@ -27,10 +27,11 @@ from sqlalchemy import (
     select,
 )
 
-from services import clock
-from services import ledger as ledger_store
-from services.errors import FailedPrecondition, NotFound
-from services.ledger import Balance, LedgerTables, Transfer, TransferExists
+from services.ledger import store as ledger_store
+from services.ledger.model import Balance, Transfer, TransferExists
+from services.ledger.store import LedgerTables
+from services.values import clock
+from services.values.errors import FailedPrecondition, NotFound
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,8 @@ class HoldTables:
 def hold_tables(metadata: MetaData) -> HoldTables:
     return HoldTables(
         holds=Table(
-            "ledger_holds", metadata,
+            "ledger_holds",
+            metadata,
             Column("seq", Integer, primary_key=True, autoincrement=True),
             Column("id", String(80), nullable=False, unique=True),
             Column("debit", String(64), nullable=False),
@@ -53,12 +55,14 @@ def hold_tables(metadata: MetaData) -> HoldTables:
             Column("held_at", String(19), nullable=False),
         ),
         outcomes=Table(
-            "ledger_hold_outcomes", metadata,
+            "ledger_hold_outcomes",
+            metadata,
             Column("hold_id", String(80), primary_key=True),  # one outcome per hold
             Column("outcome", String(8), nullable=False),  # posted | voided
             Column("amount_fen", BigInteger, nullable=False),  # posted amount; 0 when voided
             Column("at", String(19), nullable=False),
-        ))
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -92,19 +96,36 @@ def hold(conn: Connection, t: HoldTables, tr: Transfer) -> Hold:
         if found.transfer != tr:
             raise TransferExists(tr, found.transfer)
         return found
-    conn.execute(insert(t.holds).values(
-        id=tr.id, debit=tr.debit, credit=tr.credit, amount_fen=tr.amount_fen, ref=tr.ref,
-        kind=tr.kind, held_at=clock.format_time(clock.now())))
+    conn.execute(
+        insert(t.holds).values(
+            id=tr.id,
+            debit=tr.debit,
+            credit=tr.credit,
+            amount_fen=tr.amount_fen,
+            ref=tr.ref,
+            kind=tr.kind,
+            held_at=clock.format_time(clock.now()),
+        )
+    )
     return Hold(tr)
 
 
 def _resolved(h: Hold, wanted: str) -> FailedPrecondition:
-    return FailedPrecondition("hold_id", h.id, f"already {h.outcome}; cannot be {wanted}",
-                              reason=f"PENDING_ALREADY_{h.outcome.upper()}")
+    return FailedPrecondition(
+        "hold_id",
+        h.id,
+        f"already {h.outcome}; cannot be {wanted}",
+        reason=f"PENDING_ALREADY_{h.outcome.upper()}",
+    )
 
 
-def post(conn: Connection, t: HoldTables, ledger: LedgerTables, hold_id: str,
-         amount_fen: int | None = None) -> Hold:
+def post(
+    conn: Connection,
+    t: HoldTables,
+    ledger: LedgerTables,
+    hold_id: str,
+    amount_fen: int | None = None,
+) -> Hold:
     """Post a hold: the held amount (or less) becomes a transfer. Idempotent for the same
     amount; refused when voided, when posted with another amount, or above what is held."""
     h = _state(conn, t, hold_id)
@@ -116,15 +137,32 @@ def post(conn: Connection, t: HoldTables, ledger: LedgerTables, hold_id: str,
     if h.outcome != "pending":
         raise _resolved(h, "posted")
     if not 0 < amount <= h.transfer.amount_fen:
-        raise FailedPrecondition("amount_fen", amount, f"must be more than 0 and at most the "
-                                 f"{h.transfer.amount_fen} fen held; void it to post nothing",
-                                 reason="EXCEEDS_PENDING_AMOUNT")
-    ledger_store.post(conn, ledger, [Transfer(f"{hold_id}:post", h.transfer.debit,
-                                              h.transfer.credit, amount, h.transfer.ref,
-                                              h.transfer.kind)])
-    conn.execute(insert(t.outcomes).values(hold_id=hold_id, outcome="posted",
-                                           amount_fen=amount,
-                                           at=clock.format_time(clock.now())))
+        raise FailedPrecondition(
+            "amount_fen",
+            amount,
+            f"must be more than 0 and at most the "
+            f"{h.transfer.amount_fen} fen held; void it to post nothing",
+            reason="EXCEEDS_PENDING_AMOUNT",
+        )
+    ledger_store.post(
+        conn,
+        ledger,
+        [
+            Transfer(
+                f"{hold_id}:post",
+                h.transfer.debit,
+                h.transfer.credit,
+                amount,
+                h.transfer.ref,
+                h.transfer.kind,
+            )
+        ],
+    )
+    conn.execute(
+        insert(t.outcomes).values(
+            hold_id=hold_id, outcome="posted", amount_fen=amount, at=clock.format_time(clock.now())
+        )
+    )
     return Hold(h.transfer, "posted", amount)
 
 
@@ -137,8 +175,11 @@ def void(conn: Connection, t: HoldTables, hold_id: str) -> Hold:
         return h
     if h.outcome != "pending":
         raise _resolved(h, "voided")
-    conn.execute(insert(t.outcomes).values(hold_id=hold_id, outcome="voided", amount_fen=0,
-                                           at=clock.format_time(clock.now())))
+    conn.execute(
+        insert(t.outcomes).values(
+            hold_id=hold_id, outcome="voided", amount_fen=0, at=clock.format_time(clock.now())
+        )
+    )
     return Hold(h.transfer, "voided", 0)
 
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from services import clock
-from services.errors import InvalidField
+from services.values import clock
+from services.values.errors import InvalidField
 
 ADMDVS_RE = re.compile(r"^\d{6}$")
 FIXMEDINS_RE = re.compile(r"^[A-Z]\d{11}$")
@@ -35,8 +35,9 @@ def check_date(field: str, value: str) -> str:
     return value
 
 
-def check_header(header: Any, infno: str, *, need_insuplc: bool = True,
-                 need_fixmedins: bool = True) -> None:
+def check_header(
+    header: Any, infno: str, *, need_insuplc: bool = True, need_fixmedins: bool = True
+) -> None:
     """Raise InvalidField naming the first bad envelope field (``header.<name>``)."""
     if header is None or not header.msgid and not header.infno:
         raise InvalidField("header", "", "request header (envelope) is missing")
@@ -45,34 +46,42 @@ def check_header(header: Any, infno: str, *, need_insuplc: bool = True,
     msgid = header.msgid
     if not MSGID_RE.match(msgid):
         raise InvalidField(
-            "header.msgid", msgid,
+            "header.msgid",
+            msgid,
             "must be 30 letters/digits: fixmedins_code(12) + yyyyMMddHHmmss(14) + sequence(4)",
         )
     try:
         clock.parse_compact_time(msgid[12:26])
     except ValueError:
-        raise InvalidField("header.msgid", msgid,
-                           "characters 13-26 must be a time yyyyMMddHHmmss") from None
+        raise InvalidField(
+            "header.msgid", msgid, "characters 13-26 must be a time yyyyMMddHHmmss"
+        ) from None
     if need_fixmedins:
         if not FIXMEDINS_RE.match(header.fixmedins_code):
-            raise InvalidField("header.fixmedins_code", header.fixmedins_code,
-                               "must be a 12-character institution code such as H11010500001")
+            raise InvalidField(
+                "header.fixmedins_code",
+                header.fixmedins_code,
+                "must be a 12-character institution code such as H11010500001",
+            )
         if msgid[:12] != header.fixmedins_code:
-            raise InvalidField("header.msgid", msgid,
-                               "must start with header.fixmedins_code")
+            raise InvalidField("header.msgid", msgid, "must start with header.fixmedins_code")
     check_admdvs("header.mdtrtarea_admvs", header.mdtrtarea_admvs)
     if need_insuplc:
         check_admdvs("header.insuplc_admdvs", header.insuplc_admdvs)
     if header.opter_type not in OPTER_TYPES:
-        raise InvalidField("header.opter_type", header.opter_type,
-                           "must be 1 (agent), 2 (self-service terminal) or 3 (mobile)")
+        raise InvalidField(
+            "header.opter_type",
+            header.opter_type,
+            "must be 1 (agent), 2 (self-service terminal) or 3 (mobile)",
+        )
     if not header.opter:
         raise InvalidField("header.opter", header.opter, "operator code is required")
     try:
         clock.parse_time(header.inf_time)
     except ValueError:
-        raise InvalidField("header.inf_time", header.inf_time,
-                           "must be a time yyyy-MM-dd HH:mm:ss") from None
+        raise InvalidField(
+            "header.inf_time", header.inf_time, "must be a time yyyy-MM-dd HH:mm:ss"
+        ) from None
 
 
 class ResponseHeaders:
@@ -144,15 +153,25 @@ class Envelope:
     @staticmethod
     def of(header: Any, digest: str = "") -> Envelope:
         return Envelope(
-            infno=header.infno, msgid=header.msgid, mdtrtarea_admvs=header.mdtrtarea_admvs,
-            insuplc_admdvs=header.insuplc_admdvs, fixmedins_code=header.fixmedins_code,
-            opter_type=header.opter_type, opter=header.opter, inf_time=header.inf_time,
+            infno=header.infno,
+            msgid=header.msgid,
+            mdtrtarea_admvs=header.mdtrtarea_admvs,
+            insuplc_admdvs=header.insuplc_admdvs,
+            fixmedins_code=header.fixmedins_code,
+            opter_type=header.opter_type,
+            opter=header.opter,
+            inf_time=header.inf_time,
             digest=digest,
         )
 
     def to_header(self, header_cls: type[Any]) -> Any:
         return header_cls(
-            infno=self.infno, msgid=self.msgid, mdtrtarea_admvs=self.mdtrtarea_admvs,
-            insuplc_admdvs=self.insuplc_admdvs, fixmedins_code=self.fixmedins_code,
-            opter_type=self.opter_type, opter=self.opter, inf_time=self.inf_time,
+            infno=self.infno,
+            msgid=self.msgid,
+            mdtrtarea_admvs=self.mdtrtarea_admvs,
+            insuplc_admdvs=self.insuplc_admdvs,
+            fixmedins_code=self.fixmedins_code,
+            opter_type=self.opter_type,
+            opter=self.opter,
+            inf_time=self.inf_time,
         )

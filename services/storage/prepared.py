@@ -97,8 +97,9 @@ class _Plan:
         if not any(self.result_processors):
             return [make(r) for r in fetched]
         procs = self.result_processors
-        return [make(v if p is None else p(v) for p, v in zip(procs, r, strict=True))
-                for r in fetched]
+        return [
+            make(v if p is None else p(v) for p, v in zip(procs, r, strict=True)) for r in fetched
+        ]
 
 
 _plans: dict[tuple[int, str, tuple[str, ...]], tuple[Executable, _Plan | None]] = {}
@@ -110,18 +111,27 @@ def _compile(stmt: Executable, conn: Connection, keys: tuple[str, ...]) -> _Plan
     dialect = conn.dialect
     # Compiled as for executemany: no implicit RETURNING of the new primary key, which no
     # caller of the hot path reads (SQLAlchemy adds it on PostgreSQL for one row).
-    compiled = stmt.compile(dialect=dialect, column_keys=list(keys),  # type: ignore[attr-defined]
-                            for_executemany=isinstance(stmt, Insert))
+    compiled = stmt.compile(
+        dialect=dialect,
+        column_keys=list(keys),  # type: ignore[attr-defined]
+        for_executemany=isinstance(stmt, Insert),
+    )
     if not isinstance(compiled, SQLCompiler):
         return None
-    if (compiled.insert_prefetch or compiled.update_prefetch
-            or compiled.effective_returning or compiled.literal_execute_params
-            or compiled.post_compile_params or compiled.escaped_bind_names
-            or any(b.expanding or b.callable is not None for b in compiled.binds.values())):
+    if (
+        compiled.insert_prefetch
+        or compiled.update_prefetch
+        or compiled.effective_returning
+        or compiled.literal_execute_params
+        or compiled.post_compile_params
+        or compiled.escaped_bind_names
+        or any(b.expanding or b.callable is not None for b in compiled.binds.values())
+    ):
         return None
     names = list(compiled.positiontup or []) if compiled.positional else list(compiled.binds)
-    binds = tuple((name, compiled.binds[name].value, bool(compiled.binds[name].required))
-                  for name in names)
+    binds = tuple(
+        (name, compiled.binds[name].value, bool(compiled.binds[name].required)) for name in names
+    )
     row = None
     result_processors: tuple[Callable[[Any], Any] | None, ...] = ()
     if compiled._result_columns:
@@ -133,16 +143,25 @@ def _compile(stmt: Executable, conn: Connection, keys: tuple[str, ...]) -> _Plan
         if not callable(proc):  # a tuple type's processors, one per element
             return None
         processors[name] = proc
-    return _Plan(sql=compiled.string, positional=compiled.positional, binds=binds,
-                 bind_processors=processors, row=row, result_processors=result_processors)
+    return _Plan(
+        sql=compiled.string,
+        positional=compiled.positional,
+        binds=binds,
+        bind_processors=processors,
+        row=row,
+        result_processors=result_processors,
+    )
 
 
 def run(conn: Connection, stmt: Executable, params: Params = None) -> Rows | Any:
     """Execute a prebuilt ``stmt`` with ``params`` (a dict, or a list of dicts for many) in
     ``conn``'s transaction."""
     many: list[Mapping[str, Any]] | None = params if isinstance(params, list) else None
-    first: Mapping[str, Any] = (many[0] if many else {}) if many is not None else (
-        params if isinstance(params, Mapping) else {})
+    first: Mapping[str, Any] = (
+        (many[0] if many else {})
+        if many is not None
+        else (params if isinstance(params, Mapping) else {})
+    )
     keys = tuple(first)
     key = (id(stmt), conn.dialect.name, keys)
     found = _plans.get(key)
@@ -167,7 +186,8 @@ def run(conn: Connection, stmt: Executable, params: Params = None) -> Rows | Any
     except conn.dialect.loaded_dbapi.Error as exc:
         # The driver's error as SQLAlchemy would raise it (IntegrityError, OperationalError,
         # ...), so that callers and Database.transact's retry of a lost race see one kind.
-        raise DBAPIError.instance(plan.sql, values, exc, conn.dialect.loaded_dbapi.Error,
-                                  dialect=conn.dialect) from exc
+        raise DBAPIError.instance(
+            plan.sql, values, exc, conn.dialect.loaded_dbapi.Error, dialect=conn.dialect
+        ) from exc
     finally:
         cur.close()

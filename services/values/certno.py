@@ -45,5 +45,5 @@ def birth_date(certno: str) -> date:
 
 
 def gender(certno: str) -> str:
-    """"1" male, "2" female (the national gend code)."""
+    """ "1" male, "2" female (the national gend code)."""
     return "1" if int(certno[16]) % 2 == 1 else "2"

@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, or_, select
-
 AMOUNTS = ("medfee_sumamt", "fund_pay_sumamt", "acct_pay", "psn_cash_pay")
 
 
@@ -47,32 +45,6 @@ class Totals:
     acct_pay: int
 
 
-def read(conn: Connection, table: Table, *, begndate: str = "", enddate: str = "",
-         treatment: str = "", insured: str = "", after: tuple[str, str] | None = None,
-         limit: int | None = None) -> list[Record]:
-    """Records of a settlements table (any table with the Record columns) in a period, in
-    (setl_time, setl_id) order; ``after`` (a record's setl_time and setl_id) and ``limit`` read
-    one page."""
-    t = table
-    q = select(*(t.c[name] for name in Record.__dataclass_fields__))
-    if after is not None:
-        q = q.where(or_(t.c.setl_time > after[0],
-                        and_(t.c.setl_time == after[0], t.c.setl_id > after[1])))
-    if limit is not None:
-        q = q.limit(limit)
-    if begndate:
-        q = q.where(t.c.setl_time >= begndate)
-    if enddate:
-        q = q.where(t.c.setl_time < enddate + "~")  # any time on the end date
-    if treatment:
-        q = q.where(t.c.mdtrtarea_admvs.startswith(treatment))
-    if insured:
-        q = q.where(t.c.insuplc_admdvs.startswith(insured))
-    rows = conn.execute(q.order_by(t.c.setl_time, t.c.setl_id)).all()
-    return [Record(**{k: (int(v) if k in AMOUNTS else v) for k, v in r._mapping.items()})
-            for r in rows]
-
-
 def totals(records: list[Record]) -> list[Totals]:
     acc: dict[tuple[str, str], list[int]] = {}
     for r in records:
@@ -97,8 +69,11 @@ class Difference:
             return f"{self.setl_id}: only {second} has it ({_amounts(self.second)})"
         if self.kind == "extra":
             return f"{self.setl_id}: only {first} has it ({_amounts(self.first)})"
-        diffs = [f"{k} {first} {self.first[k]} vs {second} {self.second[k]}"  # type: ignore[index]
-                 for k in AMOUNTS if self.first[k] != self.second[k]]  # type: ignore[index]
+        diffs = [
+            f"{k} {first} {self.first[k]} vs {second} {self.second[k]}"  # type: ignore[index]
+            for k in AMOUNTS
+            if self.first[k] != self.second[k]
+        ]  # type: ignore[index]
         return f"{self.setl_id}: " + "; ".join(diffs)
 
 
@@ -126,8 +101,9 @@ ROLES = (("treatment", 0), ("insured", 1))
 """A province's two roles, and which side of a record's (treatment, insured) pair each is."""
 
 
-def against_hub(code: str, role: str, mine: list[Record], hub: list[Record]
-                ) -> tuple[list[Record], list[Difference]]:
+def against_hub(
+    code: str, role: str, mine: list[Record], hub: list[Record]
+) -> tuple[list[Record], list[Difference]]:
     """What the hub routed for province ``code`` in ``role``, and how ``mine`` differs."""
     index = dict(ROLES)[role]
     routed = [r for r in hub if r.pair[index] == code]

@@ -13,7 +13,7 @@ from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
-from services import errors
+from services.values import errors
 
 _CODES: dict[type[errors.SettlenetError], tuple[grpc.StatusCode, int]] = {
     errors.InvalidField: (grpc.StatusCode.INVALID_ARGUMENT, code_pb2.INVALID_ARGUMENT),
@@ -74,8 +74,9 @@ def from_rpc_error(exc: grpc.aio.AioRpcError, *, field: str, value: str, peer: s
     """
     code = exc.code()
     if code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
-        return errors.Unavailable(field, value, f"{peer} did not answer ({code.name}): "
-                                  f"{exc.details()}")
+        return errors.Unavailable(
+            field, value, f"{peer} did not answer ({code.name}): {exc.details()}"
+        )
     if code == grpc.StatusCode.CANCELLED:
         return errors.Unavailable(field, value, f"call to {peer} was cancelled")
     trailing = exc.trailing_metadata() or ()

@@ -135,8 +135,9 @@ class _LoopWriter:
             self._conn = self.engine.connect()
         return self._conn
 
-    def run(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
-            ) -> asyncio.Future[Any]:
+    def run(
+        self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> asyncio.Future[Any]:
         """Run the unit now, in the open group (opening one); the future is answered once
         the group commits."""
         loop = asyncio.get_running_loop()
@@ -206,8 +207,9 @@ class Database:
         self.engine = make_engine(url)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self._writer = _LoopWriter(self.engine) if self.is_sqlite else None
-        self._executor = None if self.is_sqlite else ThreadPoolExecutor(
-            max_workers=8, thread_name_prefix="db")
+        self._executor = (
+            None if self.is_sqlite else ThreadPoolExecutor(max_workers=8, thread_name_prefix="db")
+        )
 
     def create_schema(self) -> None:
         """Create every table that does not exist yet (first start), and every index a newer

@@ -88,8 +88,7 @@ async def start_server(
         names.append(full_name)
     checker = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(checker, server)
-    names += [health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
-              reflection.SERVICE_NAME]
+    names += [health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME]
     reflection.enable_server_reflection(names, server)
     address = f"{host}:{port}"
     bound = (
@@ -108,10 +107,11 @@ def open_channel(target: str, tls: Tls | None = None, *, hop: str = "") -> grpc.
     """An aio channel to another node, with fast reconnects and bounded message sizes. ``hop``
     names the link for the test fault transport (``services.faults``); no faults unless one
     is installed."""
-    from services import faults
+    from services.faults import transport as faults
 
     chosen = faults.interceptors(hop)
     if tls:
-        return grpc.aio.secure_channel(target, tls.channel_credentials(), options=CHANNEL_OPTIONS,
-                                       interceptors=chosen)
+        return grpc.aio.secure_channel(
+            target, tls.channel_credentials(), options=CHANNEL_OPTIONS, interceptors=chosen
+        )
     return grpc.aio.insecure_channel(target, options=CHANNEL_OPTIONS, interceptors=chosen)

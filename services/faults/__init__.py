@@ -1,0 +1,1 @@
+"""The seeded fault-injecting transport used by tests and `settlenet up --faults`."""

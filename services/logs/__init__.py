@@ -1,0 +1,1 @@
+"""Structured logging (structlog) and the masking of ID numbers and names."""

@@ -1,0 +1,1 @@
+"""Reconciliation every node serves: records and their comparison, the SQL reader, the servicer."""

@@ -1,0 +1,3 @@
+"""Storage every node shares: the database and its group commit, prepared statements, the msgid
+journal.
+"""

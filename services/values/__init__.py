@@ -1,0 +1,1 @@
+"""Shared values every node uses: money in fen, the clock, ID numbers, the error tree."""
