@@ -14,6 +14,7 @@ import grpc
 from google.protobuf import json_format
 
 from scripts import target
+from scripts.options import Shared, Subparsers
 from services.pb.settlenet.v1 import admin_pb2, admin_pb2_grpc
 
 LOADS = {
@@ -23,8 +24,13 @@ LOADS = {
 }
 
 
-def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
+def add_parser(sub: Subparsers) -> None:
+    shared = Shared()
+    shared.add("--target", type=Path, required=True, help="DIR/network.json")
+    shared.add("--province", required=True, help="province code of the node, e.g. 13")
+    shared.add("--json", action="store_true", help="print the answer as JSON")
+    p = shared.command_parser(
+        sub,
         "admin",
         help="load policy, catalogue or persons into a running node",
         description="Administer a running province node through AdminService: "
@@ -32,17 +38,16 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "province data files; checked as strictly), reset to the data files, "
         "or show a person's balance and accumulators.",
     )
-    p.add_argument("--target", type=Path, required=True, help="DIR/network.json")
-    p.add_argument("--province", required=True, help="province code of the node, e.g. 13")
-    p.add_argument("--json", action="store_true", help="print the answer as JSON")
     actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
     for name, rpc_name in LOADS.items():
-        a = actions.add_parser(name, help=f"{rpc_name}: load a YAML document")
+        a = shared.action_parser(actions, name, help=f"{rpc_name}: load a YAML document")
         a.add_argument("file", type=Path, help="YAML file")
-    reset = actions.add_parser("reset", help="drop loaded documents: back to the data files")
+    reset = shared.action_parser(
+        actions, "reset", help="drop loaded documents: back to the data files"
+    )
     reset.add_argument("--policy", action="store_true")
     reset.add_argument("--catalogue", action="store_true")
-    person = actions.add_parser("person", help="a person's balance and accumulators")
+    person = shared.action_parser(actions, "person", help="a person's balance and accumulators")
     person.add_argument("psn_no")
 
 

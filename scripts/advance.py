@@ -18,25 +18,30 @@ import grpc
 from google.protobuf.json_format import MessageToDict
 
 from scripts import target
+from scripts.options import Shared, Subparsers
 from services.pb.settlenet.v1 import advance_pb2, advance_pb2_grpc
 from services.values.money import yuan
 
 COLOUR = {"green": "green", "yellow": "yellow", "red": "red", "exhausted": "bold red"}
 
 
-def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
+def add_parser(sub: Subparsers) -> None:
+    shared = Shared()
+    shared.add("--target", type=Path, required=True, help="DIR/network.json")
+    shared.add("--json", action="store_true", help="print JSON")
+    p = shared.command_parser(
+        sub,
         "advance",
         help="advance funds at the hub: status, top-up, re-size",
         description="Show each insured province's advance fund (size, left, "
         "share used, warning level), top one up, or re-size it.",
     )
-    p.add_argument("--target", type=Path, required=True, help="DIR/network.json")
-    p.add_argument("--json", action="store_true")
     acts = p.add_subparsers(dest="action", metavar="ACTION")
-    t = acts.add_parser("top-up", help="restore an advance to its size")
+    t = shared.action_parser(acts, "top-up", help="restore an advance to its size")
     t.add_argument("province")
-    r = acts.add_parser("resize", help="set the size (annual re-sizing) and fund the difference")
+    r = shared.action_parser(
+        acts, "resize", help="set the size (annual re-sizing) and fund the difference"
+    )
     r.add_argument("province")
     r.add_argument(
         "--months", type=int, default=0, help="N months of the year's cross-province payments"

@@ -20,6 +20,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from scripts.options import Subparsers
 from provincial_nodes import config
 from provincial_nodes.domain.catalogue import (
     ClaimTotals,
@@ -35,7 +36,7 @@ from services.values.money import line_amount_fen
 DAY = date(2026, 10, 15)
 
 
-def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parser(sub: Subparsers) -> None:
     p = sub.add_parser(
         "bench-rules",
         help="throughput of classification and split (pure)",

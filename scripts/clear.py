@@ -20,11 +20,12 @@ import grpc
 from google.protobuf.json_format import MessageToDict
 
 from scripts import target
+from scripts.options import Subparsers
 from services.pb.settlenet.v1 import clearing_pb2, clearing_pb2_grpc
 from services.values.money import yuan
 
 
-def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parser(sub: Subparsers) -> None:
     p = sub.add_parser(
         "clear",
         help="monthly clearing at the hub, with statements",

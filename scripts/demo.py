@@ -34,8 +34,9 @@ from rich.panel import Panel
 from rich.table import Table
 
 from scripts import network
-from scripts.desk import Desk
-from scripts.his import His, Line
+from scripts.clients.desk import Desk
+from scripts.clients.his import His, Line
+from scripts.options import Subparsers
 from scripts.visit import identities, pick
 from services.logs import setup as slog
 from services.pb.settlenet.v1 import (
@@ -593,6 +594,32 @@ async def _run(data: Path) -> list[dict[str, Any]]:
         return await Story(network.describe(net.hub.endpoint, nodes, data)).run()
     finally:
         await net.stop()
+
+
+def add_parser(sub: Subparsers) -> None:
+    demo = sub.add_parser(
+        "demo",
+        help="tell the filing and settlement flow, step by step",
+        description="Start an in-process network (hub + four provinces, "
+        "SQLite in a temporary folder) and tell the story: a Hebei retiree "
+        "files long-term residence in Beijing, the national registry, 1101, "
+        "classification under Beijing's catalogue, Hebei's split, an unfiled "
+        "neighbour side by side, a diabetes visit, a revocation, and what "
+        "Hebei owes Beijing. The narration, the step explanations and the "
+        "labels follow --lang (zh: 中文; en: English).",
+    )
+    demo.add_argument("--json", action="store_true", help="print a JSON transcript instead")
+    demo.add_argument(
+        "--step", action="store_true", help="wait for Enter between steps (for a live audience)"
+    )
+    demo.add_argument(
+        "--lang",
+        choices=("zh", "en"),
+        default="en",
+        help="language of the narration, the step explanations and the labels: "
+        "zh (中文) or en (default en)",
+    )
+    demo.add_argument("--data", type=Path, help="keep the databases in this folder")
 
 
 def main(args: argparse.Namespace) -> int:

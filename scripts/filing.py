@@ -8,9 +8,12 @@ running insured node, and read the hub's national filing registry.
     settlenet filing --target var/net/network.json qualify 13010000000000000002 M01600 \\
         --begndate 2026-01-01
     settlenet filing --target var/net/network.json registry [--psn-no P] [--dest 11]
+    settlenet filing list 13010000000000000002 --target var/net/network.json --json
 
 The insured node is found from the person's psn_no (its first six characters are the insured
-region); ``--channel`` says which channel files (window, app, mini_program, agency).
+region); ``--channel`` says which channel files (window, app, mini_program, agency). Answers
+print as text, or as JSON with ``--json``; ``--dest`` takes a 6-digit admdvs or a 2-digit
+province code (``11`` is ``110000``). Options may come before or after the action.
 """
 
 from __future__ import annotations
@@ -24,52 +27,61 @@ import grpc
 from google.protobuf.json_format import MessageToDict
 
 from scripts import target
-from scripts.desk import Desk
+from scripts.clients.desk import Desk
+from scripts.options import DEST_HELP, Shared, Subparsers, dest_code, optional_dest
 from services.pb.settlenet.v1 import filing_pb2, filing_pb2_grpc
 
 
-def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
+def add_parser(sub: Subparsers) -> None:
+    shared = Shared()
+    shared.add("--target", type=Path, required=True, help="DIR/network.json")
+    shared.add("--channel", default="window", help="window, app, mini_program or agency")
+    shared.add("--json", action="store_true", help="print the answer as JSON (default text)")
+    p = shared.command_parser(
+        sub,
         "filing",
         help="file remote treatment; read the national registry",
         description="Create, change, revoke and list filings (备案) and "
         "chronic-disease qualifications at a running insured node, and read the "
-        "hub's national filing registry.",
+        "hub's national filing registry. Prints text; --json prints the answer as JSON. "
+        "--target, --channel and --json may come before or after the action.",
     )
-    p.add_argument("--target", type=Path, required=True, help="DIR/network.json")
-    p.add_argument("--channel", default="window", help="window, app, mini_program or agency")
-    p.add_argument("--json", action="store_true", help="print the answer as JSON")
     acts = p.add_subparsers(dest="action", required=True, metavar="ACTION")
-    c = acts.add_parser("create", help="2501 create a filing")
+    c = shared.action_parser(acts, "create", help="2501 create a filing")
     c.add_argument("psn_no")
     c.add_argument("--category", required=True)
-    c.add_argument("--dest", required=True, help="destination admdvs, e.g. 110000")
+    c.add_argument("--dest", type=dest_code, required=True, help=DEST_HELP)
     c.add_argument("--begndate", required=True)
     c.add_argument("--enddate", default="")
     c.add_argument("--evidence", default="")
-    ch = acts.add_parser("change", help="2510 change a filing")
+    ch = shared.action_parser(acts, "change", help="2510 change a filing")
     ch.add_argument("psn_no")
     ch.add_argument("filing_id")
-    for opt in ("--dest", "--begndate", "--enddate", "--evidence", "--memo"):
+    ch.add_argument("--dest", type=optional_dest, default="", help=DEST_HELP)
+    for opt in ("--begndate", "--enddate", "--evidence", "--memo"):
         ch.add_argument(opt, default="")
-    r = acts.add_parser("revoke", help="2502 revoke a filing")
+    r = shared.action_parser(acts, "revoke", help="2502 revoke a filing")
     r.add_argument("psn_no")
     r.add_argument("filing_id")
     r.add_argument("--memo", default="")
-    ls = acts.add_parser("list", help="5304 a person's filings and 5301 qualifications")
+    ls = shared.action_parser(acts, "list", help="5304 a person's filings and 5301 qualifications")
     ls.add_argument("psn_no")
-    q = acts.add_parser("qualify", help="2503 certify a chronic-disease qualification")
+    q = shared.action_parser(acts, "qualify", help="2503 certify a chronic-disease qualification")
     q.add_argument("psn_no")
     q.add_argument("opsp_dise_code")
     q.add_argument("--begndate", required=True)
     q.add_argument("--enddate", default="")
-    rq = acts.add_parser("revoke-qualification", help="2504 revoke a qualification")
+    rq = shared.action_parser(acts, "revoke-qualification", help="2504 revoke a qualification")
     rq.add_argument("psn_no")
     rq.add_argument("qual_id")
-    reg = acts.add_parser("registry", help="the hub's national filing registry (history)")
+    reg = shared.action_parser(
+        acts, "registry", help="the hub's national filing registry (history)"
+    )
     reg.add_argument("--psn-no", default="")
     reg.add_argument("--filing-id", default="")
-    reg.add_argument("--dest", default="", help="destination province, e.g. 11")
+    reg.add_argument(
+        "--dest", type=optional_dest, default="", help=DEST_HELP + "; its province's filings"
+    )
     reg.add_argument("--limit", type=int, default=100)
 
 
@@ -133,21 +145,28 @@ async def _call(doc: dict[str, Any], args: argparse.Namespace) -> Any:
         }
 
 
-def main(args: argparse.Namespace) -> int:
-    answer, code = target.run("filing", args.target, lambda doc: _call(doc, args))
-    if code:
-        return code
-    doc = (
-        answer
-        if isinstance(answer, dict)
-        else MessageToDict(answer, preserving_proto_field_name=True)
+def _filing_line(f: dict[str, Any]) -> str:
+    return (
+        f"{f.get('filing_id', '-')}  {f.get('category', '')} → {f.get('dest_admdvs', '')}  "
+        f"{f.get('begndate', '')}..{f.get('enddate', '') or ''}  {f.get('status', '')}"
+        + (f" via {f['channel']}" if f.get("channel") else "")
     )
-    if args.json or isinstance(answer, dict):
-        print(json.dumps(doc, ensure_ascii=False, indent=2))
-    elif isinstance(answer, filing_pb2.RegistryResponse):
+
+
+def _qualification_line(q: dict[str, Any]) -> str:
+    return (
+        f"{q.get('qual_id', '-')}  {q.get('opsp_dise_code', '')}  "
+        f"{q.get('begndate', '')}..{q.get('enddate', '') or ''}  {q.get('status', '')}"
+    )
+
+
+def render(answer: Any, doc: dict[str, Any]) -> str:
+    """The answer as text: one line per filing, qualification or registry event."""
+    if isinstance(answer, filing_pb2.RegistryResponse):
+        lines = []
         for e in answer.entries:
             ev = e.event
-            print(
+            lines.append(
                 f"{e.received_at}  {ev.infno}  {ev.psn_no}  "
                 + (
                     f"{ev.filing.filing_id} {ev.filing.category} → {ev.filing.dest_admdvs} "
@@ -158,6 +177,31 @@ def main(args: argparse.Namespace) -> int:
                 )
                 + f"  (by {ev.opter})"
             )
-    else:
-        print(json.dumps(doc, ensure_ascii=False, indent=2))
+        return "\n".join(lines) if lines else "no registry entries"
+    if "filings" in doc and "qualifications" in doc:
+        lines = ["filings:"] + [f"  {_filing_line(f)}" for f in doc["filings"]]
+        if not doc["filings"]:
+            lines.append("  none")
+        lines.append("qualifications:")
+        lines += [f"  {_qualification_line(q)}" for q in doc["qualifications"]]
+        if not doc["qualifications"]:
+            lines.append("  none")
+        return "\n".join(lines)
+    if "qual_id" in doc:
+        return _qualification_line(doc)
+    if "filing_id" in doc:
+        return _filing_line(doc)
+    return "\n".join(f"{k}: {v}" for k, v in doc.items()) or "done"
+
+
+def main(args: argparse.Namespace) -> int:
+    answer, code = target.run("filing", args.target, lambda doc: _call(doc, args))
+    if code:
+        return code
+    doc = (
+        answer
+        if isinstance(answer, dict)
+        else MessageToDict(answer, preserving_proto_field_name=True)
+    )
+    print(json.dumps(doc, ensure_ascii=False, indent=2) if args.json else render(answer, doc))
     return 0

@@ -21,10 +21,11 @@ import grpc
 from google.protobuf.json_format import MessageToDict
 
 from scripts import target
-from scripts.retrying_his import RetryingHis
+from scripts.clients.retrying_his import RetryingHis
+from scripts.options import Subparsers
 
 
-def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parser(sub: Subparsers) -> None:
     p = sub.add_parser(
         "msgid",
         help="a msgid's status on every node, or its 2601 correction",

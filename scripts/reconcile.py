@@ -22,13 +22,14 @@ from typing import Any
 import grpc
 
 from scripts import target
+from scripts.options import Subparsers
 from services.pb.settlenet.v1 import reconcile_pb2_grpc
 from services.reconcile import records as reconcile
 from services.reconcile.servicer import all_details
 from services.rpc.status import describe_rpc_error
 
 
-def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parser(sub: Subparsers) -> None:
     p = sub.add_parser(
         "reconcile",
         help="reconcile every node with the hub for a period",

@@ -58,7 +58,8 @@ import grpc
 import yaml
 
 from scripts import target as target_file
-from scripts.his import His, Line
+from scripts.clients.his import His, Line
+from scripts.options import Shared, Subparsers
 from services.pb.settlenet.v1 import admin_pb2, admin_pb2_grpc, common_pb2
 from services.rpc.status import details_of
 from services.values import certno
@@ -615,27 +616,29 @@ def expand(paths: list[Path]) -> list[Path]:
 # ---- the command ----------------------------------------------------------------------------
 
 
-def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
-        "scenario",
-        help="run golden settlement scenarios",
-        description="Run scenario files (policy, catalogue, persons, visits and "
-        "their hand-computed results) and report pass/fail per step with a diff "
-        "naming each field that differed.",
-    )
-    actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
-    run = actions.add_parser("run", help="run scenario files")
-    run.add_argument("files", nargs="+", type=Path, help="scenario YAML files or folders")
-    run.add_argument(
+def add_parser(sub: Subparsers) -> None:
+    shared = Shared()
+    shared.add(
         "--target",
         type=Path,
         help="DIR/network.json of a running network (default: start one "
         "in-process); its nodes must serve AdminService",
     )
-    run.add_argument("--json", action="store_true", help="print results as JSON")
-    run.add_argument(
+    shared.add("--json", action="store_true", help="print results as JSON")
+    shared.add(
         "-v", "--verbose", action="store_true", help="also print each passing step's amounts"
     )
+    p = shared.command_parser(
+        sub,
+        "scenario",
+        help="run golden settlement scenarios",
+        description="Run scenario files (policy, catalogue, persons, visits and "
+        "their hand-computed results) and report pass/fail per step with a diff "
+        "naming each field that differed. The file format: scripts/scenario/schema.py.",
+    )
+    actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    run = shared.action_parser(actions, "run", help="run scenario files")
+    run.add_argument("files", nargs="+", type=Path, help="scenario YAML files or folders")
 
 
 def report(results: list[ScenarioResult], *, verbose: bool = False) -> str:
@@ -656,6 +659,9 @@ def report(results: list[ScenarioResult], *, verbose: bool = False) -> str:
 
 
 def main(args: argparse.Namespace) -> int:
+    from services.logs import setup as slog
+
+    slog.configure("scenario", level="WARNING")
     paths = expand(args.files)
     missing = [p for p in paths if not p.is_file()]
     if missing or not paths:

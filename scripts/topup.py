@@ -20,29 +20,31 @@ import grpc
 from google.protobuf.json_format import MessageToDict
 
 from scripts import target
+from scripts.options import Shared, Subparsers
 from services.pb.settlenet.v1 import topup_pb2, topup_pb2_grpc
 from services.values.money import yuan
 
 
-def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
+def add_parser(sub: Subparsers) -> None:
+    shared = Shared()
+    shared.add("--target", type=Path, required=True, help="DIR/network.json")
+    shared.add("--json", action="store_true", help="print JSON")
+    p = shared.command_parser(
+        sub,
         "topup",
         help="two-phase advance top-ups: request, arrived, void",
         description="List the advance top-ups at the hub, promise one (a hold "
         "that moves nothing), post it when the money arrives, or void it.",
     )
-    p.add_argument("--target", type=Path, required=True, help="DIR/network.json")
-    p.add_argument("--json", action="store_true")
     acts = p.add_subparsers(dest="action", metavar="ACTION")
     for name, text in (
         ("request", "promise a top-up (default: what restores the size)"),
         ("arrived", "the money arrived: post the top-up"),
         ("void", "the money will not come: void the top-up"),
     ):
-        a = acts.add_parser(name, help=text)
+        a = shared.action_parser(acts, name, help=text)
         a.add_argument("province")
         a.add_argument("--id", required=True, dest="request_id", help="names the top-up")
-        a.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
         if name != "void":
             a.add_argument("--amount-fen", type=int, default=0)
 

@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from provincial_nodes import seed
+from national_hub.advance import DEFAULT_SIZE_FEN as DEFAULT_ADVANCE_FEN
 from scripts import network
+from scripts.options import Subparsers, positive_fen
 from services.storage.database import sqlite_url
 
 READY_TIMEOUT_S = 60.0
@@ -51,6 +53,56 @@ def _wait_ready(proc: subprocess.Popen[bytes], ready: Path, name: str, log: Path
             )
         time.sleep(0.05)
     raise RuntimeError(f"{name} did not start serving within {READY_TIMEOUT_S:.0f}s; see {log}")
+
+
+def add_parser(sub: Subparsers) -> None:
+    up = sub.add_parser(
+        "up",
+        help="run the hub and the default provinces as processes",
+        description="Start the hub and the default provinces on loopback, each "
+        "its own process with its own SQLite database under --data, and write "
+        "DIR/network.json once every node serves. Ctrl-C or SIGTERM stops all.",
+    )
+    up.add_argument(
+        "--data",
+        type=Path,
+        default=Path("var/network"),
+        help="folder for databases, logs and network.json (default var/network)",
+    )
+    up.add_argument(
+        "--provinces",
+        default="11,13,44,51",
+        help="comma-separated province codes, or 'all' for the 32 of the national "
+        "network (default 11,13,44,51; all but these four are synthetic)",
+    )
+    up.add_argument("--hub-port", type=int, default=0, help="hub port (default any free port)")
+    up.add_argument(
+        "--base-port",
+        type=int,
+        default=0,
+        help="first province port; the next provinces take the following ports "
+        "(default any free ports)",
+    )
+    up.add_argument(
+        "--faults",
+        metavar="SEED:RATE",
+        help="run the network's links (treatment→hub, hub→insured) through the "
+        "test fault transport: each of drop request, drop response, duplicate, "
+        "delay past deadline at RATE per settlement call, drawn from SEED",
+    )
+    up.add_argument(
+        "--advance-size-fen",
+        type=positive_fen,
+        default=DEFAULT_ADVANCE_FEN,
+        help="the advance fund each province is opened with, in fen (default "
+        f"{DEFAULT_ADVANCE_FEN:,}; load tests want more)",
+    )
+    up.add_argument(
+        "--population",
+        type=int,
+        default=0,
+        help="extra generated insured persons per province (seeded)",
+    )
 
 
 def main(args: argparse.Namespace) -> int:

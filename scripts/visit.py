@@ -14,7 +14,9 @@ from typing import Any
 import grpc
 from google.protobuf.json_format import MessageToDict
 
-from scripts.his import His, Line
+from scripts import target
+from scripts.clients.his import His, Line
+from scripts.options import Subparsers
 from services.rpc.status import describe_rpc_error
 from services.values import clock
 from services.values.money import yuan
@@ -136,8 +138,27 @@ def identities(s: dict[str, Any]) -> list[str]:
     return bad
 
 
+def add_parser(sub: Subparsers) -> None:
+    visit = sub.add_parser(
+        "visit",
+        help="drive one sample visit against a running network",
+        description="Using only network.json, run 1101 → 2201 → 2204 → 2206 → "
+        "2207 → 2208 for a person insured in one province at a hospital of "
+        "another, and print each answer.",
+    )
+    visit.add_argument("--target", type=Path, required=True, help="DIR/network.json")
+    visit.add_argument("--treat", default="11", help="treatment province code (default 11)")
+    visit.add_argument("--insured", default="13", help="insured province code (default 13)")
+    visit.add_argument("--keep", action="store_true", help="do not revoke the settlement")
+    visit.add_argument("--json", action="store_true", help="print JSON")
+
+
 def main(args: argparse.Namespace) -> int:
-    doc = json.loads(Path(args.target).read_text(encoding="utf-8"))
+    try:
+        doc = target.load(args.target)
+    except target.TargetError as exc:
+        print(f"settlenet visit: {exc}", file=sys.stderr)
+        return 2
     for code in (args.treat, args.insured):
         if code not in doc["provinces"]:
             print(f"settlenet visit: province {code} is not in {args.target}", file=sys.stderr)

@@ -16,7 +16,7 @@ from sqlalchemy import MetaData, create_engine, select
 
 from provincial_nodes import config
 from scripts import network
-from scripts.his import His, Line
+from scripts.clients.his import His, Line
 from services.logs import setup as slog
 
 TREAT, INSURED = "11", "13"

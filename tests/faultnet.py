@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from scripts import network
 from scripts import reconcile as recon_cmd
-from scripts.retrying_his import RetryingHis
+from scripts.clients.retrying_his import RetryingHis
 from services.faults import transport as faults
 from services.ledger import store as ledger_store
 

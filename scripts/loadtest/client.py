@@ -1,5 +1,5 @@
 """The operations of the traffic model as timed gRPC calls to treatment nodes, the way a
-hospital's HIS makes them (see ``scripts/his.py`` for the worked, untimed version).
+hospital's HIS makes them (see ``scripts/clients/his.py`` for the worked, untimed version).
 
 One channel per treatment node, shared by every operation (channel reuse); one msgid source per
 institution, so msgids never repeat within a run. Several generator processes (Locust workers)

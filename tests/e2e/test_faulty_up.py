@@ -18,8 +18,8 @@ import grpc
 import pytest
 
 from scripts import reconcile
-from scripts.his import Line
-from scripts.retrying_his import RetryingHis
+from scripts.clients.his import Line
+from scripts.clients.retrying_his import RetryingHis
 
 pytestmark = pytest.mark.slow
 CLI = [sys.executable, "-m", "scripts.cli"]

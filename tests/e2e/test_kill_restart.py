@@ -25,8 +25,8 @@ from sqlalchemy import select
 
 from provincial_nodes import config
 from scripts import reconcile
-from scripts.his import Line
-from scripts.retrying_his import RetryingHis, SettleOutcome
+from scripts.clients.his import Line
+from scripts.clients.retrying_his import RetryingHis, SettleOutcome
 from services.storage.database import Database, sqlite_url
 from tests.faultnet import ledger_problems, live_settlements
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import grpc
 import pytest
 
-from scripts.his import His, Line
+from scripts.clients.his import His, Line
 
 pytestmark = pytest.mark.slow
 CLI = [sys.executable, "-m", "scripts.cli"]

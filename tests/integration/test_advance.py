@@ -10,7 +10,7 @@ from structlog.testing import capture_logs
 
 from national_hub import advance
 from scripts import network
-from scripts.his import His
+from scripts.clients.his import His
 from services.pb.settlenet.v1 import advance_pb2, advance_pb2_grpc
 from services.rpc.status import details_of
 from tests.conftest import REGION, Net, open_visit

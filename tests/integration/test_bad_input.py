@@ -8,7 +8,7 @@ from typing import Any
 import grpc
 import pytest
 
-from scripts.his import Line
+from scripts.clients.his import Line
 from services.pb.settlenet.v1 import insured_pb2, treatment_pb2
 from services.rpc.status import details_of
 from tests.conftest import FEE_TIME, REGION, VISIT_TIME, Net, open_visit

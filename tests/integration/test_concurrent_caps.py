@@ -8,7 +8,7 @@ import asyncio
 import grpc
 import yaml
 
-from scripts.his import His, Line
+from scripts.clients.his import His, Line
 from services.pb.settlenet.v1 import admin_pb2, admin_pb2_grpc
 from tests.conftest import REGION, Net
 

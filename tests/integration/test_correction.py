@@ -33,7 +33,7 @@ def _plan() -> faults.FaultPlan:
 
 
 async def _visit(fn: FaultNet, index: int) -> tuple[object, str, int, object]:
-    from scripts.his import Line
+    from scripts.clients.his import Line
 
     hebei = config.load(config.province_folder(INSURED))
     beijing = fn.net.provinces[TREAT].data

@@ -36,8 +36,8 @@ import pytest
 from sqlalchemy import select
 
 from provincial_nodes.adapters.tables import insured_settlements, persons, treatment_settlements
-from scripts.his import Line
-from scripts.retrying_his import RetryingHis, SettleOutcome
+from scripts.clients.his import Line
+from scripts.clients.retrying_his import RetryingHis, SettleOutcome
 from services.faults import transport as faults
 from services.storage import journal
 from tests.faultnet import (

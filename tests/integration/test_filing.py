@@ -15,8 +15,8 @@ import asyncio
 import grpc
 import pytest
 
-from scripts.desk import Desk
-from scripts.his import His, Line
+from scripts.clients.desk import Desk
+from scripts.clients.his import His, Line
 from services.pb.settlenet.v1 import filing_pb2, filing_pb2_grpc
 from services.rpc.status import details_of
 from tests.conftest import REGION, Net

@@ -7,7 +7,7 @@ from __future__ import annotations
 import grpc
 import pytest
 
-from scripts.retrying_his import RetryingHis
+from scripts.clients.retrying_his import RetryingHis
 from services.pb.settlenet.v1 import hospital_reconcile_pb2
 from services.rpc.status import details_of
 from tests.conftest import REGION, Net, open_visit

@@ -18,7 +18,7 @@ import grpc
 import pytest
 
 from scripts import network
-from scripts.his import His, Line
+from scripts.clients.his import His, Line
 from tests.conftest import FEE_TIME, VISIT_TIME
 
 BIN_DIRS = [Path("/usr/lib/postgresql") / v / "bin" for v in ("17", "16", "15", "14")]

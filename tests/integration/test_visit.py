@@ -11,7 +11,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
 from provincial_nodes.adapters import persons
-from scripts.his import His, Line
+from scripts.clients.his import His, Line
 from services.pb.settlenet.v1 import hub_pb2, hub_pb2_grpc, treatment_pb2
 from tests.conftest import FEE_TIME, INSURED, REGION, VISIT_TIME, Net, open_visit
 

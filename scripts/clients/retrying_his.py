@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import grpc
 
-from scripts.his import His, Line
+from scripts.clients.his import His, Line
 from services.pb.settlenet.v1 import (
     common_pb2,
     correction_pb2,

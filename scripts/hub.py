@@ -1,0 +1,57 @@
+"""``settlenet hub``: run the national hub (routes by insured place, journals every routed
+message, keeps the node registry)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from pathlib import Path
+
+from national_hub.advance import DEFAULT_SIZE_FEN as DEFAULT_ADVANCE_FEN
+from scripts.options import Subparsers, positive_fen
+from scripts.serve import add_serve_args, db_url, faults_from_env, serve_until_signal
+
+
+def add_parser(sub: Subparsers) -> None:
+    hub = sub.add_parser(
+        "hub",
+        help="run the national hub",
+        description="Run the national hub: routes by insured place, journals "
+        "every routed message, keeps the node registry.",
+    )
+    add_serve_args(hub)
+    hub.add_argument(
+        "--advance-exhausted",
+        choices=("refuse", "allow"),
+        default="refuse",
+        help="a settlement for a province whose advance fund is exhausted: "
+        "refuse it, or allow it and flag it (default refuse)",
+    )
+    hub.add_argument(
+        "--advance-size-fen",
+        type=positive_fen,
+        default=DEFAULT_ADVANCE_FEN,
+        help="the advance fund (预付金) a province is opened with when the hub "
+        f"first meets it, in fen (default {DEFAULT_ADVANCE_FEN:,})",
+    )
+    hub.add_argument(
+        "--topology", type=Path, help="JSON file of province nodes to know before they register"
+    )
+
+
+def main(args: argparse.Namespace) -> int:
+    from national_hub import bootstrap as hub_boot
+    from services.logs import setup as slog
+
+    if code := faults_from_env():
+        return code
+    slog.configure("hub", json=args.log_json, level=args.log_level)
+    cfg = hub_boot.HubConfig(
+        db_url=db_url(args, "hub"),
+        host=args.host,
+        port=args.port,
+        topology=args.topology,
+        advance_exhausted=args.advance_exhausted,
+        advance_size_fen=args.advance_size_fen,
+    )
+    return asyncio.run(serve_until_signal(hub_boot.start(cfg), args.ready_file))

@@ -1,0 +1,66 @@
+"""``settlenet province``: run one province node (treatment and insured roles) and register it
+with the hub."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from scripts.options import Subparsers
+from scripts.serve import add_serve_args, db_url, faults_from_env, serve_until_signal
+
+
+def add_parser(sub: Subparsers) -> None:
+    province = sub.add_parser(
+        "province",
+        help="run one province node",
+        description="Run one province node (treatment and insured roles) "
+        "and register it with the hub.",
+    )
+    province.add_argument("--code", required=True, help="two-digit province code, e.g. 13")
+    province.add_argument("--hub", required=True, help="hub address host:port")
+    province.add_argument(
+        "--province-data",
+        type=Path,
+        help="folder of province data folders (default: the built-in data)",
+    )
+    province.add_argument(
+        "--population", type=int, default=0, help="extra generated insured persons (seeded)"
+    )
+    province.add_argument("--seed", type=int, default=1, help="population seed (default 1)")
+    province.add_argument("--advertise-host", help="host other nodes use to reach this one")
+    province.add_argument(
+        "--no-admin",
+        action="store_true",
+        help="do not serve AdminService (loading policy, catalogue, persons)",
+    )
+    add_serve_args(province)
+
+
+def main(args: argparse.Namespace) -> int:
+    from provincial_nodes import bootstrap as prov_boot
+    from services.logs import setup as slog
+    from services.values.errors import ConfigError
+
+    if code := faults_from_env():
+        return code
+    slog.configure(f"province-{args.code}", json=args.log_json, level=args.log_level)
+    cfg = prov_boot.NodeConfig(
+        code=args.code,
+        db_url=db_url(args, f"province-{args.code}"),
+        hub=args.hub,
+        data_root=args.province_data,
+        host=args.host,
+        port=args.port,
+        advertise_host=args.advertise_host,
+        population=args.population,
+        seed=args.seed,
+        admin=not args.no_admin,
+    )
+    try:
+        return asyncio.run(serve_until_signal(prov_boot.start(cfg), args.ready_file))
+    except ConfigError as exc:
+        print(f"settlenet province: {exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,97 @@
+"""What ``settlenet hub`` and ``settlenet province`` share: the serving options, the database
+URL, the fault transport from the environment, and serving until SIGINT or SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import sys
+from collections.abc import Awaitable
+from pathlib import Path
+from typing import Protocol
+
+from services.storage.database import sqlite_url
+
+DB_ENV = "SETTLENET_DB_URL"
+
+
+class Node(Protocol):
+    """A started node: where it serves, and how to stop it."""
+
+    @property
+    def endpoint(self) -> str: ...
+
+    async def stop(self) -> None: ...
+
+
+def add_serve_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=0, help="port to bind (default 0: any free port)")
+    p.add_argument(
+        "--db",
+        help=f"SQLAlchemy URL of this node's database (or ${DB_ENV}); "
+        "default a SQLite file under --data",
+    )
+    p.add_argument(
+        "--data",
+        type=Path,
+        default=Path("var"),
+        help="folder for the SQLite database (default ./var)",
+    )
+    p.add_argument("--ready-file", type=Path, help=argparse.SUPPRESS)
+    p.add_argument("--log-json", action="store_true", help="log JSON lines instead of text")
+    p.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING (default INFO)")
+
+
+def db_url(args: argparse.Namespace, name: str) -> str:
+    """--db, else $SETTLENET_DB_URL, else a SQLite file ``name``.db under --data."""
+    if args.db:
+        return str(args.db)
+    if os.environ.get(DB_ENV):
+        return os.environ[DB_ENV]
+    args.data.mkdir(parents=True, exist_ok=True)
+    return sqlite_url(args.data / f"{name}.db")
+
+
+def faults_from_env() -> int:
+    """A test network may run its links through the fault transport ($SETTLENET_FAULTS).
+    0, or 2 after one line when the variable is malformed."""
+    from services.faults import transport as faults
+
+    try:
+        injector = faults.install_from_env()
+    except ValueError as exc:
+        print(f"settlenet: {exc}", file=sys.stderr)
+        return 2
+    if injector is not None:
+        print(
+            f"settlenet: fault transport on ({faults.ENV}="
+            f"{os.environ[faults.ENV]}): calls on this node's links may be dropped, "
+            "duplicated or delayed",
+            file=sys.stderr,
+        )
+    return 0
+
+
+async def serve_until_signal(start: Awaitable[Node], ready_file: Path | None) -> int:
+    """Start the node, write the ready file (endpoint and pid) if asked, serve until SIGINT or
+    SIGTERM, stop cleanly."""
+    import structlog
+
+    log = structlog.get_logger("cli")
+    node = await start
+    if ready_file:
+        tmp = ready_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"endpoint": node.endpoint, "pid": os.getpid()}))
+        tmp.replace(ready_file)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    log.info("stopping")
+    await node.stop()
+    return 0
