@@ -20,7 +20,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from scripts.options import Subparsers
 from provincial_nodes import config
 from provincial_nodes.domain.catalogue import (
     ClaimTotals,
@@ -31,6 +30,7 @@ from provincial_nodes.domain.catalogue import (
 from provincial_nodes.domain.filing import Basis, Coverage
 from provincial_nodes.domain.person import PersonState
 from provincial_nodes.domain.split import Claim, split
+from scripts.options import Subparsers
 from services.values.money import line_amount_fen
 
 DAY = date(2026, 10, 15)

@@ -9,18 +9,16 @@ province going down does not stop the rest.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from provincial_nodes import seed
 from national_hub.advance import DEFAULT_SIZE_FEN as DEFAULT_ADVANCE_FEN
-from scripts import network
+from provincial_nodes import seed
+from scripts import launcher, network
 from scripts.options import Subparsers, positive_fen
 from services.storage.database import sqlite_url
 
@@ -31,28 +29,15 @@ def _say(message: str) -> None:
     print(f"settlenet up: {message}", file=sys.stderr, flush=True)
 
 
-def _spawn(args: list[str], log: Path) -> subprocess.Popen[bytes]:
-    handle = log.open("ab")
-    return subprocess.Popen(
-        [sys.executable, "-m", "scripts.cli", *args, "--log-json"],
-        stdout=handle,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )  # Ctrl-C reaches us, we stop them in order
-
-
-def _wait_ready(proc: subprocess.Popen[bytes], ready: Path, name: str, log: Path) -> str:
-    deadline = time.monotonic() + READY_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if ready.exists():
-            return str(json.loads(ready.read_text())["endpoint"])
-        if proc.poll() is not None:
-            tail = log.read_text(errors="replace").splitlines()[-5:]
-            raise RuntimeError(
-                f"{name} exited with code {proc.returncode}:\n  " + "\n  ".join(tail)
-            )
-        time.sleep(0.05)
-    raise RuntimeError(f"{name} did not start serving within {READY_TIMEOUT_S:.0f}s; see {log}")
+def _start(name: str, args: list[str], data: Path, log: Path) -> launcher.Process:
+    # Each node in a session of its own: Ctrl-C reaches us, we stop them in order.
+    return launcher.start_node(
+        name,
+        [*launcher.CLI, *args, "--log-json"],
+        data,
+        log=log,
+        timeout=READY_TIMEOUT_S,
+    )
 
 
 def add_parser(sub: Subparsers) -> None:
@@ -124,7 +109,7 @@ def main(args: argparse.Namespace) -> int:
     except ValueError as exc:
         _say(str(exc))
         return 2
-    procs: list[tuple[str, subprocess.Popen[bytes]]] = []
+    procs: list[launcher.Process] = []
     stopping = False
 
     def stop(*_: Any) -> None:
@@ -134,55 +119,23 @@ def main(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     try:
-        ready = data / "hub.ready"
-        ready.unlink(missing_ok=True)
         log = logs / "hub.log"
         hub_url = sqlite_url(data / "hub.db")
-        proc = _spawn(
-            [
-                "hub",
-                "--port",
-                str(args.hub_port),
-                "--db",
-                hub_url,
-                "--advance-size-fen",
-                str(args.advance_size_fen),
-                "--ready-file",
-                str(ready),
-            ],
-            log,
-        )
-        procs.append(("hub", proc))
-        hub = _wait_ready(proc, ready, "hub", log)
+        hub_args = ["hub", "--port", str(args.hub_port), "--db", hub_url]
+        hub_args += ["--advance-size-fen", str(args.advance_size_fen)]
+        procs.append(_start("hub", hub_args, data, log))
+        hub = procs[-1].endpoint
         _say(f"hub serving on {hub} (log {log})")
         nodes: dict[str, tuple[str, str]] = {}
         for i, code in enumerate(codes):
-            ready = data / f"province-{code}.ready"
-            ready.unlink(missing_ok=True)
             log = logs / f"province-{code}.log"
             url = sqlite_url(data / f"province-{code}.db")
             port = args.base_port + i if args.base_port else 0
-            proc = _spawn(
-                [
-                    "province",
-                    "--code",
-                    code,
-                    "--hub",
-                    hub,
-                    "--port",
-                    str(port),
-                    "--db",
-                    url,
-                    "--population",
-                    str(args.population),
-                    "--ready-file",
-                    str(ready),
-                ],
-                log,
-            )
-            procs.append((f"province {code}", proc))
             started = time.monotonic()
-            endpoint = _wait_ready(proc, ready, f"province {code}", log)
+            province_args = ["province", "--code", code, "--hub", hub, "--port", str(port)]
+            province_args += ["--db", url, "--population", str(args.population)]
+            procs.append(_start(f"province {code}", province_args, data, log))
+            endpoint = procs[-1].endpoint
             nodes[code] = (endpoint, url)
             _say(
                 f"province {code} serving on {endpoint} after {time.monotonic() - started:.1f}s "
@@ -195,30 +148,27 @@ def main(args: argparse.Namespace) -> int:
         _say("Ctrl-C stops every node")
         exited: set[str] = set()
         while not stopping:
-            for name, p in procs:
-                if name not in exited and p.poll() is not None:
-                    exited.add(name)
+            for p in procs:
+                if p.name not in exited and not p.alive():
+                    exited.add(p.name)
                     _say(
-                        f"{name} exited with code {p.returncode}; the other nodes keep "
-                        "serving; calls that need it fail until the network is restarted"
+                        f"{p.name} exited with code {p.proc.returncode}; the "
+                        "other nodes keep serving; calls that need it fail until the network is "
+                        "restarted"
                     )
             if len(exited) == len(procs):
                 _say("every node has exited")
                 return 1
             time.sleep(0.2)
         return 0
-    except RuntimeError as exc:
+    except launcher.LaunchError as exc:
         _say(str(exc))
         return 1
     finally:
-        for _name, p in reversed(procs):
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-        for _name, p in reversed(procs):
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        for p in reversed(procs):
+            p.signal(signal.SIGTERM)
+        for p in reversed(procs):
+            p.stop()
         _say("stopped")
         for f in data.glob("*.ready"):
             f.unlink(missing_ok=True)

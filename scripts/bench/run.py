@@ -9,7 +9,6 @@ import asyncio
 import json
 import os
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -23,6 +22,7 @@ import grpc
 from rich.console import Console
 from rich.table import Table
 
+from scripts import launcher
 from scripts.loadtest import procstat, report, target
 from scripts.loadtest.client import CallFailed, LoadClient, MsgidSource
 from scripts.loadtest.messages import OpenVisit
@@ -51,15 +51,7 @@ class Exhausted(Exception):
     """No prepared visit is left for the settle path."""
 
 
-@dataclass
-class Node:
-    name: str
-    proc: subprocess.Popen[bytes]
-    endpoint: str
-
-    @property
-    def pid(self) -> int:
-        return self.proc.pid
+Node = launcher.Process
 
 
 @dataclass
@@ -72,46 +64,33 @@ class Setup:
     def stop(self) -> None:
         nodes = [*self.echo.values(), *([self.routing_hub] if self.routing_hub else [])]
         for n in nodes:
-            if n.proc.poll() is None:
-                n.proc.send_signal(signal.SIGTERM)
+            n.signal(signal.SIGTERM)
         for n in nodes:
-            try:
-                n.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                n.proc.kill()
+            n.stop()
         if self.network is not None:
             self.network.stop()
 
 
-def _spawn(name: str, args: list[str], data: Path) -> tuple[subprocess.Popen[bytes], Path]:
-    ready = data / f"{name}.ready"
-    ready.unlink(missing_ok=True)
-    log = (data / f"{name}.log").open("ab")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", *args, "--ready-file", str(ready)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    return proc, ready
+def _spawn(name: str, args: list[str], data: Path) -> Node:
+    return launcher.spawn_node(name, [sys.executable, "-m", *args], data)
 
 
-def _wait(name: str, proc: subprocess.Popen[bytes], ready: Path) -> Node:
-    deadline = time.monotonic() + READY_TIMEOUT_S
-    while not ready.exists():
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError(f"{name} did not start; see {ready.with_suffix('.log')}")
-        time.sleep(0.05)
-    return Node(name, proc, json.loads(ready.read_text())["endpoint"])
+def _wait(p: Node) -> Node:
+    try:
+        launcher.wait_ready(p, READY_TIMEOUT_S)
+    except launcher.LaunchError:
+        p.kill()
+        raise RuntimeError(f"{p.name} did not start; see {p.log}") from None
+    return p
 
 
 def start(data: Path, population: int, say: Callable[[str], None]) -> Setup:
     """Echo nodes, the routing hub and the real network, each node its own process."""
     setup = Setup(data)
     try:
-        p, r = _spawn("echo-insured", ["scripts.bench.echo", "insured"], data)
-        setup.echo["echo-insured"] = _wait("echo-insured", p, r)
+        setup.echo["echo-insured"] = _wait(
+            _spawn("echo-insured", ["scripts.bench.echo", "insured"], data)
+        )
         insured = setup.echo["echo-insured"].endpoint
         topology = data / "routing-topology.json"
         topology.write_text(
@@ -128,10 +107,8 @@ def start(data: Path, population: int, say: Callable[[str], None]) -> Setup:
                 }
             )
         )
-        hub_p, hub_r = _spawn(
-            "echo-hub", ["scripts.bench.echo", "hub", "--upstream", insured], data
-        )
-        route_p, route_r = _spawn(
+        echo_hub = _spawn("echo-hub", ["scripts.bench.echo", "hub", "--upstream", insured], data)
+        route_hub = _spawn(
             "routing-hub",
             [
                 "scripts.cli",
@@ -146,14 +123,15 @@ def start(data: Path, population: int, say: Callable[[str], None]) -> Setup:
             ],
             data,
         )
-        setup.echo["echo-hub"] = _wait("echo-hub", hub_p, hub_r)
-        setup.routing_hub = _wait("routing-hub", route_p, route_r)
-        t_p, t_r = _spawn(
+        setup.echo["echo-hub"], setup.routing_hub = echo_hub, route_hub  # stopped on failure
+        _wait(echo_hub)
+        _wait(route_hub)
+        echo_treatment = _spawn(
             "echo-treatment",
             ["scripts.bench.echo", "treatment", "--upstream", setup.echo["echo-hub"].endpoint],
             data,
         )
-        setup.echo["echo-treatment"] = _wait("echo-treatment", t_p, t_r)
+        setup.echo["echo-treatment"] = _wait(echo_treatment)
         say("echo nodes and the routing hub serve")
         setup.network = target.start_processes(data / "net", [TREAT, INSURED], population, 1, say)
         say(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import signal
 import sys
 import tempfile
@@ -17,6 +16,7 @@ import grpc
 from rich.console import Console
 
 from provincial_nodes import seed
+from scripts import launcher
 from scripts import target as network_target
 from scripts.loadtest import audit, plot, procstat, report, runner, target
 from scripts.loadtest import schedule as sched
@@ -343,9 +343,7 @@ async def _kill_later(name: str, delay_s: float, pids: dict[str, int], say: Any)
         )
         say(f"--kill: {name}: {why}")
         return {"node": name, "at_s": delay_s, "killed": False, "why": why}
-    try:
-        os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
+    if not launcher.sigkill(pid):
         say(f"--kill: {name} (pid {pid}) had already exited")
         return {
             "node": name,

@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import signal
 import subprocess
-import sys
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from scripts import launcher
 from scripts.loadtest import population
 from scripts.loadtest.model import CatalogueRef, InstitutionRef, PersonRef, ProvinceView
 
@@ -99,41 +96,17 @@ def start_processes(
 ) -> Started:
     """Seed the databases, run ``settlenet up`` as a child, wait for network.json."""
     population.seed_network(data, list(codes), count, seed_value, say=say)
-    (data / "network.json").unlink(missing_ok=True)
-    log = (data / "up.log").open("ab")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "scripts.cli",
-            "up",
-            "--data",
-            str(data),
-            "--provinces",
-            ",".join(codes),
-            "--advance-size-fen",
-            str(LOAD_ADVANCE_FEN),
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + READY_TIMEOUT_S
-    while not (data / "network.json").exists():
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError(f"settlenet up did not start; see {data / 'up.log'}")
-        time.sleep(0.1)
-    doc = json.loads((data / "network.json").read_text(encoding="utf-8"))
+    try:
+        up, doc = launcher.start_network(
+            data,
+            ["--provinces", ",".join(codes), "--advance-size-fen", str(LOAD_ADVANCE_FEN)],
+            timeout=READY_TIMEOUT_S,
+        )
+    except launcher.LaunchError:
+        raise RuntimeError(f"settlenet up did not start; see {data / 'up.log'}") from None
 
     def stop() -> None:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)  # up stops its nodes in order
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-        log.close()
+        up.stop(timeout=30)  # up stops its nodes in order
 
     return Started(doc, stop, _pids(data, codes))
 
