@@ -29,29 +29,11 @@ province code (11) wherever it appears. A usage error is one line on stderr and 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
-from types import ModuleType
 from typing import Protocol, cast
 
-from scripts import (
-    admin,
-    advance,
-    bench_rules,
-    clear,
-    demo,
-    filing,
-    hub,
-    msgid,
-    province,
-    reconcile,
-    scenario,
-    topup,
-    up,
-    visit,
-)
-from scripts.bench import command as bench_command
-from scripts.loadtest import command as loadtest_command
 from scripts.options import Parser, Subparsers, check_required
 
 
@@ -63,35 +45,39 @@ class Command(Protocol):
     def main(self, args: argparse.Namespace) -> int: ...
 
 
-def _command(module: ModuleType) -> Command:
-    return cast(Command, module)
-
-
-COMMANDS: dict[str, Command] = {
-    "demo": _command(demo),
-    "up": _command(up),
-    "visit": _command(visit),
-    "hub": _command(hub),
-    "filing": _command(filing),
-    "msgid": _command(msgid),
-    "topup": _command(topup),
-    "clear": _command(clear),
-    "advance": _command(advance),
-    "reconcile": _command(reconcile),
-    "admin": _command(admin),
-    "scenario": _command(scenario),
-    "bench-rules": _command(bench_rules),
-    "province": _command(province),
-    "loadtest": _command(loadtest_command),
-    "bench": _command(bench_command),
+COMMANDS: dict[str, str] = {
+    "demo": "scripts.demo",
+    "up": "scripts.up",
+    "visit": "scripts.visit",
+    "hub": "scripts.hub",
+    "filing": "scripts.filing",
+    "msgid": "scripts.msgid",
+    "topup": "scripts.topup",
+    "clear": "scripts.clear",
+    "advance": "scripts.advance",
+    "reconcile": "scripts.reconcile",
+    "admin": "scripts.admin",
+    "scenario": "scripts.scenario.command",
+    "bench-rules": "scripts.bench_rules",
+    "province": "scripts.province",
+    "loadtest": "scripts.loadtest.command",
+    "bench": "scripts.bench.command",
 }
-"""Every ``settlenet`` command, by name, in the order ``--help`` lists them."""
+"""Every ``settlenet`` command: its name and the module that declares its parser and ``main``,
+in the order ``--help`` lists them. A command's module is imported only when it is needed (a
+node process loads its own command, not the load generator's)."""
 
 BROKEN_PIPE = 128 + 13
 """The exit code of a command whose reader closed the pipe (as a shell reports SIGPIPE)."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def command(name: str) -> Command:
+    """The module of the command ``name``."""
+    return cast(Command, importlib.import_module(COMMANDS[name]))
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The ``settlenet`` parser: every command's, or with ``only`` just that command's."""
     parser = Parser(
         prog="settlenet",
         description="A simulated network for China's cross-provincial direct settlement of "
@@ -100,8 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=__doc__,
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for command in COMMANDS.values():
-        command.add_parser(sub)
+    for name in COMMANDS if only is None else (only,):
+        command(name).add_parser(sub)
     return parser
 
 
@@ -115,13 +101,14 @@ def _quiet_broken_pipe() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    given = sys.argv[1:] if argv is None else argv
+    args = build_parser(given[0] if given and given[0] in COMMANDS else None).parse_args(given)
     problem = check_required(args, f"settlenet {args.command}")
     if problem:
         print(problem, file=sys.stderr)
         return 2
     try:
-        code = COMMANDS[args.command].main(args)
+        code = command(args.command).main(args)
         sys.stdout.flush()
     except BrokenPipeError:
         # `settlenet ... | head`: the reader is gone; end as a tool killed by SIGPIPE would,

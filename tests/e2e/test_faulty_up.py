@@ -6,18 +6,15 @@ reconciles with no difference."""
 from __future__ import annotations
 
 import asyncio
-import json
 import random
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import grpc
 import pytest
 
-from scripts import reconcile
+from scripts import launcher, reconcile
 from scripts.clients.his import Line
 from scripts.clients.retrying_his import RetryingHis
 
@@ -34,19 +31,10 @@ def test_a_faulty_network_still_settles_exactly_once(tmp_path: Path) -> None:
         timeout=30,
     )
     assert bad.returncode == 2 and "SEED:RATE" in bad.stderr
-    proc = subprocess.Popen(
-        [*CLI, "up", "--data", str(data), "--provinces", "11,13", "--faults", "5:0.06"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    up, doc = launcher.start_network(
+        data, ["--provinces", "11,13", "--faults", "5:0.06"], timeout=90
     )
-    target = data / "network.json"
-    deadline = time.monotonic() + 90
-    while not target.exists():
-        assert proc.poll() is None and time.monotonic() < deadline, "settlenet up failed"
-        time.sleep(0.1)
     try:
-        doc = json.loads(target.read_text())
         bj, hb = doc["provinces"]["11"], doc["provinces"]["13"]
         inst = next(i for i in bj["institutions"] if i["medins_lv"] == "3")
         code = bj["catalogue"]["class_a"][0]["med_list_codg"]
@@ -80,6 +68,5 @@ def test_a_faulty_network_still_settles_exactly_once(tmp_path: Path) -> None:
         report = asyncio.run(reconcile.run(doc, "", ""))
         assert report["differences"] == 0, reconcile.render(report)
     finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=30)
+        up.stop(timeout=30)
     assert "fault transport on" in (data / "logs" / "hub.log").read_text()

@@ -8,11 +8,8 @@ as ``settlenet up`` runs them."""
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import random
-import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -24,7 +21,7 @@ import pytest
 from sqlalchemy import select
 
 from provincial_nodes import config
-from scripts import reconcile
+from scripts import launcher, reconcile
 from scripts.clients.his import Line
 from scripts.clients.retrying_his import RetryingHis, SettleOutcome
 from services.storage.database import Database, sqlite_url
@@ -37,40 +34,30 @@ VISIT_TIME, FEE_TIME = "2026-10-15 09:00:00", "2026-10-15 09:20:00"
 
 
 class Node:
+    """One node process, started and killed through the launcher."""
+
     def __init__(self, data: Path, name: str, args: list[str]) -> None:
         self.data, self.name, self.args = data, name, args
-        self.proc: subprocess.Popen[bytes] | None = None
+        self.proc: launcher.Process | None = None
         self.endpoint = ""
 
     def start(self, port: int = 0) -> str:
-        ready = self.data / f"{self.name}.ready"
-        ready.unlink(missing_ok=True)
-        log = (self.data / f"{self.name}.log").open("ab")
-        self.proc = subprocess.Popen(
-            [*CLI, *self.args, "--port", str(port), "--ready-file", str(ready), "--log-json"],
-            stdout=log,
-            stderr=subprocess.STDOUT,
+        self.proc = launcher.start_node(
+            self.name,
+            [*CLI, *self.args, "--port", str(port), "--log-json"],
+            self.data,
+            new_session=False,
         )
-        deadline = time.monotonic() + 60
-        while not ready.exists():
-            assert self.proc.poll() is None, (self.data / f"{self.name}.log").read_text()[-2000:]
-            assert time.monotonic() < deadline, f"{self.name} did not start"
-            time.sleep(0.05)
-        self.endpoint = json.loads(ready.read_text())["endpoint"]
+        self.endpoint = self.proc.endpoint
         return self.endpoint
 
     def kill(self) -> None:
         assert self.proc is not None
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(timeout=10)
+        self.proc.kill()
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        if self.proc is not None and self.proc.alive():
+            self.proc.stop(timeout=20)
 
 
 async def _visit(

@@ -8,10 +8,8 @@ import csv
 import importlib.util
 import os
 import shutil
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -29,23 +27,15 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_locust_runs_headless_against_a_running_network(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from scripts import launcher
     from scripts.loadtest import population
 
     env = {**os.environ, "SETTLENET_CACHE": str(tmp_path / "cache")}
     monkeypatch.setenv("SETTLENET_CACHE", env["SETTLENET_CACHE"])
     data = tmp_path / "net"
     population.seed_network(data, ["11", "13"], 200)
-    up = subprocess.Popen(
-        [sys.executable, "-m", "scripts.cli", "up", "--data", str(data), "--provinces", "11,13"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        env=env,
-    )
+    up, _doc = launcher.start_network(data, ["--provinces", "11,13"], timeout=60, env=env)
     try:
-        deadline = time.monotonic() + 60
-        while not (data / "network.json").exists():
-            assert up.poll() is None and time.monotonic() < deadline, up.stderr
-            time.sleep(0.1)
         locust = shutil.which("locust", path=str(Path(sys.executable).parent)) or "locust"
         proc = subprocess.run(
             [
@@ -85,5 +75,4 @@ def test_locust_runs_headless_against_a_running_network(
             assert int(rows[name]["Request Count"]) > 0, name
         assert int(rows["Aggregated"]["Failure Count"]) == 0
     finally:
-        up.send_signal(signal.SIGTERM)
-        up.wait(timeout=30)
+        up.stop(timeout=30)

@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import grpc
 import pytest
 
+from scripts import launcher
 from scripts.clients.his import His, Line
 
 pytestmark = pytest.mark.slow
@@ -30,19 +29,9 @@ def _cli(*args: str) -> dict:
 
 def test_msgid_status_correction_and_top_up_from_the_command_line(tmp_path: Path) -> None:
     data = tmp_path / "net"
-    proc = subprocess.Popen(
-        [*CLI, "up", "--data", str(data), "--provinces", "11,13"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    up, doc = launcher.start_network(data, ["--provinces", "11,13"], timeout=90)
     target = data / "network.json"
-    deadline = time.monotonic() + 90
-    while not target.exists():
-        assert proc.poll() is None and time.monotonic() < deadline, "settlenet up failed"
-        time.sleep(0.1)
     try:
-        doc = json.loads(target.read_text())
         bj, hb = doc["provinces"]["11"], doc["provinces"]["13"]
         inst = next(i for i in bj["institutions"] if i["medins_lv"] == "3")
         person = hb["persons"][1]
@@ -127,5 +116,4 @@ def test_msgid_status_correction_and_top_up_from_the_command_line(tmp_path: Path
         )
         assert "top-up T1: posted" in listed.stdout
     finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=30)
+        up.stop(timeout=30)

@@ -4,7 +4,6 @@ by network.json and gRPC reflection, a clean stop on SIGTERM; and ``settlenet de
 from __future__ import annotations
 
 import json
-import signal
 import subprocess
 import sys
 import time
@@ -15,7 +14,7 @@ import pytest
 from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
-from scripts import visit
+from scripts import launcher, visit
 
 pytestmark = pytest.mark.slow
 CLI = [sys.executable, "-m", "scripts.cli"]
@@ -24,25 +23,15 @@ CLI = [sys.executable, "-m", "scripts.cli"]
 @pytest.fixture
 def running(tmp_path: Path):
     data = tmp_path / "net"
-    proc = subprocess.Popen(
-        [*CLI, "up", "--data", str(data), "--provinces", "11,13,44"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    target = data / "network.json"
-    deadline = time.monotonic() + 90
-    while not target.exists():
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"settlenet up did not write network.json: {proc.communicate()[1]}")
-        time.sleep(0.1)
     try:
-        yield target, proc
+        up, _doc = launcher.start_network(data, ["--provinces", "11,13,44"], timeout=90)
+    except launcher.LaunchError as exc:
+        pytest.fail(str(exc))
+    try:
+        yield data / "network.json", up
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(timeout=30)
+        if up.alive():
+            up.stop(timeout=30)
 
 
 def _reflect(endpoint: str, service: str) -> descriptor_pool.DescriptorPool:
@@ -227,9 +216,8 @@ def test_up_runs_a_network_a_reflection_client_can_drive(running) -> None:
         ("2501", filing_id)
     ]
 
-    proc.send_signal(signal.SIGTERM)
-    assert proc.wait(timeout=30) == 0
-    assert "stopped" in proc.stderr.read()
+    assert proc.stop(timeout=30) == 0
+    assert "stopped" in proc.log.read_text()
 
 
 def test_demo_tells_the_whole_story_and_its_splits_add_up() -> None:

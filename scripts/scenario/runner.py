@@ -1,55 +1,10 @@
-"""Golden scenarios: policy, catalogue, persons and visits as data, with the expected result of
-every visit computed by hand. ``settlenet scenario run FILE...`` runs them over real gRPC against
-an in-process network (default) or a running one (``--target DIR/network.json``) and reports
-pass/fail per step with a diff that names each field that differed.
-
-A scenario file (YAML) holds one scenario, or several under ``scenarios:`` (with ``shared:`` for
-YAML anchors they refer to, such as a common catalogue)::
-
-    name: Guangzhou employee outpatient, 300 yuan a month
-    about: |                      # the arithmetic, by hand
-      ...
-    treatment: "11"               # province code of the place of treatment (default 11)
-    insured: "44"                 # province code of the insured place (default 13)
-    catalogue: [...]              # entries loaded into the treatment node (catalogue.yaml format)
-    policy: [...]                 # schemes of the insured region (a policy.yaml region's list)
-    persons: [...]                # persons.yaml entries; psn_no/certno/psn_name may be left out
-    steps:
-      - visit: first              # a label for later steps
-        person: 0                 # index into persons (default 0)
-        date: 2026-10-15          # visit and fee date (setl_date is the visit date)
-        level: "3"                # institution level at the place of treatment (or fixmedins_code)
-        med_type: "11"            # 11 general, 13 emergency, 14 chronic (with opsp_dise_code)
-        refl_flag: "1"            # referral
-        diag: [E11.900]
-        acct_used: true
-        lines: [{code: ..., cnt: "2", pric: 1449}]   # a line may add date: (its fee date)
-        expect:
-          lines: [{inscp_scp_amt: 2898, reason_codes: []}]   # FeeDetailResult fields per line
-          split: {hifp_pay: 1234, pool_prop_selfpay: "0.65"} # SetlInfo fields
-          setldetail: {"310100": 1234}                       # fund_payamt (or a mapping)
-          steps: [scope, filing, deductible, ratio, personal_account, cash]
-          error: {code: FAILED_PRECONDITION, field: opsp_dise_code, reason: ...}
-      - revoke: first
-        expect: {split: {fund_pay_sumamt: -1234}}
-      - state: {person: 0, balc: 150000, accumulators: {"2026 11:fund": 0}}
-
-Before each scenario the runner resets both nodes to their data files (AdminService ResetData),
-then loads the scenario's catalogue, policy and persons; at the end it resets the nodes again (so
-against a running network, documents loaded there with ``settlenet admin`` are dropped too).
-Every visit runs 2201 → 2204 → 2206 → 2207; the 2206 answer must equal the 2207 one (nothing
-happened in between).
-"""
+"""Running scenarios over real gRPC: reset the nodes, load the scenario's documents through
+AdminService, drive each visit (2201 → 2204 → 2206 → 2207) as a hospital would, revoke, read
+the person's state, and compare every answer with the hand-computed expectation."""
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import hashlib
-import json
-import sys
-import tempfile
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -57,30 +12,13 @@ from typing import Any
 import grpc
 import yaml
 
-from scripts import target as target_file
 from scripts.clients.his import His, Line
-from scripts.options import Shared, Subparsers
+from scripts.scenario.report import ScenarioResult, StepResult
+from scripts.scenario.schema import ScenarioError, provinces_needed, read
 from services.pb.settlenet.v1 import admin_pb2, admin_pb2_grpc, common_pb2
 from services.rpc.status import details_of
 from services.values import certno
 
-SCENARIO_KEYS = {"name", "about", "treatment", "insured", "catalogue", "policy", "persons", "steps"}
-VISIT_KEYS = {
-    "visit",
-    "person",
-    "date",
-    "level",
-    "fixmedins_code",
-    "med_type",
-    "opsp_dise_code",
-    "refl_flag",
-    "diag",
-    "acct_used",
-    "lines",
-    "expect",
-}
-EXPECT_KEYS = {"lines", "split", "setldetail", "steps", "error"}
-LINE_KEYS = {"code", "cnt", "pric", "date"}
 AMOUNT_FIELDS = (
     "medfee_sumamt",
     "fulamt_ownpay_amt",
@@ -100,108 +38,6 @@ AMOUNT_FIELDS = (
     "pool_prop_selfpay",
     "ratio_reduction",
 )
-
-
-class ScenarioError(Exception):
-    """A scenario file is malformed: names the file, the key and the problem."""
-
-    def __init__(self, file: str, key: str, problem: str) -> None:
-        super().__init__(f"{file}: {key}: {problem}")
-
-
-@dataclass
-class StepResult:
-    label: str
-    diffs: list[str] = field(default_factory=list)
-    got: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not self.diffs
-
-
-@dataclass
-class ScenarioResult:
-    file: str
-    name: str
-    steps: list[StepResult] = field(default_factory=list)
-    error: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return not self.error and all(s.ok for s in self.steps)
-
-
-# ---- reading ---------------------------------------------------------------------------------
-
-
-def _check_keys(
-    file: str, key: str, value: Any, allowed: set[str], required: set[str] = frozenset()
-) -> dict[str, Any]:  # type: ignore[assignment]
-    if not isinstance(value, dict):
-        raise ScenarioError(file, key or "(top)", f"must be a mapping, got {type(value).__name__}")
-    unknown = sorted(set(value) - allowed)
-    if unknown:
-        raise ScenarioError(
-            file,
-            f"{key}.{unknown[0]}".lstrip("."),
-            f"unknown key (allowed: {', '.join(sorted(allowed))})",
-        )
-    missing = sorted(required - set(value))
-    if missing:
-        raise ScenarioError(file, f"{key}.{missing[0]}".lstrip("."), "missing")
-    return value
-
-
-def read(path: Path) -> list[dict[str, Any]]:
-    """The scenarios of a file, their shape checked (the documents inside are checked by the
-    nodes when loaded)."""
-    file = str(path)
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ScenarioError(file, "(file)", str(exc)) from None
-    except yaml.YAMLError as exc:
-        raise ScenarioError(file, "(yaml)", str(exc).replace("\n", " ")) from None
-    if isinstance(doc, dict) and "scenarios" in doc:
-        _check_keys(file, "", doc, {"scenarios", "shared"}, {"scenarios"})
-        items = doc["scenarios"]  # "shared:" holds YAML anchors the scenarios refer to
-    else:
-        items = [doc]
-    if not isinstance(items, list) or not items:
-        raise ScenarioError(file, "scenarios", "must be a non-empty list")
-    for i, sc in enumerate(items):
-        key = f"scenarios[{i}]" if len(items) > 1 else ""
-        _check_keys(file, key, sc, SCENARIO_KEYS, {"name", "steps"})
-        if not isinstance(sc["steps"], list) or not sc["steps"]:
-            raise ScenarioError(file, f"{key}.steps".lstrip("."), "must be a non-empty list")
-        labels: set[str] = set()
-        for j, step in enumerate(sc["steps"]):
-            sk = f"{key}.steps[{j}]".lstrip(".")
-            if not isinstance(step, dict):
-                raise ScenarioError(file, sk, "must be a mapping")
-            if "visit" in step:
-                _check_keys(file, sk, step, VISIT_KEYS, {"visit", "date", "lines"})
-                labels.add(str(step["visit"]))
-                for n, line in enumerate(step["lines"] or []):
-                    _check_keys(file, f"{sk}.lines[{n}]", line, LINE_KEYS, {"code", "pric"})
-                _check_keys(file, f"{sk}.expect", step.get("expect", {}), EXPECT_KEYS)
-            elif "revoke" in step:
-                _check_keys(file, sk, step, {"revoke", "expect"})
-                if str(step["revoke"]) not in labels:
-                    raise ScenarioError(
-                        file, f"{sk}.revoke", f"no earlier visit labelled {step['revoke']!r}"
-                    )
-                _check_keys(file, f"{sk}.expect", step.get("expect", {}), EXPECT_KEYS)
-            elif "state" in step:
-                _check_keys(file, sk, step, {"state"})
-                _check_keys(file, f"{sk}.state", step["state"], {"person", "balc", "accumulators"})
-            else:
-                raise ScenarioError(file, sk, "a step is a visit:, a revoke: or a state:")
-    return items
-
-
-# ---- the network ----------------------------------------------------------------------------
 
 
 def _region(doc: dict[str, Any], code: str) -> str:
@@ -571,17 +407,6 @@ def _dump(doc: Any) -> str:
     return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
 
 
-def provinces_needed(paths: list[Path]) -> tuple[str, ...]:
-    codes = {"11", "13"}
-    for path in paths:
-        try:
-            for sc in read(path):
-                codes |= {str(sc.get("treatment", "11")), str(sc.get("insured", "13"))}
-        except ScenarioError:
-            continue
-    return tuple(sorted(codes))
-
-
 async def run_in_process(paths: list[Path], data_dir: Path) -> list[ScenarioResult]:
     """Start a network in this process, run the scenarios over gRPC, stop it."""
     from scripts import network
@@ -603,102 +428,3 @@ async def run_against(doc: dict[str, Any], paths: list[Path]) -> list[ScenarioRe
         return results
     finally:
         await runner.close()
-
-
-def expand(paths: list[Path]) -> list[Path]:
-    """Files as given; a folder stands for every *.yaml under it."""
-    out: list[Path] = []
-    for p in paths:
-        out += sorted(p.rglob("*.yaml")) if p.is_dir() else [p]
-    return out
-
-
-# ---- the command ----------------------------------------------------------------------------
-
-
-def add_parser(sub: Subparsers) -> None:
-    shared = Shared()
-    shared.add(
-        "--target",
-        type=Path,
-        help="DIR/network.json of a running network (default: start one "
-        "in-process); its nodes must serve AdminService",
-    )
-    shared.add("--json", action="store_true", help="print results as JSON")
-    shared.add(
-        "-v", "--verbose", action="store_true", help="also print each passing step's amounts"
-    )
-    p = shared.command_parser(
-        sub,
-        "scenario",
-        help="run golden settlement scenarios",
-        description="Run scenario files (policy, catalogue, persons, visits and "
-        "their hand-computed results) and report pass/fail per step with a diff "
-        "naming each field that differed. The file format: scripts/scenario/schema.py.",
-    )
-    actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
-    run = shared.action_parser(actions, "run", help="run scenario files")
-    run.add_argument("files", nargs="+", type=Path, help="scenario YAML files or folders")
-
-
-def report(results: list[ScenarioResult], *, verbose: bool = False) -> str:
-    lines: list[str] = []
-    for r in results:
-        mark = "PASS" if r.ok else "FAIL"
-        lines.append(f"{mark}  {r.file} :: {r.name}")
-        if r.error:
-            lines.append(f"      error: {r.error}")
-        for s in r.steps:
-            lines.append(f"      {'ok  ' if s.ok else 'FAIL'} {s.label}")
-            lines += [f"           {d}" for d in s.diffs]
-            if verbose and s.ok and s.got:
-                lines.append(f"           {json.dumps(s.got, ensure_ascii=False)}")
-    passed = sum(r.ok for r in results)
-    lines.append(f"{passed} of {len(results)} scenarios passed")
-    return "\n".join(lines)
-
-
-def main(args: argparse.Namespace) -> int:
-    from services.logs import setup as slog
-
-    slog.configure("scenario", level="WARNING")
-    paths = expand(args.files)
-    missing = [p for p in paths if not p.is_file()]
-    if missing or not paths:
-        print(
-            f"settlenet scenario: no such file: {missing[0] if missing else args.files}",
-            file=sys.stderr,
-        )
-        return 2
-    try:
-        if args.target:
-            results = asyncio.run(run_against(target_file.load(args.target), paths))
-        else:
-            with tempfile.TemporaryDirectory(prefix="settlenet-scenario-") as tmp:
-                results = asyncio.run(run_in_process(paths, Path(tmp)))
-    except target_file.TargetError as exc:
-        print(f"settlenet scenario: {exc}", file=sys.stderr)
-        return 2
-    if args.json:
-        print(
-            json.dumps(
-                [
-                    {
-                        "file": r.file,
-                        "name": r.name,
-                        "ok": r.ok,
-                        "error": r.error,
-                        "steps": [
-                            {"label": s.label, "ok": s.ok, "diffs": s.diffs, "got": s.got}
-                            for s in r.steps
-                        ],
-                    }
-                    for r in results
-                ],
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
-    else:
-        print(report(results, verbose=args.verbose))
-    return 0 if all(r.ok for r in results) else 1
