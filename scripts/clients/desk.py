@@ -128,3 +128,59 @@ class Desk:
             timeout=self.timeout,
         )
         return list(res.qualifications)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m scripts.clients.desk --target DIR/network.json PSN_NO``: a person's filings
+    (5304) and chronic-disease qualifications (5301) read through this client."""
+    import argparse
+    import asyncio
+    import json
+    import sys
+    from pathlib import Path
+
+    from google.protobuf.json_format import MessageToDict
+
+    from scripts import target
+    from services.rpc.status import describe_rpc_error
+
+    p = argparse.ArgumentParser(
+        prog="python -m scripts.clients.desk",
+        description="A sample filing desk (窗口 / app): read a person's filings and "
+        "qualifications at their insured node of a running network (settlenet up).",
+    )
+    p.add_argument("--target", type=Path, required=True, help="DIR/network.json")
+    p.add_argument("psn_no", help="the person (its first six digits name the insured region)")
+    p.add_argument("--channel", default="window", help="window, app, mini_program or agency")
+    args = p.parse_args(argv)
+
+    async def read() -> dict[str, list[dict[str, object]]]:
+        doc = target.load(args.target)
+        region = args.psn_no[:6]
+        code = next((c for c, v in doc["provinces"].items() if region in v["regions"]), None)
+        if code is None:
+            raise target.TargetError(f"no province in {args.target} insures region {region}")
+        endpoint = target.province_endpoint(doc, code, args.target)
+        async with grpc.aio.insecure_channel(endpoint) as ch:
+            desk = Desk(ch, region, args.channel)
+            filings = await desk.filings(args.psn_no)
+            quals = await desk.qualifications(args.psn_no)
+        as_dict = dict(preserving_proto_field_name=True)
+        return {
+            "filings": [MessageToDict(f, **as_dict) for f in filings],
+            "qualifications": [MessageToDict(q, **as_dict) for q in quals],
+        }
+
+    try:
+        print(json.dumps(asyncio.run(read()), ensure_ascii=False, indent=2))
+    except target.TargetError as exc:
+        print(f"{p.prog}: {exc}", file=sys.stderr)
+        return 2
+    except grpc.RpcError as exc:
+        print(f"{p.prog}: {describe_rpc_error(exc)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

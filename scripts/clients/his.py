@@ -193,3 +193,28 @@ class His:
             ),
             timeout=self.timeout,
         )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m scripts.clients.his --target DIR/network.json``: one sample visit (1101 →
+    2201 → 2204 → 2206 → 2207 → 2208) through this client, as ``settlenet visit`` drives it."""
+    import argparse
+    from pathlib import Path
+
+    from scripts import visit
+
+    p = argparse.ArgumentParser(
+        prog="python -m scripts.clients.his",
+        description="A sample hospital information system (HIS): drive one cross-province "
+        "visit against a running network (settlenet up) with this client.",
+    )
+    p.add_argument("--target", type=Path, required=True, help="DIR/network.json")
+    p.add_argument("--treat", default="11", help="treatment province code (default 11)")
+    p.add_argument("--insured", default="13", help="insured province code (default 13)")
+    p.add_argument("--keep", action="store_true", help="do not revoke the settlement")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    return visit.main(p.parse_args(argv))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
