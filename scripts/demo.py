@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import io
 import json
+import re
 import sys
 import tempfile
 from collections.abc import Callable
@@ -396,10 +397,100 @@ T = {
 
 CLASS = {"01": "A", "02": "B", "03": "C"}
 
+STEP_NAMES_ZH = {
+    "scope": "范围",
+    "filing": "备案",
+    "deductible": "起付线",
+    "ratio": "比例",
+    "cap": "封顶线",
+    "civil_servant": "公务员补助",
+    "medical_assistance": "医疗救助",
+    "personal_account": "个人账户",
+    "cash": "现金",
+}
+"""The split's steps by name, in Chinese (setl_proc_info.step stays the contract's key)."""
+
+PHRASES_ZH = {
+    "total": "合计",
+    "no valid filing for this place and date": "本地、本日期无有效备案",
+    "no valid filing; a referral visit": "无有效备案；转诊就医",
+    "no filing; emergency treatment is treated as filed": "无备案；急诊视同已备案",
+    "treated in the insured province": "在参保省就医",
+    "treated at home": "在参保地就医",
+    "during long-term filing": "（长期备案期间）",
+    "ratio lowered by": "比例降低",
+    "filed": "已备案",
+    "full self-pay": "全自费",
+    "over price cap": "超限价",
+    "class-B pre-self-pay": "乙类先行自付",
+    "in scope": "范围内",
+    "filing": "备案",
+    "normal ratio": "正常比例",
+    "to open": "起长期有效",
+    "to": "至",
+    "annual deductible": "年度起付线",
+    "left this year applies": "本年剩余，本次计入",
+    "per-visit deductible": "单次起付线",
+    "applies": "计入",
+    "with": "，",
+    "level": "医院等级",
+    "ratio": "比例",
+    "retiree tilt": "退休倾斜",
+    "filing reduction": "未备案降低",
+    "by segment of this year's spending": "按本年累计费用分段",
+    "segment from": "分段起点",
+    "spent this year": "本年已发生",
+    "after deductible": "扣除起付线",
+    "limit": "限额",
+    "caps allow": "封顶线内还可支付",
+    "more (monthly": "（月度",
+    "used": "已用",
+    "annual": "年度",
+    "pooled fund pays": "统筹基金支付",
+    "no cap": "不封顶",
+    "left of its yearly cap": "为年度封顶剩余",
+    "civil-servant subsidy": "公务员医疗补助",
+    "of the": "×",
+    "left after the pooled fund": "（统筹基金支付后剩余）",
+    "medical assistance (identity": "医疗救助（身份",
+    "still left": "（仍剩余）",
+    "account balance": "个人账户余额",
+    "pays": "支付",
+    "of the person's": "，个人负担",
+    "(in-scope and class-B parts only)": "（仅限范围内及乙类部分）",
+    "family account of": "家庭共济账户",
+    "(balance": "（余额",
+    "left": "剩余",
+    "person pays": "个人现金支付",
+    "in cash": "",
+    "of": "×",
+}
+"""The split's step explanations (setl_proc_info.desc, English from the insured node) in
+Chinese: phrase by phrase, longest first, so ``--lang zh`` explains every step in Chinese."""
+
+_PHRASE_ZH = re.compile(
+    "|".join(
+        rf"(?<![A-Za-z-]){re.escape(k)}(?![A-Za-z-])"
+        for k in sorted(PHRASES_ZH, key=len, reverse=True)
+    )
+)
+
+
+def explain(desc: str, lang: str) -> str:
+    """A step explanation in ``lang`` (the nodes write English; zh is translated here)."""
+    if lang != "zh":
+        return desc
+    return _PHRASE_ZH.sub(lambda m: PHRASES_ZH[m.group(0)], desc)
+
+
+def step_name(step: str, lang: str) -> str:
+    return f"{STEP_NAMES_ZH.get(step, step)} ({step})" if lang == "zh" else step
+
 
 class Teller:
     def __init__(self, console: Console, lang: str, wait: Callable[[], None] | None) -> None:
         self.c = console
+        self.lang = lang
         self.t = T[lang]
         self.wait = wait
 
@@ -449,7 +540,11 @@ class Teller:
         self.c.print(table)
         steps = self.table("step", "what", "yuan", title=f"setl_proc_info — {s['setl_id']}")
         for st in s["setl_proc_info"]:
-            steps.add_row(st["step"], st["desc"], yuan(int(st["amount"])))
+            steps.add_row(
+                step_name(st["step"], self.lang),
+                explain(st["desc"], self.lang),
+                yuan(int(st["amount"])),
+            )
         self.c.print(steps)
         bad = identities(s)
         self.c.print(
@@ -634,7 +729,10 @@ def main(args: argparse.Namespace) -> int:
         print(json.dumps({"settlenet_demo": 1, "steps": steps}, ensure_ascii=False, indent=2))
         return 0
     wait = (lambda: sys.stdin.readline()) if args.step else None  # noqa: E731
-    ok = Teller(Console(file=sys.stdout, width=140), args.lang, wait).tell(steps)
+    # The terminal's width when there is one (panels and tables wrap to it); a pipe or file
+    # gets lines as wide as the widest table, unwrapped.
+    width = None if sys.stdout.isatty() else 140
+    ok = Teller(Console(file=sys.stdout, width=width), args.lang, wait).tell(steps)
     if logs.getvalue():
         print(logs.getvalue(), file=sys.stderr)
     return 0 if ok else 1
