@@ -4,6 +4,7 @@
     python3 scripts/dev.py demo      # create .venv if needed, install, run the demo
     python3 scripts/dev.py test      # create .venv if needed, install, run the whole test
                                      # suite (further arguments go to pytest)
+    python3 scripts/dev.py check     # ruff format --check, ruff check and mypy --strict
     python3 scripts/dev.py -- ARGS   # any settlenet command, e.g. -- up --data var/net
 
 The virtual environment is rebuilt when pyproject.toml changes. Uses only the standard library.
@@ -56,6 +57,13 @@ def main(argv: list[str]) -> int:
     command, rest = argv[0], argv[1:]
     if command == "test":
         args = [str(BIN / "python"), "-m", "pytest", *rest]
+    elif command == "check":
+        os.chdir(ROOT)
+        for check in (["ruff", "format", "--check", "."], ["ruff", "check", "."], ["mypy"]):
+            print("dev: " + " ".join(check), file=sys.stderr, flush=True)
+            if subprocess.call([str(BIN / check[0]), *check[1:]]) != 0:
+                return 1
+        return 0
     elif command == "--":
         args = [str(BIN / "settlenet"), *rest]
     else:

@@ -32,6 +32,7 @@ from services.ledger.model import Balance, Transfer, TransferExists
 from services.ledger.store import LedgerTables
 from services.values import clock
 from services.values.errors import FailedPrecondition, NotFound
+from services.values.reasons import Reason
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ def _resolved(h: Hold, wanted: str) -> FailedPrecondition:
         "hold_id",
         h.id,
         f"already {h.outcome}; cannot be {wanted}",
-        reason=f"PENDING_ALREADY_{h.outcome.upper()}",
+        reason=Reason(f"PENDING_ALREADY_{h.outcome.upper()}"),
     )
 
 
@@ -142,7 +143,7 @@ def post(
             amount,
             f"must be more than 0 and at most the "
             f"{h.transfer.amount_fen} fen held; void it to post nothing",
-            reason="EXCEEDS_PENDING_AMOUNT",
+            reason=Reason.EXCEEDS_PENDING_AMOUNT,
         )
     ledger_store.post(
         conn,

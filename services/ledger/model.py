@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from services.values.errors import FailedPrecondition
+from services.values.reasons import Reason
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ class TransferExists(FailedPrecondition):
             "transfer.id",
             new.id,
             f"already posted as {old}, not {new}",
-            reason="EXISTS_WITH_DIFFERENT_FIELDS",
+            reason=Reason.EXISTS_WITH_DIFFERENT_FIELDS,
         )
 
 

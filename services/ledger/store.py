@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -48,15 +49,8 @@ def ledger_tables(metadata: MetaData) -> LedgerTables:
     )
 
 
-def _row_transfer(row: object) -> Transfer:
-    return Transfer(
-        row.id,
-        row.debit,
-        row.credit,
-        int(row.amount_fen),  # type: ignore[attr-defined]
-        row.ref,
-        row.kind,
-    )  # type: ignore[attr-defined]
+def _row_transfer(row: Any) -> Transfer:
+    return Transfer(row.id, row.debit, row.credit, int(row.amount_fen), row.ref, row.kind)
 
 
 @functools.cache

@@ -69,11 +69,12 @@ class Difference:
             return f"{self.setl_id}: only {second} has it ({_amounts(self.second)})"
         if self.kind == "extra":
             return f"{self.setl_id}: only {first} has it ({_amounts(self.first)})"
+        mine, theirs = self.first or {}, self.second or {}
         diffs = [
-            f"{k} {first} {self.first[k]} vs {second} {self.second[k]}"  # type: ignore[index]
+            f"{k} {first} {mine[k]} vs {second} {theirs[k]}"
             for k in AMOUNTS
-            if self.first[k] != self.second[k]
-        ]  # type: ignore[index]
+            if mine[k] != theirs[k]
+        ]
         return f"{self.setl_id}: " + "; ".join(diffs)
 
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict
-from typing import Any
+from typing import Any, TypeAlias
 
-import grpc
 from sqlalchemy import Table
 
 from services.pb.settlenet.v1 import reconcile_pb2, reconcile_pb2_grpc
@@ -18,7 +17,7 @@ from services.storage.database import Database
 from services.values import clock
 from services.values.errors import InvalidField
 
-Ctx = grpc.aio.ServicerContext[Any, Any]
+Ctx: TypeAlias = Any  # grpc.aio.ServicerContext: grpcio ships no type stubs
 
 
 MAX_PAGE = 10_000

@@ -3,6 +3,8 @@ with the Record columns, one page at a time."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Connection, Table, and_, or_, select
 
 from services.reconcile.records import AMOUNTS, Record
@@ -39,6 +41,8 @@ def read(
     if insured:
         q = q.where(t.c.insuplc_admdvs.startswith(insured))
     rows = conn.execute(q.order_by(t.c.setl_time, t.c.setl_id)).all()
-    return [
-        Record(**{k: (int(v) if k in AMOUNTS else v) for k, v in r._mapping.items()}) for r in rows
-    ]
+    records = []
+    for r in rows:
+        fields: dict[str, Any] = {k: (int(v) if k in AMOUNTS else v) for k, v in r._mapping.items()}
+        records.append(Record(**fields))
+    return records

@@ -93,7 +93,7 @@ def from_rpc_error(exc: grpc.aio.AioRpcError, *, field: str, value: str, peer: s
 
 def details_of(exc: grpc.RpcError) -> tuple[list[tuple[str, str]], str]:
     """Client side: the (field, description) violations and the ErrorInfo reason of a status."""
-    status = rpc_status.from_call(exc)  # type: ignore[arg-type]
+    status = rpc_status.from_call(exc)
     violations: list[tuple[str, str]] = []
     reason = ""
     if status is None:
@@ -114,7 +114,7 @@ def describe_rpc_error(exc: grpc.RpcError) -> str:
     """Client side: one readable text for a failed call: code, message, each field violation
     and the reason."""
     violations, reason = details_of(exc)
-    lines = [f"{exc.code().name}: {exc.details()}"]  # type: ignore[attr-defined]
+    lines = [f"{exc.code().name}: {exc.details()}"]
     lines += [f"  field {field}: {desc}" for field, desc in violations]
     if reason:
         lines.append(f"  reason {reason}")

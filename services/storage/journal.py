@@ -28,6 +28,7 @@ from sqlalchemy.sql import Insert, Select
 from services.storage.prepared import run
 from services.values import clock
 from services.values.errors import DuplicateMessage, FailedPrecondition
+from services.values.reasons import Reason
 
 BURNED, CORRECTED = "burned:", "corrected:"
 """Markers in ``body_sha256`` of a msgid closed by a 2601 correction: ``burned:<by>`` when the
@@ -54,7 +55,7 @@ def body_hash(request: Message) -> str:
     """SHA-256 of the request without its header: the part a retry must repeat exactly."""
     body = type(request)()
     body.CopyFrom(request)
-    body.ClearField("header")  # type: ignore[arg-type]
+    body.ClearField("header")
     return hashlib.sha256(body.SerializeToString(deterministic=True)).hexdigest()
 
 
@@ -102,8 +103,8 @@ def record(
 def closed_by(body_sha256: str, msgid: str) -> None:
     """Refuse a msgid that a correction closed (MSGID_BURNED or MSGID_CORRECTED)."""
     for marker, reason, what in (
-        (BURNED, "MSGID_BURNED", "never took effect and was burned"),
-        (CORRECTED, "MSGID_CORRECTED", "took effect and was reversed"),
+        (BURNED, Reason.MSGID_BURNED, "never took effect and was burned"),
+        (CORRECTED, Reason.MSGID_CORRECTED, "took effect and was reversed"),
     ):
         if body_sha256.startswith(marker):
             raise FailedPrecondition(

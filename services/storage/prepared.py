@@ -111,9 +111,9 @@ def _compile(stmt: Executable, conn: Connection, keys: tuple[str, ...]) -> _Plan
     dialect = conn.dialect
     # Compiled as for executemany: no implicit RETURNING of the new primary key, which no
     # caller of the hot path reads (SQLAlchemy adds it on PostgreSQL for one row).
-    compiled = stmt.compile(
+    compiled = stmt.compile(  # type: ignore[attr-defined]
         dialect=dialect,
-        column_keys=list(keys),  # type: ignore[attr-defined]
+        column_keys=list(keys),
         for_executemany=isinstance(stmt, Insert),
     )
     if not isinstance(compiled, SQLCompiler):

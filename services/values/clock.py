@@ -31,7 +31,10 @@ def _parse(pattern: re.Pattern[str], text: str, shape: str) -> datetime:
     found = pattern.fullmatch(text)
     if found is None:
         raise ValueError(f"{text!r} is not a time {shape}")
-    return datetime(*map(int, found.groups()))  # ValueError for a month 13, a 30 February
+    g = found.groups()  # datetime raises ValueError for a month 13, a 30 February
+    if len(g) == 3:
+        return datetime(int(g[0]), int(g[1]), int(g[2]))
+    return datetime(int(g[0]), int(g[1]), int(g[2]), int(g[3]), int(g[4]), int(g[5]))
 
 
 def parse_time(text: str) -> datetime:

@@ -1,5 +1,6 @@
-"""The error tree. Domain code raises these; one mapping (``services.status``) turns them into
-gRPC statuses with google.rpc details. Each error carries its inputs as fields.
+"""The error tree. Domain code raises these; one mapping (``services.rpc.status``) turns them into
+gRPC statuses with google.rpc details. Each error carries its inputs as fields and a reason
+from ``services.values.reasons.Reason``.
 
     SettlenetError
     ├── InvalidField          INVALID_ARGUMENT    a field's value is malformed or out of range
@@ -12,11 +13,13 @@ gRPC statuses with google.rpc details. Each error carries its inputs as fields.
 
 from __future__ import annotations
 
+from services.values.reasons import Reason
+
 
 class SettlenetError(Exception):
     """Base of every error settlenet raises on purpose."""
 
-    reason = "SETTLENET_ERROR"
+    reason: str = Reason.SETTLENET_ERROR
 
     def __init__(self, field: str, value: object, problem: str) -> None:
         self.field = field
@@ -28,21 +31,23 @@ class SettlenetError(Exception):
 class InvalidField(SettlenetError):
     """A field's value is missing, malformed or out of range."""
 
-    reason = "INVALID_FIELD"
+    reason = Reason.INVALID_FIELD
 
 
 class NotFound(SettlenetError):
     """A code or id (person, visit, catalogue code, region) names nothing known here."""
 
-    reason = "NOT_FOUND"
+    reason = Reason.NOT_FOUND
 
 
 class FailedPrecondition(SettlenetError):
     """A valid request that the current state refuses (e.g. revoking a revoked settlement)."""
 
-    reason = "FAILED_PRECONDITION"
+    reason = Reason.FAILED_PRECONDITION
 
-    def __init__(self, field: str, value: object, problem: str, reason: str = "") -> None:
+    def __init__(
+        self, field: str, value: object, problem: str, reason: Reason | None = None
+    ) -> None:
         super().__init__(field, value, problem)
         if reason:
             self.reason = reason
@@ -51,7 +56,7 @@ class FailedPrecondition(SettlenetError):
 class DuplicateMessage(SettlenetError):
     """The msgid was seen before with a different body."""
 
-    reason = "MSGID_REUSED_WITH_DIFFERENT_BODY"
+    reason = Reason.MSGID_REUSED_WITH_DIFFERENT_BODY
 
     def __init__(self, msgid: str, infno: str) -> None:
         super().__init__(
@@ -64,7 +69,7 @@ class DuplicateMessage(SettlenetError):
 class Unavailable(SettlenetError):
     """A node on the path could not be reached within the deadline."""
 
-    reason = "NODE_UNAVAILABLE"
+    reason = Reason.NODE_UNAVAILABLE
 
 
 class ConfigError(Exception):

@@ -1,10 +1,84 @@
 from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
+
+class Reason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    REASON_UNSPECIFIED: _ClassVar[Reason]
+    SETTLENET_ERROR: _ClassVar[Reason]
+    INVALID_FIELD: _ClassVar[Reason]
+    NOT_FOUND: _ClassVar[Reason]
+    FAILED_PRECONDITION: _ClassVar[Reason]
+    MSGID_REUSED_WITH_DIFFERENT_BODY: _ClassVar[Reason]
+    NODE_UNAVAILABLE: _ClassVar[Reason]
+    MSGID_BURNED: _ClassVar[Reason]
+    MSGID_CORRECTED: _ClassVar[Reason]
+    NOT_A_SETTLEMENT: _ClassVar[Reason]
+    NOT_CROSS_PROVINCE_DESIGNATED: _ClassVar[Reason]
+    VISIT_SETTLED: _ClassVar[Reason]
+    VISIT_ALREADY_SETTLED: _ClassVar[Reason]
+    LINE_ALREADY_UPLOADED: _ClassVar[Reason]
+    NO_FEE_LINES: _ClassVar[Reason]
+    ALREADY_REVOKED: _ClassVar[Reason]
+    INSUTYPE_MISMATCH: _ClassVar[Reason]
+    INSURANCE_SUSPENDED: _ClassVar[Reason]
+    POLICY_NOT_IN_FORCE: _ClassVar[Reason]
+    NO_SCHEME: _ClassVar[Reason]
+    FILING_REQUIRED: _ClassVar[Reason]
+    HOME_SETTLEMENT_NOT_ALLOWED: _ClassVar[Reason]
+    CHRONIC_NOT_QUALIFIED: _ClassVar[Reason]
+    FILING_OVERLAPS: _ClassVar[Reason]
+    FILING_REVOKED: _ClassVar[Reason]
+    QUALIFICATION_OVERLAPS: _ClassVar[Reason]
+    QUALIFICATION_REVOKED: _ClassVar[Reason]
+    ADVANCE_EXHAUSTED: _ClassVar[Reason]
+    NOTHING_TO_TOP_UP: _ClassVar[Reason]
+    NOTHING_TO_CLEAR: _ClassVar[Reason]
+    UNRECONCILED: _ClassVar[Reason]
+    EXISTS_WITH_DIFFERENT_FIELDS: _ClassVar[Reason]
+    EXCEEDS_PENDING_AMOUNT: _ClassVar[Reason]
+    PENDING_ALREADY_POSTED: _ClassVar[Reason]
+    PENDING_ALREADY_VOIDED: _ClassVar[Reason]
+REASON_UNSPECIFIED: Reason
+SETTLENET_ERROR: Reason
+INVALID_FIELD: Reason
+NOT_FOUND: Reason
+FAILED_PRECONDITION: Reason
+MSGID_REUSED_WITH_DIFFERENT_BODY: Reason
+NODE_UNAVAILABLE: Reason
+MSGID_BURNED: Reason
+MSGID_CORRECTED: Reason
+NOT_A_SETTLEMENT: Reason
+NOT_CROSS_PROVINCE_DESIGNATED: Reason
+VISIT_SETTLED: Reason
+VISIT_ALREADY_SETTLED: Reason
+LINE_ALREADY_UPLOADED: Reason
+NO_FEE_LINES: Reason
+ALREADY_REVOKED: Reason
+INSUTYPE_MISMATCH: Reason
+INSURANCE_SUSPENDED: Reason
+POLICY_NOT_IN_FORCE: Reason
+NO_SCHEME: Reason
+FILING_REQUIRED: Reason
+HOME_SETTLEMENT_NOT_ALLOWED: Reason
+CHRONIC_NOT_QUALIFIED: Reason
+FILING_OVERLAPS: Reason
+FILING_REVOKED: Reason
+QUALIFICATION_OVERLAPS: Reason
+QUALIFICATION_REVOKED: Reason
+ADVANCE_EXHAUSTED: Reason
+NOTHING_TO_TOP_UP: Reason
+NOTHING_TO_CLEAR: Reason
+UNRECONCILED: Reason
+EXISTS_WITH_DIFFERENT_FIELDS: Reason
+EXCEEDS_PENDING_AMOUNT: Reason
+PENDING_ALREADY_POSTED: Reason
+PENDING_ALREADY_VOIDED: Reason
 
 class RequestHeader(_message.Message):
     __slots__ = ("infno", "msgid", "mdtrtarea_admvs", "insuplc_admdvs", "fixmedins_code", "opter_type", "opter", "inf_time", "recer_sys_code", "infver", "opter_name", "fixmedins_name", "sign_no")
