@@ -78,13 +78,13 @@ def main(args: argparse.Namespace) -> int:
         args.target,
         lambda doc: _call(target.province_endpoint(doc, args.province, args.target), args),
     )
-    if code:
+    if code or answer is None:
         return code
     if args.json:
         print(
             json_format.MessageToJson(
                 answer,
-                preserving_proto_field_name=True,  # type: ignore[arg-type]
+                preserving_proto_field_name=True,
                 always_print_fields_with_no_presence=True,
             )
         )

@@ -76,7 +76,7 @@ def main(args: argparse.Namespace) -> int:
     answer, code = target.run(
         "advance", args.target, lambda doc: _call(doc["hub"]["endpoint"], args)
     )
-    if code:
+    if code or answer is None:
         return code
     if args.json:
         print(

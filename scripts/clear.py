@@ -86,7 +86,7 @@ def write_csv(answer: clearing_pb2.ClearMonthResponse, path: Path) -> None:
 
 def main(args: argparse.Namespace) -> int:
     answer, code = target.run("clear", args.target, lambda doc: _call(doc["hub"]["endpoint"], args))
-    if code:
+    if code or answer is None:
         return code
     if args.csv:
         write_csv(answer, args.csv)

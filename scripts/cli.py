@@ -85,7 +85,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=__doc__,
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    # Every command's parser is a Parser (one-line errors); commands see it as an ArgumentParser.
+    sub = cast(Subparsers, parser.add_subparsers(dest="command", required=True, metavar="COMMAND"))
     for name in COMMANDS if only is None else (only,):
         command(name).add_parser(sub)
     return parser

@@ -56,9 +56,10 @@ REGION = "130100"
 
 
 def _d(msg: Any) -> dict[str, Any]:
-    return MessageToDict(
+    out: dict[str, Any] = MessageToDict(
         msg, preserving_proto_field_name=True, always_print_fields_with_no_presence=True
     )
+    return out
 
 
 # ---- the story, as data --------------------------------------------------------------------
@@ -240,7 +241,9 @@ async def _registry(
     """The registry's history of a person, once the insured node's outbox has delivered
     ``count`` events (it publishes right after each change commits)."""
     for _ in range(200):
-        reg = await stub.QueryRegistry(filing_pb2.RegistryQuery(psn_no=psn_no), timeout=5)
+        reg: filing_pb2.RegistryResponse = await stub.QueryRegistry(
+            filing_pb2.RegistryQuery(psn_no=psn_no), timeout=5
+        )
         if len(reg.entries) >= count:
             return reg
         await asyncio.sleep(0.02)
@@ -728,7 +731,11 @@ def main(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"settlenet_demo": 1, "steps": steps}, ensure_ascii=False, indent=2))
         return 0
-    wait = (lambda: sys.stdin.readline()) if args.step else None  # noqa: E731
+
+    def wait_for_enter() -> None:
+        sys.stdin.readline()
+
+    wait = wait_for_enter if args.step else None
     # The terminal's width when there is one (panels and tables wrap to it); a pipe or file
     # gets lines as wide as the widest table, unwrapped.
     width = None if sys.stdout.isatty() else 140

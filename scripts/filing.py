@@ -196,7 +196,7 @@ def render(answer: Any, doc: dict[str, Any]) -> str:
 
 def main(args: argparse.Namespace) -> int:
     answer, code = target.run("filing", args.target, lambda doc: _call(doc, args))
-    if code:
+    if code or answer is None:
         return code
     doc = (
         answer

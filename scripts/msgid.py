@@ -111,7 +111,7 @@ def main(args: argparse.Namespace) -> int:
     except Exception as exc:  # GaveUp: no answer from the treatment node
         print(f"settlenet msgid: {exc}", file=sys.stderr)
         return 1
-    if code:
+    if code or report is None:
         return code
     print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else render(report))
     return 0

@@ -109,7 +109,15 @@ async def _province_records(
     """A province's records in each of its roles."""
     async with grpc.aio.insecure_channel(endpoint) as ch:
         stub = reconcile_pb2_grpc.ReconcileServiceStub(ch)
-        return [(role, await all_details(stub, role=role, **period)) for role, _ in reconcile.ROLES]
+        return [
+            (
+                role,
+                await all_details(
+                    stub, role=role, begndate=period["begndate"], enddate=period["enddate"]
+                ),
+            )
+            for role, _ in reconcile.ROLES
+        ]
 
 
 def render(report: dict[str, Any]) -> str:
@@ -162,7 +170,7 @@ def main(args: argparse.Namespace) -> int:
     report, code = target.run(
         "reconcile", args.target, lambda doc: run(doc, begndate, enddate, skip_unreachable=True)
     )
-    if code:
+    if code or report is None:
         return code
     print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else render(report))
     return 0 if not report["differences"] and not report["unreachable"] else 1

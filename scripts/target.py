@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -45,7 +45,7 @@ def province_endpoint(doc: dict[str, Any], code: str, path: Path) -> str:
 
 
 def run(
-    command: str, path: Path, call: Callable[[dict[str, Any]], Awaitable[T]]
+    command: str, path: Path, call: Callable[[dict[str, Any]], Coroutine[Any, Any, T]]
 ) -> tuple[T | None, int]:
     """Load ``path`` (DIR/network.json) and run ``call(doc)``: ``(answer, 0)``. A bad target or
     an unreadable file prints one line and gives ``(None, 2)``; a failed call prints its status,

@@ -74,7 +74,7 @@ async def _call(endpoint: str, args: argparse.Namespace) -> Any:
 
 def main(args: argparse.Namespace) -> int:
     answer, code = target.run("topup", args.target, lambda doc: _call(doc["hub"]["endpoint"], args))
-    if code:
+    if code or answer is None:
         return code
     if args.json:
         print(

@@ -115,9 +115,7 @@ class EchoInsured(insured_pb2_grpc.InsuredServiceServicer):
 
 class EchoHub(hub_pb2_grpc.HubServiceServicer):
     def __init__(self, upstream: str) -> None:
-        self.stub = insured_pb2_grpc.InsuredServiceStub(  # type: ignore[no-untyped-call]
-            open_channel(upstream)
-        )
+        self.stub = insured_pb2_grpc.InsuredServiceStub(open_channel(upstream))
 
     async def QueryPerson(self, request: Any, context: Any) -> Any:
         return await self.stub.QueryPerson(request, timeout=10)
@@ -153,9 +151,7 @@ def _claim(request: Any) -> Any:
 
 class EchoTreatment(treatment_pb2_grpc.TreatmentServiceServicer):
     def __init__(self, upstream: str) -> None:
-        self.stub = hub_pb2_grpc.HubServiceStub(  # type: ignore[no-untyped-call]
-            open_channel(upstream)
-        )
+        self.stub = hub_pb2_grpc.HubServiceStub(open_channel(upstream))
         self.seq = 0
 
     async def QueryPerson(self, request: Any, context: Any) -> Any:

@@ -65,7 +65,8 @@ class Desk:
             ),
             timeout=self.timeout,
         )
-        return res.filing
+        out: common_pb2.FilingInfo = res.filing
+        return out
 
     async def change(self, psn_no: str, filing_id: str, **fields: str) -> common_pb2.FilingInfo:
         res = await self.stub.ChangeFiling(
@@ -74,7 +75,8 @@ class Desk:
             ),
             timeout=self.timeout,
         )
-        return res.filing
+        out: common_pb2.FilingInfo = res.filing
+        return out
 
     async def revoke(self, psn_no: str, filing_id: str, memo: str = "") -> common_pb2.FilingInfo:
         res = await self.stub.RevokeFiling(
@@ -83,7 +85,8 @@ class Desk:
             ),
             timeout=self.timeout,
         )
-        return res.filing
+        out: common_pb2.FilingInfo = res.filing
+        return out
 
     async def filings(self, psn_no: str) -> list[common_pb2.FilingInfo]:
         res = await self.stub.QueryFilings(
@@ -111,7 +114,8 @@ class Desk:
             ),
             timeout=self.timeout,
         )
-        return res.qualification
+        out: common_pb2.ChronicQualInfo = res.qualification
+        return out
 
     async def revoke_qualification(self, psn_no: str, qual_id: str) -> common_pb2.ChronicQualInfo:
         res = await self.stub.RevokeQualification(
@@ -120,7 +124,8 @@ class Desk:
             ),
             timeout=self.timeout,
         )
-        return res.qualification
+        out: common_pb2.ChronicQualInfo = res.qualification
+        return out
 
     async def qualifications(self, psn_no: str) -> list[common_pb2.ChronicQualInfo]:
         res = await self.stub.QueryQualifications(

@@ -60,7 +60,7 @@ class His:
         )
 
     async def query_person(self, insuplc_admdvs: str, certno: str) -> insured_pb2.PersonInfo:
-        return await self.stub.QueryPerson(
+        res: insured_pb2.PersonInfo = await self.stub.QueryPerson(
             insured_pb2.PersonQuery(
                 header=self.header("1101", insuplc_admdvs),
                 mdtrt_cert_type="02",
@@ -70,6 +70,7 @@ class His:
             ),
             timeout=self.timeout,
         )
+        return res
 
     async def register_visit(
         self,
@@ -119,7 +120,7 @@ class His:
         *,
         first_sn: int = 1,
     ) -> treatment_pb2.UploadFeeDetailsResponse:
-        return await self.stub.UploadFeeDetails(
+        res: treatment_pb2.UploadFeeDetailsResponse = await self.stub.UploadFeeDetails(
             treatment_pb2.UploadFeeDetailsRequest(
                 header=self.header("2204", insuplc_admdvs),
                 mdtrt_id=mdtrt_id,
@@ -138,6 +139,7 @@ class His:
             ),
             timeout=self.timeout,
         )
+        return res
 
     def settle_request(
         self,
@@ -166,14 +168,16 @@ class His:
         )
 
     async def pre_settle(self, *args: Any, **kwargs: Any) -> treatment_pb2.SettleResponse:
-        return await self.stub.PreSettle(
+        res: treatment_pb2.SettleResponse = await self.stub.PreSettle(
             self.settle_request("2206", *args, **kwargs), timeout=self.timeout
         )
+        return res
 
     async def settle(self, *args: Any, **kwargs: Any) -> treatment_pb2.SettleResponse:
-        return await self.stub.Settle(
+        res: treatment_pb2.SettleResponse = await self.stub.Settle(
             self.settle_request("2207", *args, **kwargs), timeout=self.timeout
         )
+        return res
 
     async def revoke(
         self,
@@ -184,7 +188,7 @@ class His:
         *,
         msgid: str | None = None,
     ) -> treatment_pb2.RevokeSettlementResponse:
-        return await self.stub.RevokeSettlement(
+        res: treatment_pb2.RevokeSettlementResponse = await self.stub.RevokeSettlement(
             treatment_pb2.RevokeSettlementRequest(
                 header=self.header("2208", insuplc_admdvs, msgid),
                 setl_id=setl_id,
@@ -193,6 +197,7 @@ class His:
             ),
             timeout=self.timeout,
         )
+        return res
 
 
 def main(argv: list[str] | None = None) -> int:

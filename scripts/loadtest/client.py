@@ -112,9 +112,7 @@ class LoadClient:
     def stub(self, code: str) -> treatment_pb2_grpc.TreatmentServiceStub:
         if code not in self.stubs:
             self.channels[code] = open_channel(self.provinces[code].endpoint)
-            self.stubs[code] = treatment_pb2_grpc.TreatmentServiceStub(  # type: ignore[no-untyped-call]
-                self.channels[code]
-            )
+            self.stubs[code] = treatment_pb2_grpc.TreatmentServiceStub(self.channels[code])
         return self.stubs[code]
 
     async def close(self) -> None:

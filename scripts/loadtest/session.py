@@ -9,6 +9,7 @@ import signal
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from services.values import clock
 
 def _check_numbers(args: argparse.Namespace) -> None:
     """Every number on the command line in its range, named when it is not."""
-    for option, value, ok, expected in (
+    checks: tuple[tuple[str, float | None, Callable[[float], bool], str], ...] = (
         ("--rate", args.rate, lambda v: v > 0, "> 0 operations per second"),
         ("--concurrency", args.concurrency, lambda v: v >= 1, "≥ 1 worker"),
         ("--duration", args.duration, lambda v: v > 0, "> 0 seconds"),
@@ -38,7 +39,8 @@ def _check_numbers(args: argparse.Namespace) -> None:
         ("--timeout", args.timeout, lambda v: v > 0, "> 0 seconds"),
         ("--max-in-flight", args.max_in_flight, lambda v: v >= 1, "≥ 1"),
         ("--population", args.population, lambda v: v >= 1, "≥ 1 person"),
-    ):
+    )
+    for option, value, ok, expected in checks:
         if value is not None and not ok(value):
             raise SystemExit(f"settlenet loadtest: {option} {value:g}: must be {expected}")
 

@@ -137,13 +137,13 @@ def _error_diffs(expect: dict[str, Any] | None, exc: grpc.RpcError | None, where
         return [f"error: expected {expect}, but {where} succeeded"] if expect else []
     violations, reason = details_of(exc)
     got = {
-        "code": exc.code().name,  # type: ignore[attr-defined]
+        "code": exc.code().name,
         "field": violations[0][0] if violations else "",
         "reason": reason,
     }
     if not expect:
         return [
-            f"{where}: unexpected {got['code']}: {exc.details()}"  # type: ignore[attr-defined]
+            f"{where}: unexpected {got['code']}: {exc.details()}"
             + (f" (field {got['field']})" if got["field"] else "")
         ]
     return [
@@ -205,9 +205,8 @@ class Runner:
                 result.error = str(exc).lstrip(": ")
             except grpc.RpcError as exc:
                 violations, _ = details_of(exc)
-                result.error = (
-                    f"setting up: {exc.code().name}: "  # type: ignore[attr-defined]
-                    f"{exc.details()}" + "".join(f" [{f}: {d}]" for f, d in violations)  # type: ignore[attr-defined]
+                result.error = f"setting up: {exc.code().name}: {exc.details()}" + "".join(
+                    f" [{f}: {d}]" for f, d in violations
                 )
             results.append(result)
         return results

@@ -76,8 +76,12 @@ class ScenarioError(Exception):
 
 
 def _check_keys(
-    file: str, key: str, value: Any, allowed: set[str], required: set[str] = frozenset()
-) -> dict[str, Any]:  # type: ignore[assignment]
+    file: str,
+    key: str,
+    value: Any,
+    allowed: set[str],
+    required: frozenset[str] | set[str] = frozenset(),
+) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ScenarioError(file, key or "(top)", f"must be a mapping, got {type(value).__name__}")
     unknown = sorted(set(value) - allowed)
