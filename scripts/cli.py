@@ -102,13 +102,14 @@ def _quiet_broken_pipe() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    given = sys.argv[1:] if argv is None else argv
-    args = build_parser(given[0] if given and given[0] in COMMANDS else None).parse_args(given)
-    problem = check_required(args, f"settlenet {args.command}")
-    if problem:
-        print(problem, file=sys.stderr)
-        return 2
     try:
+        given = sys.argv[1:] if argv is None else argv
+        parser = build_parser(given[0] if given and given[0] in COMMANDS else None)
+        args = parser.parse_args(given)
+        problem = check_required(args, f"settlenet {args.command}")
+        if problem:
+            print(problem, file=sys.stderr)
+            return 2
         code = command(args.command).main(args)
         sys.stdout.flush()
     except BrokenPipeError:
