@@ -30,7 +30,7 @@ from provincial_nodes.domain.catalogue import (
 from provincial_nodes.domain.filing import Basis, Coverage
 from provincial_nodes.domain.person import PersonState
 from provincial_nodes.domain.split import Claim, split
-from scripts.options import Subparsers
+from scripts.options import Subparsers, at_least_one
 from services.values.money import line_amount_fen
 
 DAY = date(2026, 10, 15)
@@ -43,9 +43,15 @@ def add_parser(sub: Subparsers) -> None:
         description="Measure lines/s (classification), splits/s and visits/s of "
         "the pure rules on the default data; no gRPC, no database.",
     )
-    p.add_argument("--visits", type=int, default=20_000, help="visits per round (default 20000)")
-    p.add_argument("--lines-per-visit", type=int, default=8, help="fee lines per visit (8)")
-    p.add_argument("--repeat", type=int, default=3, help="rounds; the best is reported (3)")
+    p.add_argument(
+        "--visits", type=at_least_one, default=20_000, help="visits per round (default 20000)"
+    )
+    p.add_argument(
+        "--lines-per-visit", type=at_least_one, default=8, help="fee lines per visit (8)"
+    )
+    p.add_argument(
+        "--repeat", type=at_least_one, default=3, help="rounds; the best is reported (3)"
+    )
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--treat", default="11", help="treatment province (catalogue), default 11")
     p.add_argument("--insured", default="13", help="insured province (policy), default 13")

@@ -20,7 +20,7 @@ import grpc
 from google.protobuf.json_format import MessageToDict
 
 from scripts import target
-from scripts.options import Subparsers
+from scripts.options import Subparsers, month
 from services.pb.settlenet.v1 import clearing_pb2, clearing_pb2_grpc
 from services.values.money import yuan
 
@@ -33,7 +33,7 @@ def add_parser(sub: Subparsers) -> None:
         "province's payable and receivable, post once, print the statements.",
     )
     p.add_argument("--target", type=Path, required=True, help="DIR/network.json")
-    p.add_argument("--month", required=True, help="yyyy-MM")
+    p.add_argument("--month", type=month, required=True, help="yyyy-MM")
     p.add_argument("--confirm", metavar="PROVINCE", help="confirm this province's statement")
     p.add_argument("--json", action="store_true", help="print the statements as JSON")
     p.add_argument("--csv", type=Path, help="also write the statement lines to this CSV file")

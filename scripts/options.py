@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import re
+from datetime import date
 from typing import Any, NoReturn, TypeAlias
 
 Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
@@ -100,3 +101,32 @@ def dest_code(text: str) -> str:
 def optional_dest(text: str) -> str:
     """``dest_code``, where an empty string means no destination."""
     return dest_code(text) if text else ""
+
+
+def day(text: str) -> str:
+    """A calendar day as the contract writes it, yyyy-MM-dd."""
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            date.fromisoformat(text)
+            return text
+    except ValueError:
+        pass
+    raise argparse.ArgumentTypeError(f"{text!r}: give a day as yyyy-MM-dd (e.g. 2026-11-25)")
+
+
+def month(text: str) -> str:
+    """A month, yyyy-MM."""
+    if re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
+        return text
+    raise argparse.ArgumentTypeError(f"{text!r}: give a month as yyyy-MM (e.g. 2026-11)")
+
+
+def at_least_one(text: str) -> int:
+    """A whole number, 1 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value}: must be 1 or more")
+    return value

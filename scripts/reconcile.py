@@ -22,7 +22,7 @@ from typing import Any
 import grpc
 
 from scripts import target
-from scripts.options import Subparsers
+from scripts.options import Subparsers, day
 from services.pb.settlenet.v1 import reconcile_pb2_grpc
 from services.reconcile import records as reconcile
 from services.reconcile.servicer import all_details
@@ -38,9 +38,9 @@ def add_parser(sub: Subparsers) -> None:
         "period: totals per province pair and every differing settlement.",
     )
     p.add_argument("--target", type=Path, required=True, help="DIR/network.json")
-    p.add_argument("--date", help="one day, yyyy-MM-dd")
-    p.add_argument("--from", dest="begndate", help="first day, yyyy-MM-dd")
-    p.add_argument("--to", dest="enddate", help="last day, yyyy-MM-dd")
+    p.add_argument("--date", type=day, help="one day, yyyy-MM-dd")
+    p.add_argument("--from", dest="begndate", type=day, help="first day, yyyy-MM-dd")
+    p.add_argument("--to", dest="enddate", type=day, help="last day, yyyy-MM-dd")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
 
 
