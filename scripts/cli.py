@@ -32,7 +32,7 @@ import signal
 import sys
 from pathlib import Path
 
-from national_hub.advance import DEFAULT_SIZE_FEN as DEFAULT_ADVANCE_FEN
+from national_hub.domain.advance import DEFAULT_SIZE_FEN as DEFAULT_ADVANCE_FEN
 from services.storage.database import sqlite_url
 
 DB_ENV = "SETTLENET_DB_URL"
