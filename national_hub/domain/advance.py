@@ -29,6 +29,13 @@ def account(code: str) -> str:
     return f"advance:{code}"
 
 
+def check_province(value: str) -> str:
+    """A province code as the advance and top-up services take it."""
+    if len(value) != 2 or not value.isdigit():
+        raise InvalidField("province", value, "a two-digit province code, e.g. 13")
+    return value
+
+
 @dataclass(frozen=True)
 class Status:
     province: str

@@ -17,7 +17,6 @@ from national_hub.adapters.unit_of_work import Repositories, UnitOfWork
 from national_hub.domain import advance
 from national_hub.domain.advance import DEFAULT_SIZE_FEN, Status
 from national_hub.service_layer import posting, top_up
-from national_hub.service_layer.top_up import check_province
 from services.values import clock
 from services.values.errors import InvalidField
 
@@ -121,10 +120,10 @@ class Advances:
         self.exhausted_policy = exhausted_policy
 
     async def query(self, province: str) -> list[Status]:
-        return await self.uow.run(_statuses, check_province(province) if province else "")
+        return await self.uow.run(_statuses, advance.check_province(province) if province else "")
 
     async def top_up(self, province: str, request_id: str) -> Status:
-        return await self.uow.run(top_up_now, check_province(province), request_id)
+        return await self.uow.run(top_up_now, advance.check_province(province), request_id)
 
     async def resize(
         self, province: str, size_fen: int, months: int, year: int, request_id: str
@@ -132,5 +131,5 @@ class Advances:
         """``year`` 0: last year."""
         year = year or clock.now().year - 1
         return await self.uow.run(
-            resize, check_province(province), size_fen, months, year, request_id
+            resize, advance.check_province(province), size_fen, months, year, request_id
         )

@@ -99,12 +99,6 @@ def _view(repos: Repositories, code: str, h: Hold) -> TopUpView:
     )
 
 
-def check_province(value: str) -> str:
-    if len(value) != 2 or not value.isdigit():
-        raise InvalidField("province", value, "a two-digit province code, e.g. 13")
-    return value
-
-
 class TopUps:
     """The TopUpService's handlers."""
 
@@ -112,7 +106,7 @@ class TopUps:
         self.uow = uow
 
     async def request(self, province: str, request_id: str, amount_fen: int) -> TopUpView:
-        code = check_province(province)
+        code = advance.check_province(province)
 
         def unit(repos: Repositories) -> TopUpView:
             return _view(repos, code, request(repos, code, request_id, amount_fen))
@@ -122,7 +116,7 @@ class TopUps:
     async def settle(
         self, province: str, request_id: str, *, arrived: bool, amount_fen: int
     ) -> TopUpView:
-        code = check_province(province)
+        code = advance.check_province(province)
         if not request_id:
             raise InvalidField("request_id", "", "required: the top-up to settle")
         if amount_fen < 0 or (amount_fen and not arrived):
@@ -135,7 +129,7 @@ class TopUps:
         return await self.uow.run(unit)
 
     async def list(self, province: str) -> list[TopUpView]:
-        only = check_province(province) if province else ""
+        only = advance.check_province(province) if province else ""
 
         def unit(repos: Repositories) -> list[TopUpView]:
             out = []
