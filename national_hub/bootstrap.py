@@ -1,4 +1,5 @@
-"""Wiring of the national hub: database, registry (saved + topology file), router, server."""
+"""Wiring of the national hub: database and unit of work, the live registry of nodes (saved +
+topology file), the handlers, and the gRPC server with every servicer."""
 
 from __future__ import annotations
 
@@ -8,26 +9,38 @@ from pathlib import Path
 
 import structlog
 
-from national_hub import advance, correction, top_up_servicer
-from national_hub import registry as reg
-from national_hub.advance_servicer import AdvanceServicer
-from national_hub.clearing_servicer import ClearingServicer
-from national_hub.filing_registry import FilingRegistryServicer
-from national_hub.registry import Registry
-from national_hub.router import Router
-from national_hub.servicer import HubServicer
-from national_hub.tables import hub_settlements, metadata
+from national_hub.adapters.insured_node import Registry
+from national_hub.adapters.tables import hub_settlements, metadata
+from national_hub.adapters.unit_of_work import UnitOfWork
+from national_hub.domain import advance
+from national_hub.entrypoints.advance import AdvanceServicer
+from national_hub.entrypoints.clearing import ClearingServicer
+from national_hub.entrypoints.correction import HubCorrectionServicer
+from national_hub.entrypoints.filing_registry import FilingRegistryServicer
+from national_hub.entrypoints.hub import HubServicer
+from national_hub.entrypoints.top_up import TopUpServicer
+from national_hub.service_layer.advances import Advances
+from national_hub.service_layer.clear import Clearing
+from national_hub.service_layer.correct import Correction
+from national_hub.service_layer.filing_registry import FilingRegistry
+from national_hub.service_layer.registry import NodeRegistry
+from national_hub.service_layer.route import Router
+from national_hub.service_layer.top_up import TopUps
 from services.pb.settlenet.v1 import (
     advance_pb2,
     advance_pb2_grpc,
     clearing_pb2,
     clearing_pb2_grpc,
+    correction_pb2,
+    correction_pb2_grpc,
     filing_pb2,
     filing_pb2_grpc,
     hub_pb2,
     hub_pb2_grpc,
     reconcile_pb2,
     reconcile_pb2_grpc,
+    topup_pb2,
+    topup_pb2_grpc,
 )
 from services.reconcile.servicer import ReconcileServicer
 from services.rpc.envelope import ResponseHeaders
@@ -84,27 +97,21 @@ def _hub_side(role: str, counterpart: str) -> dict[str, str]:
 async def start(cfg: HubConfig) -> Hub:
     db = Database(cfg.db_url, metadata)
     await asyncio.to_thread(db.create_schema)
+    uow = UnitOfWork(db)
     registry = Registry(cfg.tls)
-    for node in await db.transact(reg.load_saved):
-        await registry.put(node)
-    if cfg.topology:
-        for node in reg.load_topology(cfg.topology):
-            await db.transact(reg.save, node)
-            await registry.put(node)
-    for code in sorted({n.province_code for n in registry.all()}):
-        await db.transact(advance.ensure, code, cfg.advance_size_fen)
-    router = Router(db, registry, cfg.advance_exhausted)
-    servicer = HubServicer(router, registry, db, ResponseHeaders(HUB_ADMDVS), cfg.advance_size_fen)
+    nodes = NodeRegistry(uow, registry, cfg.advance_size_fen)
+    await nodes.load(cfg.topology)
+    headers = ResponseHeaders(HUB_ADMDVS)
     running = await start_server(
         [
             (
                 hub_pb2_grpc.add_HubServiceServicer_to_server,
-                servicer,
+                HubServicer(Router(uow, registry, cfg.advance_exhausted), nodes, headers),
                 hub_pb2.DESCRIPTOR.services_by_name["HubService"].full_name,
             ),
             (
                 filing_pb2_grpc.add_FilingRegistryServiceServicer_to_server,
-                FilingRegistryServicer(db, registry),
+                FilingRegistryServicer(FilingRegistry(uow, registry)),
                 filing_pb2.DESCRIPTOR.services_by_name["FilingRegistryService"].full_name,
             ),
             (
@@ -118,16 +125,24 @@ async def start(cfg: HubConfig) -> Hub:
             ),
             (
                 advance_pb2_grpc.add_AdvanceServiceServicer_to_server,
-                AdvanceServicer(db, cfg.advance_exhausted),
+                AdvanceServicer(Advances(uow, cfg.advance_exhausted)),
                 advance_pb2.DESCRIPTOR.services_by_name["AdvanceService"].full_name,
             ),
             (
                 clearing_pb2_grpc.add_ClearingServiceServicer_to_server,
-                ClearingServicer(db, registry),
+                ClearingServicer(Clearing(uow, registry)),
                 clearing_pb2.DESCRIPTOR.services_by_name["ClearingService"].full_name,
             ),
-            *correction.services(db, registry, ResponseHeaders(HUB_ADMDVS)),
-            *top_up_servicer.services(db),
+            (
+                correction_pb2_grpc.add_CorrectionServiceServicer_to_server,
+                HubCorrectionServicer(Correction(uow, registry), ResponseHeaders(HUB_ADMDVS)),
+                correction_pb2.DESCRIPTOR.services_by_name["CorrectionService"].full_name,
+            ),
+            (
+                topup_pb2_grpc.add_TopUpServiceServicer_to_server,
+                TopUpServicer(TopUps(uow)),
+                topup_pb2.DESCRIPTOR.services_by_name["TopUpService"].full_name,
+            ),
         ],
         host=cfg.host,
         port=cfg.port,

@@ -7,7 +7,7 @@ import argparse
 import asyncio
 from pathlib import Path
 
-from national_hub.advance import DEFAULT_SIZE_FEN as DEFAULT_ADVANCE_FEN
+from national_hub.domain.advance import DEFAULT_SIZE_FEN as DEFAULT_ADVANCE_FEN
 from scripts.options import Subparsers, positive_fen
 from scripts.serve import add_serve_args, db_url, faults_from_env, serve_until_signal
 

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from national_hub.advance import DEFAULT_SIZE_FEN as DEFAULT_ADVANCE_FEN
+from national_hub.domain.advance import DEFAULT_SIZE_FEN as DEFAULT_ADVANCE_FEN
 from provincial_nodes import seed
 from scripts import launcher, network
 from scripts.options import Subparsers, positive_fen

@@ -71,7 +71,7 @@ async def fault_network(
 def ledger_problems(fn: FaultNet) -> list[str]:
     """Every ledger balances (total debits = total credits), and each node's account balances
     are the sums of its transfers."""
-    from national_hub.tables import ledger as hub_ledger
+    from national_hub.adapters.tables import ledger as hub_ledger
     from provincial_nodes.adapters.tables import ledger as node_ledger
 
     problems = []
@@ -89,7 +89,7 @@ def ledger_problems(fn: FaultNet) -> list[str]:
         bal = {a: b.net_fen for a, b in db.transact_sync(ledger_store.balances, tables).items()}
         if bal != summed:
             problems.append(f"{name}: balances are not the sums of the transfers")
-    from national_hub import advance
+    from national_hub.adapters import advances as advance
 
     for st in fn.net.hub.db.transact_sync(advance.all_status):
         drift = fn.net.hub.db.transact_sync(advance.drift, st.province)
@@ -110,7 +110,7 @@ async def clear(fn: FaultNet, month: str) -> Any:
 
 def live_settlements(fn: FaultNet) -> dict[str, dict[str, set[str]]]:
     """node → mdtrt_id → setl_ids of settlements that stand (not revoked or corrected)."""
-    from national_hub.tables import hub_settlements
+    from national_hub.adapters.tables import hub_settlements
     from provincial_nodes.adapters.tables import insured_settlements, treatment_settlements
 
     out: dict[str, dict[str, set[str]]] = {}

@@ -145,7 +145,7 @@ def test_a_node_killed_mid_traffic_and_restarted_loses_and_doubles_nothing(
         for node in (*provinces.values(), hub):
             node.stop()
 
-    from national_hub.tables import metadata as hub_meta
+    from national_hub.adapters.tables import metadata as hub_meta
     from provincial_nodes.adapters.tables import metadata as node_meta
 
     dbs = {

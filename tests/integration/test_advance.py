@@ -8,7 +8,7 @@ import grpc
 import pytest
 from structlog.testing import capture_logs
 
-from national_hub import advance
+from national_hub.adapters import advances as advance
 from scripts import network
 from scripts.clients.his import His
 from services.pb.settlenet.v1 import advance_pb2, advance_pb2_grpc

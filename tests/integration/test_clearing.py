@@ -8,8 +8,8 @@ import grpc
 import pytest
 from sqlalchemy import delete, func, select
 
-from national_hub import advance
-from national_hub.tables import hub_settlements, ledger
+from national_hub.adapters import advances as advance
+from national_hub.adapters.tables import hub_settlements, ledger
 from provincial_nodes.adapters.tables import insured_settlements
 from services.ledger import store as ledger_store
 from services.pb.settlenet.v1 import clearing_pb2, clearing_pb2_grpc

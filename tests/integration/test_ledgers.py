@@ -10,7 +10,7 @@ from tests.conftest import REGION, Net, open_visit
 
 def _ledger(net: Net, node: str):
     if node == "hub":
-        from national_hub.tables import ledger
+        from national_hub.adapters.tables import ledger
 
         return net.net.hub.db, ledger
     from provincial_nodes.adapters.tables import ledger

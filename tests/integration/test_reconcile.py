@@ -7,7 +7,7 @@ import grpc
 import pytest
 from sqlalchemy import delete, func, select
 
-from national_hub.tables import hub_settlements
+from national_hub.adapters.tables import hub_settlements
 from provincial_nodes.adapters.tables import insured_settlements
 from scripts import network, reconcile
 from services.pb.settlenet.v1 import reconcile_pb2, reconcile_pb2_grpc

@@ -7,7 +7,7 @@ from __future__ import annotations
 import grpc
 import pytest
 
-from national_hub import advance
+from national_hub.adapters import advances as advance
 from services.pb.settlenet.v1 import advance_pb2, advance_pb2_grpc, topup_pb2, topup_pb2_grpc
 from services.rpc.status import details_of
 from tests.conftest import REGION, Net, open_visit

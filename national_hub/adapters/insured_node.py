@@ -1,0 +1,217 @@
+"""The hub's client of the insured province nodes: one channel per registered node, the calls
+the hub makes downstream (forwarding 1101/2206/2207/2208, 2601 and 5203, FilingChanged,
+reconciliation details), and the conversion of what they answer into the hub's values.
+
+The hub forwards a request's body unchanged, so requests and answers stay opaque here
+(``Any``); only the settlement records the hub keeps are turned into
+:class:`~national_hub.domain.model.RoutedSettlement`. A failed call is raised as
+:class:`DownstreamError`: the status code's name (the routed-message log keeps it) and the error
+this hub answers with (``services.rpc.status.from_rpc_error``: an unreachable node is
+UNAVAILABLE naming the field that chose it, any other status passes through unchanged).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import grpc
+
+from national_hub.domain import routing
+from national_hub.domain.model import Node, RoutedSettlement
+from services.pb.settlenet.v1 import (
+    correction_pb2_grpc,
+    filing_pb2,
+    filing_pb2_grpc,
+    insured_pb2_grpc,
+    reconcile_pb2_grpc,
+)
+from services.reconcile.records import Record
+from services.reconcile.servicer import all_details
+from services.rpc.handler import hop_timeout
+from services.rpc.server import Tls, open_channel
+from services.rpc.status import from_rpc_error
+
+R = TypeVar("R")
+
+# The generated *_pb2_grpc modules are untyped: typed handles on the stub classes used here.
+_insured_stub: Callable[[Any], Any] = insured_pb2_grpc.InsuredServiceStub
+_correction_stub: Callable[[Any], Any] = correction_pb2_grpc.InsuredCorrectionServiceStub
+_filing_stub: Callable[[Any], Any] = filing_pb2_grpc.FilingServiceStub
+_reconcile_stub: Callable[[Any], Any] = reconcile_pb2_grpc.ReconcileServiceStub
+
+_FORWARD = {
+    "1101": "QueryPerson",
+    "2206": "ComputeSplit",
+    "2207": "CommitSettlement",
+    "2208": "RevokeSettlement",
+}
+"""The insured node's method for each message the hub forwards."""
+
+
+@dataclass
+class Link:
+    """A registered node and the open channel to it."""
+
+    node: Node
+    channel: grpc.aio.Channel
+    stub: Any
+    """The InsuredService stub."""
+
+    @property
+    def province_code(self) -> str:
+        return self.node.province_code
+
+    @property
+    def endpoint(self) -> str:
+        return self.node.endpoint
+
+    @property
+    def peer(self) -> str:
+        return f"insured node {self.node.province_code} ({self.node.endpoint})"
+
+
+class DownstreamError(Exception):
+    """A call to a node failed: ``code`` is the gRPC status name, ``error`` what to raise."""
+
+    def __init__(self, code: str, error: Exception) -> None:
+        super().__init__(code)
+        self.code = code
+        self.error = error
+
+
+@dataclass(frozen=True, slots=True)
+class Reply(Generic[R]):
+    """A forwarded call's answer: the response (opaque), the settlement record it carries, and
+    its bytes when the hub journals it."""
+
+    response: R
+    settlement: RoutedSettlement | None
+    payload: bytes | None
+
+
+@dataclass(frozen=True, slots=True)
+class Corrected(Generic[R]):
+    """A 2601's answer from the insured node: the records it took effect with, if any."""
+
+    response: R
+    outcome: str
+    original: RoutedSettlement
+    reversal: RoutedSettlement
+    payload: bytes
+
+
+def settlement_of(s: Any) -> RoutedSettlement:
+    """A ``SetlInfo`` as the hub keeps it."""
+    return RoutedSettlement(
+        s.setl_id,
+        s.mdtrt_id,
+        s.psn_no,
+        s.insuplc_admdvs,
+        s.mdtrtarea_admvs,
+        s.fixmedins_code,
+        s.setl_time,
+        s.refd_setl_flag,
+        s.medfee_sumamt,
+        s.fund_pay_sumamt,
+        s.acct_pay,
+        s.psn_cash_pay,
+    )
+
+
+class Registry:
+    """The live registry: every registered node with its channel, by province code."""
+
+    def __init__(self, tls: Tls | None = None) -> None:
+        self.tls = tls
+        self._links: dict[str, Link] = {}
+
+    def all(self) -> list[Link]:
+        return sorted(self._links.values(), key=lambda n: n.province_code)
+
+    def nodes(self) -> list[Node]:
+        return [link.node for link in self.all()]
+
+    async def put(self, node: Node) -> None:
+        old = self._links.get(node.province_code)
+        channel = open_channel(node.endpoint, self.tls, hop="hub->insured")
+        self._links[node.province_code] = Link(node, channel, _insured_stub(channel))
+        if old is not None:
+            await old.channel.close()
+
+    def route(self, insuplc_admdvs: str) -> Link:
+        """The node for an insured place (``national_hub.domain.routing.route``)."""
+        return routing.route(self._links, insuplc_admdvs)
+
+    async def close(self) -> None:
+        for link in self._links.values():
+            await link.channel.close()
+
+
+def _failed(exc: grpc.aio.AioRpcError, link: Link, insuplc_admdvs: str) -> DownstreamError:
+    return DownstreamError(
+        exc.code().name,
+        from_rpc_error(exc, field="header.insuplc_admdvs", value=insuplc_admdvs, peer=link.peer),
+    )
+
+
+async def forward(link: Link, infno: str, request: Any, *, keep: bool) -> Reply[Any]:
+    """Send a routed message to its insured node, unchanged; ``keep``: with the answer's bytes
+    (for the journal)."""
+    try:
+        response = await getattr(link.stub, _FORWARD[infno])(request, timeout=hop_timeout())
+    except grpc.aio.AioRpcError as exc:
+        raise _failed(exc, link, request.header.insuplc_admdvs) from None
+    setl = getattr(response, "setlinfo", None)
+    return Reply(
+        response,
+        settlement_of(setl) if setl is not None else None,
+        bytes(response.SerializeToString()) if keep else None,
+    )
+
+
+async def correct(link: Link, request: Any) -> Corrected[Any]:
+    """A 2601 to the insured node (which decides: reverse or burn)."""
+    stub = _correction_stub(link.channel)
+    try:
+        result = await stub.Correct(request, timeout=hop_timeout())
+    except grpc.aio.AioRpcError as exc:
+        raise _failed(exc, link, request.header.insuplc_admdvs).error from None
+    return Corrected(
+        result,
+        result.outcome,
+        settlement_of(result.original),
+        settlement_of(result.reversal),
+        result.SerializeToString(),
+    )
+
+
+async def query_message(link: Link, request: Any) -> Any:
+    """A 5203 status query to the insured node; its MessageStatus."""
+    stub = _correction_stub(link.channel)
+    try:
+        return await stub.QueryMessage(request, timeout=hop_timeout())
+    except grpc.aio.AioRpcError as exc:
+        raise _failed(exc, link, request.header.insuplc_admdvs).error from None
+
+
+async def filing_changed(link: Link, payload: bytes) -> None:
+    """Tell a node of a filing change (the FilingEvent's bytes)."""
+    try:
+        await _filing_stub(link.channel).FilingChanged(
+            filing_pb2.FilingEvent.FromString(payload), timeout=2
+        )
+    except grpc.aio.AioRpcError as exc:
+        raise DownstreamError(exc.code().name, exc) from None
+
+
+async def details(link: Link, role: str, begndate: str, enddate: str) -> list[Record]:
+    """Every reconciliation record a node has in a period, in one role."""
+    stub = _reconcile_stub(link.channel)
+    try:
+        return await all_details(
+            stub, role=role, begndate=begndate, enddate=enddate, page_timeout_s=30
+        )
+    except grpc.aio.AioRpcError as exc:
+        raise DownstreamError(exc.code().name, exc) from None

@@ -1,0 +1,115 @@
+"""Monthly clearing (清算): reconcile the month with every node, then post it and write its
+statements once (in one unit); read a cleared month; confirm a province's statement.
+
+A month whose records any node disagrees with is refused (UNRECONCILED). Clearing a month twice
+posts nothing twice (the transfer ids name the month, ``national_hub/domain/postings.py``).
+"""
+
+from __future__ import annotations
+
+import structlog
+
+from national_hub.adapters import insured_node
+from national_hub.adapters.insured_node import DownstreamError, Registry
+from national_hub.adapters.unit_of_work import Repositories, UnitOfWork
+from national_hub.domain import clearing
+from national_hub.domain.clearing import Cleared
+from national_hub.service_layer import posting
+from services.reconcile import records as reconcile
+from services.reconcile.records import Record
+from services.values import clock
+from services.values.errors import FailedPrecondition, NotFound, Unavailable
+
+log = structlog.get_logger("clearing")
+
+
+def _records(repos: Repositories, begndate: str, enddate: str) -> list[Record]:
+    return repos.settlements.records(begndate, enddate)
+
+
+def _cleared(repos: Repositories, month: str) -> bool:
+    return repos.clearing.cleared(month)
+
+
+def _load(repos: Repositories, month: str) -> Cleared:
+    return repos.clearing.load(month)
+
+
+def record(repos: Repositories, month: str, records: list[Record]) -> bool:
+    """Post the month's clearing and its statements once; False when it was cleared before."""
+    if repos.clearing.cleared(month):
+        return False
+    by_pair = clearing.pairs(records)
+    clearing.check_something_to_clear(month, by_pair)
+    at = clock.format_time(clock.now())
+    posting.cleared(repos, month, by_pair)
+    repos.clearing.add(month, clearing.statements(by_pair), at)
+    return True
+
+
+def confirm(repos: Repositories, month: str, province: str) -> str:
+    found = repos.clearing.load(month)
+    if province not in {s.province for s in found.statements}:
+        raise NotFound("province", province, f"no statement for this province in {month}")
+    if province in found.confirmed:
+        return found.confirmed[province]
+    at = clock.format_time(clock.now())
+    repos.clearing.confirm(month, province, at)
+    return at
+
+
+class Clearing:
+    """The ClearingService's handlers."""
+
+    def __init__(self, uow: UnitOfWork, registry: Registry) -> None:
+        self.uow = uow
+        self.registry = registry
+
+    async def _differences(self, begndate: str, enddate: str, hub: list[Record]) -> list[str]:
+        """Reconcile the period with every registered node; the differences, in words."""
+        texts: list[str] = []
+        for link in self.registry.all():
+            for role, _ in reconcile.ROLES:
+                try:
+                    mine = await insured_node.details(link, role, begndate, enddate)
+                except DownstreamError as exc:
+                    raise Unavailable(
+                        "month",
+                        begndate[:7],
+                        f"cannot reconcile with province {link.province_code}: {exc.code}",
+                    ) from None
+                _, diffs = reconcile.against_hub(link.province_code, role, mine, hub)
+                texts += [
+                    d.describe(f"province {link.province_code} ({role})", "the hub") for d in diffs
+                ]
+        return texts
+
+    async def clear(self, month: str) -> tuple[Cleared, bool, int]:
+        """Clear ``month``: (the cleared month, whether it was posted now, records)."""
+        begndate, enddate = clearing.month_bounds(month)
+        hub = await self.uow.run(_records, begndate, enddate)
+        if await self.uow.run(_cleared, month):
+            return await self.uow.run(_load, month), False, len(hub)
+        texts = await self._differences(begndate, enddate, hub)
+        if texts:
+            raise FailedPrecondition(
+                "month",
+                month,
+                f"{len(texts)} unreconciled difference(s) with the nodes; first: {texts[0]}",
+                reason="UNRECONCILED",
+            )
+        posted = await self.uow.run(record, month, hub)
+        log.info("month_cleared", month=month, posted=posted, records=len(hub))
+        return await self.uow.run(_load, month), posted, len(hub)
+
+    async def get(self, month: str) -> tuple[Cleared, int]:
+        """A cleared month and how many records the hub has for it."""
+        begndate, enddate = clearing.month_bounds(month)
+        hub = await self.uow.run(_records, begndate, enddate)
+        return await self.uow.run(_load, month), len(hub)
+
+    async def confirm(self, month: str, province: str) -> Cleared:
+        """Confirm a province's statement; the month as it now stands."""
+        clearing.month_bounds(month)
+        await self.uow.run(confirm, month, province)
+        return await self.uow.run(_load, month)
