@@ -6,10 +6,10 @@ from datetime import date
 
 import grpc
 
+from provincial_nodes.adapters import proto
+from provincial_nodes.adapters.proto import ClaimOut, PersonQuestion, RevocationOut
 from provincial_nodes.domain.person import Person, PersonView
 from provincial_nodes.domain.settlement import Settlement
-from provincial_nodes.entrypoints import convert
-from provincial_nodes.service_layer.insured import PersonLookup, RevokeCommand, SettleCommand
 from services.pb.settlenet.v1 import (
     common_pb2,
     filing_pb2,
@@ -57,7 +57,7 @@ class HubClient:
             wait_for_ready=True,
         )
 
-    async def query_person(self, q: PersonLookup) -> PersonView:
+    async def query_person(self, q: PersonQuestion) -> PersonView:
         req = insured_pb2.PersonQuery(
             header=q.env.to_header(common_pb2.RequestHeader),
             certno=q.certno,
@@ -83,32 +83,32 @@ class HubClient:
             emp_name=i.emp_name,
             psn_insu_date=date.fromisoformat(i.psn_insu_date),
             psn_insu_stas=i.psn_insu_stas,
-            identities=tuple(convert.identity_from_proto(x) for x in info.idetinfo),
+            identities=tuple(proto.identity_from_proto(x) for x in info.idetinfo),
         )
         return PersonView(
             person,
             i.balc,
-            tuple(convert.filing_from_proto(f) for f in info.fileinfo),
-            tuple(convert.qualification_from_proto(x) for x in info.opspinfo),
+            tuple(proto.filing_from_proto(f) for f in info.fileinfo),
+            tuple(proto.qualification_from_proto(x) for x in info.opspinfo),
         )
 
-    async def pre_settle(self, cmd: SettleCommand) -> Settlement:
+    async def pre_settle(self, cmd: ClaimOut) -> Settlement:
         try:
-            res = await self.stub.PreSettle(convert.settle_claim(cmd), timeout=hop_timeout())
+            res = await self.stub.PreSettle(proto.settle_claim(cmd), timeout=hop_timeout())
         except grpc.aio.AioRpcError as exc:
             raise self._failed(exc, cmd.env.insuplc_admdvs) from None
-        return convert.settlement_from_proto(res.setlinfo)
+        return proto.settlement_from_proto(res.setlinfo)
 
-    async def settle(self, cmd: SettleCommand) -> Settlement:
+    async def settle(self, cmd: ClaimOut) -> Settlement:
         try:
-            res = await self.stub.Settle(convert.settle_claim(cmd), timeout=hop_timeout())
+            res = await self.stub.Settle(proto.settle_claim(cmd), timeout=hop_timeout())
         except grpc.aio.AioRpcError as exc:
             raise self._failed(exc, cmd.env.insuplc_admdvs) from None
-        return convert.settlement_from_proto(res.setlinfo)
+        return proto.settlement_from_proto(res.setlinfo)
 
-    async def revoke(self, cmd: RevokeCommand) -> Settlement:
+    async def revoke(self, cmd: RevocationOut) -> Settlement:
         try:
-            res = await self.stub.RevokeSettlement(convert.revoke_claim(cmd), timeout=hop_timeout())
+            res = await self.stub.RevokeSettlement(proto.revoke_claim(cmd), timeout=hop_timeout())
         except grpc.aio.AioRpcError as exc:
             raise self._failed(exc, cmd.env.insuplc_admdvs) from None
-        return convert.settlement_from_proto(res.setlinfo)
+        return proto.settlement_from_proto(res.setlinfo)

@@ -152,7 +152,7 @@ class TreatmentCorrectionServicer(NodeServicer, correction_pb2_grpc.CorrectionSe
         env = envelope_of(request, "5203")
         omsgid = convert.required("omsgid", request.omsgid, 40)
         self.handler.role.institution(env)
-        st = await self.db.transact(self.handler.status, omsgid)
+        st = await self.units.run(self.handler.status, omsgid)
         msg = status_proto(f"treatment {self.code}", omsgid, st, self._header(env, received))
         if request.follow:
             hub = await self.hub.status(request)
@@ -184,7 +184,7 @@ class InsuredCorrectionServicer(NodeServicer, correction_pb2_grpc.InsuredCorrect
                 result_proto(request.omsgid, out, self._header(env, received)).SerializeToString()
             )
 
-        payload = await self.db.transact(self.handler.correct, command(request, env), encode)
+        payload = await self.units.run(self.handler.correct, command(request, env), encode)
         return correction_pb2.CorrectionResult.FromString(payload)
 
     @rpc("5203")
@@ -194,7 +194,7 @@ class InsuredCorrectionServicer(NodeServicer, correction_pb2_grpc.InsuredCorrect
         received = clock.now()
         env = envelope_of(request, "5203", need_fixmedins=False)
         omsgid = convert.required("omsgid", request.omsgid, 40)
-        st = await self.db.transact(self.handler.status, omsgid)
+        st = await self.units.run(self.handler.status, omsgid)
         return status_proto(f"insured {self.code}", omsgid, st, self._header(env, received))
 
 

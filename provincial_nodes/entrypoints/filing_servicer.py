@@ -76,7 +76,7 @@ class FilingServicer(NodeServicer, filing_pb2_grpc.FilingServiceServicer):
         received = clock.now()
         env = envelope_of(request, infno, mutating=True, need_fixmedins=False)
         convert.required("psn_no", request.psn_no, 32)
-        payload: bytes = await self.db.transact(
+        payload: bytes = await self.units.run(
             handler, make(env), self._encoder(request, env, received, kind)
         )
         self.publisher.poke()
@@ -184,7 +184,7 @@ class FilingServicer(NodeServicer, filing_pb2_grpc.FilingServiceServicer):
     ) -> filing_pb2.QueryFilingsResponse:
         received = clock.now()
         env = envelope_of(request, "5304", need_fixmedins=False)
-        found = await self.db.transact(
+        found = await self.units.run(
             self.role.filings, env, convert.required("psn_no", request.psn_no, 32)
         )
         return filing_pb2.QueryFilingsResponse(
@@ -197,7 +197,7 @@ class FilingServicer(NodeServicer, filing_pb2_grpc.FilingServiceServicer):
     ) -> filing_pb2.QueryQualificationsResponse:
         received = clock.now()
         env = envelope_of(request, "5301", need_fixmedins=False)
-        found = await self.db.transact(
+        found = await self.units.run(
             self.role.qualifications, env, convert.required("psn_no", request.psn_no, 32)
         )
         return filing_pb2.QueryQualificationsResponse(

@@ -7,9 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import grpc
-from sqlalchemy import Connection
 
-from provincial_nodes.adapters.tables import treatment_settlements
 from provincial_nodes.entrypoints.servicers import NodeServicer
 from provincial_nodes.service_layer.treatment import TreatmentRole
 from services.pb.settlenet.v1 import (
@@ -18,7 +16,6 @@ from services.pb.settlenet.v1 import (
     reconcile_pb2,
 )
 from services.reconcile import records as reconcile
-from services.reconcile import store as reconcile_store
 from services.rpc.envelope import Envelope, ResponseHeaders, check_date, check_header
 from services.rpc.handler import rpc
 from services.storage.database import Database
@@ -61,21 +58,7 @@ class HospitalReconcileServicer(
     async def _node_records(self, env: Envelope, request: Any) -> list[reconcile.Record]:
         begndate, enddate, counterpart = _period(request)
 
-        def read(conn: Connection) -> list[reconcile.Record]:
-            return [
-                r
-                for r in reconcile_store.read(
-                    conn,
-                    treatment_settlements,
-                    begndate=begndate,
-                    enddate=enddate,
-                    insured=counterpart,
-                )
-                if r.fixmedins_code == env.fixmedins_code
-            ]
-
-        records: list[reconcile.Record] = await self.db.transact(read)
-        return records
+        return await self.units.run(self.role.hospital_records, env, begndate, enddate, counterpart)
 
     @rpc("3201")
     async def Totals(

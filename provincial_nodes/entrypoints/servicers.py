@@ -6,6 +6,7 @@ from typing import Any
 
 import grpc
 
+from provincial_nodes.adapters.unit_of_work import Units
 from provincial_nodes.domain.catalogue import LineClassification
 from provincial_nodes.domain.settlement import Settlement
 from provincial_nodes.entrypoints import convert
@@ -51,6 +52,8 @@ class NodeServicer:
 
     def __init__(self, db: Database, headers: ResponseHeaders) -> None:
         self.db = db
+        self.units = Units(db)
+        """Runs the handlers, each as one unit of work."""
         self.headers = headers
 
     def _header(self, env: Envelope, received: Any) -> common_pb2.ResponseHeader:
@@ -123,7 +126,7 @@ class TreatmentServicer(NodeServicer, treatment_pb2_grpc.TreatmentServiceService
                 ).SerializeToString()
             )
 
-        payload = await self.db.transact(self.role.register, cmd, encode)
+        payload = await self.units.run(self.role.register, cmd, encode)
         return treatment_pb2.RegisterVisitResponse.FromString(payload)
 
     @rpc("2204")
@@ -148,7 +151,7 @@ class TreatmentServicer(NodeServicer, treatment_pb2_grpc.TreatmentServiceService
                 ).SerializeToString()
             )
 
-        payload = await self.db.transact(self.role.upload, cmd, encode)
+        payload = await self.units.run(self.role.upload, cmd, encode)
         return treatment_pb2.UploadFeeDetailsResponse.FromString(payload)
 
     def _settle_visit(
@@ -238,7 +241,7 @@ class TreatmentServicer(NodeServicer, treatment_pb2_grpc.TreatmentServiceService
     ) -> treatment_pb2.QuerySettlementResponse:
         received = clock.now()
         env = envelope_of(request, "5203")
-        raws = await self.db.transact(
+        raws = await self.units.run(
             self.role.settlements, env, convert.required("mdtrt_id", request.mdtrt_id, 40)
         )
         infos = [common_pb2.SetlInfo.FromString(r) for r in raws]
@@ -262,7 +265,7 @@ class InsuredServicer(NodeServicer, insured_pb2_grpc.InsuredServiceServicer):
     ) -> insured_pb2.PersonInfo:
         received = clock.now()
         env = envelope_of(request, "1101", need_fixmedins=False)
-        view = await self.db.transact(self.role.lookup, convert.person_lookup(request, env))
+        view = await self.units.run(self.role.lookup, convert.person_lookup(request, env))
         info = convert.person_to_proto(view, today())
         info.header.CopyFrom(self._header(env, received))
         return info
@@ -273,7 +276,7 @@ class InsuredServicer(NodeServicer, insured_pb2_grpc.InsuredServiceServicer):
     ) -> insured_pb2.SettleResult:
         received = clock.now()
         env = envelope_of(request, "2206", need_fixmedins=False)
-        settlement = await self.db.transact(self.role.compute, convert.settle_command(request, env))
+        settlement = await self.units.run(self.role.compute, convert.settle_command(request, env))
         return insured_pb2.SettleResult(
             header=self._header(env, received), setlinfo=convert.settlement_to_proto(settlement)
         )
@@ -285,7 +288,7 @@ class InsuredServicer(NodeServicer, insured_pb2_grpc.InsuredServiceServicer):
         received = clock.now()
         env = envelope_of(request, "2207", mutating=True, need_fixmedins=False)
         cmd = convert.settle_command(request, env)
-        payload = await self.db.transact(self.role.commit, cmd, convert.encode_settlement)
+        payload = await self.units.run(self.role.commit, cmd, convert.encode_settlement)
         return insured_pb2.SettleResult(
             header=self._header(env, received), setlinfo=common_pb2.SetlInfo.FromString(payload)
         )
@@ -296,7 +299,7 @@ class InsuredServicer(NodeServicer, insured_pb2_grpc.InsuredServiceServicer):
     ) -> insured_pb2.SettleResult:
         received = clock.now()
         env = envelope_of(request, "2208", mutating=True, need_fixmedins=False)
-        payload = await self.db.transact(
+        payload = await self.units.run(
             self.role.revoke,
             convert.revoke_command(request, env),
             convert.decode_settlement,
