@@ -16,7 +16,6 @@ from provincial_nodes.domain.catalogue import Catalogue
 from provincial_nodes.domain.policy import PolicyBook, Scheme
 from provincial_nodes.service_layer.insured import InsuredRole
 from provincial_nodes.service_layer.treatment import TreatmentRole
-from services.storage.database import Database
 from services.values.errors import ConfigError, InvalidField, NotFound
 
 POLICY, CATALOGUE = "policy", "catalogue"
@@ -58,14 +57,13 @@ def _describe(s: Scheme) -> str:
 class AdminRole:
     def __init__(
         self,
-        db: Database,
+        units: Units,
         insured: InsuredRole,
         treatment: TreatmentRole,
         base_policy: PolicyBook,
         base_catalogue: Catalogue,
     ) -> None:
-        self.db = db
-        self.units = Units(db)
+        self.units = units
         self.insured = insured
         self.treatment = treatment
         self.base_policy = base_policy

@@ -20,7 +20,6 @@ from provincial_nodes.domain.chronic import Qualification, check_disease
 from provincial_nodes.domain.filing import Category, Filing, check_new, default_enddate
 from provincial_nodes.domain.person import Person
 from services.rpc.envelope import Envelope
-from services.storage.database import Database
 from services.values.errors import FailedPrecondition, InvalidField, NotFound
 
 log = structlog.get_logger("filing")
@@ -302,10 +301,9 @@ class Publisher:
     stays in the outbox and is sent again (the registry is idempotent by event_id)."""
 
     def __init__(
-        self, db: Database, send: Callable[[bytes], Awaitable[None]], retry_s: float = 2.0
+        self, units: Units, send: Callable[[bytes], Awaitable[None]], retry_s: float = 2.0
     ) -> None:
-        self.db = db
-        self.units = Units(db)
+        self.units = units
         self.send = send
         self.retry_s = retry_s
         self._wake = asyncio.Event()

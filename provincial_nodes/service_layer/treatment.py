@@ -34,7 +34,6 @@ from provincial_nodes.service_layer.filing_cache import FilingCache
 from provincial_nodes.service_layer.insured import PersonLookup, RevokeCommand, SettleCommand
 from services.reconcile.records import Record
 from services.rpc.envelope import Envelope
-from services.storage.database import Database
 from services.values import clock
 from services.values.errors import FailedPrecondition, InvalidField, NotFound
 
@@ -80,7 +79,7 @@ class TreatmentRole:
 
     def __init__(
         self,
-        db: Database,
+        units: Units,
         catalogue: Catalogue,
         institutions: dict[str, Institution],
         hub: HubClient,
@@ -88,8 +87,7 @@ class TreatmentRole:
     ) -> None:
         self.encode_setl = encode_setl
         """How a settlement is stored (for 5203 queries and reconciliation)."""
-        self.db = db
-        self.units = Units(db)
+        self.units = units
         self.catalogue = catalogue
         self.institutions = institutions
         self.hub = hub
