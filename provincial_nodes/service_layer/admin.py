@@ -33,7 +33,7 @@ def _invalid(err: ConfigError) -> InvalidField:
 
 
 def _schemes(label: str, text: str, regions: dict[str, str]) -> list[Scheme]:
-    r = config.reader(label, text)
+    r = config.Reader(label, text)
     schemes = config.policy_schemes(r)
     for s in schemes:
         if s.key.admdvs not in regions:
@@ -83,7 +83,7 @@ class AdminRole:
                 policy = policy.with_schemes(_schemes(name, text, self.insured.regions))
             else:
                 catalogue = catalogue.with_entries(
-                    config.catalogue_entries(config.reader(name, text))
+                    config.catalogue_entries(config.Reader(name, text))
                 )
         self.insured.policy, self.treatment.catalogue = policy, catalogue
 
@@ -100,7 +100,7 @@ class AdminRole:
 
     async def load_catalogue(self, text: str, name: str) -> Loaded:
         try:
-            entries = config.catalogue_entries(config.reader(name or "LoadCatalogue", text))
+            entries = config.catalogue_entries(config.Reader(name or "LoadCatalogue", text))
         except ConfigError as err:
             raise _invalid(err) from None
         if not entries:
@@ -113,7 +113,7 @@ class AdminRole:
     async def load_persons(self, text: str, name: str) -> Loaded:
         label = name or "LoadPersons"
         try:
-            records = config.person_records(config.reader(label, text), self.insured.regions)
+            records = config.person_records(config.Reader(label, text), self.insured.regions)
         except ConfigError as err:
             raise _invalid(err) from None
         if not records:
