@@ -28,8 +28,11 @@ class HubClient:
     def __init__(self, target: str, tls: Tls | None = None) -> None:
         self.target = target
         self.channel = open_channel(target, tls, hop="treatment->hub")
-        self.stub = hub_pb2_grpc.HubServiceStub(self.channel)
-        self.registry = filing_pb2_grpc.FilingRegistryServiceStub(self.channel)
+        # The generated gRPC stubs carry no annotations.
+        self.stub = hub_pb2_grpc.HubServiceStub(self.channel)  # type: ignore[no-untyped-call]
+        self.registry = filing_pb2_grpc.FilingRegistryServiceStub(  # type: ignore[no-untyped-call]
+            self.channel
+        )
 
     async def close(self) -> None:
         await self.channel.close()

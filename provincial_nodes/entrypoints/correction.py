@@ -4,12 +4,12 @@ treatment node's client of the hub's CorrectionService."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeAlias
 
 import grpc
 
 from provincial_nodes.entrypoints import convert
-from provincial_nodes.entrypoints.servicers import NodeServicer, envelope_of
+from provincial_nodes.entrypoints.servicers import NodeServicer, envelope_of, reply
 from provincial_nodes.service_layer.correction import (
     CorrectCommand,
     InsuredCorrection,
@@ -24,7 +24,8 @@ from services.rpc.status import from_rpc_error
 from services.storage.database import Database
 from services.values import clock
 
-Ctx = grpc.aio.ServicerContext[Any, Any]
+Ctx: TypeAlias = Any
+"""``grpc.aio.ServicerContext`` (grpc ships no type annotations)."""
 
 
 def command(request: correction_pb2.CorrectionRequest, env: Envelope) -> CorrectCommand:
@@ -81,7 +82,7 @@ class HubCorrectionClient:
     """The treatment node's calls to the hub's CorrectionService (on the hub channel)."""
 
     def __init__(self, channel: grpc.aio.Channel, target: str) -> None:
-        self.stub = correction_pb2_grpc.CorrectionServiceStub(channel)
+        self.stub = correction_pb2_grpc.CorrectionServiceStub(channel)  # type: ignore[no-untyped-call]
         self.target = target
 
     async def correct(self, cmd: CorrectCommand) -> Outcome:
@@ -142,7 +143,7 @@ class TreatmentCorrectionServicer(NodeServicer, correction_pb2_grpc.CorrectionSe
             )
 
         payload = await self.handler.correct(command(request, env), encode)
-        return correction_pb2.CorrectionResult.FromString(payload)
+        return reply(correction_pb2.CorrectionResult, payload)
 
     @rpc("5203")
     async def QueryMessage(
@@ -185,7 +186,7 @@ class InsuredCorrectionServicer(NodeServicer, correction_pb2_grpc.InsuredCorrect
             )
 
         payload = await self.units.run(self.handler.correct, command(request, env), encode)
-        return correction_pb2.CorrectionResult.FromString(payload)
+        return reply(correction_pb2.CorrectionResult, payload)
 
     @rpc("5203")
     async def QueryMessage(

@@ -4,9 +4,7 @@ period and compares them with what the hospital sent (``services.reconcile``).""
 
 from __future__ import annotations
 
-from typing import Any
-
-import grpc
+from typing import Any, TypeAlias
 
 from provincial_nodes.entrypoints.servicers import NodeServicer
 from provincial_nodes.service_layer.treatment import TreatmentRole
@@ -22,7 +20,8 @@ from services.storage.database import Database
 from services.values import clock
 from services.values.errors import InvalidField
 
-Ctx = grpc.aio.ServicerContext[Any, Any]
+Ctx: TypeAlias = Any
+"""``grpc.aio.ServicerContext`` (grpc ships no type annotations)."""
 MAX_RECORDS = 100_000
 SUMS = ("medfee_sumamt", "fund_pay_sumamt", "acct_pay")
 

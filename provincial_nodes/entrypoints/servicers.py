@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import grpc
+from typing import Any, TypeAlias, TypeVar
 
 from provincial_nodes.adapters.unit_of_work import Units
 from provincial_nodes.domain.catalogue import LineClassification
@@ -35,7 +33,8 @@ from services.storage.journal import body_hash
 from services.values import clock
 from services.values.errors import InvalidField
 
-Ctx = grpc.aio.ServicerContext[Any, Any]
+Ctx: TypeAlias = Any
+"""``grpc.aio.ServicerContext`` (grpc ships no type annotations)."""
 
 
 def envelope_of(
@@ -45,6 +44,16 @@ def envelope_of(
         request.header if request.HasField("header") else None, infno, need_fixmedins=need_fixmedins
     )
     return Envelope.of(request.header, body_hash(request) if mutating else "")
+
+
+M = TypeVar("M")
+
+
+def reply(cls: type[M], payload: bytes) -> M:
+    """The response message ``cls`` a handler gave as bytes (journalled, replayed)."""
+    message_type: Any = cls  # FromString is protobuf's Message's, which has no type stubs here
+    message: M = message_type.FromString(payload)
+    return message
 
 
 class NodeServicer:
@@ -127,7 +136,7 @@ class TreatmentServicer(NodeServicer, treatment_pb2_grpc.TreatmentServiceService
             )
 
         payload = await self.units.run(self.role.register, cmd, encode)
-        return treatment_pb2.RegisterVisitResponse.FromString(payload)
+        return reply(treatment_pb2.RegisterVisitResponse, payload)
 
     @rpc("2204")
     async def UploadFeeDetails(
@@ -152,7 +161,7 @@ class TreatmentServicer(NodeServicer, treatment_pb2_grpc.TreatmentServiceService
             )
 
         payload = await self.units.run(self.role.upload, cmd, encode)
-        return treatment_pb2.UploadFeeDetailsResponse.FromString(payload)
+        return reply(treatment_pb2.UploadFeeDetailsResponse, payload)
 
     def _settle_visit(
         self, request: treatment_pb2.SettleRequest, env: Envelope, with_totals: bool
@@ -215,7 +224,7 @@ class TreatmentServicer(NodeServicer, treatment_pb2_grpc.TreatmentServiceService
                 ).SerializeToString()
             )
 
-        return treatment_pb2.SettleResponse.FromString(await self.role.settle(cmd, encode))
+        return reply(treatment_pb2.SettleResponse, await self.role.settle(cmd, encode))
 
     @rpc("2208")
     async def RevokeSettlement(
@@ -233,7 +242,7 @@ class TreatmentServicer(NodeServicer, treatment_pb2_grpc.TreatmentServiceService
             )
 
         payload = await self.role.revoke(cmd, encode)
-        return treatment_pb2.RevokeSettlementResponse.FromString(payload)
+        return reply(treatment_pb2.RevokeSettlementResponse, payload)
 
     @rpc("5203")
     async def QuerySettlement(
