@@ -15,14 +15,16 @@ import functools
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
 
 from sqlalchemy import Connection, Table
 
 from provincial_nodes.adapters import admin_documents, filings, outbox, persons, sequences, visits
 from provincial_nodes.adapters import settlements as insured_settlements
-from provincial_nodes.adapters.tables import insured_journal, journal, ledger
+from provincial_nodes.adapters.tables import insured_journal as insured_journal_table
 from provincial_nodes.adapters.tables import insured_settlements as insured_table
+from provincial_nodes.adapters.tables import journal as journal_table
+from provincial_nodes.adapters.tables import ledger
 from provincial_nodes.adapters.tables import treatment_settlements as treatment_table
 from provincial_nodes.domain.catalogue import LineClassification
 from provincial_nodes.domain.chronic import Qualification
@@ -274,54 +276,45 @@ class LedgerRepository(_Repository):
         return ledger_store.post(self.conn, ledger, transfers)
 
 
+R = TypeVar("R")
+
+
+class _Repo(Generic[R]):
+    """A repository of the unit, made on first use and then kept in the instance's dict (a
+    non-data descriptor: later reads are plain attribute reads; unlike
+    ``functools.cached_property``, no lock is taken)."""
+
+    def __init__(self, make: Callable[[Connection], R]) -> None:
+        self.make = make
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, uow: UnitOfWork, owner: type | None = None) -> R:
+        repo = uow.__dict__[self.name] = self.make(uow.conn)
+        return repo
+
+
 class UnitOfWork:
     """The repositories of one transaction."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    @functools.cached_property
-    def persons(self) -> PersonRepository:
-        return PersonRepository(self.conn)
-
-    @functools.cached_property
-    def filings(self) -> FilingRepository:
-        return FilingRepository(self.conn)
-
-    @functools.cached_property
-    def visits(self) -> VisitRepository:
-        return VisitRepository(self.conn)
-
-    @functools.cached_property
-    def settlements(self) -> InsuredSettlementRepository:
-        """The insured place's settlements (the place of treatment's are in :attr:`visits`)."""
-        return InsuredSettlementRepository(self.conn)
-
-    @functools.cached_property
-    def journal(self) -> Journal:
-        """The place of treatment's (and the filing desk's) msgid journal."""
-        return Journal(self.conn, journal)
-
-    @functools.cached_property
-    def insured_journal(self) -> Journal:
-        """The insured place's msgid journal (2207, 2208 and 2601 from the hub)."""
-        return Journal(self.conn, insured_journal)
-
-    @functools.cached_property
-    def outbox(self) -> OutboxRepository:
-        return OutboxRepository(self.conn)
-
-    @functools.cached_property
-    def sequences(self) -> Sequences:
-        return Sequences(self.conn)
-
-    @functools.cached_property
-    def documents(self) -> DocumentRepository:
-        return DocumentRepository(self.conn)
-
-    @functools.cached_property
-    def ledger(self) -> LedgerRepository:
-        return LedgerRepository(self.conn)
+    persons = _Repo(PersonRepository)
+    filings = _Repo(FilingRepository)
+    visits = _Repo(VisitRepository)
+    settlements = _Repo(InsuredSettlementRepository)
+    """The insured place's settlements (the place of treatment's are in :attr:`visits`)."""
+    journal = _Repo(functools.partial(Journal, table=journal_table))
+    """The place of treatment's (and the filing desk's) msgid journal."""
+    insured_journal = _Repo(functools.partial(Journal, table=insured_journal_table))
+    """The insured place's msgid journal (2207, 2208 and 2601 from the hub)."""
+    outbox = _Repo(OutboxRepository)
+    sequences = _Repo(Sequences)
+    documents = _Repo(DocumentRepository)
+    ledger = _Repo(LedgerRepository)
 
 
 def _unit(
