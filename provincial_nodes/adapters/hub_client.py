@@ -1,4 +1,5 @@
-"""The province node's client of the national hub (domain values in and out)."""
+"""The province node's clients of the national hub (domain values in and out): the hub
+service (1101, 2206–2208, registration, filing events) and its CorrectionService (2601, 5203)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,14 @@ from datetime import date
 import grpc
 
 from provincial_nodes.adapters import proto
-from provincial_nodes.adapters.proto import ClaimOut, PersonQuestion, RevocationOut
+from provincial_nodes.adapters.proto import ClaimOut, CorrectionOut, PersonQuestion, RevocationOut
+from provincial_nodes.domain.correction import Outcome
 from provincial_nodes.domain.person import Person, PersonView
 from provincial_nodes.domain.settlement import Settlement
 from services.pb.settlenet.v1 import (
     common_pb2,
+    correction_pb2,
+    correction_pb2_grpc,
     filing_pb2,
     filing_pb2_grpc,
     hub_pb2,
@@ -115,3 +119,39 @@ class HubClient:
         except grpc.aio.AioRpcError as exc:
             raise self._failed(exc, cmd.env.insuplc_admdvs) from None
         return proto.settlement_from_proto(res.setlinfo)
+
+
+class HubCorrectionClient:
+    """The treatment node's calls to the hub's CorrectionService (on the hub channel)."""
+
+    def __init__(self, channel: grpc.aio.Channel, target: str) -> None:
+        self.stub = correction_pb2_grpc.CorrectionServiceStub(channel)  # type: ignore[no-untyped-call]
+        self.target = target
+
+    async def correct(self, cmd: CorrectionOut) -> Outcome:
+        try:
+            res = await self.stub.Correct(proto.correction_request(cmd), timeout=hop_timeout())
+        except grpc.aio.AioRpcError as exc:
+            raise from_rpc_error(
+                exc,
+                field="header.insuplc_admdvs",
+                value=cmd.env.insuplc_admdvs,
+                peer=f"national hub {self.target}",
+            ) from None
+        return proto.outcome_from_proto(res)
+
+    async def status(
+        self, request: correction_pb2.MessageStatusQuery
+    ) -> correction_pb2.MessageStatus:
+        try:
+            res: correction_pb2.MessageStatus = await self.stub.QueryMessage(
+                request, timeout=hop_timeout()
+            )
+        except grpc.aio.AioRpcError as exc:
+            raise from_rpc_error(
+                exc,
+                field="header.insuplc_admdvs",
+                value=request.header.insuplc_admdvs,
+                peer=f"national hub {self.target}",
+            ) from None
+        return res

@@ -14,11 +14,12 @@ from typing import Protocol
 
 from provincial_nodes.domain.catalogue import ClaimTotals
 from provincial_nodes.domain.chronic import Qualification
+from provincial_nodes.domain.correction import Outcome
 from provincial_nodes.domain.filing import CATEGORY_NAMES, Category, Filing, VisitKind
 from provincial_nodes.domain.person import Identity
 from provincial_nodes.domain.settlement import Settlement
 from provincial_nodes.domain.split import FundPayment, Step
-from services.pb.settlenet.v1 import common_pb2, insured_pb2
+from services.pb.settlenet.v1 import common_pb2, correction_pb2, insured_pb2
 from services.rpc.envelope import Envelope
 from services.values.money import format_ratio, parse_ratio
 
@@ -64,6 +65,19 @@ class RevocationOut(Protocol):
     def mdtrt_id(self) -> str: ...
     @property
     def psn_no(self) -> str: ...
+
+
+class CorrectionOut(Protocol):
+    """What a 2601 forwarded to the hub carries (the service layer's ``CorrectCommand``)."""
+
+    @property
+    def env(self) -> Envelope: ...
+    @property
+    def psn_no(self) -> str: ...
+    @property
+    def omsgid(self) -> str: ...
+    @property
+    def oinfno(self) -> str: ...
 
 
 class PersonQuestion(Protocol):
@@ -320,4 +334,24 @@ def identity_from_proto(m: insured_pb2.IdetInfo) -> Identity:
         m.psn_idet_type,
         date.fromisoformat(m.begntime),
         date.fromisoformat(m.endtime) if m.endtime else None,
+    )
+
+
+# ---- correction ----------------------------------------------------------------------------
+
+
+def correction_request(cmd: CorrectionOut) -> correction_pb2.CorrectionRequest:
+    return correction_pb2.CorrectionRequest(
+        header=cmd.env.to_header(common_pb2.RequestHeader),
+        psn_no=cmd.psn_no,
+        omsgid=cmd.omsgid,
+        oinfno=cmd.oinfno,
+    )
+
+
+def outcome_from_proto(msg: correction_pb2.CorrectionResult) -> Outcome:
+    return Outcome(
+        msg.outcome,
+        settlement_from_proto(msg.original) if msg.original.setl_id else None,
+        settlement_from_proto(msg.reversal) if msg.reversal.setl_id else None,
     )

@@ -1,26 +1,23 @@
 """grpc.aio servicers for 2601 correction and the 5203-style message status: the treatment
-role's (to hospitals) and the insured role's (to the hub), with their proto conversion, and the
-treatment node's client of the hub's CorrectionService."""
+role's (to hospitals) and the insured role's (to the hub), with their proto conversion (the
+treatment node's client of the hub's CorrectionService is in ``adapters/hub_client.py``)."""
 
 from __future__ import annotations
 
 from typing import Any, TypeAlias
 
-import grpc
-
+from provincial_nodes.adapters.hub_client import HubCorrectionClient
+from provincial_nodes.domain.correction import Outcome, Status
 from provincial_nodes.entrypoints import convert
 from provincial_nodes.entrypoints.servicers import NodeServicer, envelope_of, reply
 from provincial_nodes.service_layer.correction import (
     CorrectCommand,
     InsuredCorrection,
-    Outcome,
-    Status,
     TreatmentCorrection,
 )
 from services.pb.settlenet.v1 import common_pb2, correction_pb2, correction_pb2_grpc
 from services.rpc.envelope import Envelope, ResponseHeaders
-from services.rpc.handler import hop_timeout, rpc
-from services.rpc.status import from_rpc_error
+from services.rpc.handler import rpc
 from services.storage.database import Database
 from services.values import clock
 
@@ -37,15 +34,6 @@ def command(request: correction_pb2.CorrectionRequest, env: Envelope) -> Correct
     )
 
 
-def request_of(cmd: CorrectCommand) -> correction_pb2.CorrectionRequest:
-    return correction_pb2.CorrectionRequest(
-        header=cmd.env.to_header(common_pb2.RequestHeader),
-        psn_no=cmd.psn_no,
-        omsgid=cmd.omsgid,
-        oinfno=cmd.oinfno,
-    )
-
-
 def result_proto(
     omsgid: str, out: Outcome, header: common_pb2.ResponseHeader
 ) -> correction_pb2.CorrectionResult:
@@ -55,14 +43,6 @@ def result_proto(
     if out.reversal is not None:
         msg.reversal.CopyFrom(convert.settlement_to_proto(out.reversal))
     return msg
-
-
-def outcome_of(msg: correction_pb2.CorrectionResult) -> Outcome:
-    return Outcome(
-        msg.outcome,
-        convert.settlement_from_proto(msg.original) if msg.original.setl_id else None,
-        convert.settlement_from_proto(msg.reversal) if msg.reversal.setl_id else None,
-    )
 
 
 def status_proto(
@@ -76,42 +56,6 @@ def status_proto(
     if st.reversal is not None:
         msg.reversal.CopyFrom(convert.settlement_to_proto(st.reversal))
     return msg
-
-
-class HubCorrectionClient:
-    """The treatment node's calls to the hub's CorrectionService (on the hub channel)."""
-
-    def __init__(self, channel: grpc.aio.Channel, target: str) -> None:
-        self.stub = correction_pb2_grpc.CorrectionServiceStub(channel)  # type: ignore[no-untyped-call]
-        self.target = target
-
-    async def correct(self, cmd: CorrectCommand) -> Outcome:
-        try:
-            res = await self.stub.Correct(request_of(cmd), timeout=hop_timeout())
-        except grpc.aio.AioRpcError as exc:
-            raise from_rpc_error(
-                exc,
-                field="header.insuplc_admdvs",
-                value=cmd.env.insuplc_admdvs,
-                peer=f"national hub {self.target}",
-            ) from None
-        return outcome_of(res)
-
-    async def status(
-        self, request: correction_pb2.MessageStatusQuery
-    ) -> correction_pb2.MessageStatus:
-        try:
-            res: correction_pb2.MessageStatus = await self.stub.QueryMessage(
-                request, timeout=hop_timeout()
-            )
-        except grpc.aio.AioRpcError as exc:
-            raise from_rpc_error(
-                exc,
-                field="header.insuplc_admdvs",
-                value=request.header.insuplc_admdvs,
-                peer=f"national hub {self.target}",
-            ) from None
-        return res
 
 
 class TreatmentCorrectionServicer(NodeServicer, correction_pb2_grpc.CorrectionServiceServicer):

@@ -11,10 +11,11 @@ omsgid in its own journal. Every step is idempotent by the correction's own msgi
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from provincial_nodes.adapters.unit_of_work import Journal, UnitOfWork
+from provincial_nodes.domain.correction import Outcome, Status
 from provincial_nodes.domain.settlement import Settlement
 from provincial_nodes.service_layer.insured import InsuredRole
 from provincial_nodes.service_layer.treatment import TreatmentRole
@@ -31,30 +32,6 @@ class CorrectCommand:
     psn_no: str
     omsgid: str
     oinfno: str
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What a correction did: "reversed", "already_reversed" or "burned"."""
-
-    outcome: str
-    original: Settlement | None = None
-    reversal: Settlement | None = None
-
-    @property
-    def took_effect(self) -> bool:
-        return self.outcome != "burned"
-
-
-@dataclass(frozen=True)
-class Status:
-    """What one node knows of a msgid (5203-style)."""
-
-    state: str
-    """"unknown", "done", "burned" or "corrected"."""
-    infno: str = ""
-    setlinfo: Settlement | None = None
-    reversal: Settlement | None = None
 
 
 Decode = Callable[[bytes], Settlement]
@@ -154,11 +131,14 @@ class TreatmentCorrection:
     """The place of treatment's side: forward through the hub, then record what it lacked."""
 
     def __init__(
-        self, role: TreatmentRole, hub_correct: Callable[..., object], decode: Decode
+        self,
+        role: TreatmentRole,
+        hub_correct: Callable[[CorrectCommand], Awaitable[Outcome]],
+        decode: Decode,
     ) -> None:
         self.role = role
         self.hub_correct = hub_correct
-        """``async (CorrectCommand) -> Outcome``: the hub's (and so the insured place's) answer."""
+        """The hub's (and so the insured place's) answer to a correction."""
         self.decode = decode
 
     async def correct(self, cmd: CorrectCommand, encode: Callable[[Outcome], bytes]) -> bytes:
@@ -173,7 +153,7 @@ class TreatmentCorrection:
             raise InvalidField(
                 "omsgid", cmd.omsgid, f"not a msgid of institution {env.fixmedins_code}"
             )
-        out = await self.hub_correct(cmd)  # type: ignore[misc]
+        out = await self.hub_correct(cmd)
         return await units.run(self._record, cmd, out, encode)
 
     def _record(
