@@ -5,7 +5,10 @@
 - **insured** (参保地): serves the hub, keeps its people, accumulators and personal accounts, and
   applies its own policy to compute the split.
 
-Layers: ``domain`` (pure rules), ``adapters`` (tables, repositories, the hub client),
-``service_layer`` (handlers, one transaction per state change), ``entrypoints`` (grpc.aio
-servicers and proto conversion), wired in ``bootstrap``.
+Layers: ``domain`` (pure rules), ``adapters`` (tables, repositories and the unit of work that
+holds them, the hub client and the proto conversion it needs), ``service_layer`` (handlers, each
+given a unit of work: one transaction per state change, no SQL; ledger postings made in
+``service_layer/ledger.py``), ``entrypoints`` (grpc.aio servicers and request parsing), wired
+in ``bootstrap``; ``config`` reads the province documents. Imports point inwards only: adapters
+import neither the service layer nor the entrypoints.
 """

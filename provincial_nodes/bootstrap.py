@@ -11,9 +11,9 @@ from typing import Any
 import structlog
 
 from provincial_nodes import config, seed
-from provincial_nodes.adapters import persons as person_repo
 from provincial_nodes.adapters.hub_client import HubClient
 from provincial_nodes.adapters.tables import insured_settlements, metadata, treatment_settlements
+from provincial_nodes.adapters.unit_of_work import UnitOfWork, Units
 from provincial_nodes.domain.person import PersonRecord
 from provincial_nodes.entrypoints import convert, correction, hospital_reconcile
 from provincial_nodes.entrypoints.filing_servicer import FilingServicer
@@ -119,10 +119,13 @@ def build(cfg: NodeConfig, hub: HubClient) -> ProvinceNode:
             PersonRecord(config.person_from_mapping(m), acct_balc=m["acct_balc"])
             for m in seed.population(cfg.code, cfg.population, cfg.seed)
         ]
-    added = db.transact_sync(person_repo.add_many, records)
-    treatment = TreatmentRole(db, data.catalogue, data.institutions, hub, convert.encode_settlement)
+    units = Units(db)
+    added = units.run_sync(_add_persons, records)
+    treatment = TreatmentRole(
+        units, data.catalogue, data.institutions, hub, convert.encode_settlement
+    )
     insured = InsuredRole(data.policy, data.regions)
-    admin = AdminRole(db, insured, treatment, data.policy, data.catalogue)
+    admin = AdminRole(units, insured, treatment, data.policy, data.catalogue)
     reloaded = admin.reapply()  # documents loaded through AdminService before a restart
     node = ProvinceNode(
         cfg=cfg,
@@ -133,7 +136,7 @@ def build(cfg: NodeConfig, hub: HubClient) -> ProvinceNode:
         insured=insured,
         admin=admin,
         filing=FilingRole(data.regions),
-        publisher=Publisher(db, hub.publish_filing),
+        publisher=Publisher(units, hub.publish_filing),
     )
     log.info(
         "province_loaded",
@@ -146,6 +149,10 @@ def build(cfg: NodeConfig, hub: HubClient) -> ProvinceNode:
         db=cfg.db_url.split("@")[-1],
     )
     return node
+
+
+def _add_persons(uow: UnitOfWork, records: list[PersonRecord]) -> int:
+    return uow.persons.add_many(records)
 
 
 def _counterpart(role: str, counterpart: str) -> dict[str, str]:

@@ -1,7 +1,7 @@
 """The default network's data, and a seeded generator for larger populations.
 
-``write_default_data(folder)`` (run by ``python -m provincial_nodes.seed``) writes the YAML files
-under ``provincial_nodes/data/provinces/<code>/`` — readable and editable by hand afterwards;
+``write_default_data(folder)`` (run by ``python -m provincial_nodes.seed [FOLDER]``) writes the
+YAML files under ``provincial_nodes/data/provinces/<code>/`` (or ``FOLDER/<code>/``) — readable and editable by hand afterwards;
 ``population(province, n, seed)`` makes ``n`` extra insured persons deterministically (for load
 tests), without files.
 
@@ -786,5 +786,19 @@ def synthetic_folder(code: str) -> Path:
     return base / code
 
 
+def main(argv: list[str] | None = None) -> None:
+    """``python -m provincial_nodes.seed [FOLDER]``: write the default provinces' files into
+    FOLDER (default: the committed data folder)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m provincial_nodes.seed", description=main.__doc__
+    )
+    parser.add_argument(
+        "folder", nargs="?", type=Path, default=DATA, help="output folder (default: %(default)s)"
+    )
+    write_default_data(parser.parse_args(argv).folder)
+
+
 if __name__ == "__main__":
-    write_default_data()
+    main()

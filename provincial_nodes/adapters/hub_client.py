@@ -1,4 +1,5 @@
-"""The province node's client of the national hub (domain values in and out)."""
+"""The province node's clients of the national hub (domain values in and out): the hub
+service (1101, 2206–2208, registration, filing events) and its CorrectionService (2601, 5203)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,15 @@ from datetime import date
 
 import grpc
 
+from provincial_nodes.adapters import proto
+from provincial_nodes.adapters.proto import ClaimOut, CorrectionOut, PersonQuestion, RevocationOut
+from provincial_nodes.domain.correction import Outcome
 from provincial_nodes.domain.person import Person, PersonView
 from provincial_nodes.domain.settlement import Settlement
-from provincial_nodes.entrypoints import convert
-from provincial_nodes.service_layer.insured import PersonLookup, RevokeCommand, SettleCommand
 from services.pb.settlenet.v1 import (
     common_pb2,
+    correction_pb2,
+    correction_pb2_grpc,
     filing_pb2,
     filing_pb2_grpc,
     hub_pb2,
@@ -28,8 +32,11 @@ class HubClient:
     def __init__(self, target: str, tls: Tls | None = None) -> None:
         self.target = target
         self.channel = open_channel(target, tls, hop="treatment->hub")
-        self.stub = hub_pb2_grpc.HubServiceStub(self.channel)
-        self.registry = filing_pb2_grpc.FilingRegistryServiceStub(self.channel)
+        # The generated gRPC stubs carry no annotations.
+        self.stub = hub_pb2_grpc.HubServiceStub(self.channel)  # type: ignore[no-untyped-call]
+        self.registry = filing_pb2_grpc.FilingRegistryServiceStub(  # type: ignore[no-untyped-call]
+            self.channel
+        )
 
     async def close(self) -> None:
         await self.channel.close()
@@ -57,7 +64,7 @@ class HubClient:
             wait_for_ready=True,
         )
 
-    async def query_person(self, q: PersonLookup) -> PersonView:
+    async def query_person(self, q: PersonQuestion) -> PersonView:
         req = insured_pb2.PersonQuery(
             header=q.env.to_header(common_pb2.RequestHeader),
             certno=q.certno,
@@ -83,32 +90,68 @@ class HubClient:
             emp_name=i.emp_name,
             psn_insu_date=date.fromisoformat(i.psn_insu_date),
             psn_insu_stas=i.psn_insu_stas,
-            identities=tuple(convert.identity_from_proto(x) for x in info.idetinfo),
+            identities=tuple(proto.identity_from_proto(x) for x in info.idetinfo),
         )
         return PersonView(
             person,
             i.balc,
-            tuple(convert.filing_from_proto(f) for f in info.fileinfo),
-            tuple(convert.qualification_from_proto(x) for x in info.opspinfo),
+            tuple(proto.filing_from_proto(f) for f in info.fileinfo),
+            tuple(proto.qualification_from_proto(x) for x in info.opspinfo),
         )
 
-    async def pre_settle(self, cmd: SettleCommand) -> Settlement:
+    async def pre_settle(self, cmd: ClaimOut) -> Settlement:
         try:
-            res = await self.stub.PreSettle(convert.settle_claim(cmd), timeout=hop_timeout())
+            res = await self.stub.PreSettle(proto.settle_claim(cmd), timeout=hop_timeout())
         except grpc.aio.AioRpcError as exc:
             raise self._failed(exc, cmd.env.insuplc_admdvs) from None
-        return convert.settlement_from_proto(res.setlinfo)
+        return proto.settlement_from_proto(res.setlinfo)
 
-    async def settle(self, cmd: SettleCommand) -> Settlement:
+    async def settle(self, cmd: ClaimOut) -> Settlement:
         try:
-            res = await self.stub.Settle(convert.settle_claim(cmd), timeout=hop_timeout())
+            res = await self.stub.Settle(proto.settle_claim(cmd), timeout=hop_timeout())
         except grpc.aio.AioRpcError as exc:
             raise self._failed(exc, cmd.env.insuplc_admdvs) from None
-        return convert.settlement_from_proto(res.setlinfo)
+        return proto.settlement_from_proto(res.setlinfo)
 
-    async def revoke(self, cmd: RevokeCommand) -> Settlement:
+    async def revoke(self, cmd: RevocationOut) -> Settlement:
         try:
-            res = await self.stub.RevokeSettlement(convert.revoke_claim(cmd), timeout=hop_timeout())
+            res = await self.stub.RevokeSettlement(proto.revoke_claim(cmd), timeout=hop_timeout())
         except grpc.aio.AioRpcError as exc:
             raise self._failed(exc, cmd.env.insuplc_admdvs) from None
-        return convert.settlement_from_proto(res.setlinfo)
+        return proto.settlement_from_proto(res.setlinfo)
+
+
+class HubCorrectionClient:
+    """The treatment node's calls to the hub's CorrectionService (on the hub channel)."""
+
+    def __init__(self, channel: grpc.aio.Channel, target: str) -> None:
+        self.stub = correction_pb2_grpc.CorrectionServiceStub(channel)  # type: ignore[no-untyped-call]
+        self.target = target
+
+    async def correct(self, cmd: CorrectionOut) -> Outcome:
+        try:
+            res = await self.stub.Correct(proto.correction_request(cmd), timeout=hop_timeout())
+        except grpc.aio.AioRpcError as exc:
+            raise from_rpc_error(
+                exc,
+                field="header.insuplc_admdvs",
+                value=cmd.env.insuplc_admdvs,
+                peer=f"national hub {self.target}",
+            ) from None
+        return proto.outcome_from_proto(res)
+
+    async def status(
+        self, request: correction_pb2.MessageStatusQuery
+    ) -> correction_pb2.MessageStatus:
+        try:
+            res: correction_pb2.MessageStatus = await self.stub.QueryMessage(
+                request, timeout=hop_timeout()
+            )
+        except grpc.aio.AioRpcError as exc:
+            raise from_rpc_error(
+                exc,
+                field="header.insuplc_admdvs",
+                value=request.header.insuplc_admdvs,
+                peer=f"national hub {self.target}",
+            ) from None
+        return res

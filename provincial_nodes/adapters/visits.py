@@ -1,24 +1,18 @@
-"""Repository of visits, their fee lines and the settlements recorded at the treatment place."""
+"""Repository of visits, their fee lines and the settlements recorded at the treatment place.
+
+Recording a settlement here posts nothing: the ledger postings are made by the service layer
+(:mod:`provincial_nodes.service_layer.ledger`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
-from provincial_nodes.adapters.tables import (
-    amount_values,
-    fee_lines,
-    ledger,
-    treatment_settlements,
-    visits,
-)
+from provincial_nodes.adapters.tables import amount_values, fee_lines, treatment_settlements, visits
 from provincial_nodes.domain.catalogue import LineClassification, Reason
-from provincial_nodes.domain.filing import VisitKind
-from provincial_nodes.domain.postings import treatment_postings
 from provincial_nodes.domain.settlement import Settlement
-from services.ledger import store as ledger_store
+from provincial_nodes.domain.visit import Visit
 from services.storage.prepared import run
 
 # Hot-path statements, built once (building a Core statement per call costs more than running
@@ -53,32 +47,11 @@ _SETTLEMENTS = (
     .where(treatment_settlements.c.mdtrt_id == bindparam("mdtrt_id"))
     .order_by(treatment_settlements.c.setl_time, treatment_settlements.c.setl_id)
 )
+_KNOWN = select(treatment_settlements.c.setl_id).where(
+    treatment_settlements.c.setl_id == bindparam("setl_id")
+)
 
-
-@dataclass(frozen=True)
-class Visit:
-    mdtrt_id: str
-    psn_no: str
-    insuplc_admdvs: str
-    mdtrtarea_admvs: str
-    fixmedins_code: str
-    medins_lv: str
-    insutype: str
-    med_type: str
-    begntime: str
-    diag_codes: tuple[str, ...]
-    status: str
-    opsp_dise_code: str = ""
-    refl_flag: str = "0"
-    filing_id: str = ""
-    filing_status: str = "unknown"
-
-    @property
-    def kind(self) -> VisitKind:
-        """Emergency (med_type 13) is treated as filed; a referral may lower the ratio less."""
-        if self.med_type == "13":
-            return VisitKind.EMERGENCY
-        return VisitKind.REFERRAL if self.refl_flag == "1" else VisitKind.ORDINARY
+__all__ = ["Visit"]  # re-exported: the value this repository stores
 
 
 def add(conn: Connection, v: Visit, msgid: str, created_at: str) -> None:
@@ -235,7 +208,10 @@ def record_settlement(conn: Connection, s: Settlement, msgid: str, payload: byte
             **amount_values(s),
         },
     )
-    ledger_store.post(conn, ledger, treatment_postings(s))
+
+
+def has_settlement(conn: Connection, setl_id: str) -> bool:
+    return run(conn, _KNOWN, {"setl_id": setl_id}).first() is not None
 
 
 def settlements(conn: Connection, mdtrt_id: str) -> list[tuple[str, str, str | None, bytes]]:

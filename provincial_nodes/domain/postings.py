@@ -16,8 +16,17 @@ its own transfer ids, from its own setl_id).
 
 from __future__ import annotations
 
+from enum import Enum
+
 from provincial_nodes.domain.settlement import Settlement
 from services.ledger.model import Transfer, moving
+
+
+class Place(Enum):
+    """Which side of a settlement a node posts."""
+
+    INSURED = "insured"
+    TREATMENT = "treatment"
 
 
 def _kind(s: Settlement) -> str:
@@ -50,3 +59,8 @@ def treatment_postings(s: Settlement) -> list[Transfer]:
         s.setl_id,
         _kind(s),
     ) + moving(f"{s.setl_id}:cash", "patient_cash", hospital, s.psn_cash_pay, s.setl_id, _kind(s))
+
+
+def postings(s: Settlement, place: Place) -> list[Transfer]:
+    """What ``s`` (a settlement or a revocation record) posts at ``place``."""
+    return insured_postings(s) if place is Place.INSURED else treatment_postings(s)

@@ -1,6 +1,8 @@
 """Proto ↔ domain conversion for the province node, in one place.
 
-Request parsing validates every field it converts and raises :class:`InvalidField` naming the
+The conversions of domain values that the hub client uses too (settlements, filings,
+qualifications, identities) live in :mod:`provincial_nodes.adapters.proto` and are re-exported
+here. Request parsing validates every field it converts and raises :class:`InvalidField` naming the
 field (``feedetail[2].cnt``) and the value, so handlers only ever see well-formed values.
 """
 
@@ -9,15 +11,25 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from provincial_nodes.adapters.proto import (
+    decode_settlement,
+    encode_settlement,
+    filing_from_proto,
+    filing_to_proto,
+    identity_from_proto,
+    iso_or_empty,
+    qualification_from_proto,
+    qualification_to_proto,
+    settlement_from_proto,
+    settlement_to_proto,
+)
 from provincial_nodes.domain.catalogue import ClaimTotals, FeeLine, LineClassification
-from provincial_nodes.domain.chronic import Qualification, check_disease
-from provincial_nodes.domain.filing import CATEGORY_NAMES, Category, Filing, VisitKind
-from provincial_nodes.domain.person import Identity, PersonView
+from provincial_nodes.domain.chronic import check_disease
+from provincial_nodes.domain.filing import VisitKind
+from provincial_nodes.domain.person import PersonView
 from provincial_nodes.domain.policy import LEVELS
-from provincial_nodes.domain.settlement import Settlement
-from provincial_nodes.domain.split import FundPayment, Step
 from provincial_nodes.service_layer.insured import PersonLookup, RevokeCommand, SettleCommand
-from services.pb.settlenet.v1 import common_pb2, insured_pb2, treatment_pb2
+from services.pb.settlenet.v1 import insured_pb2, treatment_pb2
 from services.rpc.envelope import Envelope
 from services.values import certno as certnos
 from services.values import clock
@@ -28,8 +40,19 @@ from services.values.money import (
     format_ratio,
     line_amount_fen,
     parse_cnt,
-    parse_ratio,
 )
+
+__all__ = [
+    "decode_settlement",
+    "encode_settlement",
+    "filing_from_proto",
+    "filing_to_proto",
+    "identity_from_proto",
+    "qualification_from_proto",
+    "qualification_to_proto",
+    "settlement_from_proto",
+    "settlement_to_proto",
+]
 
 INSUTYPES = {"310", "390"}
 MED_TYPES = {"11", "13", "14"}
@@ -100,70 +123,6 @@ def person_lookup(req: insured_pb2.PersonQuery, env: Envelope) -> PersonLookup:
     return PersonLookup(env=env, certno=certno.upper(), psn_no=req.psn_no, psn_name=req.psn_name)
 
 
-def _day(d: date | None) -> str:
-    return d.isoformat() if d else ""
-
-
-def filing_to_proto(f: Filing) -> common_pb2.FilingInfo:
-    return common_pb2.FilingInfo(
-        filing_id=f.filing_id,
-        psn_no=f.psn_no,
-        insuplc_admdvs=f.insuplc_admdvs,
-        category=f.category.value,
-        category_name=CATEGORY_NAMES[f.category],
-        dest_admdvs=f.dest_admdvs,
-        begndate=f.begndate.isoformat(),
-        enddate=_day(f.enddate),
-        evidence=f.evidence,
-        channel=f.channel,
-        status=f.status,
-        version=f.version,
-        memo=f.memo,
-    )
-
-
-def filing_from_proto(m: common_pb2.FilingInfo) -> Filing:
-    return Filing(
-        filing_id=m.filing_id,
-        psn_no=m.psn_no,
-        insuplc_admdvs=m.insuplc_admdvs,
-        category=Category(m.category),
-        dest_admdvs=m.dest_admdvs,
-        begndate=date.fromisoformat(m.begndate),
-        enddate=date.fromisoformat(m.enddate) if m.enddate else None,
-        evidence=m.evidence,
-        channel=m.channel,
-        status=m.status,
-        version=m.version,
-        memo=m.memo,
-    )
-
-
-def qualification_to_proto(q: Qualification) -> common_pb2.ChronicQualInfo:
-    return common_pb2.ChronicQualInfo(
-        qual_id=q.qual_id,
-        psn_no=q.psn_no,
-        opsp_dise_code=q.opsp_dise_code,
-        opsp_dise_name=q.opsp_dise_name,
-        begndate=q.begndate.isoformat(),
-        enddate=_day(q.enddate),
-        status=q.status,
-        hosp_name=q.hosp_name,
-    )
-
-
-def qualification_from_proto(m: common_pb2.ChronicQualInfo) -> Qualification:
-    return Qualification(
-        qual_id=m.qual_id,
-        psn_no=m.psn_no,
-        opsp_dise_code=m.opsp_dise_code,
-        begndate=date.fromisoformat(m.begndate),
-        enddate=date.fromisoformat(m.enddate) if m.enddate else None,
-        status=m.status,
-        hosp_name=m.hosp_name,
-    )
-
-
 def person_to_proto(view: PersonView, today: date) -> insured_pb2.PersonInfo:
     person, balc = view.person, view.balc
     return insured_pb2.PersonInfo(
@@ -192,7 +151,7 @@ def person_to_proto(view: PersonView, today: date) -> insured_pb2.PersonInfo:
             insured_pb2.IdetInfo(
                 psn_idet_type=i.psn_idet_type,
                 begntime=i.begntime.isoformat(),
-                endtime=_day(i.endtime),
+                endtime=iso_or_empty(i.endtime),
             )
             for i in person.identities
         ],
@@ -266,29 +225,6 @@ def settle_command(req: insured_pb2.SettleClaim, env: Envelope) -> SettleCommand
     )
 
 
-def settle_claim(cmd: SettleCommand) -> insured_pb2.SettleClaim:
-    t = cmd.totals
-    return insured_pb2.SettleClaim(
-        header=cmd.env.to_header(common_pb2.RequestHeader),
-        psn_no=cmd.psn_no,
-        insutype=cmd.insutype,
-        med_type=cmd.med_type,
-        mdtrt_id=cmd.mdtrt_id,
-        medins_lv=cmd.medins_lv,
-        setl_date=cmd.setl_date.isoformat(),
-        acct_used_flag="1" if cmd.acct_used else "0",
-        medfee_sumamt=t.medfee_sumamt,
-        fulamt_ownpay_amt=t.fulamt_ownpay_amt,
-        overlmt_selfpay=t.overlmt_selfpay,
-        preselfpay_amt=t.preselfpay_amt,
-        inscp_scp_amt=t.inscp_scp_amt,
-        fixmedins_code=cmd.env.fixmedins_code,
-        opsp_dise_code=cmd.opsp_dise_code,
-        refl_flag="1" if cmd.kind is VisitKind.REFERRAL else "0",
-        diseinfo=[common_pb2.Diagnosis(diag_code=c) for c in cmd.diag_codes],
-    )
-
-
 def revoke_command(req: Any, env: Envelope) -> RevokeCommand:
     return RevokeCommand(
         env=env,
@@ -296,155 +232,6 @@ def revoke_command(req: Any, env: Envelope) -> RevokeCommand:
         mdtrt_id=required("mdtrt_id", req.mdtrt_id, 40),
         psn_no=required("psn_no", req.psn_no, 32),
     )
-
-
-def revoke_claim(cmd: RevokeCommand) -> insured_pb2.RevokeClaim:
-    return insured_pb2.RevokeClaim(
-        header=cmd.env.to_header(common_pb2.RequestHeader),
-        setl_id=cmd.setl_id,
-        mdtrt_id=cmd.mdtrt_id,
-        psn_no=cmd.psn_no,
-    )
-
-
-# ---- settlement ---------------------------------------------------------------------------
-
-
-def settlement_to_proto(s: Settlement) -> common_pb2.SetlInfo:
-    t = s.totals
-    return common_pb2.SetlInfo(
-        mdtrt_id=s.mdtrt_id,
-        setl_id=s.setl_id,
-        psn_no=s.psn_no,
-        psn_name=s.psn_name,
-        psn_cert_type="01",
-        certno=s.certno,
-        insutype=s.insutype,
-        psn_type=s.psn_type,
-        cvlserv_flag=s.cvlserv_flag,
-        setl_time=s.setl_time,
-        med_type=s.med_type,
-        medfee_sumamt=t.medfee_sumamt,
-        fulamt_ownpay_amt=t.fulamt_ownpay_amt,
-        overlmt_selfpay=t.overlmt_selfpay,
-        preselfpay_amt=t.preselfpay_amt,
-        inscp_scp_amt=t.inscp_scp_amt,
-        act_pay_dedc=s.act_pay_dedc,
-        hifp_pay=s.hifp_pay,
-        pool_prop_selfpay=format_ratio(s.ratio_bp),
-        cvlserv_pay=s.cvlserv_pay,
-        hifes_pay=s.hifes_pay,
-        hifmi_pay=s.hifmi_pay,
-        hifob_pay=s.hifob_pay,
-        maf_pay=s.maf_pay,
-        oth_pay=s.oth_pay,
-        fund_pay_sumamt=s.fund_pay_sumamt,
-        psn_part_amt=s.psn_part_amt,
-        acct_pay=s.acct_pay,
-        psn_cash_pay=s.psn_cash_pay,
-        hosp_part_amt=s.hosp_part_amt,
-        balc=s.balc,
-        acct_mulaid_pay=s.acct_mulaid_pay,
-        medins_setl_id=s.medins_setl_id,
-        clr_optins=s.clr_optins,
-        clr_way=s.clr_way,
-        clr_type=s.clr_type,
-        insuplc_admdvs=s.insuplc_admdvs,
-        mdtrtarea_admvs=s.mdtrtarea_admvs,
-        fixmedins_code=s.fixmedins_code,
-        init_setl_id=s.init_setl_id,
-        refd_setl_flag=s.refd_setl_flag,
-        crt_payb_lmt_amt=s.crt_payb_lmt_amt,
-        setldetail=[
-            common_pb2.SetlDetail(
-                fund_pay_type=f.fund_pay_type,
-                inscp_scp_amt=f.inscp_scp_amt,
-                crt_payb_lmt_amt=f.crt_payb_lmt_amt,
-                fund_payamt=f.fund_payamt,
-                fund_pay_type_name=f.name,
-                setl_proc_info=f.info,
-            )
-            for f in s.funds
-        ],
-        setl_proc_info=[
-            common_pb2.SetlProcStep(step=x.step, desc=x.desc, amount=x.amount) for x in s.steps
-        ],
-        opsp_dise_code=s.opsp_dise_code,
-        filing_category=s.filing_category,
-        filing_id=s.filing_id,
-        ratio_reduction=format_ratio(s.ratio_reduction_bp),
-    )
-
-
-def settlement_from_proto(p: common_pb2.SetlInfo) -> Settlement:
-    return Settlement(
-        setl_id=p.setl_id,
-        mdtrt_id=p.mdtrt_id,
-        psn_no=p.psn_no,
-        psn_name=p.psn_name,
-        certno=p.certno,
-        insutype=p.insutype,
-        psn_type=p.psn_type,
-        cvlserv_flag=p.cvlserv_flag,
-        setl_time=p.setl_time,
-        med_type=p.med_type,
-        totals=ClaimTotals(
-            p.medfee_sumamt,
-            p.fulamt_ownpay_amt,
-            p.overlmt_selfpay,
-            p.preselfpay_amt,
-            p.inscp_scp_amt,
-        ),
-        act_pay_dedc=p.act_pay_dedc,
-        hifp_pay=p.hifp_pay,
-        ratio_bp=parse_ratio(p.pool_prop_selfpay or "0"),
-        fund_pay_sumamt=p.fund_pay_sumamt,
-        psn_part_amt=p.psn_part_amt,
-        acct_pay=p.acct_pay,
-        psn_cash_pay=p.psn_cash_pay,
-        balc=p.balc,
-        crt_payb_lmt_amt=p.crt_payb_lmt_amt,
-        medins_setl_id=p.medins_setl_id,
-        insuplc_admdvs=p.insuplc_admdvs,
-        mdtrtarea_admvs=p.mdtrtarea_admvs,
-        fixmedins_code=p.fixmedins_code,
-        funds=tuple(
-            FundPayment(
-                d.fund_pay_type,
-                d.fund_pay_type_name,
-                d.inscp_scp_amt,
-                d.crt_payb_lmt_amt,
-                d.fund_payamt,
-                d.setl_proc_info,
-            )
-            for d in p.setldetail
-        ),
-        steps=tuple(Step(x.step, x.desc, x.amount) for x in p.setl_proc_info),
-        cvlserv_pay=p.cvlserv_pay,
-        hifes_pay=p.hifes_pay,
-        hifmi_pay=p.hifmi_pay,
-        hifob_pay=p.hifob_pay,
-        maf_pay=p.maf_pay,
-        oth_pay=p.oth_pay,
-        hosp_part_amt=p.hosp_part_amt,
-        acct_mulaid_pay=p.acct_mulaid_pay,
-        init_setl_id=p.init_setl_id,
-        refd_setl_flag=p.refd_setl_flag or "0",
-        clr_way=p.clr_way or "1",
-        clr_type=p.clr_type or "11",
-        opsp_dise_code=p.opsp_dise_code,
-        filing_category=p.filing_category,
-        filing_id=p.filing_id,
-        ratio_reduction_bp=parse_ratio(p.ratio_reduction or "0"),
-    )
-
-
-def encode_settlement(s: Settlement) -> bytes:
-    return bytes(settlement_to_proto(s).SerializeToString(deterministic=True))
-
-
-def decode_settlement(raw: bytes) -> Settlement:
-    return settlement_from_proto(common_pb2.SetlInfo.FromString(raw))
 
 
 # ---- fee lines ----------------------------------------------------------------------------
@@ -512,12 +299,4 @@ def line_result(c: LineClassification) -> treatment_pb2.FeeDetailResult:
         list_type=c.list_type,
         reason_codes=[r.value for r in c.reasons],
         memo=c.memo,
-    )
-
-
-def identity_from_proto(m: insured_pb2.IdetInfo) -> Identity:
-    return Identity(
-        m.psn_idet_type,
-        date.fromisoformat(m.begntime),
-        date.fromisoformat(m.endtime) if m.endtime else None,
     )

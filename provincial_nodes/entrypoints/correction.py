@@ -1,30 +1,28 @@
 """grpc.aio servicers for 2601 correction and the 5203-style message status: the treatment
-role's (to hospitals) and the insured role's (to the hub), with their proto conversion, and the
-treatment node's client of the hub's CorrectionService."""
+role's (to hospitals) and the insured role's (to the hub), with their proto conversion (the
+treatment node's client of the hub's CorrectionService is in ``adapters/hub_client.py``)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeAlias
 
-import grpc
-
+from provincial_nodes.adapters.hub_client import HubCorrectionClient
+from provincial_nodes.domain.correction import Outcome, Status
 from provincial_nodes.entrypoints import convert
-from provincial_nodes.entrypoints.servicers import NodeServicer, envelope_of
+from provincial_nodes.entrypoints.servicers import NodeServicer, envelope_of, reply
 from provincial_nodes.service_layer.correction import (
     CorrectCommand,
     InsuredCorrection,
-    Outcome,
-    Status,
     TreatmentCorrection,
 )
 from services.pb.settlenet.v1 import common_pb2, correction_pb2, correction_pb2_grpc
 from services.rpc.envelope import Envelope, ResponseHeaders
-from services.rpc.handler import hop_timeout, rpc
-from services.rpc.status import from_rpc_error
+from services.rpc.handler import rpc
 from services.storage.database import Database
 from services.values import clock
 
-Ctx = grpc.aio.ServicerContext[Any, Any]
+Ctx: TypeAlias = Any
+"""``grpc.aio.ServicerContext`` (grpc ships no type annotations)."""
 
 
 def command(request: correction_pb2.CorrectionRequest, env: Envelope) -> CorrectCommand:
@@ -33,15 +31,6 @@ def command(request: correction_pb2.CorrectionRequest, env: Envelope) -> Correct
         psn_no=convert.required("psn_no", request.psn_no, 32),
         omsgid=convert.required("omsgid", request.omsgid, 40),
         oinfno=convert.required("oinfno", request.oinfno, 8),
-    )
-
-
-def request_of(cmd: CorrectCommand) -> correction_pb2.CorrectionRequest:
-    return correction_pb2.CorrectionRequest(
-        header=cmd.env.to_header(common_pb2.RequestHeader),
-        psn_no=cmd.psn_no,
-        omsgid=cmd.omsgid,
-        oinfno=cmd.oinfno,
     )
 
 
@@ -56,14 +45,6 @@ def result_proto(
     return msg
 
 
-def outcome_of(msg: correction_pb2.CorrectionResult) -> Outcome:
-    return Outcome(
-        msg.outcome,
-        convert.settlement_from_proto(msg.original) if msg.original.setl_id else None,
-        convert.settlement_from_proto(msg.reversal) if msg.reversal.setl_id else None,
-    )
-
-
 def status_proto(
     node: str, omsgid: str, st: Status, header: common_pb2.ResponseHeader
 ) -> correction_pb2.MessageStatus:
@@ -75,42 +56,6 @@ def status_proto(
     if st.reversal is not None:
         msg.reversal.CopyFrom(convert.settlement_to_proto(st.reversal))
     return msg
-
-
-class HubCorrectionClient:
-    """The treatment node's calls to the hub's CorrectionService (on the hub channel)."""
-
-    def __init__(self, channel: grpc.aio.Channel, target: str) -> None:
-        self.stub = correction_pb2_grpc.CorrectionServiceStub(channel)
-        self.target = target
-
-    async def correct(self, cmd: CorrectCommand) -> Outcome:
-        try:
-            res = await self.stub.Correct(request_of(cmd), timeout=hop_timeout())
-        except grpc.aio.AioRpcError as exc:
-            raise from_rpc_error(
-                exc,
-                field="header.insuplc_admdvs",
-                value=cmd.env.insuplc_admdvs,
-                peer=f"national hub {self.target}",
-            ) from None
-        return outcome_of(res)
-
-    async def status(
-        self, request: correction_pb2.MessageStatusQuery
-    ) -> correction_pb2.MessageStatus:
-        try:
-            res: correction_pb2.MessageStatus = await self.stub.QueryMessage(
-                request, timeout=hop_timeout()
-            )
-        except grpc.aio.AioRpcError as exc:
-            raise from_rpc_error(
-                exc,
-                field="header.insuplc_admdvs",
-                value=request.header.insuplc_admdvs,
-                peer=f"national hub {self.target}",
-            ) from None
-        return res
 
 
 class TreatmentCorrectionServicer(NodeServicer, correction_pb2_grpc.CorrectionServiceServicer):
@@ -142,7 +87,7 @@ class TreatmentCorrectionServicer(NodeServicer, correction_pb2_grpc.CorrectionSe
             )
 
         payload = await self.handler.correct(command(request, env), encode)
-        return correction_pb2.CorrectionResult.FromString(payload)
+        return reply(correction_pb2.CorrectionResult, payload)
 
     @rpc("5203")
     async def QueryMessage(
@@ -152,7 +97,7 @@ class TreatmentCorrectionServicer(NodeServicer, correction_pb2_grpc.CorrectionSe
         env = envelope_of(request, "5203")
         omsgid = convert.required("omsgid", request.omsgid, 40)
         self.handler.role.institution(env)
-        st = await self.db.transact(self.handler.status, omsgid)
+        st = await self.units.run(self.handler.status, omsgid)
         msg = status_proto(f"treatment {self.code}", omsgid, st, self._header(env, received))
         if request.follow:
             hub = await self.hub.status(request)
@@ -184,8 +129,8 @@ class InsuredCorrectionServicer(NodeServicer, correction_pb2_grpc.InsuredCorrect
                 result_proto(request.omsgid, out, self._header(env, received)).SerializeToString()
             )
 
-        payload = await self.db.transact(self.handler.correct, command(request, env), encode)
-        return correction_pb2.CorrectionResult.FromString(payload)
+        payload = await self.units.run(self.handler.correct, command(request, env), encode)
+        return reply(correction_pb2.CorrectionResult, payload)
 
     @rpc("5203")
     async def QueryMessage(
@@ -194,7 +139,7 @@ class InsuredCorrectionServicer(NodeServicer, correction_pb2_grpc.InsuredCorrect
         received = clock.now()
         env = envelope_of(request, "5203", need_fixmedins=False)
         omsgid = convert.required("omsgid", request.omsgid, 40)
-        st = await self.db.transact(self.handler.status, omsgid)
+        st = await self.units.run(self.handler.status, omsgid)
         return status_proto(f"insured {self.code}", omsgid, st, self._header(env, received))
 
 

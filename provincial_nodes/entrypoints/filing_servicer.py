@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from provincial_nodes.entrypoints import convert
-from provincial_nodes.entrypoints.servicers import Ctx, NodeServicer, envelope_of
+from provincial_nodes.entrypoints.servicers import Ctx, NodeServicer, envelope_of, reply
 from provincial_nodes.service_layer import filing as desk
 from provincial_nodes.service_layer.filing_cache import FilingCache
 from services.pb.settlenet.v1 import filing_pb2, filing_pb2_grpc
@@ -76,7 +76,7 @@ class FilingServicer(NodeServicer, filing_pb2_grpc.FilingServiceServicer):
         received = clock.now()
         env = envelope_of(request, infno, mutating=True, need_fixmedins=False)
         convert.required("psn_no", request.psn_no, 32)
-        payload: bytes = await self.db.transact(
+        payload: bytes = await self.units.run(
             handler, make(env), self._encoder(request, env, received, kind)
         )
         self.publisher.poke()
@@ -100,8 +100,9 @@ class FilingServicer(NodeServicer, filing_pb2_grpc.FilingServiceServicer):
                 memo=request.memo,
             )
 
-        return filing_pb2.FilingResponse.FromString(
-            await self._change(request, "2501", "filing", make, self.role.create)
+        return reply(
+            filing_pb2.FilingResponse,
+            await self._change(request, "2501", "filing", make, self.role.create),
         )
 
     @rpc("2510")
@@ -123,8 +124,9 @@ class FilingServicer(NodeServicer, filing_pb2_grpc.FilingServiceServicer):
                 memo=request.memo,
             )
 
-        return filing_pb2.FilingResponse.FromString(
-            await self._change(request, "2510", "filing", make, self.role.change)
+        return reply(
+            filing_pb2.FilingResponse,
+            await self._change(request, "2510", "filing", make, self.role.change),
         )
 
     @rpc("2502")
@@ -139,8 +141,9 @@ class FilingServicer(NodeServicer, filing_pb2_grpc.FilingServiceServicer):
                 memo=request.memo,
             )
 
-        return filing_pb2.FilingResponse.FromString(
-            await self._change(request, "2502", "filing", make, self.role.revoke)
+        return reply(
+            filing_pb2.FilingResponse,
+            await self._change(request, "2502", "filing", make, self.role.revoke),
         )
 
     @rpc("2503")
@@ -157,8 +160,9 @@ class FilingServicer(NodeServicer, filing_pb2_grpc.FilingServiceServicer):
                 hosp_name=request.hosp_name,
             )
 
-        return filing_pb2.QualificationResponse.FromString(
-            await self._change(request, "2503", "qualification", make, self.role.qualify)
+        return reply(
+            filing_pb2.QualificationResponse,
+            await self._change(request, "2503", "qualification", make, self.role.qualify),
         )
 
     @rpc("2504")
@@ -172,10 +176,11 @@ class FilingServicer(NodeServicer, filing_pb2_grpc.FilingServiceServicer):
                 qual_id=convert.required("qual_id", request.qual_id, 40),
             )
 
-        return filing_pb2.QualificationResponse.FromString(
+        return reply(
+            filing_pb2.QualificationResponse,
             await self._change(
                 request, "2504", "qualification", make, self.role.revoke_qualification
-            )
+            ),
         )
 
     @rpc("5304")
@@ -184,7 +189,7 @@ class FilingServicer(NodeServicer, filing_pb2_grpc.FilingServiceServicer):
     ) -> filing_pb2.QueryFilingsResponse:
         received = clock.now()
         env = envelope_of(request, "5304", need_fixmedins=False)
-        found = await self.db.transact(
+        found = await self.units.run(
             self.role.filings, env, convert.required("psn_no", request.psn_no, 32)
         )
         return filing_pb2.QueryFilingsResponse(
@@ -197,7 +202,7 @@ class FilingServicer(NodeServicer, filing_pb2_grpc.FilingServiceServicer):
     ) -> filing_pb2.QueryQualificationsResponse:
         received = clock.now()
         env = envelope_of(request, "5301", need_fixmedins=False)
-        found = await self.db.transact(
+        found = await self.units.run(
             self.role.qualifications, env, convert.required("psn_no", request.psn_no, 32)
         )
         return filing_pb2.QueryQualificationsResponse(

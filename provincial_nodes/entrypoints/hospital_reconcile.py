@@ -4,12 +4,8 @@ period and compares them with what the hospital sent (``services.reconcile``).""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeAlias
 
-import grpc
-from sqlalchemy import Connection
-
-from provincial_nodes.adapters.tables import treatment_settlements
 from provincial_nodes.entrypoints.servicers import NodeServicer
 from provincial_nodes.service_layer.treatment import TreatmentRole
 from services.pb.settlenet.v1 import (
@@ -18,14 +14,14 @@ from services.pb.settlenet.v1 import (
     reconcile_pb2,
 )
 from services.reconcile import records as reconcile
-from services.reconcile import store as reconcile_store
 from services.rpc.envelope import Envelope, ResponseHeaders, check_date, check_header
 from services.rpc.handler import rpc
 from services.storage.database import Database
 from services.values import clock
 from services.values.errors import InvalidField
 
-Ctx = grpc.aio.ServicerContext[Any, Any]
+Ctx: TypeAlias = Any
+"""``grpc.aio.ServicerContext`` (grpc ships no type annotations)."""
 MAX_RECORDS = 100_000
 SUMS = ("medfee_sumamt", "fund_pay_sumamt", "acct_pay")
 
@@ -61,21 +57,7 @@ class HospitalReconcileServicer(
     async def _node_records(self, env: Envelope, request: Any) -> list[reconcile.Record]:
         begndate, enddate, counterpart = _period(request)
 
-        def read(conn: Connection) -> list[reconcile.Record]:
-            return [
-                r
-                for r in reconcile_store.read(
-                    conn,
-                    treatment_settlements,
-                    begndate=begndate,
-                    enddate=enddate,
-                    insured=counterpart,
-                )
-                if r.fixmedins_code == env.fixmedins_code
-            ]
-
-        records: list[reconcile.Record] = await self.db.transact(read)
-        return records
+        return await self.units.run(self.role.hospital_records, env, begndate, enddate, counterpart)
 
     @rpc("3201")
     async def Totals(

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeAlias, TypeVar
 
-import grpc
-
+from provincial_nodes.adapters.unit_of_work import Units
 from provincial_nodes.domain.catalogue import LineClassification
 from provincial_nodes.domain.settlement import Settlement
 from provincial_nodes.entrypoints import convert
@@ -34,7 +33,8 @@ from services.storage.journal import body_hash
 from services.values import clock
 from services.values.errors import InvalidField
 
-Ctx = grpc.aio.ServicerContext[Any, Any]
+Ctx: TypeAlias = Any
+"""``grpc.aio.ServicerContext`` (grpc ships no type annotations)."""
 
 
 def envelope_of(
@@ -46,11 +46,23 @@ def envelope_of(
     return Envelope.of(request.header, body_hash(request) if mutating else "")
 
 
+M = TypeVar("M")
+
+
+def reply(cls: type[M], payload: bytes) -> M:
+    """The response message ``cls`` a handler gave as bytes (journalled, replayed)."""
+    message_type: Any = cls  # FromString is protobuf's Message's, which has no type stubs here
+    message: M = message_type.FromString(payload)
+    return message
+
+
 class NodeServicer:
     """What both roles' servicers share: the node's database and its response headers."""
 
     def __init__(self, db: Database, headers: ResponseHeaders) -> None:
         self.db = db
+        self.units = Units(db)
+        """Runs the handlers, each as one unit of work."""
         self.headers = headers
 
     def _header(self, env: Envelope, received: Any) -> common_pb2.ResponseHeader:
@@ -123,8 +135,8 @@ class TreatmentServicer(NodeServicer, treatment_pb2_grpc.TreatmentServiceService
                 ).SerializeToString()
             )
 
-        payload = await self.db.transact(self.role.register, cmd, encode)
-        return treatment_pb2.RegisterVisitResponse.FromString(payload)
+        payload = await self.units.run(self.role.register, cmd, encode)
+        return reply(treatment_pb2.RegisterVisitResponse, payload)
 
     @rpc("2204")
     async def UploadFeeDetails(
@@ -148,8 +160,8 @@ class TreatmentServicer(NodeServicer, treatment_pb2_grpc.TreatmentServiceService
                 ).SerializeToString()
             )
 
-        payload = await self.db.transact(self.role.upload, cmd, encode)
-        return treatment_pb2.UploadFeeDetailsResponse.FromString(payload)
+        payload = await self.units.run(self.role.upload, cmd, encode)
+        return reply(treatment_pb2.UploadFeeDetailsResponse, payload)
 
     def _settle_visit(
         self, request: treatment_pb2.SettleRequest, env: Envelope, with_totals: bool
@@ -212,7 +224,7 @@ class TreatmentServicer(NodeServicer, treatment_pb2_grpc.TreatmentServiceService
                 ).SerializeToString()
             )
 
-        return treatment_pb2.SettleResponse.FromString(await self.role.settle(cmd, encode))
+        return reply(treatment_pb2.SettleResponse, await self.role.settle(cmd, encode))
 
     @rpc("2208")
     async def RevokeSettlement(
@@ -230,7 +242,7 @@ class TreatmentServicer(NodeServicer, treatment_pb2_grpc.TreatmentServiceService
             )
 
         payload = await self.role.revoke(cmd, encode)
-        return treatment_pb2.RevokeSettlementResponse.FromString(payload)
+        return reply(treatment_pb2.RevokeSettlementResponse, payload)
 
     @rpc("5203")
     async def QuerySettlement(
@@ -238,7 +250,7 @@ class TreatmentServicer(NodeServicer, treatment_pb2_grpc.TreatmentServiceService
     ) -> treatment_pb2.QuerySettlementResponse:
         received = clock.now()
         env = envelope_of(request, "5203")
-        raws = await self.db.transact(
+        raws = await self.units.run(
             self.role.settlements, env, convert.required("mdtrt_id", request.mdtrt_id, 40)
         )
         infos = [common_pb2.SetlInfo.FromString(r) for r in raws]
@@ -262,7 +274,7 @@ class InsuredServicer(NodeServicer, insured_pb2_grpc.InsuredServiceServicer):
     ) -> insured_pb2.PersonInfo:
         received = clock.now()
         env = envelope_of(request, "1101", need_fixmedins=False)
-        view = await self.db.transact(self.role.lookup, convert.person_lookup(request, env))
+        view = await self.units.run(self.role.lookup, convert.person_lookup(request, env))
         info = convert.person_to_proto(view, today())
         info.header.CopyFrom(self._header(env, received))
         return info
@@ -273,7 +285,7 @@ class InsuredServicer(NodeServicer, insured_pb2_grpc.InsuredServiceServicer):
     ) -> insured_pb2.SettleResult:
         received = clock.now()
         env = envelope_of(request, "2206", need_fixmedins=False)
-        settlement = await self.db.transact(self.role.compute, convert.settle_command(request, env))
+        settlement = await self.units.run(self.role.compute, convert.settle_command(request, env))
         return insured_pb2.SettleResult(
             header=self._header(env, received), setlinfo=convert.settlement_to_proto(settlement)
         )
@@ -285,7 +297,7 @@ class InsuredServicer(NodeServicer, insured_pb2_grpc.InsuredServiceServicer):
         received = clock.now()
         env = envelope_of(request, "2207", mutating=True, need_fixmedins=False)
         cmd = convert.settle_command(request, env)
-        payload = await self.db.transact(self.role.commit, cmd, convert.encode_settlement)
+        payload = await self.units.run(self.role.commit, cmd, convert.encode_settlement)
         return insured_pb2.SettleResult(
             header=self._header(env, received), setlinfo=common_pb2.SetlInfo.FromString(payload)
         )
@@ -296,7 +308,7 @@ class InsuredServicer(NodeServicer, insured_pb2_grpc.InsuredServiceServicer):
     ) -> insured_pb2.SettleResult:
         received = clock.now()
         env = envelope_of(request, "2208", mutating=True, need_fixmedins=False)
-        payload = await self.db.transact(
+        payload = await self.units.run(
             self.role.revoke,
             convert.revoke_command(request, env),
             convert.decode_settlement,

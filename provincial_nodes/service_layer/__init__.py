@@ -1,1 +1,2 @@
-"""Handlers: one transaction per state change, domain types in and out."""
+"""Handlers: each gets a unit of work (one transaction per state change, repositories, no
+SQL); domain types in and out."""

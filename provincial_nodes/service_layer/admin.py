@@ -10,16 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection
-
 from provincial_nodes import config
-from provincial_nodes.adapters import admin_documents
-from provincial_nodes.adapters import persons as person_repo
+from provincial_nodes.adapters.unit_of_work import UnitOfWork, Units
 from provincial_nodes.domain.catalogue import Catalogue
 from provincial_nodes.domain.policy import PolicyBook, Scheme
 from provincial_nodes.service_layer.insured import InsuredRole
 from provincial_nodes.service_layer.treatment import TreatmentRole
-from services.storage.database import Database
 from services.values.errors import ConfigError, InvalidField, NotFound
 
 POLICY, CATALOGUE = "policy", "catalogue"
@@ -37,7 +33,7 @@ def _invalid(err: ConfigError) -> InvalidField:
 
 
 def _schemes(label: str, text: str, regions: dict[str, str]) -> list[Scheme]:
-    r = config.reader(label, text)
+    r = config.Reader(label, text)
     schemes = config.policy_schemes(r)
     for s in schemes:
         if s.key.admdvs not in regions:
@@ -61,13 +57,13 @@ def _describe(s: Scheme) -> str:
 class AdminRole:
     def __init__(
         self,
-        db: Database,
+        units: Units,
         insured: InsuredRole,
         treatment: TreatmentRole,
         base_policy: PolicyBook,
         base_catalogue: Catalogue,
     ) -> None:
-        self.db = db
+        self.units = units
         self.insured = insured
         self.treatment = treatment
         self.base_policy = base_policy
@@ -76,7 +72,7 @@ class AdminRole:
     # ---- at start -----------------------------------------------------------------------
     def reapply(self) -> int:
         """Apply the documents loaded before a restart, oldest first; returns how many."""
-        docs = self.db.transact_sync(admin_documents.all_in_order)
+        docs = self.units.run_sync(_documents)
         self._apply(docs)
         return len(docs)
 
@@ -87,7 +83,7 @@ class AdminRole:
                 policy = policy.with_schemes(_schemes(name, text, self.insured.regions))
             else:
                 catalogue = catalogue.with_entries(
-                    config.catalogue_entries(config.reader(name, text))
+                    config.catalogue_entries(config.Reader(name, text))
                 )
         self.insured.policy, self.treatment.catalogue = policy, catalogue
 
@@ -97,19 +93,19 @@ class AdminRole:
             schemes = _schemes(name or "LoadPolicy", text, self.insured.regions)
         except ConfigError as err:
             raise _invalid(err) from None
-        await self.db.transact(admin_documents.add, POLICY, name, text)
+        await self.units.run(_add_document, POLICY, name, text)
         self.insured.policy = self.insured.policy.with_schemes(schemes)
         keys = [_describe(s) for s in schemes]
         return Loaded(keys, f"{len(keys)} scheme(s) replaced: {', '.join(keys)}")
 
     async def load_catalogue(self, text: str, name: str) -> Loaded:
         try:
-            entries = config.catalogue_entries(config.reader(name or "LoadCatalogue", text))
+            entries = config.catalogue_entries(config.Reader(name or "LoadCatalogue", text))
         except ConfigError as err:
             raise _invalid(err) from None
         if not entries:
             raise InvalidField("yaml.entries", name, "no catalogue entry to load")
-        await self.db.transact(admin_documents.add, CATALOGUE, name, text)
+        await self.units.run(_add_document, CATALOGUE, name, text)
         self.treatment.catalogue = self.treatment.catalogue.with_entries(entries)
         codes = sorted({e.med_list_codg for e in entries})
         return Loaded(codes, f"{len(codes)} catalogue code(s) replaced ({len(entries)} version(s))")
@@ -117,18 +113,18 @@ class AdminRole:
     async def load_persons(self, text: str, name: str) -> Loaded:
         label = name or "LoadPersons"
         try:
-            records = config.person_records(config.reader(label, text), self.insured.regions)
+            records = config.person_records(config.Reader(label, text), self.insured.regions)
         except ConfigError as err:
             raise _invalid(err) from None
         if not records:
             raise InvalidField("yaml.persons", label, "no person to load")
         given = {r.person.psn_no for r in records}
 
-        def write(conn: Connection) -> None:
+        def write(uow: UnitOfWork) -> None:
             certnos: dict[str, str] = {}
             for i, rec in enumerate(records):
                 other = certnos.setdefault(rec.person.certno, rec.person.psn_no)
-                known = person_repo.by_certno(conn, rec.person.certno)
+                known = uow.persons.by_certno(rec.person.certno)
                 if other != rec.person.psn_no or (
                     known is not None and known.psn_no != rec.person.psn_no
                 ):
@@ -139,16 +135,16 @@ class AdminRole:
                         f"already the ID number of {holder_of}",
                     )
                 holder = rec.person.mulaid_psn_no
-                if holder and holder not in given and person_repo.by_psn_no(conn, holder) is None:
+                if holder and holder not in given and uow.persons.by_psn_no(holder) is None:
                     raise InvalidField(
                         f"yaml.persons[{i}].mulaid_psn_no",
                         holder,
                         "neither in this document nor a person of this node",
                     )
             for rec in records:
-                person_repo.replace(conn, rec)
+                uow.persons.replace(rec)
 
-        await self.db.transact(write)
+        await self.units.run(write)
         keys = sorted(given)
         return Loaded(keys, f"{len(keys)} person(s) loaded")
 
@@ -156,15 +152,26 @@ class AdminRole:
         kinds = [k for k, on in ((POLICY, policy), (CATALOGUE, catalogue)) if on]
         if not kinds:
             raise InvalidField("policy", False, "say what to reset: policy and/or catalogue")
-        dropped: int = await self.db.transact(admin_documents.drop, kinds)
-        self._apply(await self.db.transact(admin_documents.all_in_order))
+        dropped = await self.units.run(_drop_documents, kinds)
+        self._apply(await self.units.run(_documents))
         return dropped
 
     async def person_state(self, psn_no: str) -> tuple[int, list[tuple[str, str, int]]]:
-        def read(conn: Connection) -> tuple[int, list[tuple[str, str, int]]]:
-            if person_repo.by_psn_no(conn, psn_no) is None:
+        def read(uow: UnitOfWork) -> tuple[int, list[tuple[str, str, int]]]:
+            if uow.persons.by_psn_no(psn_no) is None:
                 raise NotFound("psn_no", psn_no, "no insured person with this psn_no here")
-            return person_repo.balance(conn, psn_no), person_repo.accumulator_rows(conn, psn_no)
+            return uow.persons.balance(psn_no), uow.persons.accumulator_rows(psn_no)
 
-        result: tuple[int, list[tuple[str, str, int]]] = await self.db.transact(read)
-        return result
+        return await self.units.run(read)
+
+
+def _documents(uow: UnitOfWork) -> list[tuple[str, str, str]]:
+    return uow.documents.all_in_order()
+
+
+def _add_document(uow: UnitOfWork, kind: str, name: str, text: str) -> int:
+    return uow.documents.add(kind, name, text)
+
+
+def _drop_documents(uow: UnitOfWork, kinds: list[str]) -> int:
+    return uow.documents.drop(kinds)

@@ -11,21 +11,15 @@ omsgid in its own journal. Every step is idempotent by the correction's own msgi
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Table, select
-
-from provincial_nodes.adapters import persons as person_repo
-from provincial_nodes.adapters import visits as visit_repo
-from provincial_nodes.adapters.tables import insured_journal, insured_settlements, journal
-from provincial_nodes.adapters.tables import treatment_settlements as treated
+from provincial_nodes.adapters.unit_of_work import Journal, UnitOfWork
+from provincial_nodes.domain.correction import Outcome, Status
 from provincial_nodes.domain.settlement import Settlement
 from provincial_nodes.service_layer.insured import InsuredRole
 from provincial_nodes.service_layer.treatment import TreatmentRole
 from services.rpc.envelope import Envelope
-from services.storage import journal as msg_journal
 from services.values.errors import FailedPrecondition, InvalidField, NotFound
 
 CORRECTABLE = {"2207"}
@@ -40,51 +34,20 @@ class CorrectCommand:
     oinfno: str
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """What a correction did: "reversed", "already_reversed" or "burned"."""
-
-    outcome: str
-    original: Settlement | None = None
-    reversal: Settlement | None = None
-
-    @property
-    def took_effect(self) -> bool:
-        return self.outcome != "burned"
-
-
-@dataclass(frozen=True)
-class Status:
-    """What one node knows of a msgid (5203-style)."""
-
-    state: str
-    """"unknown", "done", "burned" or "corrected"."""
-    infno: str = ""
-    setlinfo: Settlement | None = None
-    reversal: Settlement | None = None
-
-
 Decode = Callable[[bytes], Settlement]
 Encode = Callable[[Settlement], bytes]
 
 
 def _status(
-    conn: Connection, journal_table: Table, settlements: Table, omsgid: str, decode: Decode
+    journal: Journal, made: tuple[bytes, bytes | None] | None, omsgid: str, decode: Decode
 ) -> Status:
     """What one role knows of ``omsgid``: its journal's state, the settlement the msgid made
-    and the record that reverses it."""
-    state, infno, _ = msg_journal.state(conn, journal_table, omsgid)
-    t = settlements
-    row = conn.execute(select(t.c.setl_id, t.c.setlinfo).where(t.c.msgid == omsgid)).first()
-    if row is None:
+    and the record that reverses it (``made``)."""
+    state, infno, _ = journal.state(omsgid)
+    if made is None:
         return Status(state, infno)
-    undone = conn.execute(select(t.c.setlinfo).where(t.c.init_setl_id == row.setl_id)).first()
-    return Status(
-        state,
-        infno,
-        decode(bytes(row.setlinfo)),
-        decode(bytes(undone.setlinfo)) if undone is not None else None,
-    )
+    original, undone = made
+    return Status(state, infno, decode(original), decode(undone) if undone is not None else None)
 
 
 def check_command(cmd: CorrectCommand) -> None:
@@ -112,29 +75,28 @@ class InsuredCorrection:
         self.encode_setl = encode_setl
 
     def correct(
-        self, conn: Connection, cmd: CorrectCommand, encode: Callable[[Outcome], bytes]
+        self, uow: UnitOfWork, cmd: CorrectCommand, encode: Callable[[Outcome], bytes]
     ) -> bytes:
         env = cmd.env
         check_command(cmd)
-        prior = msg_journal.replay(conn, insured_journal, env.msgid, env.infno, env.digest)
+        prior = uow.insured_journal.replay(env)
         if prior is not None:
             return prior
         self.role._check_region(env.insuplc_admdvs)
-        if person_repo.by_psn_no(conn, cmd.psn_no) is None:
+        if uow.persons.by_psn_no(cmd.psn_no) is None:
             raise NotFound("psn_no", cmd.psn_no, "no insured person with this psn_no")
-        t = insured_settlements
-        row = conn.execute(select(t).where(t.c.msgid == cmd.omsgid)).first()
-        holder = json.loads(row.delta)["mulaid_psn_no"] if row is not None else ""
+        row = uow.settlements.by_msgid(cmd.omsgid)
+        holder = row.holder if row is not None else ""
         # The same locks, in the same order, as the 2207 being corrected takes: a settlement
         # of the omsgid running now either committed already or will find it closed.
-        person_repo.lock(conn, cmd.psn_no, holder)
-        prior = msg_journal.replay(conn, insured_journal, env.msgid, env.infno, env.digest)
+        uow.persons.lock(cmd.psn_no, holder)
+        prior = uow.insured_journal.replay(env)
         if prior is not None:
             return prior
-        state, infno, _ = msg_journal.state(conn, insured_journal, cmd.omsgid)
+        state, infno, _ = uow.insured_journal.state(cmd.omsgid)
         if state in ("done", "corrected") and infno != cmd.oinfno:
             raise InvalidField("oinfno", cmd.oinfno, f"msgid {cmd.omsgid} carried a {infno}")
-        row = conn.execute(select(t).where(t.c.msgid == cmd.omsgid)).first()
+        row = uow.settlements.by_msgid(cmd.omsgid)
         if row is not None and row.psn_no != cmd.psn_no:
             raise InvalidField(
                 "psn_no", cmd.psn_no, f"msgid {cmd.omsgid} settled for another person"
@@ -149,44 +111,41 @@ class InsuredCorrection:
                     "took effect but its settlement is not here",
                     reason="NOT_A_SETTLEMENT",
                 )
-            original = self.decode(bytes(row.setlinfo))
-            undone = conn.execute(
-                select(t.c.setlinfo).where(t.c.init_setl_id == row.setl_id)
-            ).first()
+            original = self.decode(row.setlinfo)
+            undone = uow.settlements.reversal(row.setl_id)
             if undone is not None:
-                out = Outcome("already_reversed", original, self.decode(bytes(undone.setlinfo)))
+                out = Outcome("already_reversed", original, self.decode(undone))
             else:
-                payload = self.role.reverse(
-                    conn, row, holder, env.msgid, self.decode, self.encode_setl
-                )
+                payload = self.role.reverse(uow, row, env.msgid, self.decode, self.encode_setl)
                 out = Outcome("reversed", original, self.decode(payload))
-        msg_journal.close(
-            conn, insured_journal, cmd.omsgid, cmd.oinfno, env.msgid, took_effect=out.took_effect
-        )
+        uow.insured_journal.close(cmd.omsgid, cmd.oinfno, env.msgid, took_effect=out.took_effect)
         payload = encode(out)
-        msg_journal.record(conn, insured_journal, env.msgid, env.infno, env.digest, payload)
+        uow.insured_journal.record(env, payload)
         return payload
 
-    def status(self, conn: Connection, omsgid: str) -> Status:
-        return _status(conn, insured_journal, insured_settlements, omsgid, self.decode)
+    def status(self, uow: UnitOfWork, omsgid: str) -> Status:
+        return _status(uow.insured_journal, uow.settlements.made_by(omsgid), omsgid, self.decode)
 
 
 class TreatmentCorrection:
     """The place of treatment's side: forward through the hub, then record what it lacked."""
 
     def __init__(
-        self, role: TreatmentRole, hub_correct: Callable[..., object], decode: Decode
+        self,
+        role: TreatmentRole,
+        hub_correct: Callable[[CorrectCommand], Awaitable[Outcome]],
+        decode: Decode,
     ) -> None:
         self.role = role
         self.hub_correct = hub_correct
-        """``async (CorrectCommand) -> Outcome``: the hub's (and so the insured place's) answer."""
+        """The hub's (and so the insured place's) answer to a correction."""
         self.decode = decode
 
     async def correct(self, cmd: CorrectCommand, encode: Callable[[Outcome], bytes]) -> bytes:
         env = cmd.env
         check_command(cmd)
-        db = self.role.db
-        prior = await db.transact(msg_journal.replay, journal, env.msgid, env.infno, env.digest)
+        units = self.role.units
+        prior = await units.run(_replay, env)
         if prior is not None:
             return prior
         self.role.institution(env)
@@ -194,12 +153,12 @@ class TreatmentCorrection:
             raise InvalidField(
                 "omsgid", cmd.omsgid, f"not a msgid of institution {env.fixmedins_code}"
             )
-        out = await self.hub_correct(cmd)  # type: ignore[misc]
-        return await db.transact(self._record, cmd, out, encode)
+        out = await self.hub_correct(cmd)
+        return await units.run(self._record, cmd, out, encode)
 
     def _record(
         self,
-        conn: Connection,
+        uow: UnitOfWork,
         cmd: CorrectCommand,
         out: Outcome,
         encode: Callable[[Outcome], bytes],
@@ -207,8 +166,8 @@ class TreatmentCorrection:
         env = cmd.env
         for s in (out.original, out.reversal):
             if s is not None:  # after any late arrival of the original that is recording
-                visit_repo.lock(conn, s.mdtrt_id)
-        prior = msg_journal.replay(conn, journal, env.msgid, env.infno, env.digest)
+                uow.visits.lock(s.mdtrt_id)
+        prior = uow.journal.replay(env)
         if prior is not None:  # a concurrent duplicate recorded it first
             return prior
         visits = set()
@@ -216,22 +175,21 @@ class TreatmentCorrection:
             if s is None:
                 continue
             visits.add(s.mdtrt_id)
-            known = conn.execute(
-                select(treated.c.setl_id).where(treated.c.setl_id == s.setl_id)
-            ).first()
-            if known is None:
-                visit_repo.record_settlement(conn, s, msgid, self.role.encode_setl(s))
+            if not uow.visits.has_settlement(s.setl_id):
+                self.role.record_settlement(uow, s, msgid)
         for mdtrt_id in visits:
-            rows = visit_repo.settlements(conn, mdtrt_id)
+            rows = uow.visits.settlements(mdtrt_id)
             undone = {r[2] for r in rows if r[2]}
             live = [r[0] for r in rows if r[1] == "0" and r[0] not in undone]
-            visit_repo.set_status(conn, mdtrt_id, "settled" if live else "open")
-        msg_journal.close(
-            conn, journal, cmd.omsgid, cmd.oinfno, env.msgid, took_effect=out.took_effect
-        )
+            uow.visits.set_status(mdtrt_id, "settled" if live else "open")
+        uow.journal.close(cmd.omsgid, cmd.oinfno, env.msgid, took_effect=out.took_effect)
         payload = encode(out)
-        msg_journal.record(conn, journal, env.msgid, env.infno, env.digest, payload)
+        uow.journal.record(env, payload)
         return payload
 
-    def status(self, conn: Connection, omsgid: str) -> Status:
-        return _status(conn, journal, treated, omsgid, self.decode)
+    def status(self, uow: UnitOfWork, omsgid: str) -> Status:
+        return _status(uow.journal, uow.visits.made_by(omsgid), omsgid, self.decode)
+
+
+def _replay(uow: UnitOfWork, env: Envelope) -> bytes | None:
+    return uow.journal.replay(env)

@@ -14,19 +14,12 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 import structlog
-from sqlalchemy import Connection, delete, insert, select
 
-from provincial_nodes.adapters import filings as filing_repo
-from provincial_nodes.adapters import persons as person_repo
-from provincial_nodes.adapters import sequences
-from provincial_nodes.adapters.tables import filing_outbox, journal
+from provincial_nodes.adapters.unit_of_work import UnitOfWork, Units
 from provincial_nodes.domain.chronic import Qualification, check_disease
 from provincial_nodes.domain.filing import Category, Filing, check_new, default_enddate
 from provincial_nodes.domain.person import Person
 from services.rpc.envelope import Envelope
-from services.storage import journal as msg_journal
-from services.storage.database import Database
-from services.values import clock
 from services.values.errors import FailedPrecondition, InvalidField, NotFound
 
 log = structlog.get_logger("filing")
@@ -101,55 +94,51 @@ class FilingRole:
     def __init__(self, regions: dict[str, str]) -> None:
         self.regions = regions
 
-    def _person(self, conn: Connection, env: Envelope, psn_no: str) -> Person:
+    def _person(self, uow: UnitOfWork, env: Envelope, psn_no: str) -> Person:
         if env.insuplc_admdvs not in self.regions:
             raise NotFound(
                 "header.insuplc_admdvs",
                 env.insuplc_admdvs,
                 f"this node insures {', '.join(self.regions)}",
             )
-        person = person_repo.by_psn_no(conn, psn_no)
+        person = uow.persons.by_psn_no(psn_no)
         if person is None or person.insuplc_admdvs != env.insuplc_admdvs:
             raise NotFound(
                 "psn_no", psn_no, f"no insured person with this psn_no in {env.insuplc_admdvs}"
             )
-        person_repo.lock(conn, psn_no)  # one change at a time per person
+        uow.persons.lock(psn_no)  # one change at a time per person
         return person
 
-    def _commit(self, conn: Connection, change: FilingChange, encode: Encode) -> bytes:
+    def _commit(self, uow: UnitOfWork, change: FilingChange, encode: Encode) -> bytes:
         env = change.env
         if change.filing is not None:
-            filing_repo.put(conn, change.filing)
+            uow.filings.put(change.filing)
         if change.qualification is not None:
-            filing_repo.put_qualification(conn, change.qualification)
+            uow.filings.put_qualification(change.qualification)
         response, event = encode(change)
-        conn.execute(
-            insert(filing_outbox).values(
-                event_id=env.msgid, payload=event, created_at=clock.format_time(clock.now())
-            )
-        )
-        msg_journal.record(conn, journal, env.msgid, env.infno, env.digest, response)
+        uow.outbox.add(env.msgid, event)
+        uow.journal.record(env, response)
         return response
 
     @staticmethod
-    def _replay(conn: Connection, env: Envelope) -> bytes | None:
-        return msg_journal.replay(conn, journal, env.msgid, env.infno, env.digest)
+    def _replay(uow: UnitOfWork, env: Envelope) -> bytes | None:
+        return uow.journal.replay(env)
 
     def _begin(
-        self, conn: Connection, env: Envelope, psn_no: str
+        self, uow: UnitOfWork, env: Envelope, psn_no: str
     ) -> tuple[Person | None, bytes | None]:
         """Start a change: the journal's first answer for a msgid seen before, else the person,
         locked — looking in the journal again once the lock is held, since a duplicate may have
         committed while this one waited."""
-        prior = self._replay(conn, env)
+        prior = self._replay(uow, env)
         if prior is not None:
             return None, prior
-        person = self._person(conn, env, psn_no)
-        return person, self._replay(conn, env)
+        person = self._person(uow, env, psn_no)
+        return person, self._replay(uow, env)
 
     # ---- 2501 --------------------------------------------------------------------------
-    def create(self, conn: Connection, cmd: CreateFiling, encode: Encode) -> bytes:
-        person, prior = self._begin(conn, cmd.env, cmd.psn_no)
+    def create(self, uow: UnitOfWork, cmd: CreateFiling, encode: Encode) -> bytes:
+        person, prior = self._begin(uow, cmd.env, cmd.psn_no)
         if prior is not None:
             return prior
         assert person is not None
@@ -159,7 +148,7 @@ class FilingRole:
             raise InvalidField(
                 "category", cmd.category, "one of " + ", ".join(c.value for c in Category)
             ) from None
-        seq = sequences.next_value(conn, "filing_id")
+        seq = uow.sequences.next_value("filing_id")
         filing = Filing(
             filing_id=f"F{person.insuplc_admdvs}{cmd.begndate:%Y%m%d}{seq:08d}",
             psn_no=person.psn_no,
@@ -172,22 +161,22 @@ class FilingRole:
             channel=cmd.channel,
             memo=cmd.memo,
         )
-        check_new(filing, filing_repo.for_person(conn, person.psn_no))
-        return self._commit(conn, FilingChange(cmd.env, filing=filing), encode)
+        check_new(filing, uow.filings.for_person(person.psn_no))
+        return self._commit(uow, FilingChange(cmd.env, filing=filing), encode)
 
-    def _own_filing(self, conn: Connection, psn_no: str, filing_id: str) -> Filing:
-        filing = filing_repo.get(conn, filing_id)
+    def _own_filing(self, uow: UnitOfWork, psn_no: str, filing_id: str) -> Filing:
+        filing = uow.filings.get(filing_id)
         if filing is None or filing.psn_no != psn_no:
             raise NotFound("filing_id", filing_id, f"no filing with this id for {psn_no}")
         return filing
 
     # ---- 2510 --------------------------------------------------------------------------
-    def change(self, conn: Connection, cmd: ChangeFiling, encode: Encode) -> bytes:
-        person, prior = self._begin(conn, cmd.env, cmd.psn_no)
+    def change(self, uow: UnitOfWork, cmd: ChangeFiling, encode: Encode) -> bytes:
+        person, prior = self._begin(uow, cmd.env, cmd.psn_no)
         if prior is not None:
             return prior
         assert person is not None
-        old = self._own_filing(conn, cmd.psn_no, cmd.filing_id)
+        old = self._own_filing(uow, cmd.psn_no, cmd.filing_id)
         if old.status != "active":
             raise FailedPrecondition(
                 "filing_id", cmd.filing_id, "the filing is revoked", reason="FILING_REVOKED"
@@ -209,28 +198,28 @@ class FilingRole:
                 "nothing to change: give at least "
                 "one of dest_admdvs, begndate, enddate, evidence, channel, memo",
             )
-        check_new(new, filing_repo.for_person(conn, cmd.psn_no))
+        check_new(new, uow.filings.for_person(cmd.psn_no))
         return self._commit(
-            conn, FilingChange(cmd.env, filing=new, previous_dest_admdvs=old.dest_admdvs), encode
+            uow, FilingChange(cmd.env, filing=new, previous_dest_admdvs=old.dest_admdvs), encode
         )
 
     # ---- 2502 --------------------------------------------------------------------------
-    def revoke(self, conn: Connection, cmd: RevokeFiling, encode: Encode) -> bytes:
-        person, prior = self._begin(conn, cmd.env, cmd.psn_no)
+    def revoke(self, uow: UnitOfWork, cmd: RevokeFiling, encode: Encode) -> bytes:
+        person, prior = self._begin(uow, cmd.env, cmd.psn_no)
         if prior is not None:
             return prior
         assert person is not None
-        old = self._own_filing(conn, cmd.psn_no, cmd.filing_id)
+        old = self._own_filing(uow, cmd.psn_no, cmd.filing_id)
         if old.status != "active":
             raise FailedPrecondition(
                 "filing_id", cmd.filing_id, "the filing is already revoked", reason="FILING_REVOKED"
             )
         new = replace(old, status="revoked", version=old.version + 1, memo=cmd.memo or old.memo)
-        return self._commit(conn, FilingChange(cmd.env, filing=new), encode)
+        return self._commit(uow, FilingChange(cmd.env, filing=new), encode)
 
     # ---- 2503 / 2504 ---------------------------------------------------------------------
-    def qualify(self, conn: Connection, cmd: QualifyChronic, encode: Encode) -> bytes:
-        person, prior = self._begin(conn, cmd.env, cmd.psn_no)
+    def qualify(self, uow: UnitOfWork, cmd: QualifyChronic, encode: Encode) -> bytes:
+        person, prior = self._begin(uow, cmd.env, cmd.psn_no)
         if prior is not None:
             return prior
         assert person is not None
@@ -241,7 +230,7 @@ class FilingRole:
                 cmd.enddate.isoformat(),
                 f"end date is before the start date {cmd.begndate}",
             )
-        for q in filing_repo.qualifications(conn, person.psn_no):
+        for q in uow.filings.qualifications(person.psn_no):
             if (
                 q.status == "active"
                 and q.opsp_dise_code == cmd.opsp_dise_code
@@ -255,7 +244,7 @@ class FilingRole:
                     f"{q.enddate or 'open'}; revoke it first",
                     reason="QUALIFICATION_OVERLAPS",
                 )
-        seq = sequences.next_value(conn, "qual_id")
+        seq = uow.sequences.next_value("qual_id")
         qual = Qualification(
             f"Q{person.insuplc_admdvs}{cmd.begndate:%Y%m%d}{seq:08d}",
             person.psn_no,
@@ -264,18 +253,16 @@ class FilingRole:
             cmd.enddate,
             hosp_name=cmd.hosp_name,
         )
-        return self._commit(conn, FilingChange(cmd.env, qualification=qual), encode)
+        return self._commit(uow, FilingChange(cmd.env, qualification=qual), encode)
 
     def revoke_qualification(
-        self, conn: Connection, cmd: RevokeQualification, encode: Encode
+        self, uow: UnitOfWork, cmd: RevokeQualification, encode: Encode
     ) -> bytes:
-        person, prior = self._begin(conn, cmd.env, cmd.psn_no)
+        person, prior = self._begin(uow, cmd.env, cmd.psn_no)
         if prior is not None:
             return prior
         assert person is not None
-        found = [
-            q for q in filing_repo.qualifications(conn, cmd.psn_no) if q.qual_id == cmd.qual_id
-        ]
+        found = [q for q in uow.filings.qualifications(cmd.psn_no) if q.qual_id == cmd.qual_id]
         if not found:
             raise NotFound(
                 "qual_id", cmd.qual_id, f"no qualification with this id for {cmd.psn_no}"
@@ -285,33 +272,28 @@ class FilingRole:
                 "qual_id", cmd.qual_id, "already revoked", reason="QUALIFICATION_REVOKED"
             )
         return self._commit(
-            conn, FilingChange(cmd.env, qualification=replace(found[0], status="revoked")), encode
+            uow, FilingChange(cmd.env, qualification=replace(found[0], status="revoked")), encode
         )
 
     # ---- 5304 / 5301 ---------------------------------------------------------------------
-    def filings(self, conn: Connection, env: Envelope, psn_no: str) -> list[Filing]:
-        self._person(conn, env, psn_no)
-        return filing_repo.for_person(conn, psn_no)
+    def filings(self, uow: UnitOfWork, env: Envelope, psn_no: str) -> list[Filing]:
+        self._person(uow, env, psn_no)
+        return uow.filings.for_person(psn_no)
 
-    def qualifications(self, conn: Connection, env: Envelope, psn_no: str) -> list[Qualification]:
-        self._person(conn, env, psn_no)
-        return filing_repo.qualifications(conn, psn_no)
+    def qualifications(self, uow: UnitOfWork, env: Envelope, psn_no: str) -> list[Qualification]:
+        self._person(uow, env, psn_no)
+        return uow.filings.qualifications(psn_no)
 
 
 # ---- the outbox ----------------------------------------------------------------------------
 
 
-def pending(conn: Connection, limit: int = 100) -> list[tuple[str, bytes]]:
-    rows = conn.execute(
-        select(filing_outbox.c.event_id, filing_outbox.c.payload)
-        .order_by(filing_outbox.c.created_at, filing_outbox.c.event_id)
-        .limit(limit)
-    ).all()
-    return [(r.event_id, bytes(r.payload)) for r in rows]
+def pending(uow: UnitOfWork, limit: int = 100) -> list[tuple[str, bytes]]:
+    return uow.outbox.pending(limit)
 
 
-def delivered(conn: Connection, event_id: str) -> None:
-    conn.execute(delete(filing_outbox).where(filing_outbox.c.event_id == event_id))
+def delivered(uow: UnitOfWork, event_id: str) -> None:
+    uow.outbox.delivered(event_id)
 
 
 class Publisher:
@@ -319,9 +301,9 @@ class Publisher:
     stays in the outbox and is sent again (the registry is idempotent by event_id)."""
 
     def __init__(
-        self, db: Database, send: Callable[[bytes], Awaitable[None]], retry_s: float = 2.0
+        self, units: Units, send: Callable[[bytes], Awaitable[None]], retry_s: float = 2.0
     ) -> None:
-        self.db = db
+        self.units = units
         self.send = send
         self.retry_s = retry_s
         self._wake = asyncio.Event()
@@ -337,7 +319,7 @@ class Publisher:
     async def flush(self) -> bool:
         """Send what is pending now; False when something could not be delivered yet."""
         while True:
-            batch = await self.db.transact(pending)
+            batch = await self.units.run(pending)
             if not batch:
                 return True
             for event_id, payload in batch:
@@ -346,7 +328,7 @@ class Publisher:
                 except Exception as exc:  # the hub is down or slow: keep it, try later
                     log.warning("filing_publish_failed", event_id=event_id, error=str(exc)[:200])
                     return False
-                await self.db.transact(delivered, event_id)
+                await self.units.run(delivered, event_id)
 
     async def _run(self) -> None:
         while True:

@@ -1,53 +1,32 @@
 """The insured role's handlers: person lookup, compute a split, commit it, revoke it.
 
-Each runs inside one database transaction (``Database.transact``). Commit and revoke write the
+Each runs as one unit of work (its repositories, one transaction). Commit and revoke write the
 msgid journal in the same transaction as the change, so a retried msgid replays the first
 answer and changes nothing.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select
-
-from provincial_nodes.adapters import filings as filing_repo
-from provincial_nodes.adapters import persons as person_repo
-from provincial_nodes.adapters import sequences
-from provincial_nodes.adapters.tables import amount_values, insured_settlements, ledger
-from provincial_nodes.adapters.tables import insured_journal as journal
+from provincial_nodes.adapters.settlements import StoredSettlement
+from provincial_nodes.adapters.unit_of_work import UnitOfWork
 from provincial_nodes.domain.catalogue import ClaimTotals
 from provincial_nodes.domain.chronic import require_qualified
 from provincial_nodes.domain.filing import VisitKind, coverage
 from provincial_nodes.domain.person import Person, PersonView, StateDelta
 from provincial_nodes.domain.policy import PolicyBook, SchemeKey
-from provincial_nodes.domain.postings import insured_postings
+from provincial_nodes.domain.postings import Place
 from provincial_nodes.domain.settlement import Settlement
 from provincial_nodes.domain.split import Claim, split
-from services.ledger import store as ledger_store
+from provincial_nodes.service_layer import ledger
 from services.rpc.envelope import Envelope
-from services.storage import journal as msg_journal
-from services.storage.prepared import run
 from services.values import clock
 from services.values.errors import FailedPrecondition, InvalidField, NotFound
 
 Encode = Callable[[Settlement], bytes]
-
-# Built once (building a Core statement per call costs more than running it).
-_VISIT_SETTLEMENTS = select(
-    insured_settlements.c.setl_id, insured_settlements.c.init_setl_id
-).where(insured_settlements.c.mdtrt_id == bindparam("mdtrt_id"))
-_SETTLEMENT = select(insured_settlements).where(
-    insured_settlements.c.setl_id == bindparam("setl_id")
-)
-_REVOKED_BY = select(insured_settlements.c.setl_id).where(
-    insured_settlements.c.init_setl_id == bindparam("setl_id")
-)
-_INSERT_SETTLEMENT = insert(insured_settlements)
 
 
 @dataclass(frozen=True)
@@ -82,14 +61,6 @@ class RevokeCommand:
     psn_no: str
 
 
-def active_settlement(conn: Connection, mdtrt_id: str) -> str | None:
-    """The visit's settlement that has not been revoked, if any."""
-    rows = run(conn, _VISIT_SETTLEMENTS, {"mdtrt_id": mdtrt_id}).all()
-    revoked = {r.init_setl_id for r in rows if r.init_setl_id}
-    live = [r.setl_id for r in rows if not r.init_setl_id and r.setl_id not in revoked]
-    return live[0] if live else None
-
-
 class InsuredRole:
     """The insured place of one province node."""
 
@@ -98,13 +69,9 @@ class InsuredRole:
         self.regions = regions
 
     # ---- 1101 --------------------------------------------------------------------------
-    def lookup(self, conn: Connection, q: PersonLookup) -> PersonView:
+    def lookup(self, uow: UnitOfWork, q: PersonLookup) -> PersonView:
         self._check_region(q.env.insuplc_admdvs)
-        person = (
-            person_repo.by_psn_no(conn, q.psn_no)
-            if q.psn_no
-            else person_repo.by_certno(conn, q.certno)
-        )
+        person = uow.persons.by_psn_no(q.psn_no) if q.psn_no else uow.persons.by_certno(q.certno)
         if person is None or (q.certno and person.certno != q.certno.upper()):
             field, value = (
                 ("psn_no", q.psn_no) if q.psn_no and not q.certno else ("certno", q.certno)
@@ -122,31 +89,31 @@ class InsuredRole:
             raise InvalidField("psn_name", q.psn_name, "does not match the insured person")
         return PersonView(
             person,
-            person_repo.balance(conn, person.psn_no),
-            tuple(filing_repo.for_person(conn, person.psn_no)),
-            tuple(filing_repo.qualifications(conn, person.psn_no)),
+            uow.persons.balance(person.psn_no),
+            tuple(uow.filings.for_person(person.psn_no)),
+            tuple(uow.filings.qualifications(person.psn_no)),
         )
 
     # ---- 2206 --------------------------------------------------------------------------
-    def compute(self, conn: Connection, cmd: SettleCommand) -> Settlement:
-        person = self._person_for(conn, cmd)
-        return self._settle(conn, cmd, person, setl_id="")[0]
+    def compute(self, uow: UnitOfWork, cmd: SettleCommand) -> Settlement:
+        person = self._person_for(uow, cmd)
+        return self._settle(uow, cmd, person, setl_id="")[0]
 
     # ---- 2207 --------------------------------------------------------------------------
-    def commit(self, conn: Connection, cmd: SettleCommand, encode: Encode) -> bytes:
+    def commit(self, uow: UnitOfWork, cmd: SettleCommand, encode: Encode) -> bytes:
         env = cmd.env
-        prior = msg_journal.replay(conn, journal, env.msgid, env.infno, env.digest)
+        prior = uow.insured_journal.replay(env)
         if prior is not None:
             return prior
-        person = self._person_for(conn, cmd)
+        person = self._person_for(uow, cmd)
         # Serialise their claims; the balances read under the lock are the split's.
-        balances = person_repo.lock(conn, person.psn_no, person.mulaid_psn_no)
+        balances = uow.persons.lock(person.psn_no, person.mulaid_psn_no)
         # A duplicate of this msgid may have committed while this transaction waited for the
         # lock: look again now that it is held.
-        prior = msg_journal.replay(conn, journal, env.msgid, env.infno, env.digest)
+        prior = uow.insured_journal.replay(env)
         if prior is not None:
             return prior
-        active = active_settlement(conn, cmd.mdtrt_id)
+        active = uow.settlements.active_for_visit(cmd.mdtrt_id)
         if active is not None:
             raise FailedPrecondition(
                 "mdtrt_id",
@@ -155,17 +122,16 @@ class InsuredRole:
                 reason="VISIT_ALREADY_SETTLED",
             )
         setl_id = (
-            f"{env.insuplc_admdvs}{cmd.setl_date:%Y%m%d}"
-            f"{sequences.next_value(conn, 'setl_id'):010d}"
+            f"{env.insuplc_admdvs}{cmd.setl_date:%Y%m%d}{uow.sequences.next_value('setl_id'):010d}"
         )
-        settlement, key, delta = self._settle(conn, cmd, person, setl_id=setl_id, balances=balances)
-        balc = person_repo.apply(
-            conn, person.psn_no, person.mulaid_psn_no, key.bucket, cmd.setl_date, delta, setl_id
+        settlement, key, delta = self._settle(uow, cmd, person, setl_id=setl_id, balances=balances)
+        balc = uow.persons.apply(
+            person.psn_no, person.mulaid_psn_no, key.bucket, cmd.setl_date, delta, setl_id
         )
         assert balc == settlement.balc
         payload = encode(settlement)
         self._record(
-            conn,
+            uow,
             settlement,
             env.msgid,
             cmd.setl_date,
@@ -174,34 +140,34 @@ class InsuredRole:
             person.mulaid_psn_no,
             payload,
         )
-        msg_journal.record(conn, journal, env.msgid, env.infno, env.digest, payload)
+        uow.insured_journal.record(env, payload)
         return payload
 
     # ---- 2208 --------------------------------------------------------------------------
     def revoke(
         self,
-        conn: Connection,
+        uow: UnitOfWork,
         cmd: RevokeCommand,
         decode: Callable[[bytes], Settlement],
         encode: Encode,
     ) -> bytes:
         env = cmd.env
-        prior = msg_journal.replay(conn, journal, env.msgid, env.infno, env.digest)
+        prior = uow.insured_journal.replay(env)
         if prior is not None:
             return prior
         self._check_region(env.insuplc_admdvs)
-        if person_repo.by_psn_no(conn, cmd.psn_no) is None:
+        if uow.persons.by_psn_no(cmd.psn_no) is None:
             raise NotFound("psn_no", cmd.psn_no, "no insured person with this psn_no")
         # Serialise with the person's claims; the mutual-aid holder the settlement drew on is
         # locked too, in the same order a settlement takes them.
-        row = run(conn, _SETTLEMENT, {"setl_id": cmd.setl_id}).first()
-        holder = json.loads(row.delta)["mulaid_psn_no"] if row is not None else ""
-        person_repo.lock(conn, cmd.psn_no, holder)
-        prior = msg_journal.replay(conn, journal, env.msgid, env.infno, env.digest)
+        row = uow.settlements.get(cmd.setl_id)
+        holder = row.holder if row is not None else ""
+        uow.persons.lock(cmd.psn_no, holder)
+        prior = uow.insured_journal.replay(env)
         if prior is not None:
             return prior
         if row is None:  # a settlement row never changes once written: only absence is re-read
-            row = run(conn, _SETTLEMENT, {"setl_id": cmd.setl_id}).first()
+            row = uow.settlements.get(cmd.setl_id)
         if row is None or row.refd_setl_flag != "0":
             raise NotFound("setl_id", cmd.setl_id, "no such settlement at the insured place")
         if row.mdtrt_id != cmd.mdtrt_id:
@@ -214,40 +180,37 @@ class InsuredRole:
             raise InvalidField(
                 "psn_no", cmd.psn_no, f"settlement {cmd.setl_id} belongs to another person"
             )
-        already = run(conn, _REVOKED_BY, {"setl_id": cmd.setl_id}).first()
+        already = uow.settlements.revoked_by(cmd.setl_id)
         if already is not None:
             raise FailedPrecondition(
                 "setl_id",
                 cmd.setl_id,
-                f"already revoked by {already.setl_id}",
+                f"already revoked by {already}",
                 reason="ALREADY_REVOKED",
             )
-        payload = self.reverse(conn, row, holder, env.msgid, decode, encode)
-        msg_journal.record(conn, journal, env.msgid, env.infno, env.digest, payload)
+        payload = self.reverse(uow, row, env.msgid, decode, encode)
+        uow.insured_journal.record(env, payload)
         return payload
 
     def reverse(
         self,
-        conn: Connection,
-        row: Any,
-        holder: str,
+        uow: UnitOfWork,
+        row: StoredSettlement,
         msgid: str,
         decode: Callable[[bytes], Settlement],
         encode: Encode,
     ) -> bytes:
         """Reverse settlement ``row`` exactly (accumulators, accounts, record, ledger) as a new
         revocation record made by ``msgid`` (a 2208 or a 2601); the person is locked."""
-        original = decode(bytes(row.setlinfo))
-        setl_date = date.fromisoformat(row.setl_date)
-        stored = json.loads(row.delta)
-        neg = StateDelta.from_dict(stored["delta"]).negated()
+        original = decode(row.setlinfo)
+        neg = row.delta.negated()
         rev_id = (
-            f"{row.insuplc_admdvs}{clock.now():%Y%m%d}{sequences.next_value(conn, 'setl_id'):010d}"
+            f"{row.insuplc_admdvs}{clock.now():%Y%m%d}{uow.sequences.next_value('setl_id'):010d}"
         )
-        balc = person_repo.apply(conn, row.psn_no, holder, row.bucket, setl_date, neg, rev_id)
+        balc = uow.persons.apply(row.psn_no, row.holder, row.bucket, row.setl_date, neg, rev_id)
         reversal = original.reversal(rev_id, msgid, clock.format_time(clock.now()), balc)
         payload = encode(reversal)
-        self._record(conn, reversal, msgid, setl_date, row.bucket, neg, holder, payload)
+        self._record(uow, reversal, msgid, row.setl_date, row.bucket, neg, row.holder, payload)
         return payload
 
     # ---- helpers -----------------------------------------------------------------------
@@ -259,9 +222,9 @@ class InsuredRole:
                 f"this node insures {', '.join(sorted(self.regions))}",
             )
 
-    def _person_for(self, conn: Connection, cmd: SettleCommand) -> Person:
+    def _person_for(self, uow: UnitOfWork, cmd: SettleCommand) -> Person:
         self._check_region(cmd.env.insuplc_admdvs)
-        person = person_repo.by_psn_no(conn, cmd.psn_no)
+        person = uow.persons.by_psn_no(cmd.psn_no)
         if person is None or person.insuplc_admdvs != cmd.env.insuplc_admdvs:
             raise NotFound(
                 "psn_no",
@@ -283,7 +246,7 @@ class InsuredRole:
 
     def _settle(
         self,
-        conn: Connection,
+        uow: UnitOfWork,
         cmd: SettleCommand,
         person: Person,
         *,
@@ -291,25 +254,25 @@ class InsuredRole:
         balances: Mapping[str, int] | None = None,
     ) -> tuple[Settlement, SchemeKey, StateDelta]:
         """The split of ``cmd`` for ``person``; ``balances``: accounts already read under
-        :func:`person_repo.lock` in this transaction."""
+        :meth:`PersonRepository.lock` in this unit."""
         region = cmd.env.insuplc_admdvs
         key = self.policy.key_for(region, cmd.insutype, cmd.med_type, cmd.opsp_dise_code)
         params = self.policy.params(key, cmd.setl_date)
         if cmd.med_type == "14":
             require_qualified(
-                filing_repo.qualifications(conn, person.psn_no),
+                uow.filings.qualifications(person.psn_no),
                 person.psn_no,
                 cmd.opsp_dise_code,
                 cmd.setl_date,
             )
         cov = coverage(
-            filing_repo.for_person(conn, person.psn_no),
+            uow.filings.for_person(person.psn_no),
             region,
             cmd.env.mdtrtarea_admvs,
             cmd.setl_date,
             cmd.kind,
         )
-        state = person_repo.state(conn, person, key.bucket, cmd.setl_date, balances)
+        state = uow.persons.state(person, key.bucket, cmd.setl_date, balances)
         result = split(
             params,
             person,
@@ -365,7 +328,7 @@ class InsuredRole:
 
     @staticmethod
     def _record(
-        conn: Connection,
+        uow: UnitOfWork,
         s: Settlement,
         msgid: str,
         setl_date: date,
@@ -374,29 +337,5 @@ class InsuredRole:
         mulaid_psn_no: str,
         payload: bytes,
     ) -> None:
-        run(
-            conn,
-            _INSERT_SETTLEMENT,
-            {
-                "setl_id": s.setl_id,
-                "msgid": msgid,
-                "psn_no": s.psn_no,
-                "mdtrt_id": s.mdtrt_id,
-                "mdtrtarea_admvs": s.mdtrtarea_admvs,
-                "fixmedins_code": s.fixmedins_code,
-                "insuplc_admdvs": s.insuplc_admdvs,
-                "insutype": s.insutype,
-                "med_type": s.med_type,
-                "setl_date": setl_date.isoformat(),
-                "setl_time": s.setl_time,
-                "refd_setl_flag": s.refd_setl_flag,
-                "init_setl_id": s.init_setl_id or None,
-                "opsp_dise_code": s.opsp_dise_code,
-                "filing_category": s.filing_category,
-                "bucket": bucket,
-                "delta": json.dumps({"delta": delta.as_dict(), "mulaid_psn_no": mulaid_psn_no}),
-                "setlinfo": payload,
-                **amount_values(s),
-            },
-        )
-        ledger_store.post(conn, ledger, insured_postings(s))
+        uow.settlements.add(s, msgid, setl_date, bucket, delta, mulaid_psn_no, payload)
+        ledger.post(uow, s, Place.INSURED)

@@ -1,6 +1,6 @@
 """The treatment role's handlers: 1101, 2201, 2204, 2206, 2207, 2208 and the 5203 query.
 
-Database steps run in one transaction each; calls to the hub happen between them, never inside
+Database steps run as one unit of work each; calls to the hub happen between them, never inside
 a transaction. A settlement is recorded here only after the insured place committed it; if this
 node fails in between, the hospital's retry with the same msgid is answered by the insured
 node's journal with the same settlement, and recorded then — never twice.
@@ -13,12 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection
-
-from provincial_nodes.adapters import sequences
-from provincial_nodes.adapters import visits as visit_repo
 from provincial_nodes.adapters.hub_client import HubClient
-from provincial_nodes.adapters.tables import journal
+from provincial_nodes.adapters.unit_of_work import UnitOfWork, Units
 from provincial_nodes.domain.catalogue import (
     Catalogue,
     ClaimTotals,
@@ -30,12 +26,14 @@ from provincial_nodes.domain.catalogue import (
 from provincial_nodes.domain.filing import VisitKind
 from provincial_nodes.domain.institution import Institution
 from provincial_nodes.domain.person import PersonView
+from provincial_nodes.domain.postings import Place
 from provincial_nodes.domain.settlement import Settlement
+from provincial_nodes.domain.visit import Visit
+from provincial_nodes.service_layer import ledger
 from provincial_nodes.service_layer.filing_cache import FilingCache
 from provincial_nodes.service_layer.insured import PersonLookup, RevokeCommand, SettleCommand
+from services.reconcile.records import Record
 from services.rpc.envelope import Envelope
-from services.storage import journal as msg_journal
-from services.storage.database import Database
 from services.values import clock
 from services.values.errors import FailedPrecondition, InvalidField, NotFound
 
@@ -81,7 +79,7 @@ class TreatmentRole:
 
     def __init__(
         self,
-        db: Database,
+        units: Units,
         catalogue: Catalogue,
         institutions: dict[str, Institution],
         hub: HubClient,
@@ -89,7 +87,7 @@ class TreatmentRole:
     ) -> None:
         self.encode_setl = encode_setl
         """How a settlement is stored (for 5203 queries and reconciliation)."""
-        self.db = db
+        self.units = units
         self.catalogue = catalogue
         self.institutions = institutions
         self.hub = hub
@@ -131,16 +129,16 @@ class TreatmentRole:
 
     # ---- 2201 --------------------------------------------------------------------------
     def register(
-        self, conn: Connection, cmd: RegisterCommand, encode: Callable[[str, str, str], bytes]
+        self, uow: UnitOfWork, cmd: RegisterCommand, encode: Callable[[str, str, str], bytes]
     ) -> bytes:
         """Open a visit; ``encode(mdtrt_id, filing_id, filing_status)`` makes the answer."""
         env = cmd.env
-        prior = msg_journal.replay(conn, journal, env.msgid, env.infno, env.digest)
+        prior = uow.journal.replay(env)
         if prior is not None:
             return prior
         inst = self.institution(env)
         begn = clock.parse_time(cmd.begntime)
-        seq = sequences.next_value(conn, "mdtrt_id")
+        seq = uow.sequences.next_value("mdtrt_id")
         mdtrt_id = f"{env.mdtrtarea_admvs}{begn:%Y%m%d}{seq:010d}"
         kind = (
             VisitKind.EMERGENCY
@@ -152,9 +150,8 @@ class TreatmentRole:
         filing_id, filing_status = self.filings.status(
             cmd.psn_no, env.mdtrtarea_admvs, begn.date(), kind
         )
-        visit_repo.add(
-            conn,
-            visit_repo.Visit(
+        uow.visits.add(
+            Visit(
                 mdtrt_id=mdtrt_id,
                 psn_no=cmd.psn_no,
                 insuplc_admdvs=env.insuplc_admdvs,
@@ -175,22 +172,22 @@ class TreatmentRole:
             clock.format_time(clock.now()),
         )
         payload = encode(mdtrt_id, filing_id, filing_status)
-        msg_journal.record(conn, journal, env.msgid, env.infno, env.digest, payload)
+        uow.journal.record(env, payload)
         return payload
 
     # ---- 2204 --------------------------------------------------------------------------
     def upload(
         self,
-        conn: Connection,
+        uow: UnitOfWork,
         cmd: UploadCommand,
         encode: Callable[[list[LineClassification]], bytes],
     ) -> bytes:
         env = cmd.env
-        visit_repo.lock(conn, cmd.mdtrt_id)  # a duplicate of this msgid waits, then replays
-        prior = msg_journal.replay(conn, journal, env.msgid, env.infno, env.digest)
+        uow.visits.lock(cmd.mdtrt_id)  # a duplicate of this msgid waits, then replays
+        prior = uow.journal.replay(env)
         if prior is not None:
             return prior
-        visit = self._visit(conn, env, cmd.mdtrt_id, cmd.psn_no)
+        visit = self._visit(uow, env, cmd.mdtrt_id, cmd.psn_no)
         if visit.status != "open":
             raise FailedPrecondition(
                 "mdtrt_id",
@@ -198,7 +195,7 @@ class TreatmentRole:
                 "visit is settled; revoke the settlement before adding fees",
                 reason="VISIT_SETTLED",
             )
-        known, counts = visit_repo.line_numbers_and_counts(conn, cmd.mdtrt_id)
+        known, counts = uow.visits.line_numbers_and_counts(cmd.mdtrt_id)
         ctx_counts = dict(counts)
         classified = []
         for i, line in enumerate(cmd.lines):
@@ -221,15 +218,15 @@ class TreatmentRole:
                 **ctx_counts,
                 line.med_list_codg: ctx_counts.get(line.med_list_codg, 0) + line.cnt,
             }
-        visit_repo.add_lines(conn, cmd.mdtrt_id, env.msgid, cmd.fee_times, classified)
+        uow.visits.add_lines(cmd.mdtrt_id, env.msgid, cmd.fee_times, classified)
         payload = encode(classified)
-        msg_journal.record(conn, journal, env.msgid, env.infno, env.digest, payload)
+        uow.journal.record(env, payload)
         return payload
 
     # ---- 2206 / 2207 -------------------------------------------------------------------
-    def claim(self, conn: Connection, cmd: SettleVisit) -> SettleCommand:
+    def claim(self, uow: UnitOfWork, cmd: SettleVisit) -> SettleCommand:
         """The insured-place claim for a visit, checked against what the hospital declares."""
-        visit = self._visit(conn, cmd.env, cmd.mdtrt_id, cmd.psn_no)
+        visit = self._visit(uow, cmd.env, cmd.mdtrt_id, cmd.psn_no)
         if visit.status != "open":
             raise FailedPrecondition(
                 "mdtrt_id", cmd.mdtrt_id, "visit is already settled", reason="VISIT_ALREADY_SETTLED"
@@ -242,7 +239,7 @@ class TreatmentRole:
             raise InvalidField(
                 "insutype", cmd.insutype, f"visit was registered with insutype {visit.insutype}"
             )
-        lines = visit_repo.lines(conn, cmd.mdtrt_id)
+        lines = uow.visits.lines(cmd.mdtrt_id)
         if not lines:
             raise FailedPrecondition(
                 "mdtrt_id", cmd.mdtrt_id, "no fee lines uploaded (2204)", reason="NO_FEE_LINES"
@@ -278,41 +275,39 @@ class TreatmentRole:
         )
 
     async def pre_settle(self, cmd: SettleVisit) -> Settlement:
-        claim = await self.db.transact(self.claim, cmd)
+        claim = await self.units.run(self.claim, cmd)
         return await self.hub.pre_settle(claim)
 
     async def settle(self, cmd: SettleVisit, encode: Callable[[Settlement], bytes]) -> bytes:
         env = cmd.env
-        claim = await self.db.transact(self._unless_done, self.claim, cmd)
+        claim = await self.units.run(self._unless_done, self.claim, cmd)
         if isinstance(claim, bytes):
             return claim
         settlement = await self.hub.settle(claim)
-        return await self.db.transact(self._record, env, settlement, encode, "settled")
+        return await self.units.run(self._record, env, settlement, encode, "settled")
 
     # ---- 2208 --------------------------------------------------------------------------
     async def revoke(self, cmd: RevokeCommand, encode: Callable[[Settlement], bytes]) -> bytes:
         env = cmd.env
-        prior = await self.db.transact(self._unless_done, self._check_revocable, cmd)
+        prior = await self.units.run(self._unless_done, self._check_revocable, cmd)
         if isinstance(prior, bytes):
             return prior
         reversal = await self.hub.revoke(cmd)
-        return await self.db.transact(self._record, env, reversal, encode, "open")
+        return await self.units.run(self._record, env, reversal, encode, "open")
 
     @staticmethod
-    def _unless_done(
-        conn: Connection, check: Callable[[Connection, Any], T], cmd: Any
-    ) -> bytes | T:
+    def _unless_done(uow: UnitOfWork, check: Callable[[UnitOfWork, Any], T], cmd: Any) -> bytes | T:
         """The first answer to the msgid if it was done, else ``check(cmd)`` — in one
         transaction, so a duplicate that finished a moment ago is replayed, never refused
         by the check (e.g. "visit already settled" by the duplicate itself)."""
         env = cmd.env
-        visit_repo.lock(conn, cmd.mdtrt_id)  # after a duplicate that is recording, not during
-        prior = msg_journal.replay(conn, journal, env.msgid, env.infno, env.digest)
-        return prior if prior is not None else check(conn, cmd)
+        uow.visits.lock(cmd.mdtrt_id)  # after a duplicate that is recording, not during
+        prior = uow.journal.replay(env)
+        return prior if prior is not None else check(uow, cmd)
 
-    def _check_revocable(self, conn: Connection, cmd: RevokeCommand) -> None:
-        self._visit(conn, cmd.env, cmd.mdtrt_id, cmd.psn_no)
-        rows = visit_repo.settlements(conn, cmd.mdtrt_id)
+    def _check_revocable(self, uow: UnitOfWork, cmd: RevokeCommand) -> None:
+        self._visit(uow, cmd.env, cmd.mdtrt_id, cmd.psn_no)
+        rows = uow.visits.settlements(cmd.mdtrt_id)
         if not any(r[0] == cmd.setl_id and r[1] == "0" for r in rows):
             raise NotFound("setl_id", cmd.setl_id, f"no settlement of visit {cmd.mdtrt_id}")
         by = next((r[0] for r in rows if r[2] == cmd.setl_id), None)
@@ -323,32 +318,46 @@ class TreatmentRole:
 
     def _record(
         self,
-        conn: Connection,
+        uow: UnitOfWork,
         env: Envelope,
         s: Settlement,
         encode: Callable[[Settlement], bytes],
         status: str,
     ) -> bytes:
-        visit_repo.lock(conn, s.mdtrt_id)
-        prior = msg_journal.replay(conn, journal, env.msgid, env.infno, env.digest)
+        uow.visits.lock(s.mdtrt_id)
+        prior = uow.journal.replay(env)
         if prior is not None:  # a concurrent duplicate recorded it first
             return prior
         payload = encode(s)
-        visit_repo.record_settlement(conn, s, env.msgid, self.encode_setl(s))
-        visit_repo.set_status(conn, s.mdtrt_id, status)
-        msg_journal.record(conn, journal, env.msgid, env.infno, env.digest, payload)
+        self.record_settlement(uow, s, env.msgid)
+        uow.visits.set_status(s.mdtrt_id, status)
+        uow.journal.record(env, payload)
         return payload
 
-    # ---- 5203 --------------------------------------------------------------------------
-    def settlements(self, conn: Connection, env: Envelope, mdtrt_id: str) -> list[bytes]:
-        self._visit(conn, env, mdtrt_id, None)
-        return [r[3] for r in visit_repo.settlements(conn, mdtrt_id)]
+    def record_settlement(self, uow: UnitOfWork, s: Settlement, msgid: str) -> None:
+        """Record a settlement (or revocation) the insured place committed, and post it."""
+        uow.visits.record_settlement(s, msgid, self.encode_setl(s))
+        ledger.post(uow, s, Place.TREATMENT)
 
-    def _visit(
-        self, conn: Connection, env: Envelope, mdtrt_id: str, psn_no: str | None
-    ) -> visit_repo.Visit:
+    # ---- 5203 --------------------------------------------------------------------------
+    def settlements(self, uow: UnitOfWork, env: Envelope, mdtrt_id: str) -> list[bytes]:
+        self._visit(uow, env, mdtrt_id, None)
+        return [r[3] for r in uow.visits.settlements(mdtrt_id)]
+
+    # ---- 3201 / 3202 -------------------------------------------------------------------
+    def hospital_records(
+        self, uow: UnitOfWork, env: Envelope, begndate: str, enddate: str, insured: str
+    ) -> list[Record]:
+        """Reconciliation records of the calling institution's settlements in a period."""
+        return [
+            r
+            for r in uow.visits.records(begndate, enddate, insured)
+            if r.fixmedins_code == env.fixmedins_code
+        ]
+
+    def _visit(self, uow: UnitOfWork, env: Envelope, mdtrt_id: str, psn_no: str | None) -> Visit:
         self.institution(env)
-        visit = visit_repo.get(conn, mdtrt_id)
+        visit = uow.visits.get(mdtrt_id)
         if visit is None or visit.fixmedins_code != env.fixmedins_code:
             raise NotFound("mdtrt_id", mdtrt_id, "no such visit at this institution")
         if psn_no is not None and visit.psn_no != psn_no:

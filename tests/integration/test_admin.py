@@ -9,6 +9,7 @@ import grpc
 import pytest
 import yaml
 
+from provincial_nodes.adapters.unit_of_work import Units
 from provincial_nodes.service_layer.admin import AdminRole
 from services.pb.settlenet.v1 import admin_pb2, admin_pb2_grpc
 from services.rpc.status import details_of
@@ -53,7 +54,7 @@ async def test_a_loaded_policy_applies_to_the_next_split_and_survives_a_restart(
         # A node started on the same database applies the loaded document again.
         node = net.net.provinces["13"]
         again = AdminRole(
-            node.db,
+            Units(node.db),
             node.insured.__class__(node.data.policy, node.data.regions),
             node.treatment,
             node.data.policy,
