@@ -18,6 +18,7 @@ from datetime import datetime
 
 from services.values.errors import FailedPrecondition, InvalidField
 from services.values.money import BP_ONE, format_ratio
+from services.values.reasons import Reason
 
 YELLOW_BP, RED_BP = 7000, 9000
 DEFAULT_SIZE_FEN = 100_000_000  # 1,000,000 yuan until the first re-sizing
@@ -73,7 +74,7 @@ def check_before_settle(st: Status, policy: str) -> None:
             code,
             f"the advance fund of province {code} is exhausted ({st.available_fen} fen left of "
             f"{st.size_fen}); it must be topped up before direct settlement resumes",
-            reason="ADVANCE_EXHAUSTED",
+            reason=Reason.ADVANCE_EXHAUSTED,
         )
 
 
@@ -134,7 +135,7 @@ def top_up_amount(st: Status, pending_fen: int, amount_fen: int = 0) -> int:
             st.province,
             f"the advance is full counting pending "
             f"top-ups ({st.available_fen} fen left of {st.size_fen})",
-            reason="NOTHING_TO_TOP_UP",
+            reason=Reason.NOTHING_TO_TOP_UP,
         )
     return amount
 

@@ -15,6 +15,7 @@ from datetime import date
 
 from services.reconcile.records import Record
 from services.values.errors import FailedPrecondition, InvalidField
+from services.values.reasons import Reason
 
 
 def month_bounds(month: str) -> tuple[str, str]:
@@ -50,7 +51,10 @@ def pairs(records: list[Record]) -> dict[tuple[str, str], Pair]:
 def check_something_to_clear(month: str, by_pair: dict[tuple[str, str], Pair]) -> None:
     if not by_pair:
         raise FailedPrecondition(
-            "month", month, "no settlements were routed in this month", reason="NOTHING_TO_CLEAR"
+            "month",
+            month,
+            "no settlements were routed in this month",
+            reason=Reason.NOTHING_TO_CLEAR,
         )
 
 

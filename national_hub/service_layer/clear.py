@@ -19,6 +19,7 @@ from services.reconcile import records as reconcile
 from services.reconcile.records import Record
 from services.values import clock
 from services.values.errors import FailedPrecondition, NotFound, Unavailable
+from services.values.reasons import Reason
 
 log = structlog.get_logger("clearing")
 
@@ -96,7 +97,7 @@ class Clearing:
                 "month",
                 month,
                 f"{len(texts)} unreconciled difference(s) with the nodes; first: {texts[0]}",
-                reason="UNRECONCILED",
+                reason=Reason.UNRECONCILED,
             )
         posted = await self.uow.run(record, month, hub)
         log.info("month_cleared", month=month, posted=posted, records=len(hub))

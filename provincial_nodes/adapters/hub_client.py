@@ -33,10 +33,8 @@ class HubClient:
         self.target = target
         self.channel = open_channel(target, tls, hop="treatment->hub")
         # The generated gRPC stubs carry no annotations.
-        self.stub = hub_pb2_grpc.HubServiceStub(self.channel)  # type: ignore[no-untyped-call]
-        self.registry = filing_pb2_grpc.FilingRegistryServiceStub(  # type: ignore[no-untyped-call]
-            self.channel
-        )
+        self.stub = hub_pb2_grpc.HubServiceStub(self.channel)
+        self.registry = filing_pb2_grpc.FilingRegistryServiceStub(self.channel)
 
     async def close(self) -> None:
         await self.channel.close()
@@ -125,7 +123,7 @@ class HubCorrectionClient:
     """The treatment node's calls to the hub's CorrectionService (on the hub channel)."""
 
     def __init__(self, channel: grpc.aio.Channel, target: str) -> None:
-        self.stub = correction_pb2_grpc.CorrectionServiceStub(channel)  # type: ignore[no-untyped-call]
+        self.stub = correction_pb2_grpc.CorrectionServiceStub(channel)
         self.target = target
 
     async def correct(self, cmd: CorrectionOut) -> Outcome:

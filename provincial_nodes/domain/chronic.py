@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from services.values.errors import FailedPrecondition, InvalidField
+from services.values.reasons import Reason
 
 CROSS_PROVINCE_DISEASES: dict[str, str] = {
     "M03900": "高血压",
@@ -74,5 +75,5 @@ def require_qualified(
         f"person {psn_no} is not qualified by the insured place for "
         f"{CROSS_PROVINCE_DISEASES.get(code, code)} on {day}"
         + (f" (qualifications: {'; '.join(held)})" if held else " (no qualification on record)"),
-        reason="CHRONIC_NOT_QUALIFIED",
+        reason=Reason.CHRONIC_NOT_QUALIFIED,
     )

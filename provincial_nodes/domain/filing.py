@@ -20,6 +20,7 @@ from enum import StrEnum
 
 from services.values.errors import FailedPrecondition, InvalidField
 from services.values.money import format_ratio
+from services.values.reasons import Reason
 
 TEMPORARY_MIN_MONTHS = 6
 MAX_REDUCTION_BP = {"referral": 1000, "emergency": 1000, "other": 2000}
@@ -206,7 +207,7 @@ def check_new(filing: Filing, existing: list[Filing]) -> None:
                 filing.dest_admdvs,
                 f"filing {other.filing_id} to the same destination is active from "
                 f"{other.begndate} to {other.enddate or 'open'}; change or revoke it instead",
-                reason="FILING_OVERLAPS",
+                reason=Reason.FILING_OVERLAPS,
             )
 
 
@@ -301,7 +302,7 @@ def ratio_reduction(
                 area,
                 f"the person is filed for long-term residence elsewhere ({cov.describe()}) and "
                 "this region does not settle at home during the filing period",
-                reason="HOME_SETTLEMENT_NOT_ALLOWED",
+                reason=Reason.HOME_SETTLEMENT_NOT_ALLOWED,
             )
         return 0, f"{cov.describe()} during long-term filing: normal ratio"
     if cov.basis is Basis.EMERGENCY:
@@ -313,7 +314,7 @@ def ratio_reduction(
             psn_no,
             f"{cov.describe()} at {area}: this insured region does not settle unfiled visits "
             "directly; file (or late-file, 补办) before settlement",
-            reason="FILING_REQUIRED",
+            reason=Reason.FILING_REQUIRED,
         )
     cut = (
         rules.reduction_referral_bp

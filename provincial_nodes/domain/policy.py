@@ -17,6 +17,7 @@ from datetime import date
 
 from provincial_nodes.domain.filing import FilingRules
 from services.values.errors import FailedPrecondition, NotFound
+from services.values.reasons import Reason
 
 LEVELS = ("1", "2", "3")
 """Institution levels: "1" primary, "2" secondary, "3" tertiary."""
@@ -113,7 +114,7 @@ class Scheme:
             day.isoformat(),
             f"no policy of {self.key} is in force on this date ({when}: {first.valid_from} to "
             f"{last.valid_to or 'open'})",
-            reason="POLICY_NOT_IN_FORCE",
+            reason=Reason.POLICY_NOT_IN_FORCE,
         )
 
 
@@ -154,14 +155,14 @@ class PolicyBook:
                 opsp_dise_code,
                 f"region {admdvs} has no chronic/special-disease scheme for insutype "
                 f"{insutype} and this disease",
-                reason="NO_SCHEME",
+                reason=Reason.NO_SCHEME,
             )
         raise FailedPrecondition(
             "med_type",
             med_type,
             f"region {admdvs} has no direct-settlement policy for insutype {insutype} "
             f"med_type {med_type}",
-            reason="NO_SCHEME",
+            reason=Reason.NO_SCHEME,
         )
 
     def params(self, key: SchemeKey, day: date) -> OutpatientParams:

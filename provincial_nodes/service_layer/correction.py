@@ -21,6 +21,7 @@ from provincial_nodes.service_layer.insured import InsuredRole
 from provincial_nodes.service_layer.treatment import TreatmentRole
 from services.rpc.envelope import Envelope
 from services.values.errors import FailedPrecondition, InvalidField, NotFound
+from services.values.reasons import Reason
 
 CORRECTABLE = {"2207"}
 """Transactions a 2601 may name. A lost 2208 needs no correction: retrying its msgid is safe."""
@@ -109,7 +110,7 @@ class InsuredCorrection:
                     "omsgid",
                     cmd.omsgid,
                     "took effect but its settlement is not here",
-                    reason="NOT_A_SETTLEMENT",
+                    reason=Reason.NOT_A_SETTLEMENT,
                 )
             original = self.decode(row.setlinfo)
             undone = uow.settlements.reversal(row.setl_id)

@@ -21,6 +21,7 @@ from provincial_nodes.domain.filing import Category, Filing, check_new, default_
 from provincial_nodes.domain.person import Person
 from services.rpc.envelope import Envelope
 from services.values.errors import FailedPrecondition, InvalidField, NotFound
+from services.values.reasons import Reason
 
 log = structlog.get_logger("filing")
 
@@ -179,7 +180,7 @@ class FilingRole:
         old = self._own_filing(uow, cmd.psn_no, cmd.filing_id)
         if old.status != "active":
             raise FailedPrecondition(
-                "filing_id", cmd.filing_id, "the filing is revoked", reason="FILING_REVOKED"
+                "filing_id", cmd.filing_id, "the filing is revoked", reason=Reason.FILING_REVOKED
             )
         new = replace(
             old,
@@ -212,7 +213,10 @@ class FilingRole:
         old = self._own_filing(uow, cmd.psn_no, cmd.filing_id)
         if old.status != "active":
             raise FailedPrecondition(
-                "filing_id", cmd.filing_id, "the filing is already revoked", reason="FILING_REVOKED"
+                "filing_id",
+                cmd.filing_id,
+                "the filing is already revoked",
+                reason=Reason.FILING_REVOKED,
             )
         new = replace(old, status="revoked", version=old.version + 1, memo=cmd.memo or old.memo)
         return self._commit(uow, FilingChange(cmd.env, filing=new), encode)
@@ -242,7 +246,7 @@ class FilingRole:
                     cmd.opsp_dise_code,
                     f"qualification {q.qual_id} for this disease is active from {q.begndate} to "
                     f"{q.enddate or 'open'}; revoke it first",
-                    reason="QUALIFICATION_OVERLAPS",
+                    reason=Reason.QUALIFICATION_OVERLAPS,
                 )
         seq = uow.sequences.next_value("qual_id")
         qual = Qualification(
@@ -269,7 +273,7 @@ class FilingRole:
             )
         if found[0].status != "active":
             raise FailedPrecondition(
-                "qual_id", cmd.qual_id, "already revoked", reason="QUALIFICATION_REVOKED"
+                "qual_id", cmd.qual_id, "already revoked", reason=Reason.QUALIFICATION_REVOKED
             )
         return self._commit(
             uow, FilingChange(cmd.env, qualification=replace(found[0], status="revoked")), encode

@@ -25,6 +25,7 @@ from provincial_nodes.service_layer import ledger
 from services.rpc.envelope import Envelope
 from services.values import clock
 from services.values.errors import FailedPrecondition, InvalidField, NotFound
+from services.values.reasons import Reason
 
 Encode = Callable[[Settlement], bytes]
 
@@ -119,7 +120,7 @@ class InsuredRole:
                 "mdtrt_id",
                 cmd.mdtrt_id,
                 f"visit already settled as {active}; revoke it first",
-                reason="VISIT_ALREADY_SETTLED",
+                reason=Reason.VISIT_ALREADY_SETTLED,
             )
         setl_id = (
             f"{env.insuplc_admdvs}{cmd.setl_date:%Y%m%d}{uow.sequences.next_value('setl_id'):010d}"
@@ -186,7 +187,7 @@ class InsuredRole:
                 "setl_id",
                 cmd.setl_id,
                 f"already revoked by {already}",
-                reason="ALREADY_REVOKED",
+                reason=Reason.ALREADY_REVOKED,
             )
         payload = self.reverse(uow, row, env.msgid, decode, encode)
         uow.insured_journal.record(env, payload)
@@ -236,11 +237,11 @@ class InsuredRole:
                 "insutype",
                 cmd.insutype,
                 f"the person is insured under {person.insutype}",
-                reason="INSUTYPE_MISMATCH",
+                reason=Reason.INSUTYPE_MISMATCH,
             )
         if person.psn_insu_stas != "1":
             raise FailedPrecondition(
-                "psn_no", cmd.psn_no, "insurance is suspended", reason="INSURANCE_SUSPENDED"
+                "psn_no", cmd.psn_no, "insurance is suspended", reason=Reason.INSURANCE_SUSPENDED
             )
         return person
 

@@ -36,6 +36,7 @@ from services.reconcile.records import Record
 from services.rpc.envelope import Envelope
 from services.values import clock
 from services.values.errors import FailedPrecondition, InvalidField, NotFound
+from services.values.reasons import Reason
 
 T = TypeVar("T")
 
@@ -114,7 +115,7 @@ class TreatmentRole:
                 "header.fixmedins_code",
                 env.fixmedins_code,
                 "institution is not open for cross-province direct settlement",
-                reason="NOT_CROSS_PROVINCE_DESIGNATED",
+                reason=Reason.NOT_CROSS_PROVINCE_DESIGNATED,
             )
         return inst
 
@@ -193,7 +194,7 @@ class TreatmentRole:
                 "mdtrt_id",
                 cmd.mdtrt_id,
                 "visit is settled; revoke the settlement before adding fees",
-                reason="VISIT_SETTLED",
+                reason=Reason.VISIT_SETTLED,
             )
         known, counts = uow.visits.line_numbers_and_counts(cmd.mdtrt_id)
         ctx_counts = dict(counts)
@@ -204,7 +205,7 @@ class TreatmentRole:
                     f"feedetail[{i}].feedetl_sn",
                     line.feedetl_sn,
                     "line already uploaded for this visit",
-                    reason="LINE_ALREADY_UPLOADED",
+                    reason=Reason.LINE_ALREADY_UPLOADED,
                 )
             ctx = VisitContext(
                 medins_lv=visit.medins_lv, diag_codes=visit.diag_codes, cnt_already=ctx_counts
@@ -229,7 +230,10 @@ class TreatmentRole:
         visit = self._visit(uow, cmd.env, cmd.mdtrt_id, cmd.psn_no)
         if visit.status != "open":
             raise FailedPrecondition(
-                "mdtrt_id", cmd.mdtrt_id, "visit is already settled", reason="VISIT_ALREADY_SETTLED"
+                "mdtrt_id",
+                cmd.mdtrt_id,
+                "visit is already settled",
+                reason=Reason.VISIT_ALREADY_SETTLED,
             )
         if cmd.med_type != visit.med_type:
             raise InvalidField(
@@ -242,7 +246,7 @@ class TreatmentRole:
         lines = uow.visits.lines(cmd.mdtrt_id)
         if not lines:
             raise FailedPrecondition(
-                "mdtrt_id", cmd.mdtrt_id, "no fee lines uploaded (2204)", reason="NO_FEE_LINES"
+                "mdtrt_id", cmd.mdtrt_id, "no fee lines uploaded (2204)", reason=Reason.NO_FEE_LINES
             )
         totals = ClaimTotals.of(lines)
         if cmd.medfee_sumamt != totals.medfee_sumamt:
@@ -313,7 +317,7 @@ class TreatmentRole:
         by = next((r[0] for r in rows if r[2] == cmd.setl_id), None)
         if by is not None:
             raise FailedPrecondition(
-                "setl_id", cmd.setl_id, f"already revoked by {by}", reason="ALREADY_REVOKED"
+                "setl_id", cmd.setl_id, f"already revoked by {by}", reason=Reason.ALREADY_REVOKED
             )
 
     def _record(
