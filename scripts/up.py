@@ -21,6 +21,7 @@ from provincial_nodes import seed
 from scripts import launcher, network
 from scripts.options import Subparsers, positive_fen
 from services.storage.database import sqlite_url
+from services.values import clock
 
 READY_TIMEOUT_S = 60.0
 
@@ -100,6 +101,9 @@ def main(args: argparse.Namespace) -> int:
             _say(str(exc))
             return 2
         os.environ[faults.ENV] = args.faults  # every node process inherits it
+    # One clock for every node: a SETTLENET_CLOCK moment becomes one offset they all inherit.
+    if clock.offset_s():
+        os.environ[clock.OFFSET_ENV] = str(clock.offset_s())
     data: Path = args.data.resolve()
     logs = data / "logs"
     logs.mkdir(parents=True, exist_ok=True)

@@ -4,9 +4,11 @@ zero reconciliation differences."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import contextlib
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -99,13 +101,29 @@ def ledger_problems(fn: FaultNet) -> list[str]:
 
 
 async def clear(fn: FaultNet, month: str) -> Any:
-    """ClearMonth at the hub (what ``settlenet clear`` asks)."""
+    """ClearMonth at the hub (what ``settlenet clear`` asks), with the in-process clock moved to
+    the first second of the next month: a month is cleared once it has ended."""
     from services.pb.settlenet.v1 import clearing_pb2, clearing_pb2_grpc
 
-    async with grpc.aio.insecure_channel(fn.net.hub.endpoint) as ch:
-        return await clearing_pb2_grpc.ClearingServiceStub(ch).ClearMonth(
-            clearing_pb2.ClearMonthRequest(month=month), timeout=60
-        )
+    with after_month(month):
+        async with grpc.aio.insecure_channel(fn.net.hub.endpoint) as ch:
+            return await clearing_pb2_grpc.ClearingServiceStub(ch).ClearMonth(
+                clearing_pb2.ClearMonthRequest(month=month), timeout=60
+            )
+
+
+@contextlib.contextmanager
+def after_month(month: str) -> Iterator[None]:
+    """Run this process's clock (every in-process node's) from the first second after
+    ``month`` ("yyyy-MM"), and restore it afterwards."""
+    from services.values import clock
+
+    year, mon = (int(x) for x in month.split("-"))
+    clock.travel_to(datetime(year + mon // 12, mon % 12 + 1, 1, 0, 0, 1))
+    try:
+        yield
+    finally:
+        clock.travel_to(None)
 
 
 def live_settlements(fn: FaultNet) -> dict[str, dict[str, set[str]]]:

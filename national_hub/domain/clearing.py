@@ -31,6 +31,26 @@ def month_bounds(month: str) -> tuple[str, str]:
     return first.isoformat(), date.fromordinal(nxt.toordinal() - 1).isoformat()
 
 
+def check_month_ended(month: str, today: date) -> None:
+    """A month is cleared once it has ended on the hub's clock: until then settlements are still
+    being made in it, and a statement written now would leave them out for good."""
+    _, last = month_bounds(month)
+    end = date.fromisoformat(last)
+    if today <= end:
+        raise FailedPrecondition(
+            "month",
+            month,
+            f"the month ends on {end} and can be cleared from "
+            f"{date.fromordinal(end.toordinal() + 1)}; the hub's date is {today}",
+            reason=Reason.MONTH_NOT_ENDED,
+        )
+
+
+def records_of(cleared: Cleared) -> int:
+    """How many settlement records a cleared month's statements cover (each is payable once)."""
+    return sum(line.payable_count for s in cleared.statements for line in s.lines)
+
+
 @dataclass
 class Pair:
     amount_fen: int = 0

@@ -86,11 +86,14 @@ class Clearing:
         return texts
 
     async def clear(self, month: str) -> tuple[Cleared, bool, int]:
-        """Clear ``month``: (the cleared month, whether it was posted now, records)."""
+        """Clear ``month``: (the cleared month, whether it was posted now, the records its
+        statements cover). A cleared month answers what was cleared, unchanged."""
         begndate, enddate = clearing.month_bounds(month)
-        hub = await self.uow.run(_records, begndate, enddate)
         if await self.uow.run(_cleared, month):
-            return await self.uow.run(_load, month), False, len(hub)
+            done = await self.uow.run(_load, month)
+            return done, False, clearing.records_of(done)
+        clearing.check_month_ended(month, clock.now().date())
+        hub = await self.uow.run(_records, begndate, enddate)
         texts = await self._differences(begndate, enddate, hub)
         if texts:
             raise FailedPrecondition(
@@ -104,10 +107,10 @@ class Clearing:
         return await self.uow.run(_load, month), posted, len(hub)
 
     async def get(self, month: str) -> tuple[Cleared, int]:
-        """A cleared month and how many records the hub has for it."""
-        begndate, enddate = clearing.month_bounds(month)
-        hub = await self.uow.run(_records, begndate, enddate)
-        return await self.uow.run(_load, month), len(hub)
+        """A cleared month and how many records its statements cover."""
+        clearing.month_bounds(month)
+        done = await self.uow.run(_load, month)
+        return done, clearing.records_of(done)
 
     async def confirm(self, month: str, province: str) -> Cleared:
         """Confirm a province's statement; the month as it now stands."""

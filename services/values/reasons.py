@@ -58,6 +58,9 @@ class Reason(StrEnum):
     PENDING_ALREADY_POSTED = "PENDING_ALREADY_POSTED"
     PENDING_ALREADY_VOIDED = "PENDING_ALREADY_VOIDED"
 
+    # Added later: new reasons go last, so the proto enum's numbers never change.
+    MONTH_NOT_ENDED = "MONTH_NOT_ENDED"
+
 
 MEANING: dict[Reason, str] = {
     Reason.SETTLENET_ERROR: "An error with no more specific reason.",
@@ -90,6 +93,7 @@ MEANING: dict[Reason, str] = {
     Reason.NOTHING_TO_TOP_UP: "The advance is full, counting pending top-ups.",
     Reason.NOTHING_TO_CLEAR: "No settlement was routed in the month.",
     Reason.UNRECONCILED: "Clearing refused: the nodes and the hub differ for the month.",
+    Reason.MONTH_NOT_ENDED: "Clearing refused: the month has not ended on the hub's clock.",
     Reason.EXISTS_WITH_DIFFERENT_FIELDS: "A ledger transfer id already posted with other fields.",
     Reason.EXCEEDS_PENDING_AMOUNT: "Posting more of a hold than it holds.",
     Reason.PENDING_ALREADY_POSTED: "Voiding or posting again a hold that is posted.",

@@ -137,32 +137,17 @@ def test_up_runs_a_network_a_reflection_client_can_drive(running) -> None:
     report = json.loads(rec.stdout)
     assert report["differences"] == 0 and report["hub_totals"][0]["count"] == 2
 
-    # Monthly clearing of this month's traffic, twice (posted once), with a CSV export.
+    # Monthly clearing: this month has not ended on the hub's clock, so it is refused, naming the
+    # month's end (clearing a finished month, twice, is tested in-process with a moved clock).
     month = time.strftime("%Y-%m")
-    cleared = [
-        subprocess.run(
-            [
-                *CLI,
-                "clear",
-                "--target",
-                str(target),
-                "--month",
-                month,
-                "--json",
-                "--csv",
-                str(target.parent / "clearing.csv"),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        for _ in range(2)
-    ]
-    assert all(c.returncode == 0 for c in cleared), cleared[0].stderr + cleared[1].stderr
-    first, second = (json.loads(c.stdout) for c in cleared)
-    assert (first["posted"], second["posted"]) == (True, False)
-    assert first["statements"] == second["statements"]
-    assert (target.parent / "clearing.csv").read_text().startswith("month,province,counterpart")
+    early = subprocess.run(
+        [*CLI, "clear", "--target", str(target), "--month", month],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert early.returncode == 1, early.stdout + early.stderr
+    assert "MONTH_NOT_ENDED" in early.stderr and f"the month ends on {month}-" in early.stderr
 
     # Advance funds: every insured province has one, drawn by the settlement and its reversal.
     adv = subprocess.run(

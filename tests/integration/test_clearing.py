@@ -4,6 +4,8 @@ unreconciled difference is refused and says why."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import grpc
 import pytest
 from sqlalchemy import delete, func, select
@@ -14,7 +16,9 @@ from provincial_nodes.adapters.tables import insured_settlements
 from services.ledger import store as ledger_store
 from services.pb.settlenet.v1 import clearing_pb2, clearing_pb2_grpc
 from services.rpc.status import details_of
+from services.values import clock
 from tests.conftest import REGION, Net, open_visit
+from tests.faultnet import after_month
 
 
 async def _settle(net: Net, i: int, *, revoke: bool = False):
@@ -34,7 +38,14 @@ async def test_clearing_a_month(net: Net) -> None:
     channel = grpc.aio.insecure_channel(net.net.hub.endpoint)
     stub = clearing_pb2_grpc.ClearingServiceStub(channel)
     try:
-        first = await stub.ClearMonth(clearing_pb2.ClearMonthRequest(month=month))
+        # The month has not ended on the hub's clock: refused, naming its end.
+        with pytest.raises(grpc.aio.AioRpcError) as early:
+            await stub.ClearMonth(clearing_pb2.ClearMonthRequest(month=month))
+        assert early.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+        assert details_of(early.value)[1] == "MONTH_NOT_ENDED"
+        assert "the month ends on " + month in early.value.details()
+        with after_month(month):
+            first = await stub.ClearMonth(clearing_pb2.ClearMonthRequest(month=month))
         assert first.posted and first.records == 5
         direct = net.net.provinces["13"].db.transact_sync(
             lambda c: c.execute(
@@ -49,8 +60,10 @@ async def test_clearing_a_month(net: Net) -> None:
         assert [(x.counterpart, x.payable_count) for x in by["13"].lines] == [("11", 5)]
         # Twice: nothing posted twice.
         count = len(net.net.hub.db.transact_sync(ledger_store.transfers, ledger))
-        again = await stub.ClearMonth(clearing_pb2.ClearMonthRequest(month=month))
+        with after_month(month):
+            again = await stub.ClearMonth(clearing_pb2.ClearMonthRequest(month=month))
         assert not again.posted and again.statements == first.statements
+        assert again.records == first.records
         assert len(net.net.hub.db.transact_sync(ledger_store.transfers, ledger)) == count
         debits, credits = net.net.hub.db.transact_sync(ledger_store.trial_balance, ledger)
         assert debits == credits
@@ -80,7 +93,7 @@ async def test_an_unreconciled_month_is_refused(net: Net) -> None:
     await _settle(net, 5)
     channel = grpc.aio.insecure_channel(net.net.hub.endpoint)
     try:
-        with pytest.raises(grpc.aio.AioRpcError) as err:
+        with pytest.raises(grpc.aio.AioRpcError) as err, after_month(month):
             await clearing_pb2_grpc.ClearingServiceStub(channel).ClearMonth(
                 clearing_pb2.ClearMonthRequest(month=month)
             )
@@ -88,4 +101,39 @@ async def test_an_unreconciled_month_is_refused(net: Net) -> None:
         assert details_of(err.value)[1] == "UNRECONCILED"
         assert s.setl_id in err.value.details()
     finally:
+        await channel.close()
+
+
+async def test_a_run_across_midnight_clears_each_month_once_it_has_ended(net: Net) -> None:
+    """Visits settle on both sides of a month's last midnight (the clock is set just before it):
+    the old month clears on the new day with exactly its own settlements, the new month is
+    refused until it ends, and the old month's statements stay the same afterwards."""
+    clock.travel_to(datetime(2026, 11, 30, 23, 59, 58))
+    channel = grpc.aio.insecure_channel(net.net.hub.endpoint)
+    stub = clearing_pb2_grpc.ClearingServiceStub(channel)
+    try:
+        by_month: dict[str, int] = {}
+        i = 0
+        while len(by_month) < 2 or by_month.get("2026-12", 0) < 2:
+            s = await _settle(net, i % 6)
+            by_month[s.setl_time[:7]] = by_month.get(s.setl_time[:7], 0) + 1
+            i += 1
+            assert i < 400, f"the clock did not cross midnight: {by_month}"
+        assert set(by_month) == {"2026-11", "2026-12"}
+        november = await stub.ClearMonth(clearing_pb2.ClearMonthRequest(month="2026-11"))
+        assert november.posted and november.records == by_month["2026-11"]
+        with pytest.raises(grpc.aio.AioRpcError) as err:
+            await stub.ClearMonth(clearing_pb2.ClearMonthRequest(month="2026-12"))
+        assert details_of(err.value)[1] == "MONTH_NOT_ENDED"
+        assert "2026-12-31" in err.value.details()
+        await _settle(net, 0)  # more December traffic after November was cleared
+        by_month["2026-12"] += 1
+        with after_month("2026-12"):
+            december = await stub.ClearMonth(clearing_pb2.ClearMonthRequest(month="2026-12"))
+            later = await stub.ClearMonth(clearing_pb2.ClearMonthRequest(month="2026-11"))
+        assert december.posted and december.records == by_month["2026-12"]
+        assert not later.posted and later.statements == november.statements
+        assert later.records == november.records
+    finally:
+        clock.travel_to(None)
         await channel.close()
