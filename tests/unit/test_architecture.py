@@ -159,3 +159,22 @@ def test_no_import_cycles() -> None:
         if node not in state:
             walk(node)
     assert cycles == []
+
+
+def _imports_of(name: str) -> list[str]:
+    tree = ast.parse(_modules()[name].read_text(encoding="utf-8"))
+    out = [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+    return out + [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+
+
+@pytest.mark.parametrize(
+    "name",
+    sorted(n for n in _modules() if ".service_layer." in n or ".entrypoints." in n),
+)
+def test_handlers_and_servicers_write_no_sql(name: str) -> None:
+    """SQL lives in the adapters' repositories: a handler or a servicer imports no database
+    library, and a handler not even the storage package (it gets a unit of work)."""
+    imported = _imports_of(name)
+    assert [m for m in imported if m == "sqlalchemy" or m.startswith("sqlalchemy.")] == []
+    if ".service_layer." in name:
+        assert [m for m in imported if m.startswith("services.storage")] == []
