@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextvars
 import functools
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -21,7 +22,7 @@ import grpc
 import structlog
 
 from services.rpc.status import RemoteStatus, grpc_code, to_status
-from services.values.errors import SettlenetError
+from services.values.errors import SettlenetError, shown
 
 R = TypeVar("R")
 Method = Callable[[Any, Any, grpc.aio.ServicerContext[Any, Any]], Awaitable[R]]
@@ -78,7 +79,7 @@ def rpc(infno: str) -> Callable[[Method[R]], Method[R]]:
                         "rpc_refused",
                         code=grpc_code(err).name,
                         field=err.field,
-                        value=str(err.value),
+                        value=shown(err.value),
                         problem=err.problem,
                         ms=round((time.perf_counter() - started) * 1000, 2),
                     )
@@ -92,6 +93,18 @@ def rpc(infno: str) -> Callable[[Method[R]], Method[R]]:
                         ms=round((time.perf_counter() - started) * 1000, 2),
                     )
                     await context.abort_with_status(err.status)
+                    raise
+                except grpc.aio.AbortError:
+                    raise  # the method aborted the call itself
+                except Exception:
+                    # A bug, not the caller's fault: never UNKNOWN with a Python message. The
+                    # caller gets INTERNAL and an id; the log has the traceback under that id.
+                    error_id = uuid.uuid4().hex[:12]
+                    _log.exception("rpc_failed", error_id=error_id)
+                    await context.abort(
+                        grpc.StatusCode.INTERNAL,
+                        f"internal error {error_id}: the node logged it under this id",
+                    )
                     raise
                 finally:
                     _deadline.reset(token)

@@ -46,16 +46,15 @@ def grpc_code(err: errors.SettlenetError) -> grpc.StatusCode:
 def to_status(err: errors.SettlenetError) -> grpc.Status:
     """A settlenet error as a gRPC status with BadRequest and ErrorInfo details."""
     code = next((_CODES[c][1] for c in type(err).__mro__ if c in _CODES), code_pb2.INTERNAL)
-    value = str(err.value)
     bad = error_details_pb2.BadRequest(
         field_violations=[
             error_details_pb2.BadRequest.FieldViolation(
-                field=err.field, description=f"{value!r}: {err.problem}"
+                field=err.field, description=f"{errors.shown(err.value)}: {err.problem}"
             )
         ]
     )
     info = error_details_pb2.ErrorInfo(
-        reason=err.reason, domain="settlenet", metadata={"field": err.field, "value": value}
+        reason=err.reason, domain="settlenet", metadata={"field": err.field}
     )
     details = []
     for message in (bad, info):

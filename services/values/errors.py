@@ -15,6 +15,18 @@ from __future__ import annotations
 
 from services.values.reasons import Reason
 
+SHOWN_CHARS = 64
+"""A refused value is shown cut to this many characters: a caller's megabyte of junk must not
+come back to it (gRPC refuses status details past a few kilobytes) or fill a log line."""
+
+
+def shown(value: object) -> str:
+    """``value`` as an error shows it: its repr, cut to :data:`SHOWN_CHARS` characters."""
+    text = repr(value)
+    if len(text) <= SHOWN_CHARS:
+        return text
+    return f"{text[: SHOWN_CHARS - 1]}… ({len(str(value))} characters)"
+
 
 class SettlenetError(Exception):
     """Base of every error settlenet raises on purpose."""
@@ -25,7 +37,7 @@ class SettlenetError(Exception):
         self.field = field
         self.value = value
         self.problem = problem
-        super().__init__(f"{field}={value!r}: {problem}")
+        super().__init__(f"{field}={shown(value)}: {problem}")
 
 
 class InvalidField(SettlenetError):

@@ -1,7 +1,7 @@
 """Every ErrorInfo reason settlenet answers, in one enum.
 
 A refused call carries one of these in its ``google.rpc.ErrorInfo.reason`` (domain
-``settlenet.v1``), so a province team's client can branch on a stable code instead of the
+``settlenet``), so a province team's client can branch on a stable code instead of the
 message text. The same list, with the same words, is the ``Reason`` enum of
 ``protos/settlenet/v1/common.proto`` and the error table of the README; a unit test keeps the
 three equal. Members are ``StrEnum`` values, so a reason compares equal to its code string.
