@@ -92,6 +92,15 @@ def starts_emergency_top_up(level: str | None) -> bool:
     return level in ("red", "exhausted")
 
 
+def restoration(used_fen: int, st: Status) -> int:
+    """What clearing puts back into an advance for a month that used ``used_fen`` of it: all of
+    it, but never more than brings the advance back to its size — a top-up made before clearing
+    already paid part of the month back, and that money is not paid twice (an advance above its
+    size gives the surplus back). A month with more revoked than settled (negative use) gives
+    the difference back."""
+    return min(used_fen, st.size_fen - st.available_fen)
+
+
 def check_resize(size_fen: int, months: int, request_id: str) -> None:
     if not request_id:
         raise InvalidField("request_id", "", "required: it makes a retried re-sizing safe")

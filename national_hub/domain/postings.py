@@ -7,9 +7,11 @@
 - Funding an advance (opening, one-step top-up, re-sizing): ``bank:<P>`` → ``advance:<P>``
   (negative: back). A two-phase top-up is a hold of the same transfer.
 - Clearing a month, per (insured, treatment) pair: the hub pays the treatment province what it
-  was owed (``owed_to_province:<T>`` → ``paid_to_province:<T>``) and the insured province
-  restores its advance by what it used (``bank:<I>`` → ``advance:<I>``); ids
-  ``clearing:<month>:<I>:<T>`` and ``...:advance``, so clearing twice posts nothing twice.
+  was owed (``owed_to_province:<T>`` → ``paid_to_province:<T>``), id
+  ``clearing:<month>:<I>:<T>``; and per insured province, the province restores its advance by
+  what the month used, but never beyond the advance's size: what a top-up already put back is
+  not paid twice (``bank:<I>`` → ``advance:<I>``, id ``clearing:<month>:<I>:advance``). The ids
+  name the month, so clearing twice posts nothing twice.
 """
 
 from __future__ import annotations
@@ -39,10 +41,14 @@ def top_up_hold(code: str, hold_id: str, amount_fen: int) -> Transfer:
     return Transfer(hold_id, f"bank:{code}", account(code), amount_fen, account(code), "top_up")
 
 
-def clearing(month: str, by_pair: dict[tuple[str, str], Pair]) -> list[Transfer]:
+def clearing(
+    month: str, by_pair: dict[tuple[str, str], Pair], restored: dict[str, int]
+) -> list[Transfer]:
+    """The month's clearing transfers; ``restored`` is what each insured province puts back into
+    its advance (:func:`national_hub.domain.advance.restoration`)."""
+    ref = f"clearing:{month}"
     out: list[Transfer] = []
     for (insured, treatment), p in by_pair.items():
-        ref = f"clearing:{month}"
         out += moving(
             f"{ref}:{insured}:{treatment}",
             f"owed_to_province:{treatment}",
@@ -51,11 +57,12 @@ def clearing(month: str, by_pair: dict[tuple[str, str], Pair]) -> list[Transfer]
             ref,
             "clearing",
         )
+    for insured, amount_fen in sorted(restored.items()):
         out += moving(
-            f"{ref}:{insured}:{treatment}:advance",
+            f"{ref}:{insured}:advance",
             f"bank:{insured}",
             account(insured),
-            p.amount_fen,
+            amount_fen,
             ref,
             "clearing",
         )

@@ -5,7 +5,7 @@ the advance row it moves (what is left of an advance is kept beside the ledger).
 from __future__ import annotations
 
 from national_hub.adapters.unit_of_work import Repositories
-from national_hub.domain import postings
+from national_hub.domain import advance, postings
 from national_hub.domain.clearing import Pair
 from national_hub.domain.model import RoutedSettlement
 from services.ledger.holds import Hold
@@ -25,10 +25,15 @@ def fund(repos: Repositories, code: str, transfer_id: str, amount_fen: int, kind
 
 
 def cleared(repos: Repositories, month: str, by_pair: dict[tuple[str, str], Pair]) -> None:
-    """A month's clearing; each insured province's advance is restored by what it paid."""
-    repos.ledger.post(postings.clearing(month, by_pair))
+    """A month's clearing; each insured province's advance is restored by what the month used,
+    up to its size (a top-up may already have put some of it back)."""
+    used: dict[str, int] = {}
     for (insured, _), p in by_pair.items():
-        repos.advances.draw(insured, -p.amount_fen)
+        used[insured] = used.get(insured, 0) + p.amount_fen
+    restored = {i: advance.restoration(u, repos.advances.status(i)) for i, u in used.items()}
+    repos.ledger.post(postings.clearing(month, by_pair, restored))
+    for insured, amount_fen in restored.items():
+        repos.advances.draw(insured, -amount_fen)
 
 
 def hold_top_up(repos: Repositories, code: str, hold_id: str, amount_fen: int) -> Hold:

@@ -137,3 +137,32 @@ async def test_a_run_across_midnight_clears_each_month_once_it_has_ended(net: Ne
     finally:
         clock.travel_to(None)
         await channel.close()
+
+
+async def test_a_top_up_before_clearing_is_not_paid_back_twice(net: Net) -> None:
+    """The advance drawn by a month's settlements, topped up before the month is cleared, stays
+    at its size after clearing: the clearing restores only what the top-up did not."""
+    from services.pb.settlenet.v1 import advance_pb2, advance_pb2_grpc
+
+    s = await _settle(net, 0)
+    month = s.setl_time[:7]
+    channel = grpc.aio.insecure_channel(net.net.hub.endpoint)
+    try:
+        before = net.net.hub.db.transact_sync(advance.status, "13")
+        assert before.available_fen < before.size_fen
+        await advance_pb2_grpc.AdvanceServiceStub(channel).TopUp(
+            advance_pb2.TopUpRequest(province="13", request_id="t-before-clearing")
+        )
+        assert net.net.hub.db.transact_sync(advance.status, "13").available_fen == before.size_fen
+        with after_month(month):
+            cleared = await clearing_pb2_grpc.ClearingServiceStub(channel).ClearMonth(
+                clearing_pb2.ClearMonthRequest(month=month)
+            )
+        assert cleared.posted
+        after = net.net.hub.db.transact_sync(advance.status, "13")
+        assert after.available_fen == after.size_fen
+        assert net.net.hub.db.transact_sync(advance.drift, "13") == 0
+        debits, credits = net.net.hub.db.transact_sync(ledger_store.trial_balance, ledger)
+        assert debits == credits
+    finally:
+        await channel.close()
