@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import uuid
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,16 @@ from services.pb.settlenet.v1 import advance_pb2, advance_pb2_grpc
 from services.values.money import yuan
 
 COLOUR = {"green": "green", "yellow": "yellow", "red": "red", "exhausted": "bold red"}
+
+
+def percent(ratio: str) -> str:
+    """A share used as the table shows it: the contract's decimal ratio (``used_ratio``, 0.0018)
+    as a percentage with 2 decimals (``0.18%``), rounded half up."""
+    try:
+        value = (Decimal(ratio) * 100).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    except InvalidOperation:
+        return ratio
+    return f"{value}%"
 
 
 def add_parser(sub: Subparsers) -> None:
@@ -95,14 +106,14 @@ def main(args: argparse.Namespace) -> int:
 
     rows = list(answer.advances) if hasattr(answer, "advances") else [answer]
     table = Table(title="advance funds (预付金) at the hub")
-    for col in ("province", "size (yuan)", "left (yuan)", "used", "level", "flagged"):
+    for col in ("province", "size (yuan)", "left (yuan)", "used (% of size)", "level", "flagged"):
         table.add_column(col, justify="left" if col in ("province", "level") else "right")
     for a in rows:
         table.add_row(
             a.province,
             yuan(a.size_fen),
             yuan(a.available_fen),
-            a.used_ratio,
+            percent(a.used_ratio),
             f"[{COLOUR[a.level]}]{a.level}[/]",
             str(a.flagged_count),
         )

@@ -1,5 +1,16 @@
-"""The ``settlenet`` command.
+"""The ``settlenet`` command: a table of commands, one module each (:data:`COMMANDS`);
+``settlenet --help`` ends with :data:`EPILOG`."""
 
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import Protocol, cast
+
+from scripts.options import Parser, Subparsers, check_required, ends_quietly
+
+EPILOG = """\
 settlenet demo [--lang zh|en]   a sample cross-province visit on an in-process network
 settlenet up --data DIR         hub + default provinces as processes; DIR/network.json
 settlenet visit --target DIR/network.json     one visit against a running network
@@ -25,16 +36,7 @@ A command's options may come before or after its action (`settlenet filing --tar
 is `settlenet filing list P --target X`). `--dest` takes a 6-digit admdvs (110000) or a 2-digit
 province code (11) wherever it appears. A usage error is one line on stderr and exit code 2.
 """
-
-from __future__ import annotations
-
-import argparse
-import importlib
-import os
-import sys
-from typing import Protocol, cast
-
-from scripts.options import Parser, Subparsers, check_required
+"""The end of ``settlenet --help``: every command in one line (or two) and the rules they share."""
 
 
 class Command(Protocol):
@@ -67,9 +69,6 @@ COMMANDS: dict[str, str] = {
 in the order ``--help`` lists them. A command's module is imported only when it is needed (a
 node process loads its own command, not the load generator's)."""
 
-BROKEN_PIPE = 128 + 13
-"""The exit code of a command whose reader closed the pipe (as a shell reports SIGPIPE)."""
-
 
 def command(name: str) -> Command:
     """The module of the command ``name``."""
@@ -83,7 +82,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         description="A simulated network for China's cross-provincial direct settlement of "
         "medical expenses (跨省异地就医直接结算).",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog=__doc__,
+        epilog=EPILOG,
     )
     # Every command's parser is a Parser (one-line errors); commands see it as an ArgumentParser.
     sub = cast(Subparsers, parser.add_subparsers(dest="command", required=True, metavar="COMMAND"))
@@ -92,32 +91,21 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def _quiet_broken_pipe() -> None:
-    """Output piped to ``head`` ends quietly: the rest of stdout goes nowhere."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
+def run(argv: list[str] | None = None) -> int:
+    """Parse ``argv`` (default: the process's arguments) and run its command."""
+    given = sys.argv[1:] if argv is None else argv
+    parser = build_parser(given[0] if given and given[0] in COMMANDS else None)
+    args = parser.parse_args(given)
+    problem = check_required(args, f"settlenet {args.command}")
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
+    return command(args.command).main(args)
 
 
 def main(argv: list[str] | None = None) -> int:
-    try:
-        given = sys.argv[1:] if argv is None else argv
-        parser = build_parser(given[0] if given and given[0] in COMMANDS else None)
-        args = parser.parse_args(given)
-        problem = check_required(args, f"settlenet {args.command}")
-        if problem:
-            print(problem, file=sys.stderr)
-            return 2
-        code = command(args.command).main(args)
-        sys.stdout.flush()
-    except BrokenPipeError:
-        # `settlenet ... | head`: the reader is gone; end as a tool killed by SIGPIPE would,
-        # without a traceback (SIGPIPE itself stays ignored: the nodes' sockets need that).
-        _quiet_broken_pipe()
-        return BROKEN_PIPE
-    return code
+    """The ``settlenet`` command: output piped to ``head`` ends quietly."""
+    return ends_quietly(lambda: run(argv))
 
 
 if __name__ == "__main__":

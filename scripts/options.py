@@ -14,7 +14,10 @@ so an option given after the action overrides the default and one given before i
 from __future__ import annotations
 
 import argparse
+import os
 import re
+import sys
+from collections.abc import Callable
 from datetime import date
 from typing import Any, NoReturn, TypeAlias
 
@@ -30,6 +33,31 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+BROKEN_PIPE = 128 + 13
+"""The exit code of a command whose reader closed the pipe (as a shell reports SIGPIPE)."""
+
+
+def ends_quietly(main: Callable[[], int]) -> int:
+    """Run a command's ``main`` (the ``settlenet`` command's, a sample client's); output piped to
+    ``head`` ends quietly: when the reader is gone, the rest of stdout goes nowhere and the exit
+    code is :data:`BROKEN_PIPE`, without a traceback. stdout is flushed here, so a reader that
+    leaves before the last buffered line is seen too (also when ``--help`` exits)."""
+    try:
+        try:
+            return main()
+        finally:
+            sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader is gone: end as a tool killed by SIGPIPE would (SIGPIPE itself stays
+        # ignored: the nodes' sockets need that).
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return BROKEN_PIPE
 
 
 class Shared:

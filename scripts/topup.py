@@ -45,8 +45,21 @@ def add_parser(sub: Subparsers) -> None:
         a = shared.action_parser(acts, name, help=text)
         a.add_argument("province")
         a.add_argument("--id", required=True, dest="request_id", help="names the top-up")
-        if name != "void":
-            a.add_argument("--amount-fen", type=int, default=0)
+        if name == "request":
+            a.add_argument(
+                "--amount-fen",
+                type=int,
+                default=0,
+                help="the amount promised, in fen (default: what the advance lacks of its size, "
+                "counting pending top-ups; refused as NOTHING_TO_TOP_UP when it lacks nothing)",
+            )
+        elif name == "arrived":
+            a.add_argument(
+                "--amount-fen",
+                type=int,
+                default=0,
+                help="the amount that arrived, in fen, at most the promise (default: all of it)",
+            )
 
 
 async def _call(endpoint: str, args: argparse.Namespace) -> Any:

@@ -68,6 +68,7 @@ async def run(
     out: dict[str, Any] = {
         "treatment_province": treat,
         "insured_province": insured,
+        "insuplc_admdvs": region,
         "institution": inst,
         "steps": [],
     }
@@ -101,11 +102,14 @@ async def run(
         total = sum(x.amount() for x in lines)
         pre = await his.pre_settle(region, mdtrt_id, psn_no, insutype, total)
         out["steps"].append({"infno": "2206", "setlinfo": _setl(pre.setlinfo)})
-        settled = await his.settle(region, mdtrt_id, psn_no, insutype, total)
-        out["steps"].append({"infno": "2207", "setlinfo": _setl(settled.setlinfo)})
+        # The 2207's and 2208's msgids are shown: `settlenet msgid MSGID` asks the network.
+        msgid = his.msgid()
+        settled = await his.settle(region, mdtrt_id, psn_no, insutype, total, msgid=msgid)
+        out["steps"].append({"infno": "2207", "msgid": msgid, "setlinfo": _setl(settled.setlinfo)})
         if not keep:
-            rev = await his.revoke(region, settled.setlinfo.setl_id, mdtrt_id, psn_no)
-            out["steps"].append({"infno": "2208", "setlinfo": _setl(rev.setlinfo)})
+            msgid = his.msgid()
+            rev = await his.revoke(region, settled.setlinfo.setl_id, mdtrt_id, psn_no, msgid=msgid)
+            out["steps"].append({"infno": "2208", "msgid": msgid, "setlinfo": _setl(rev.setlinfo)})
     return out
 
 
@@ -153,6 +157,42 @@ def add_parser(sub: Subparsers) -> None:
     visit.add_argument("--json", action="store_true", help="print JSON")
 
 
+def render(out: dict[str, Any], path: Path) -> str:
+    """A visit's transcript as text: each step's answer, the 2207's and 2208's msgids, and the
+    ``settlenet msgid`` command that asks every node about one (``path``: the network.json)."""
+    lines: list[str] = []
+    for step in out["steps"]:
+        s = step.get("setlinfo")
+        if s:
+            parts = ", ".join(
+                f"{k}={yuan(int(s[k])) if k != 'pool_prop_selfpay' else s[k]}" for k in SPLIT_FIELDS
+            )
+            lines.append(f"{step['infno']}: setl_id={s['setl_id'] or '-'} {parts}")
+            if "msgid" in step:
+                lines.append(f"      msgid {step['msgid']}")
+            bad = identities(s)
+            lines.append(f"      identities {'hold' if not bad else 'FAIL: ' + '; '.join(bad)}")
+        elif step["infno"] == "2204":
+            for r in step["result"]:
+                lines.append(
+                    f"2204: line {r['feedetl_sn']} {r['med_list_codg']} "
+                    f"class={r['chrgitm_lv'] or '-'} in_scope={yuan(int(r['inscp_scp_amt']))} "
+                    f"{r['memo']}"
+                )
+        else:
+            lines.append(
+                f"{step['infno']}: "
+                + json.dumps({k: v for k, v in step.items() if k != "infno"}, ensure_ascii=False)[
+                    :200
+                ]
+            )
+    lines.append(
+        f"a msgid's status on every node: settlenet msgid --target {path} MSGID "
+        f"--insured {out['insuplc_admdvs']}"
+    )
+    return "\n".join(lines)
+
+
 def main(args: argparse.Namespace) -> int:
     try:
         doc = target.load(args.target)
@@ -171,27 +211,5 @@ def main(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return 0
-    for step in out["steps"]:
-        s = step.get("setlinfo")
-        if s:
-            parts = ", ".join(
-                f"{k}={yuan(int(s[k])) if k != 'pool_prop_selfpay' else s[k]}" for k in SPLIT_FIELDS
-            )
-            print(f"{step['infno']}: setl_id={s['setl_id'] or '-'} {parts}")
-            bad = identities(s)
-            print(f"      identities {'hold' if not bad else 'FAIL: ' + '; '.join(bad)}")
-        elif step["infno"] == "2204":
-            for r in step["result"]:
-                print(
-                    f"2204: line {r['feedetl_sn']} {r['med_list_codg']} "
-                    f"class={r['chrgitm_lv'] or '-'} in_scope={yuan(int(r['inscp_scp_amt']))} "
-                    f"{r['memo']}"
-                )
-        else:
-            print(
-                f"{step['infno']}: "
-                + json.dumps({k: v for k, v in step.items() if k != "infno"}, ensure_ascii=False)[
-                    :200
-                ]
-            )
+    print(render(out, args.target))
     return 0

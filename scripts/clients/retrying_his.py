@@ -352,4 +352,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from scripts.options import ends_quietly  # piped to head: ends quietly, as settlenet does
+
+    raise SystemExit(ends_quietly(main))

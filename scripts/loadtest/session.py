@@ -15,6 +15,7 @@ from typing import Any
 
 import grpc
 from rich.console import Console
+from rich.markup import escape
 
 from provincial_nodes import seed
 from scripts import launcher
@@ -146,7 +147,9 @@ def _stop_on_signals(say: Any) -> None:
 
 
 def _say(console: Console) -> Any:
-    return lambda msg: console.print(f"[dim]settlenet loadtest:[/] {msg}")
+    """A message on stderr: one line however wide the terminal (a usage error is one line, as
+    for every command), the message itself printed as it is (no markup)."""
+    return lambda msg: console.print(f"[dim]settlenet loadtest:[/] {escape(msg)}", soft_wrap=True)
 
 
 async def _main(
