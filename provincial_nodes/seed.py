@@ -409,6 +409,32 @@ def _institutions(p: ProvinceSeed) -> list[dict[str, Any]]:
 ASSISTED_IDET_TYPE = "2301"
 """psn_idet_type of a medical-assistance beneficiary in the default data (illustrative)."""
 
+_NOTICE = "医保发〔2022〕22号"
+_TEN_TWENTY = "−10 referral and emergency, −20 other"
+_FIVE_TWENTY = "−5 referral and emergency, −20 other"
+_TEN = "−10 for every temporary visit"
+
+
+def _filing(
+    referral: str, emergency: str, other: str, *, example: str, unfiled: str = "reduce"
+) -> dict[str, Any]:
+    """A ``filing:`` block: temporary reductions (within the notice's ceilings 10 / 10 / 20
+    points) in one of the local forms DOMAIN.md lists, and the region's own rule for unfiled
+    visits (reduce: −10 referral, −20 other, as before temporary filings had reductions)."""
+    block: dict[str, Any] = {
+        "temporary_referral": referral,
+        "temporary_emergency": emergency,
+        "temporary_other": other,
+        "unfiled": unfiled,
+    }
+    if unfiled == "reduce":
+        block |= {"unfiled_referral": "0.10", "unfiled_other": "0.20"}
+    block["source"] = f"{_NOTICE} ceilings; (inferred) local form {example}; unfiled: " + (
+        "−10 referral, −20 other (inferred)" if unfiled == "reduce" else "refused (inferred)"
+    )
+    return block
+
+
 _POLICY: dict[str, list[dict[str, Any]]] = {
     "110000": [
         {
@@ -423,6 +449,7 @@ _POLICY: dict[str, list[dict[str, Any]]] = {
                     "retired_tilt": "0.15",
                     "cap_fen_annual": 2000000,
                     "account_pays_fulamt": True,
+                    "filing": _filing("0.10", "0.10", "0.10", example=_TEN),
                 }
             ],
         },
@@ -436,6 +463,7 @@ _POLICY: dict[str, list[dict[str, Any]]] = {
                     "deductible_fen_annual": 10000,
                     "ratio_by_level": {"1": "0.55", "2": "0.50", "3": "0.50"},
                     "cap_fen_annual": 450000,
+                    "filing": _filing("0.10", "0.10", "0.10", example=_TEN),
                 }
             ],
         },
@@ -453,6 +481,7 @@ _POLICY: dict[str, list[dict[str, Any]]] = {
                     "ratio_by_level": {"1": "0.70", "2": "0.65", "3": "0.60"},
                     "retired_tilt": "0.05",
                     "cap_fen_annual": 400000,
+                    "filing": _filing("0.10", "0.10", "0.20", example=_TEN_TWENTY),
                 },
                 {
                     "valid_from": date(2026, 1, 1),
@@ -461,12 +490,7 @@ _POLICY: dict[str, list[dict[str, Any]]] = {
                     "ratio_by_level": {"1": "0.75", "2": "0.70", "3": "0.65"},
                     "retired_tilt": "0.05",
                     "cap_fen_annual": 400000,
-                    "filing": {
-                        "unfiled": "reduce",
-                        "reduction_referral": "0.10",
-                        "reduction_other": "0.20",
-                        "source": "国家医保局 财社〔2022〕22号: unfiled at most 10 / 20 points",
-                    },
+                    "filing": _filing("0.10", "0.10", "0.20", example=_TEN_TWENTY),
                     "civil_servant": {"ratio": "0.50", "cap_fen_annual": 300000},
                 },
             ],
@@ -480,11 +504,7 @@ _POLICY: dict[str, list[dict[str, Any]]] = {
                     "source": "石家庄城乡居民门诊统筹 (inferred figures)",
                     "ratio_by_level": {"1": "0.60", "2": "0.55", "3": "0.50"},
                     "cap_fen_annual": 80000,
-                    "filing": {
-                        "unfiled": "reduce",
-                        "reduction_referral": "0.10",
-                        "reduction_other": "0.20",
-                    },
+                    "filing": _filing("0.05", "0.05", "0.20", example=_FIVE_TWENTY),
                     "medical_assistance": {
                         "ratio": "0.70",
                         "cap_fen_annual": 500000,
@@ -533,11 +553,9 @@ _POLICY: dict[str, list[dict[str, Any]]] = {
                     "ratio_by_level": {"1": "0.70", "2": "0.60", "3": "0.55"},
                     "retired_tilt": "0.10",
                     "cap_fen_monthly": 30000,
-                    "filing": {
-                        "unfiled": "refuse",
-                        "source": "(inferred) illustration: unfiled visits are not settled "
-                        "directly",
-                    },
+                    "filing": _filing(
+                        "0.10", "0.10", "0.20", example=_TEN_TWENTY, unfiled="refuse"
+                    ),
                 }
             ],
         },
@@ -550,6 +568,7 @@ _POLICY: dict[str, list[dict[str, Any]]] = {
                     "source": "广州城乡居民门诊统筹: 600 yuan per person per year (seeds)",
                     "ratio_by_level": {"1": "0.60", "2": "0.55", "3": "0.50"},
                     "cap_fen_annual": 60000,
+                    "filing": _filing("0.10", "0.10", "0.20", example=_TEN_TWENTY),
                 }
             ],
         },
@@ -567,6 +586,7 @@ _POLICY: dict[str, list[dict[str, Any]]] = {
                     "retired_tilt": "0.05",
                     "cap_fen_annual": 300000,
                     "mutual_aid": True,
+                    "filing": _filing("0.05", "0.05", "0.20", example=_FIVE_TWENTY),
                     "segments": [
                         {
                             "from_fen": 100000,
@@ -598,6 +618,7 @@ _POLICY: dict[str, list[dict[str, Any]]] = {
                     "source": "成都城乡居民门诊统筹 (inferred figures)",
                     "ratio_by_level": {"1": "0.60", "2": "0.50", "3": "0.50"},
                     "cap_fen_annual": 50000,
+                    "filing": _filing("0.05", "0.05", "0.20", example=_FIVE_TWENTY),
                 }
             ],
         },

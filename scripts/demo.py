@@ -4,9 +4,11 @@ on an in-process network (SQLite in a temporary folder, loopback gRPC).
 A retiree insured in Hebei files long-term residence in Beijing through the national app; the
 filing reaches the national registry; a Beijing hospital asks who the patient is (1101) and sees
 the filing; Beijing classifies the fee lines under its own catalogue; the hub routes the claim to
-Hebei, whose policy returns the split. A neighbour without a filing gets the reduced ratio, side
-by side; a diabetes patient settles a chronic-disease visit; the filing is revoked and the next
-visit is unfiled again; and the hub's journal shows what Hebei now owes Beijing.
+Hebei, whose policy returns the split. Two neighbours have the same visit, side by side: one
+referred to Beijing under a temporary referral filing (转诊备案) gets Hebei's temporary reduction,
+the other, without a filing, Hebei's reduction for unfiled visits, while the long-term filer keeps
+the home ratio; a diabetes patient settles a chronic-disease visit; the filing is revoked and the
+next visit is unfiled again; and the hub's journal shows what Hebei now owes Beijing.
 
     settlenet demo [--step] [--lang zh|en] [--json] [--data DIR]
 
@@ -23,7 +25,7 @@ import re
 import sys
 import tempfile
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -48,8 +50,8 @@ from services.pb.settlenet.v1 import (
     hub_pb2,
     hub_pb2_grpc,
 )
-from services.values import clock
-from services.values.money import yuan
+from services.values import certno, clock
+from services.values.money import format_points, parse_ratio, yuan
 
 TREAT, INSURED = "11", "13"
 REGION = "130100"
@@ -112,18 +114,25 @@ class Story:
             desk = Desk(hb_ch, REGION, "app")
             registry = filing_pb2_grpc.FilingRegistryServiceStub(hub_ch)
 
-            # A neighbour with the same profile and no filing, loaded through AdminService.
-            neighbour = {k: retiree[k] for k in ("insutype", "psn_type", "insuplc_admdvs")}
-            neighbour.update(
-                psn_no=f"{REGION}00000000000099",
-                psn_name="李建国",
-                certno="130102195203150616",
-                acct_balc=retiree["acct_balc"],
-            )
+            # Two neighbours with the same profile, loaded through AdminService: one without a
+            # filing, one a Hebei hospital refers to Beijing (a temporary referral filing).
+            profile = {k: retiree[k] for k in ("insutype", "psn_type", "insuplc_admdvs")}
+            neighbour = profile | {
+                "psn_no": f"{REGION}00000000000099",
+                "psn_name": "李建国",
+                "certno": "130102195203150616",
+                "acct_balc": retiree["acct_balc"],
+            }
+            referred = profile | {
+                "psn_no": f"{REGION}00000000000098",
+                "psn_name": "张秀英",
+                "certno": certno.make("130104", date(1953, 8, 21), 26, female=True),
+                "acct_balc": retiree["acct_balc"],
+            }
             await admin_pb2_grpc.AdminServiceStub(hb_ch).LoadPersons(
                 admin_pb2.LoadDocumentRequest(
-                    yaml=yaml.safe_dump({"persons": [neighbour]}, allow_unicode=True),
-                    source_name="demo neighbour",
+                    yaml=yaml.safe_dump({"persons": [neighbour, referred]}, allow_unicode=True),
+                    source_name="demo neighbours",
                 ),
                 timeout=10,
             )
@@ -157,10 +166,17 @@ class Story:
                 setlinfo=_d(done.setlinfo),
             )
 
+            referral = await Desk(hb_ch, REGION, "window").create(
+                referred["psn_no"], "referral", "110000", start, evidence="referral_letter"
+            )
+            temporary = await _visit(his, referred, lines, begntime, fee_time)
             other = await _visit(his, neighbour, lines, begntime, fee_time)
             self.add(
                 "compare",
                 filed=_d(done.setlinfo),
+                temporary=_d(temporary),
+                temporary_person=_person(referred),
+                temporary_filing=_d(referral),
                 unfiled=_d(other),
                 unfiled_person=_person(neighbour),
             )
@@ -203,6 +219,16 @@ class Story:
                     pair["fund_pay_sumamt"] += e.fund_pay_sumamt
             self.add("money", pairs=owed)
         return self.steps
+
+
+def _points(s: dict[str, Any]) -> str:
+    """A settlement's ratio reduction as percentage points ("0.10" → "10")."""
+    return format_points(parse_ratio(s["ratio_reduction"] or "0"))
+
+
+def _filing_step(s: dict[str, Any]) -> str:
+    """The explanation of a settlement's filing step (the rule, the filing, the points)."""
+    return next((str(x["desc"]) for x in s["setl_proc_info"] if x["step"] == "filing"), "")
 
 
 def _code(province: dict[str, Any], cls: str, i: int) -> str:
@@ -298,8 +324,12 @@ T = {
         "(就医地目录): the place of treatment decides what is in scope.",
         "split": "At the cashier (2206, then 2207) the hub routes the classified totals to "
         "Hebei, whose own policy (参保地政策) decides how much is paid:",
-        "compare": "A neighbour, {name}, with the same age and insurance but no filing, has the "
-        "same visit. Hebei lowers the ratio by 20 points (other temporary visits):",
+        "compare": "Two neighbours of the same age and insurance have the same visit. {referred} "
+        "was referred to Beijing by a Hebei hospital and holds a temporary referral filing "
+        "(转诊备案, 2501, {filing_id}): a temporary visit, so Hebei lowers the ratio by "
+        "{temporary_points} points (its temporary_referral rule, within the national ceiling of "
+        "10). {name} has no filing: Hebei settles unfiled visits at its own reduction, "
+        "{unfiled_points} points (unfiled_other). The long-term filer keeps the home ratio:",
         "chronic": "{name}, qualified by Hebei for diabetes (M01600), settles a chronic-disease "
         "visit (med_type 14) under Hebei's diabetes scheme:",
         "revoke": "{name} moves back home and revokes the filing (2502). The registry shows the "
@@ -325,10 +355,13 @@ T = {
         "total": "total (medfee_sumamt)",
         "step": "step",
         "what": "what happened",
-        "filed": "with filing",
+        "filed": "long-term filing",
+        "temporary": "temporary referral filing",
         "unfiled": "without filing",
         "ratio": "ratio (pool_prop_selfpay)",
         "cut": "filing reduction",
+        "basis": "filing_category",
+        "why": "why (setl_proc_info, step filing)",
         "identities": "identities hold",
         "yes": "yes",
         "no": "NO",
@@ -355,7 +388,10 @@ T = {
         "分类：就医地决定哪些费用属于支付范围。",
         "split": "收费处（先 2206 预结算，再 2207 结算）：国家平台把分类后的合计转给河北，由河北的政策（参保地政策）"
         "决定支付多少：",
-        "compare": "邻居{name}，年龄、险种相同，但没有备案，看了同样的病。河北对其他临时外出就医降低 20 个百分点：",
+        "compare": "两位年龄、险种相同的邻居看了同样的病。{referred}经河北的医院转诊到北京，办理了转诊备案（临时外出就医，"
+        "2501，{filing_id}）：属于临时外出就医，河北降低 {temporary_points} 个百分点（temporary_referral 规则，"
+        "不超过国家规定的 10 个百分点）。{name}没有备案：河北按本地未备案规则降低 {unfiled_points} 个百分点"
+        "（unfiled_other）。长期备案人员执行参保地比例：",
         "chronic": "{name} 经河北认定患有糖尿病（M01600），按河北糖尿病门诊慢特病方案结算（医疗类别 14）：",
         "revoke": "{name} 回到家乡，撤销了备案（2502）。备案库保留历史，北京的下一次预结算又成为未备案：",
         "money": "资金：每一笔结算意味着参保省欠就医省其基金支付的金额（来自国家平台流水；月度清算时结清）。",
@@ -377,10 +413,13 @@ T = {
         "total": "医疗费总额（medfee_sumamt）",
         "step": "步骤",
         "what": "说明",
-        "filed": "已备案",
+        "filed": "长期备案",
+        "temporary": "转诊备案（临时）",
         "unfiled": "未备案",
         "ratio": "支付比例",
-        "cut": "未备案降低",
+        "cut": "比例降低",
+        "basis": "备案类别",
+        "why": "依据（setl_proc_info 备案步骤）",
         "identities": "恒等式成立",
         "yes": "是",
         "no": "否",
@@ -421,6 +460,14 @@ PHRASES_ZH = {
     "treated in the insured province": "在参保省就医",
     "treated at home": "在参保地就医",
     "during long-term filing": "（长期备案期间）",
+    "long-term filing keeps the home ratio": "长期备案，执行参保地比例",
+    "temporary referral visit": "临时外出就医·转诊",
+    "emergency treatment": "急诊抢救",
+    "other temporary visit": "其他临时外出就医",
+    "unfiled referral visit": "未备案·转诊",
+    "unfiled visit": "未备案就医",
+    "0 points, normal ratio": "降低 0 个百分点，正常比例",
+    "points": "个百分点",
     "ratio lowered by": "比例降低",
     "filed": "已备案",
     "full self-pay": "全自费",
@@ -439,7 +486,7 @@ PHRASES_ZH = {
     "level": "医院等级",
     "ratio": "比例",
     "retiree tilt": "退休倾斜",
-    "filing reduction": "未备案降低",
+    "filing reduction": "备案规则降低",
     "by segment of this year's spending": "按本年累计费用分段",
     "segment from": "分段起点",
     "spent this year": "本年已发生",
@@ -523,6 +570,7 @@ class Teller:
                     "count",
                     "owed",
                     "filed",
+                    "temporary",
                     "unfiled",
                 )
                 else "left",
@@ -656,20 +704,33 @@ class Teller:
                 self.split_tables(step["setlinfo"])
                 ok &= not identities(step["setlinfo"]) and step["presettle_same"]
             elif key == "compare":
-                self.say(n, key, name=step["unfiled_person"]["psn_name"])
-                a, b = step["filed"], step["unfiled"]
-                table = self.table("field", "filed", "unfiled")
-                table.add_row(t["ratio"], a["pool_prop_selfpay"], b["pool_prop_selfpay"])
-                table.add_row(t["cut"], a["ratio_reduction"], b["ratio_reduction"])
+                trio = [step["filed"], step["temporary"], step["unfiled"]]
+                self.say(
+                    n,
+                    key,
+                    name=step["unfiled_person"]["psn_name"],
+                    referred=step["temporary_person"]["psn_name"],
+                    filing_id=step["temporary_filing"]["filing_id"],
+                    temporary_points=_points(trio[1]),
+                    unfiled_points=_points(trio[2]),
+                )
+                table = self.table("field", "filed", "temporary", "unfiled")
+                table.add_row(t["basis"], *(s["filing_category"] for s in trio))
+                table.add_row(t["ratio"], *(s["pool_prop_selfpay"] for s in trio))
+                table.add_row(t["cut"], *(s["ratio_reduction"] for s in trio))
                 for k, field in (
                     ("fund", "hifp_pay"),
                     ("acct", "acct_pay"),
                     ("cash", "psn_cash_pay"),
                     ("total", "medfee_sumamt"),
                 ):
-                    table.add_row(t[k], yuan(int(a[field])), yuan(int(b[field])))
+                    table.add_row(t[k], *(yuan(int(s[field])) for s in trio))
                 self.c.print(table)
-                ok &= not identities(b)
+                why = self.table("field", "why")
+                for col, s in zip(("filed", "temporary", "unfiled"), trio, strict=True):
+                    why.add_row(t[col], explain(_filing_step(s), self.lang))
+                self.c.print(why)
+                ok &= not any(identities(s) for s in trio[1:])
             elif key == "chronic":
                 self.say(n, key, name=step["person"]["psn_name"])
                 self.split_tables(step["setlinfo"])
@@ -701,8 +762,9 @@ def add_parser(sub: Subparsers) -> None:
         description="Start an in-process network (hub + four provinces, "
         "SQLite in a temporary folder) and tell the story: a Hebei retiree "
         "files long-term residence in Beijing, the national registry, 1101, "
-        "classification under Beijing's catalogue, Hebei's split, an unfiled "
-        "neighbour side by side, a diabetes visit, a revocation, and what "
+        "classification under Beijing's catalogue, Hebei's split, a neighbour "
+        "under a temporary referral filing and one without a filing side by "
+        "side, a diabetes visit, a revocation, and what "
         "Hebei owes Beijing. The narration, the step explanations and the "
         "labels follow --lang (zh: 中文; en: English).",
     )

@@ -9,7 +9,7 @@ from typing import Any
 
 from provincial_nodes.config.reader import Reader, region_code
 from provincial_nodes.domain.chronic import CROSS_PROVINCE_DISEASES
-from provincial_nodes.domain.filing import MAX_REDUCTION_BP, FilingRules
+from provincial_nodes.domain.filing import RULE_NAMES, FilingRules
 from provincial_nodes.domain.policy import (
     LEVELS,
     OutpatientParams,
@@ -39,13 +39,23 @@ _PERIOD_KEYS = {
     "medical_assistance",
 }
 _FILING_KEYS = {
+    "temporary_referral",
+    "temporary_emergency",
+    "temporary_other",
     "unfiled",
-    "reduction_referral",
-    "reduction_emergency",
-    "reduction_other",
+    "unfiled_referral",
+    "unfiled_other",
     "home_during_long_term",
     "source",
 }
+_RENAMED_FILING_KEYS = {
+    "reduction_referral": "unfiled_referral",
+    "reduction_other": "unfiled_other",
+    "reduction_emergency": "temporary_emergency",
+}
+"""Keys of the ``filing:`` mapping before temporary filings had reductions of their own: they
+named the points an *unfiled* visit lost (and an unfiled emergency's). A file still using one is
+refused with its new name rather than read with a meaning it may not have meant."""
 
 
 def _levels(r: Reader, value: Any, key: str) -> dict[str, int]:
@@ -70,30 +80,52 @@ def _segments(r: Reader, value: Any, key: str) -> tuple[Segment, ...]:
 
 
 def _filing_rules(r: Reader, value: Any, key: str) -> FilingRules:
+    if isinstance(value, dict):
+        for old, new in _RENAMED_FILING_KEYS.items():
+            if old in value:
+                raise r.fail(
+                    f"{key}.{old}",
+                    f"renamed: {old} is now {new} (temporary visits: temporary_referral, "
+                    "temporary_emergency, temporary_other; unfiled visits: unfiled, "
+                    f"unfiled_referral, unfiled_other); got {value[old]!r}",
+                    value[old],
+                )
     m = r.mapping(value, key, _FILING_KEYS)
     unfiled = r.text(m, "unfiled", key, default="reduce")
     if unfiled not in ("reduce", "refuse"):
-        raise r.fail(f"{key}.unfiled", f"must be reduce or refuse, got {unfiled!r}")
-    cuts = {}
-    for kind, limit in MAX_REDUCTION_BP.items():
-        default = format_ratio(getattr(FilingRules(), f"reduction_{kind}_bp"))
-        cuts[kind] = r.ratio(m, f"reduction_{kind}", key, default=default)
-        if cuts[kind] > limit:
-            raise r.fail(
-                f"{key}.reduction_{kind}",
-                f"{format_ratio(cuts[kind])} is more than the national ceiling of "
-                f"{format_ratio(limit)} for {kind} visits",
-            )
+        raise r.fail(f"{key}.unfiled", f"must be reduce or refuse, got {unfiled!r}", unfiled)
+    if unfiled == "refuse":
+        for k in ("unfiled_referral", "unfiled_other"):
+            if k in m:
+                raise r.fail(
+                    f"{key}.{k}",
+                    f"applies only with unfiled: reduce (this region refuses unfiled visits); "
+                    f"got {m[k]!r}",
+                    m[k],
+                )
+    defaults = FilingRules()
+    points = {
+        rule: r.ratio(m, rule, key, default=format_ratio(defaults.points_bp(rule)))
+        for rule in RULE_NAMES
+    }
     home = m.get("home_during_long_term", True)
     if not isinstance(home, bool):
-        raise r.fail(f"{key}.home_during_long_term", f"must be true or false, got {home!r}")
-    return FilingRules(
+        raise r.fail(f"{key}.home_during_long_term", f"must be true or false, got {home!r}", home)
+    rules = FilingRules(
+        temporary_referral_bp=points["temporary_referral"],
+        temporary_emergency_bp=points["temporary_emergency"],
+        temporary_other_bp=points["temporary_other"],
         unfiled=unfiled,
-        reduction_referral_bp=cuts["referral"],
-        reduction_emergency_bp=cuts["emergency"],
-        reduction_other_bp=cuts["other"],
+        unfiled_referral_bp=points["unfiled_referral"],
+        unfiled_other_bp=points["unfiled_other"],
         home_during_long_term=home,
     )
+    problems = rules.problems()
+    if problems:  # the first: national ceilings, then the order unfiled ≥ temporary
+        rule, bp, problem = problems[0]
+        shown = m.get(rule, format_ratio(bp))  # the value as written (or the default's)
+        raise r.fail(f"{key}.{rule}", f"{shown!r}: {problem}", shown)
+    return rules
 
 
 def _supplement(r: Reader, value: Any, key: str, *, assistance: bool) -> Supplement:

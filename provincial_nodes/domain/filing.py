@@ -2,14 +2,17 @@
 
 A person files with the **insured** place: a category, a destination (a province, a city or a
 统筹区 ``admdvs``), start and end dates. :func:`coverage` decides, for one visit, on what basis
-it settles — filed, emergency (treated as filed), unfiled (a referral or other temporary
-visit), or at home — and :func:`ratio_reduction` turns that basis into the percentage points the
-insured place's rules take off its ratio, or refuses direct settlement.
+it settles — filed (long-term or temporary), emergency (treated as filed), unfiled (a referral or
+other visit), or at home — and :func:`ratio_reduction` turns that basis into the points the
+insured place's :class:`FilingRules` take off its ratio, naming the rule and the filing, or
+refuses direct settlement.
 
-National rules (DOMAIN.md, "Filing"): long-term residence is valid until changed; temporary
-filings are valid at least six months; emergency treatment is treated as filed; a temporary
-visit's ratio may be lowered by at most 10 points for referral and emergency and at most 20
-points for other temporary visits.
+National rules (DOMAIN.md, "Filing"; notice 医保发〔2022〕22号): long-term residence is valid until
+changed and keeps the home ratio; temporary filings (临时外出就医) are valid at least six months,
+and the insured place may lower the ratio for them — referral and emergency (treated as filed)
+by at most 10 points, other temporary visits by at most 20 (:data:`TEMPORARY_CEILING_BP`).
+Unfiled visits are a separate matter: the region refuses them (``FILING_REQUIRED``) or settles
+them at a reduction of its own, never smaller than the temporary one of the same kind.
 """
 
 from __future__ import annotations
@@ -19,12 +22,32 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from services.values.errors import FailedPrecondition, InvalidField
-from services.values.money import format_ratio
+from services.values.money import format_points
 from services.values.reasons import Reason
 
 TEMPORARY_MIN_MONTHS = 6
-MAX_REDUCTION_BP = {"referral": 1000, "emergency": 1000, "other": 2000}
-"""National ceilings on the ratio reduction for temporary visits (points, in basis points)."""
+TEMPORARY_CEILING_BP = {
+    "temporary_referral": 1000,
+    "temporary_emergency": 1000,
+    "temporary_other": 2000,
+}
+"""National ceilings (医保发〔2022〕22号) on the points the insured place may take off its ratio
+for temporary visits, by ``filing:`` policy key, in basis points."""
+UNFILED_FLOOR = {
+    "unfiled_referral": ("temporary_referral",),
+    "unfiled_other": ("temporary_referral", "temporary_emergency", "temporary_other"),
+}
+"""An unfiled visit loses at least the points of any filed temporary visit of its kind, so an
+unfiled visit never settles at a higher ratio than a filed one: an unfiled referral at least a
+filed referral's, any other unfiled visit at least every temporary reduction."""
+RULE_NAMES = {
+    "temporary_referral": "temporary referral visit",
+    "temporary_emergency": "emergency treatment",
+    "temporary_other": "other temporary visit",
+    "unfiled_referral": "unfiled referral visit",
+    "unfiled_other": "unfiled visit",
+}
+"""The ``filing:`` keys that lower a ratio, and the visits each applies to."""
 
 
 class Category(StrEnum):
@@ -213,10 +236,12 @@ def check_new(filing: Filing, existing: list[Filing]) -> None:
 
 @dataclass(frozen=True)
 class Coverage:
-    """How a visit stands: its basis, and the filing that covers it (if any)."""
+    """How a visit stands: its basis, the filing that covers it (if any), and what the hospital
+    declared about the visit (an emergency or a referral)."""
 
     basis: Basis
     filing: Filing | None = None
+    kind: VisitKind = VisitKind.ORDINARY
 
     @property
     def category(self) -> str:
@@ -233,8 +258,8 @@ class Coverage:
         if self.filing is not None:
             f = self.filing
             return (
-                f"filing {f.filing_id} ({CATEGORY_NAMES[f.category]}, to {f.dest_admdvs}, "
-                f"{f.begndate} to {f.enddate or 'open'})"
+                f"filing {f.filing_id} ({f.category.value} {CATEGORY_NAMES[f.category]}, to "
+                f"{f.dest_admdvs}, {f.begndate} to {f.enddate or 'open'})"
             )
         return {
             Basis.FILED: "filed",
@@ -253,8 +278,8 @@ def coverage(
     if mdtrtarea_admvs[:2] == insuplc_admdvs[:2]:
         away = next((f for f in filings if f.active_on(day) and f.category.long_term), None)
         if away is not None:
-            return Coverage(Basis.HOME_DURING_LONG_TERM, away)
-        return Coverage(Basis.LOCAL)
+            return Coverage(Basis.HOME_DURING_LONG_TERM, away, kind)
+        return Coverage(Basis.LOCAL, kind=kind)
     filed = [f for f in filings if f.active_on(day) and f.covers(mdtrtarea_admvs)]
     if filed:
         # Prefer the most specific destination, then the long-term filing, then the newest.
@@ -265,36 +290,123 @@ def coverage(
                 -f.begndate.toordinal(),
             )
         )
-        return Coverage(Basis.FILED, filed[0])
+        return Coverage(Basis.FILED, filed[0], kind)
     if kind is VisitKind.EMERGENCY:
-        return Coverage(Basis.EMERGENCY)
+        return Coverage(Basis.EMERGENCY, kind=kind)
     if kind is VisitKind.REFERRAL:
-        return Coverage(Basis.UNFILED_REFERRAL)
-    return Coverage(Basis.UNFILED)
+        return Coverage(Basis.UNFILED_REFERRAL, kind=kind)
+    return Coverage(Basis.UNFILED, kind=kind)
 
 
 @dataclass(frozen=True)
 class FilingRules:
-    """The insured place's rules for visits by filing status (one policy period's values)."""
+    """The insured place's rules for visits by filing status (one policy period's ``filing:``
+    values; points in basis points).
 
+    Temporary visits — under a valid temporary filing, or emergency treatment (treated as filed)
+    — lose the ``temporary_*`` points, within the national ceilings. Long-term filers keep the
+    home ratio. Unfiled visits are refused or lose the ``unfiled_*`` points."""
+
+    temporary_referral_bp: int = 0
+    """Under a valid referral (转诊转院) filing; national ceiling 10 points."""
+    temporary_emergency_bp: int = 0
+    """Emergency treatment (med_type 13, filed or not, or an emergency filing); ceiling 10."""
+    temporary_other_bp: int = 0
+    """Under a valid other-temporary (其他临时外出就医) filing; ceiling 20."""
     unfiled: str = "reduce"
-    """"reduce": an unfiled visit settles at the reduced ratio; "refuse": it cannot settle
-    directly (the person pays in full and claims manual reimbursement). Emergency visits are
-    treated as filed either way."""
-    reduction_referral_bp: int = 1000
-    reduction_emergency_bp: int = 0
-    reduction_other_bp: int = 2000
+    """"reduce": an unfiled visit settles at the ``unfiled_*`` reduction; "refuse": it cannot
+    settle directly (the person pays in full and claims manual reimbursement, or files late,
+    补办, before settlement). Emergency visits are treated as filed either way."""
+    unfiled_referral_bp: int = 1000
+    """An unfiled visit the hospital declares a referral (refl_flag "1")."""
+    unfiled_other_bp: int = 2000
+    """Any other unfiled visit."""
     home_during_long_term: bool = True
     """Whether a long-term filer may still settle at home during the filing period."""
 
+    def points_bp(self, rule: str) -> int:
+        """The points of the ``filing:`` key ``rule`` (one of :data:`RULE_NAMES`)."""
+        value: int = getattr(self, f"{rule}_bp")
+        return value
 
-def ratio_reduction(
-    rules: FilingRules, cov: Coverage, *, psn_no: str, area: str
-) -> tuple[int, str]:
-    """Points (bp) taken off the ratio for this visit, and why; FailedPrecondition (naming the
-    person or the treatment area) when the rules refuse direct settlement."""
-    if cov.basis in (Basis.FILED, Basis.LOCAL):
-        return 0, f"{cov.describe()}: normal ratio"
+    def problems(self) -> list[tuple[str, int, str]]:
+        """(``filing:`` key, its value in bp, what is wrong) for every value the national
+        ceilings or the order unfiled ≥ temporary forbid; empty when the rules hold."""
+        out = [
+            (
+                rule,
+                self.points_bp(rule),
+                f"{format_points(self.points_bp(rule))} points is more than the national "
+                f"ceiling of {format_points(ceiling)} points ({RULE_NAMES[rule]}, "
+                "医保发〔2022〕22号)",
+            )
+            for rule, ceiling in TEMPORARY_CEILING_BP.items()
+            if self.points_bp(rule) > ceiling
+        ]
+        if self.unfiled == "reduce":
+            for rule, floors in UNFILED_FLOOR.items():
+                floor = max(floors, key=self.points_bp)
+                if self.points_bp(rule) < self.points_bp(floor):
+                    out.append(
+                        (
+                            rule,
+                            self.points_bp(rule),
+                            f"{format_points(self.points_bp(rule))} points is less than {floor} "
+                            f"({format_points(self.points_bp(floor))} points): an unfiled visit "
+                            "may not settle at a higher ratio than a filed temporary one",
+                        )
+                    )
+        return out
+
+
+_CATEGORY_RULE = {
+    Category.REFERRAL: "temporary_referral",
+    Category.EMERGENCY: "temporary_emergency",
+    Category.OTHER_TEMPORARY: "temporary_other",
+}
+_KIND_RULE = {
+    VisitKind.EMERGENCY: "temporary_emergency",
+    VisitKind.REFERRAL: "temporary_referral",
+}
+
+
+def reduction_rules(cov: Coverage) -> tuple[str, ...]:
+    """The ``filing:`` keys that may lower a visit's ratio, empty when it keeps the home ratio
+    (treated locally, at home during a long-term filing, or under a long-term filing).
+
+    Under a temporary filing: the rule of the filing's category, and also the emergency rule for
+    emergency treatment (med_type 13) or the referral rule for a declared referral; the visit
+    gets the smaller reduction (the notice sets ceilings: being an emergency never makes a filed
+    visit settle worse). Without a filing: emergency treatment is treated as filed (the emergency
+    rule); other visits fall under the unfiled rules."""
+    if cov.basis is Basis.FILED:
+        f = cov.filing
+        if f is None or f.category.long_term:
+            return ()
+        own = _CATEGORY_RULE[f.category]
+        also = _KIND_RULE.get(cov.kind, own)
+        return (own,) if also == own else (own, also)
+    rule = {
+        Basis.EMERGENCY: "temporary_emergency",
+        Basis.UNFILED_REFERRAL: "unfiled_referral",
+        Basis.UNFILED: "unfiled_other",
+    }.get(cov.basis)
+    return (rule,) if rule else ()
+
+
+@dataclass(frozen=True)
+class Reduction:
+    """The points a visit's ratio loses (bp), the ``filing:`` key that gave them ("" for none)
+    and the explanation recorded in setl_proc_info (names the filing and the points)."""
+
+    points_bp: int
+    rule: str
+    why: str
+
+
+def ratio_reduction(rules: FilingRules, cov: Coverage, *, psn_no: str, area: str) -> Reduction:
+    """The points taken off the ratio for this visit, by which rule and why; FailedPrecondition
+    (naming the person or the treatment area) when the rules refuse direct settlement. Pure."""
     if cov.basis is Basis.HOME_DURING_LONG_TERM:
         if not rules.home_during_long_term:
             raise FailedPrecondition(
@@ -304,11 +416,14 @@ def ratio_reduction(
                 "this region does not settle at home during the filing period",
                 reason=Reason.HOME_SETTLEMENT_NOT_ALLOWED,
             )
-        return 0, f"{cov.describe()} during long-term filing: normal ratio"
-    if cov.basis is Basis.EMERGENCY:
-        cut = rules.reduction_emergency_bp
-        return cut, f"{cov.describe()}: ratio lowered by {format_ratio(cut)}"
-    if rules.unfiled == "refuse":
+        return Reduction(0, "", f"{cov.describe()} during long-term filing: normal ratio")
+    candidates = reduction_rules(cov)
+    if not candidates:
+        long_term = cov.filing is not None and cov.filing.category.long_term
+        kept = "long-term filing keeps the home ratio" if long_term else "normal ratio"
+        return Reduction(0, "", f"{cov.describe()}: {kept}")
+    rule = min(candidates, key=rules.points_bp)  # the first (the category's) on a tie
+    if rule.startswith("unfiled_") and rules.unfiled == "refuse":
         raise FailedPrecondition(
             "psn_no",
             psn_no,
@@ -316,9 +431,6 @@ def ratio_reduction(
             "directly; file (or late-file, 补办) before settlement",
             reason=Reason.FILING_REQUIRED,
         )
-    cut = (
-        rules.reduction_referral_bp
-        if cov.basis is Basis.UNFILED_REFERRAL
-        else rules.reduction_other_bp
-    )
-    return cut, f"{cov.describe()}: ratio lowered by {format_ratio(cut)}"
+    cut = rules.points_bp(rule)
+    effect = f"ratio lowered by {format_points(cut)} points" if cut else "0 points, normal ratio"
+    return Reduction(cut, rule, f"{cov.describe()}: {RULE_NAMES[rule]} ({rule}): {effect}")

@@ -3,8 +3,9 @@
 Order of steps (each recorded in ``steps`` with its amount, so a person can follow the split):
 
 1. scope — the four parts from the treatment place; only ``inscp_scp_amt`` can be paid by funds;
-2. filing — the visit's basis (filed, emergency, unfiled, at home) and the ratio reduction it
-   brings under the region's rules, or a refusal of direct settlement;
+2. filing — the visit's basis (filed long-term or temporary, emergency, unfiled, at home) and
+   the ratio reduction it brings under the region's ``filing:`` rules — named by its rule and the
+   filing that caused it — or a refusal of direct settlement;
 3. deductible — the year's remaining annual deductible, then the per-visit deductible;
 4. ratio — by institution level, plus the retiree tilt, minus the filing reduction, within
    0–100%; where the region has segments (分段), each part of the amount gets its segment's
@@ -142,10 +143,11 @@ def split(params: OutpatientParams, person: Person, state: PersonState, claim: C
         )
     ]
 
-    reduction, why = ratio_reduction(
+    cut = ratio_reduction(
         params.filing, claim.coverage, psn_no=person.psn_no, area=claim.mdtrtarea_admvs
     )
-    steps.append(Step("filing", why, reduction))
+    reduction = cut.points_bp
+    steps.append(Step("filing", cut.why, reduction))
 
     remaining_annual = max(0, params.deductible_fen_annual - state.dedc_used_year)
     dedc_year = min(t.inscp_scp_amt, remaining_annual)
@@ -168,7 +170,7 @@ def split(params: OutpatientParams, person: Person, state: PersonState, claim: C
     fund_raw = apply_ratios([(part, ratio) for _, part, ratio in pieces])
     ratio = pieces[0][2]
     adjust = (f" + retiree tilt {format_ratio(tilt)}" if tilt else "") + (
-        f" − filing reduction {format_ratio(reduction)}" if reduction else ""
+        f" − filing reduction {format_ratio(reduction)} ({cut.rule})" if reduction else ""
     )
     if len(pieces) == 1:
         base = (

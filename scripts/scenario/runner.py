@@ -120,6 +120,13 @@ def _check_setl(expect: dict[str, Any], s: common_pb2.SetlInfo, diffs: list[str]
         got = [x.step for x in s.setl_proc_info]
         if got != list(expect["steps"]):
             diffs.append(f"setl_proc_info steps: expected {expect['steps']}, got {got}")
+    for name, words in (expect.get("explains") or {}).items():
+        descs = [x.desc for x in s.setl_proc_info if x.step == name]
+        if not any(str(words) in d for d in descs):
+            diffs.append(
+                f"setl_proc_info[{name}].desc: expected it to contain {str(words)!r}, got "
+                + (repr(descs[0]) if descs else "no such step")
+            )
     # The identities of DESIGN.md hold whatever the scenario expects.
     parts = s.fulamt_ownpay_amt + s.overlmt_selfpay + s.preselfpay_amt + s.inscp_scp_amt
     if parts != s.medfee_sumamt:

@@ -30,6 +30,7 @@ YAML anchors they refer to, such as a common catalogue)::
           split: {hifp_pay: 1234, pool_prop_selfpay: "0.65"} # SetlInfo fields
           setldetail: {"310100": 1234}                       # fund_payamt (or a mapping)
           steps: [scope, filing, deductible, ratio, personal_account, cash]
+          explains: {filing: "(temporary_referral): ratio lowered by 10 points"}  # in desc
           error: {code: FAILED_PRECONDITION, field: opsp_dise_code, reason: ...}
       - revoke: first
         expect: {split: {fund_pay_sumamt: -1234}}
@@ -64,7 +65,7 @@ VISIT_KEYS = {
     "lines",
     "expect",
 }
-EXPECT_KEYS = {"lines", "split", "setldetail", "steps", "error"}
+EXPECT_KEYS = {"lines", "split", "setldetail", "steps", "explains", "error"}
 LINE_KEYS = {"code", "cnt", "pric", "date"}
 
 

@@ -57,6 +57,12 @@ def format_ratio(ratio_bp: int) -> str:
     return f"{whole}.{frac.ljust(2, '0')}"
 
 
+def format_points(ratio_bp: int) -> str:
+    """Basis points as percentage points, for people: 1000 → "10", 550 → "5.5"."""
+    whole, part = divmod(ratio_bp, 100)
+    return f"{whole}.{part:02d}".rstrip("0") if part else str(whole)
+
+
 def parse_cnt(text: str) -> Decimal:
     """A quantity: an exact positive decimal with at most 4 decimals; ValueError otherwise."""
     try:

@@ -229,6 +229,7 @@ def test_demo_tells_the_whole_story_and_its_splits_add_up() -> None:
     assert steps["classify"]["filing_status"] == "filed"
     splits = [
         steps["split"]["setlinfo"],
+        steps["compare"]["temporary"],
         steps["compare"]["unfiled"],
         steps["chronic"]["setlinfo"],
         steps["revoke"]["next_presettle"],
@@ -237,16 +238,29 @@ def test_demo_tells_the_whole_story_and_its_splits_add_up() -> None:
         assert visit.identities(s) == []
         parts = [int(s[k]) for k in ("fund_pay_sumamt", "acct_pay", "psn_cash_pay")]
         assert sum(parts) == int(s["medfee_sumamt"]) and min(parts) >= 0
-    filed, unfiled = steps["compare"]["filed"], steps["compare"]["unfiled"]
-    assert (filed["ratio_reduction"], unfiled["ratio_reduction"]) == ("0.00", "0.20")
-    assert int(unfiled["hifp_pay"]) < int(filed["hifp_pay"])
+    # The long-term filer keeps the home ratio; the referred neighbour (temporary referral
+    # filing) loses Hebei's temporary_referral 10 points; the unfiled one its unfiled_other 20.
+    compare = steps["compare"]
+    filed, temporary, unfiled = compare["filed"], compare["temporary"], compare["unfiled"]
+    assert [s["ratio_reduction"] for s in (filed, temporary, unfiled)] == ["0.00", "0.10", "0.20"]
+    assert [s["filing_category"] for s in (filed, temporary, unfiled)] == [
+        "retiree_relocated",
+        "referral",
+        "none",
+    ]
+    assert int(unfiled["hifp_pay"]) < int(temporary["hifp_pay"]) < int(filed["hifp_pay"])
+    referral_id = compare["temporary_filing"]["filing_id"]
+    assert temporary["filing_id"] == referral_id
+    [why] = [x["desc"] for x in temporary["setl_proc_info"] if x["step"] == "filing"]
+    assert referral_id in why and "(temporary_referral): ratio lowered by 10 points" in why
     assert steps["chronic"]["setlinfo"]["opsp_dise_code"] == "M01600"
     assert [e["infno"] for e in steps["revoke"]["entries"]] == ["2501", "2502"]
     assert steps["revoke"]["next_presettle"]["ratio_reduction"] == "0.20"
     owed = steps["money"]["pairs"]["13->11"]
-    assert owed["fund_pay_sumamt"] == sum(int(s["fund_pay_sumamt"]) for s in splits[:3])
+    assert owed["fund_pay_sumamt"] == sum(int(s["fund_pay_sumamt"]) for s in splits[:4])
     human = subprocess.run(
         [*CLI, "demo", "--lang", "zh"], capture_output=True, text=True, timeout=120
     )
     assert human.returncode == 0 and "全国备案库" in human.stdout and "恒等式成立" in human.stdout
+    assert "转诊备案" in human.stdout and "temporary_referral" in human.stdout
     assert time.monotonic() - started < 120  # two runs; each is well under 30 s

@@ -2,10 +2,11 @@
 national registry, 1101 carrying filings, and each filing status's effect on the split.
 
 Arithmetic used throughout (Hebei 310 general outpatient from 2026-01-01: annual deductible
-200.00 yuan, tertiary ratio 65%, retiree tilt +5 points; unfiled referral −10 points, other
-temporary −20 points; emergency treated as filed): one class-A line, 20 × 14.49 = 289.80 yuan,
-all in scope, at a Beijing tertiary hospital. With the deductible still to pay, 89.80 yuan is
-left for the ratio.
+200.00 yuan, tertiary ratio 65%, retiree tilt +5 points; ``filing:`` temporary_referral −10,
+temporary_emergency −10 (emergency is treated as filed), temporary_other −20; unfiled: reduce,
+unfiled_referral −10, unfiled_other −20; long-term filers keep the home ratio): one class-A
+line, 20 × 14.49 = 289.80 yuan, all in scope, at a Beijing tertiary hospital. With the
+deductible still to pay, 89.80 yuan is left for the ratio.
 """
 
 from __future__ import annotations
@@ -142,14 +143,37 @@ async def test_unfiled_referral_and_emergency(net: Net) -> None:
         hifp=5388,
         category="referral",
     )
-    # Emergency (med_type 13) is treated as filed: 70%.
-    check(
-        await visit(net, retiree, med_type="13", settle=False),
-        ratio="0.70",
-        reduction="0.00",
-        hifp=6286,
-        category="emergency",
+    # Emergency (med_type 13) is treated as filed, a temporary visit: Hebei's
+    # temporary_emergency −10: 65% + 5 − 10 = 60% of 89.80 = 53.88.
+    s = await visit(net, retiree, med_type="13", settle=False)
+    check(s, ratio="0.60", reduction="0.10", hifp=5388, category="emergency")
+    assert "(temporary_emergency): ratio lowered by 10 points" in s.setl_proc_info[1].desc
+
+
+async def test_a_filed_temporary_visit_loses_the_regions_temporary_points(net: Net) -> None:
+    retiree = net.person(1)  # 310, psn_type 12, no filing
+    d = desk(net, "window")
+    f = await d.create(
+        retiree.psn_no, "referral", "110000", "2026-10-01", evidence="referral_letter"
     )
+    assert f.enddate == "2027-03-31"  # six months at least
+    # Filed referral (转诊转院): temporary_referral −10: 65% + 5 − 10 = 60% of 89.80 = 53.88;
+    # the filing step names the filing, its category and the points.
+    s = await visit(net, retiree, settle=False)
+    check(s, ratio="0.60", reduction="0.10", hifp=5388, category="referral")
+    assert s.filing_id == f.filing_id
+    desc = s.setl_proc_info[1].desc
+    assert f"filing {f.filing_id} (referral 转诊转院人员" in desc
+    assert desc.endswith("(temporary_referral): ratio lowered by 10 points")
+    # The filing changed to other temporary (其他临时外出就医): −20: 50% of 89.80 = 44.90.
+    await d.revoke(retiree.psn_no, f.filing_id)
+    other = await d.create(
+        retiree.psn_no, "other_temporary", "110000", "2026-10-01", evidence="none"
+    )
+    s = await visit(net, retiree, settle=False)
+    check(s, ratio="0.50", reduction="0.20", hifp=4490, category="other_temporary")
+    assert s.filing_id == other.filing_id
+    assert s.setl_proc_info[1].desc.endswith("(temporary_other): ratio lowered by 20 points")
 
 
 async def test_expired_temporary_filing_no_longer_applies(net: Net) -> None:

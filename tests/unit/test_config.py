@@ -67,6 +67,36 @@ def _edit_policy(folder: Path, change) -> None:
             "missing",
             id="value-without-source",
         ),
+        pytest.param(
+            lambda s: s[0]["periods"][1]["filing"].update(temporary_referral="0.15"),
+            "periods[1].filing.temporary_referral",
+            "'0.15': 15 points is more than the national ceiling of 10 points",
+            id="temporary-referral-above-the-national-ceiling",
+        ),
+        pytest.param(
+            lambda s: s[0]["periods"][1]["filing"].update(temporary_other="0.25"),
+            "periods[1].filing.temporary_other",
+            "'0.25': 25 points is more than the national ceiling of 20 points",
+            id="temporary-other-above-the-national-ceiling",
+        ),
+        pytest.param(
+            lambda s: s[0]["periods"][1]["filing"].update(unfiled_other="0.15"),
+            "periods[1].filing.unfiled_other",
+            "'0.15': 15 points is less than temporary_other (20 points)",
+            id="unfiled-reduction-below-the-temporary-one",
+        ),
+        pytest.param(
+            lambda s: s[0]["periods"][1]["filing"].update(reduction_referral="0.10"),
+            "periods[1].filing.reduction_referral",
+            "renamed: reduction_referral is now unfiled_referral",
+            id="old-filing-key-renamed",
+        ),
+        pytest.param(
+            lambda s: s[0]["periods"][1]["filing"].update(unfiled="refuse"),
+            "periods[1].filing.unfiled_referral",
+            "applies only with unfiled: reduce",
+            id="unfiled-reduction-in-a-refusing-region",
+        ),
     ],
 )
 def test_malformed_policy_names_file_key_and_problem(

@@ -24,7 +24,15 @@ from provincial_nodes.domain.catalogue import (
     VisitContext,
     classify_line,
 )
-from provincial_nodes.domain.filing import Basis, Coverage, FilingRules
+from provincial_nodes.domain.filing import (
+    TEMPORARY_CEILING_BP,
+    Basis,
+    Category,
+    Coverage,
+    Filing,
+    FilingRules,
+    VisitKind,
+)
 from provincial_nodes.domain.person import Identity, Person, PersonState
 from provincial_nodes.domain.policy import OutpatientParams, Segment, Supplement
 from provincial_nodes.domain.split import Claim, Split, split
@@ -90,6 +98,54 @@ def ratios(draw: st.DrawFn) -> dict[str, int]:
 
 
 @st.composite
+def filing_rules(draw: st.DrawFn) -> FilingRules:
+    """Rules a policy file may hold: temporary reductions within the national ceilings, unfiled
+    ones at least the temporary ones of their kind (the loader refuses anything else)."""
+    referral, emergency, other = (
+        draw(st.integers(0, TEMPORARY_CEILING_BP[f"temporary_{k}"]))
+        for k in ("referral", "emergency", "other")
+    )
+    rules = FilingRules(
+        temporary_referral_bp=referral,
+        temporary_emergency_bp=emergency,
+        temporary_other_bp=other,
+        unfiled=draw(st.sampled_from(["reduce", "refuse"])),
+        unfiled_referral_bp=referral + draw(st.integers(0, 3_000)),
+        unfiled_other_bp=max(referral, emergency, other) + draw(st.integers(0, 3_000)),
+        home_during_long_term=draw(st.booleans()),
+    )
+    assert rules.problems() == []
+    return rules
+
+
+def filing(category: Category) -> Filing:
+    end = None if category.long_term else date(2026, 12, 31)
+    return Filing(f"F-{category.value}", "P", "130100", category, "110000", DAY, end)
+
+
+TEMPORARY = [c for c in Category if not c.long_term]
+LONG_TERM = [c for c in Category if c.long_term]
+UNFILED_BASIS = {
+    VisitKind.ORDINARY: Basis.UNFILED,
+    VisitKind.REFERRAL: Basis.UNFILED_REFERRAL,
+    VisitKind.EMERGENCY: Basis.EMERGENCY,
+}
+
+
+@st.composite
+def coverages(draw: st.DrawFn) -> Coverage:
+    """Any basis, with a filing of a fitting category where the basis has one."""
+    basis = draw(st.sampled_from(list(Basis)))
+    kind = draw(st.sampled_from(list(VisitKind)))
+    found = None
+    if basis is Basis.FILED:
+        found = draw(st.one_of(st.none(), st.sampled_from(list(Category)).map(filing)))
+    elif basis is Basis.HOME_DURING_LONG_TERM:
+        found = filing(draw(st.sampled_from(LONG_TERM)))
+    return Coverage(basis, found, kind)
+
+
+@st.composite
 def params(draw: st.DrawFn) -> OutpatientParams:
     starts = sorted(set(draw(st.lists(st.integers(1, 300_000), max_size=3))))
     cap = st.one_of(st.none(), st.integers(0, 500_000))
@@ -106,13 +162,7 @@ def params(draw: st.DrawFn) -> OutpatientParams:
         account_pays_fulamt=draw(st.booleans()),
         mutual_aid=draw(st.booleans()),
         segments=tuple(Segment(x, ratios(draw)) for x in starts),
-        filing=FilingRules(
-            unfiled=draw(st.sampled_from(["reduce", "refuse"])),
-            reduction_referral_bp=draw(st.integers(0, 1_000)),
-            reduction_emergency_bp=draw(st.integers(0, 1_000)),
-            reduction_other_bp=draw(st.integers(0, 2_000)),
-            home_during_long_term=draw(st.booleans()),
-        ),
+        filing=draw(filing_rules()),
         civil_servant=draw(st.one_of(st.none(), st.builds(Supplement, bp, cap))),
         medical_assistance=draw(
             st.one_of(st.none(), st.builds(Supplement, bp, cap, st.just(frozenset({ASSISTED}))))
@@ -128,7 +178,7 @@ def claims(draw: st.DrawFn) -> Claim:
         draw(st.sampled_from(LEVELS)),
         draw(st.booleans()),
         setl_date=DAY,
-        coverage=Coverage(draw(st.sampled_from(list(Basis)))),
+        coverage=draw(coverages()),
         mdtrtarea_admvs="110000",
     )
 
@@ -258,14 +308,60 @@ def test_a_lower_ratio_never_pays_more(p, person, state, claim, cut) -> None:
     assert low.hifp_pay <= high.hifp_pay
 
 
+def _with(claim: Claim, cov: Coverage) -> Claim:
+    return Claim(**{**claim.__dict__, "coverage": cov})
+
+
 @EXAMPLES
-@given(params(), PERSON, STATE, claims())
-def test_an_unfiled_visit_never_pays_more_than_a_filed_one(p, person, state, claim) -> None:
-    filed = settle(p, person, state, Claim(**{**claim.__dict__, "coverage": Coverage(Basis.FILED)}))
-    unfiled = settle(
-        p, person, state, Claim(**{**claim.__dict__, "coverage": Coverage(Basis.UNFILED)})
-    )
+@given(
+    params(),
+    PERSON,
+    STATE,
+    claims(),
+    st.one_of(st.none(), st.sampled_from(list(Category))),
+    st.sampled_from(list(VisitKind)),
+)
+def test_an_unfiled_visit_never_pays_more_than_a_filed_one(
+    p, person, state, claim, category, kind
+) -> None:
+    """Whatever the filing (long-term or temporary, any category) and whatever the hospital
+    declared (an ordinary visit, a referral, an emergency), the same visit without a filing
+    never pays more."""
+    found = None if category is None else filing(category)
+    filed = settle(p, person, state, _with(claim, Coverage(Basis.FILED, found, kind)))
+    unfiled = settle(p, person, state, _with(claim, Coverage(UNFILED_BASIS[kind], kind=kind)))
     assert filed is not None
     if unfiled is not None:
         assert unfiled.hifp_pay <= filed.hifp_pay
-        assert unfiled.ratio_reduction_bp == p.filing.reduction_other_bp
+        assert unfiled.ratio_reduction_bp >= filed.ratio_reduction_bp
+        expected = {
+            VisitKind.ORDINARY: p.filing.unfiled_other_bp,
+            VisitKind.REFERRAL: p.filing.unfiled_referral_bp,
+            VisitKind.EMERGENCY: p.filing.temporary_emergency_bp,
+        }[kind]
+        assert unfiled.ratio_reduction_bp == expected
+
+
+@EXAMPLES
+@given(
+    params(),
+    PERSON,
+    STATE,
+    claims(),
+    st.sampled_from(TEMPORARY),
+    st.sampled_from(LONG_TERM),
+    st.sampled_from(list(VisitKind)),
+)
+def test_a_temporary_filing_never_pays_more_than_a_long_term_one(
+    p, person, state, claim, temporary, long_term, kind
+) -> None:
+    """Long-term filers keep the home ratio; a temporary filing loses at most the national
+    ceiling of its rule, and says which rule and which filing in setl_proc_info."""
+    temp = settle(p, person, state, _with(claim, Coverage(Basis.FILED, filing(temporary), kind)))
+    long = settle(p, person, state, _with(claim, Coverage(Basis.FILED, filing(long_term), kind)))
+    assert temp is not None and long is not None
+    assert temp.hifp_pay <= long.hifp_pay
+    assert long.ratio_reduction_bp == 0
+    rule = next(r for r in TEMPORARY_CEILING_BP if f"({r})" in temp.steps[1].desc)
+    assert temp.ratio_reduction_bp == p.filing.points_bp(rule) <= TEMPORARY_CEILING_BP[rule]
+    assert f"filing F-{temporary.value} ({temporary.value} " in temp.steps[1].desc
