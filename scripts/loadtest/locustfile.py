@@ -29,6 +29,7 @@ from collections import deque
 from pathlib import Path
 from typing import Any
 
+import gevent
 import grpc.experimental.gevent as grpc_gevent
 
 grpc_gevent.init_gevent()  # before any gRPC object: gRPC's I/O must yield to gevent
@@ -60,6 +61,12 @@ def _arguments(parser: Any) -> None:
     parser.add_argument(
         "--wait", type=float, default=0.0, help="seconds each user waits between operations"
     )
+    parser.add_argument(
+        "--stop-after",
+        type=int,
+        default=0,
+        help="stop the run once this many operations have finished (0: run for -t)",
+    )
 
 
 class Traffic:
@@ -80,6 +87,8 @@ class Traffic:
         self.stubs: dict[str, Any] = {}
         self.msgids: dict[str, MsgidSource] = {}
         self.settled: deque[msg.Settled] = deque(maxlen=10_000)
+        self.finished = 0
+        """Operations finished in this process (``--stop-after`` counts them)."""
 
     def stub(self, code: str) -> Any:
         if code not in self.stubs:
@@ -238,3 +247,8 @@ class SettlenetUser(User):
             response_time=(time.perf_counter() - started) * 1000,
             context={"pair": op.pair},
         )
+        _traffic.finished += 1
+        stop_after = self.environment.parsed_options.stop_after
+        if stop_after and _traffic.finished == stop_after and self.environment.runner:
+            # Quit from a greenlet of its own: quitting stops every user, this one included.
+            gevent.spawn(self.environment.runner.quit)
