@@ -347,6 +347,10 @@ T = {
         "inscp": "in scope",
         "reason": "reason",
         "who": "who pays",
+        "node": "node",
+        "endpoint": "endpoint",
+        "regions": "regions",
+        "hub_node": "national hub",
         "yuan": "yuan",
         "fund": "pooled fund (hifp_pay)",
         "funds": "all funds (fund_pay_sumamt)",
@@ -405,6 +409,10 @@ T = {
         "inscp": "范围内",
         "reason": "原因",
         "who": "支付方",
+        "node": "节点",
+        "endpoint": "地址",
+        "regions": "统筹区",
+        "hub_node": "国家平台",
         "yuan": "元",
         "fund": "统筹基金（hifp_pay）",
         "funds": "基金合计（fund_pay_sumamt）",
@@ -612,7 +620,7 @@ class Teller:
             if key == "network":
                 self.say(n, key)
                 table = self.table("node", "endpoint", "regions")
-                table.add_row("national hub", step["hub"], "")
+                table.add_row(self.t["hub_node"], step["hub"], "")
                 for p in step["provinces"]:
                     table.add_row(
                         f"{p['code']} {p['name']} ({p['name_en']})",
