@@ -74,8 +74,12 @@ async def test_hospitals_that_cancel_each_2207_leave_no_difference(tmp_path: Pat
             asyncio.gather(*(prepare(i) for i in range(visits))), timeout=240
         )
 
+        # Two hospitals' calls at a time: the whole network shares this process, and a call
+        # queued longer than its 0-20 ms never reaches the node (nothing to check then).
+        calling = asyncio.Semaphore(2)
+
         async def cancel_after(p: Any, mdtrt_id: str, total: int, delay_s: float) -> None:
-            async with gate:
+            async with calling:
                 call = his.stub.Settle(
                     his.settle_request("2207", REGION, mdtrt_id, p.psn_no, p.insutype, total),
                     timeout=10,
@@ -115,7 +119,11 @@ async def test_hospitals_that_cancel_each_2207_leave_no_difference(tmp_path: Pat
         assert states <= {"done"}, f"seed {seed}: {states}"
         live = live_settlements(fn)  # type: ignore[arg-type]
         settled = sum(1 for v in live[f"insured {INSURED}"].values() if v)
+        print(f"cancelled 2207s: {settled} of {visits} visits settled on every node")
         assert settled == sum(1 for v in live[f"treatment {TREAT}"].values() if v)
+        # Most calls were cancelled by the hospital, yet these took effect: the node recorded
+        # them all the same.
+        assert settled > visits // 10, f"seed {seed}: only {settled} settled"
     finally:
         await channel.close()
         await net.stop()
