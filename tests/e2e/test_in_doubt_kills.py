@@ -236,8 +236,8 @@ def test_kills_under_an_open_loop_converge_with_nobody_correcting(tmp_path: Path
         ):
             rows = db.transact_sync(lambda c, t=table: list(c.execute(select(t)).all()))
             for r in rows:
-                how = "answered" if r.outcome.startswith("answered") else r.outcome.split(":")[0]
-                resolved[f"{name} {r.state} ({how})"] += 1
+                how = r.outcome.split(" ")[0].rstrip(":")  # answered, resolved, 2601, forward
+                resolved[f"{name} {r.state} ({'correction' if how == '2601' else how})"] += 1
         print(
             f"kills under load: {say}: killed {', '.join(killed)}; visits {dict(tally)}; "
             f"converged {since_restart + took:.1f}s after the last restart; "
