@@ -56,6 +56,9 @@ class InDoubtRepository:
     def finish(self, msgid: str, state: str, outcome: str = "") -> bool:
         return forwards.finish(self.conn, in_doubt, msgid, state, outcome)
 
+    def correcting(self, msgid: str, by_msgid: str) -> None:
+        forwards.correcting(self.conn, in_doubt, msgid, by_msgid)
+
     def drop(self, msgid: str) -> None:
         forwards.drop(self.conn, in_doubt, msgid)
 

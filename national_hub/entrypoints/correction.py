@@ -55,14 +55,11 @@ class HubCorrectionServicer(correction_pb2_grpc.CorrectionServiceServicer):
         check_header(request.header if request.HasField("header") else None, "5203")
         if not request.omsgid:
             raise InvalidField("omsgid", "", "the msgid asked about is required")
+        if self.resolver is not None:  # what the hub forwarded and does not know yet, first
+            await self.resolver.resolve(request.omsgid, sweep=True)
         insured = None
         if request.follow:
             insured = await self.handler.follow(convert.header(request, "5203"), request)
-        if self.resolver is not None:
-            if insured is not None:  # the insured node's answer may settle the hub's doubt
-                await self.resolver.learn(request.omsgid, insured)
-            else:
-                await self.resolver.resolve(request.omsgid, sweep=True)
         state, infno, response = await self.handler.status(request.omsgid)
         if state == "unknown" and self.resolver is not None:
             forwarded = await self.resolver.row(request.omsgid)

@@ -10,11 +10,13 @@ knows of the msgid (5203), then:
 - a correction closed it there: record what it left and close the msgid here the same way;
 - the insured node never saw it: a 2207 is presumed aborted — the hub burns it with a 2601 of
   its own (reversing it, should it commit meanwhile); a 2208 is presumed committed — the hub
-  sends it again under its msgid (a revocation is idempotent and cannot be corrected).
+  sends it again under its msgid (a revocation is idempotent and cannot be corrected). The
+  decision to burn is written to the row before the 2601 goes out; later attempts send the same
+  2601 again instead of asking anew.
 
-A treatment node's 5203 with ``follow`` also resolves the hub's row when the insured node's
-answer settles it (:meth:`HubInDoubt.learn`). :func:`in_doubt_count` is what clearing asks
-before it closes a month.
+A treatment node's 5203 with ``follow`` resolves the hub's row first, and the hub answers
+"pending" while it cannot: the treatment node then waits for the hub. :func:`in_doubt_count`
+is what clearing asks before it closes a month.
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from typing import Any
 
 import structlog
 
@@ -49,6 +50,10 @@ def _get(repos: Repositories, msgid: str) -> Forward | None:
 
 def _pending(repos: Repositories) -> list[Forward]:
     return repos.in_doubt.pending()
+
+
+def _correcting(repos: Repositories, msgid: str, by_msgid: str) -> None:
+    repos.in_doubt.correcting(msgid, by_msgid)
 
 
 def _attempted(repos: Repositories, msgid: str, note: str) -> None:
@@ -202,26 +207,6 @@ class HubInDoubt:
             if not lock.locked():
                 self._locks.pop(msgid, None)
 
-    async def learn(self, msgid: str, answer: Any) -> None:
-        """A treatment node asked the insured node's status of ``msgid`` through the hub: when
-        the hub has it pending (and not in flight) and the answer settles it, record it."""
-        learnt = insured_node.learnt_of(answer)
-        if learnt.state not in ("done", "burned", "corrected"):
-            return
-        if self.router.inflight.running(msgid):
-            return
-        lock = self._locks.setdefault(msgid, asyncio.Lock())
-        try:
-            async with lock:
-                f = await self.uow.run(_get, msgid)
-                if f is None or f.state != PENDING:
-                    return
-                how = await self._apply(f, self.registry.route(f.insuplc_admdvs), learnt)
-                log.info("in_doubt_resolved", msgid=msgid, infno=f.infno, outcome=how)
-        finally:
-            if not lock.locked():
-                self._locks.pop(msgid, None)
-
     async def _apply(self, f: Forward, link: Link, learnt: Learnt) -> str | None:
         if learnt.state == "done" and learnt.original is not None:
             return await self.uow.run(_settled, f, link, learnt)
@@ -231,6 +216,8 @@ class HubInDoubt:
 
     async def _resolve(self, f: Forward) -> str:
         link = self.registry.route(f.insuplc_admdvs)
+        if f.correction:  # decided before: send the same 2601 until its answer is recorded
+            return await self._burn(f, link, f.correction)
         learnt = await insured_node.learn(link, f.infno, f.request)
         done = await self._apply(f, link, learnt)
         if done is not None:
@@ -252,8 +239,14 @@ class HubInDoubt:
                 after_forward, h, link, "OK", reply, time.perf_counter(), f.body_sha256
             )
             return "sent again: done"
-        # A 2207 the insured node never committed: presumed abort, burned by the hub's 2601.
+        # A 2207 the insured node never committed: presumed abort, burned by the hub's 2601. The
+        # decision is written first: every later attempt sends the same 2601.
         msgid = self.new_msgid()
+        await self.uow.run(_correcting, f.msgid, msgid)
+        return await self._burn(f, link, msgid)
+
+    async def _burn(self, f: Forward, link: Link, msgid: str) -> str:
+        header = insured_node.stored(f.infno, f.request).header
         started = time.perf_counter()
         result, _ = await insured_node.correct_stored(link, f.infno, f.request, msgid, f.psn_no)
         h = Header(msgid, "2601", f.insuplc_admdvs, header.mdtrtarea_admvs)

@@ -249,6 +249,9 @@ class InDoubtRepository(_Repository):
     def finish(self, msgid: str, state: str, outcome: str = "") -> bool:
         return forwards.finish(self.conn, in_doubt_table, msgid, state, outcome)
 
+    def correcting(self, msgid: str, by_msgid: str) -> None:
+        forwards.correcting(self.conn, in_doubt_table, msgid, by_msgid)
+
     def drop(self, msgid: str) -> None:
         forwards.drop(self.conn, in_doubt_table, msgid)
 

@@ -10,7 +10,12 @@ know of the msgid (5203 with ``follow``), then:
 - a correction closed it there (burned, or reversed): record what it left and close the msgid
   here the same way;
 - the insured place never saw it: presumed abort — burn it with a 2601 through the hub, which
-  closes it on every node (and reverses it, should it commit meanwhile).
+  closes it on every node (and reverses it, should it commit meanwhile). The decision is
+  written to the row before the 2601 goes out, and later attempts send the same 2601 again
+  (idempotent by its msgid) instead of asking anew: a late "done" must not undo it.
+
+While the hub still holds the msgid pending (its forward runs, or it is resolving it with the
+insured place), the treatment node waits: the hub's answer comes first.
 
 Each resolution runs at once after the forward failed (short backoff), for every pending row at
 start, every ``interval_s`` seconds, on a hospital's retry or status query of the msgid, and on
@@ -34,6 +39,7 @@ from services.rpc.envelope import Envelope
 from services.rpc.inflight import Resolver
 from services.storage.in_doubt import BURNED, CORRECTED, DONE, PENDING, Forward
 from services.values import clock
+from services.values.errors import Unavailable
 
 log = structlog.get_logger("in_doubt")
 
@@ -47,6 +53,10 @@ def _get(uow: UnitOfWork, msgid: str) -> Forward | None:
 
 def _pending(uow: UnitOfWork) -> list[Forward]:
     return uow.in_doubt.pending()
+
+
+def _correcting(uow: UnitOfWork, msgid: str, by_msgid: str) -> None:
+    uow.in_doubt.correcting(msgid, by_msgid)
 
 
 def _attempted(uow: UnitOfWork, msgid: str, note: str) -> None:
@@ -150,23 +160,35 @@ class TreatmentInDoubt:
 
     async def _resolve(self, f: Forward) -> str:
         env = replace(self.envelope_of(f.request, f.infno), digest=f.body_sha256)
-        _, insured = await self.follow(env)
+        if f.correction:  # decided before: send the same 2601 until its answer is recorded
+            return await self._burn(f, env, f.correction)
+        hub, insured = await self.follow(env)
+        if hub.state == PENDING:
+            # The hub is still forwarding it, or resolving it with the insured place: what the
+            # insured place says now may change; ask again later.
+            raise Unavailable("omsgid", f.msgid, "the hub is still resolving it")
         if insured.state == "done" and insured.setlinfo is not None:
             return await self.units.run(self._settled, f, env, insured.setlinfo)
         if insured.state in ("burned", "corrected"):
             return await self.units.run(self._closed, f, insured)
         # The insured place never committed it: presumed abort. The 2601 burns it there (or
-        # reverses it, should it commit meanwhile) and closes it on the hub and here.
+        # reverses it, should it commit meanwhile) and closes it on the hub and here. The
+        # decision is written first: every later attempt sends the same 2601.
+        cmsgid = self.new_msgid(env.fixmedins_code)
+        await self.units.run(_correcting, f.msgid, cmsgid)
+        return await self._burn(f, env, cmsgid)
+
+    async def _burn(self, f: Forward, env: Envelope, cmsgid: str) -> str:
         cenv = replace(
             env,
             infno="2601",
-            msgid=self.new_msgid(env.fixmedins_code),
+            msgid=cmsgid,
             inf_time=clock.format_time(clock.now()),
             digest="in-doubt resolver",
         )
         cmd = CorrectCommand(env=cenv, psn_no=f.psn_no, omsgid=f.msgid, oinfno=f.infno)
         await self.correction.correct(cmd, lambda out: self.encode_correction(cmd, out))
-        return f"corrected by {cenv.msgid}"
+        return f"corrected by {cmsgid}"
 
     def _settled(self, uow: UnitOfWork, f: Forward, env: Envelope, s: Settlement) -> str:
         """The insured place committed it: record it as the answer would have been."""

@@ -69,6 +69,9 @@ class Forward:
     outcome: str = ""
     """How it was resolved, or what the last attempt to resolve it met."""
     attempts: int = 0
+    correction: str = ""
+    """The msgid of the 2601 this node decided to burn it with (sent again, under the same
+    msgid, until its answer is recorded: the decision stands once taken)."""
 
 
 def in_doubt_table(metadata: MetaData, name: str = "in_doubt") -> Table:
@@ -89,6 +92,7 @@ def in_doubt_table(metadata: MetaData, name: str = "in_doubt") -> Table:
         Column("resolved_at", String(19), nullable=False),
         Column("outcome", String(300), nullable=False),
         Column("attempts", Integer, nullable=False),
+        Column("correction", String(40), nullable=False),
         # The resolver reads the pending rows only: a partial index stays as small as they are.
         Index(
             f"ix_{name}_pending",
@@ -138,6 +142,7 @@ def _row(r: object) -> Forward:
         resolved_at=m["resolved_at"],
         outcome=m["outcome"],
         attempts=int(m["attempts"]),
+        correction=m["correction"],
     )
 
 
@@ -160,6 +165,7 @@ def add(conn: Connection, table: Table, f: Forward) -> None:
             "resolved_at": "",
             "outcome": "",
             "attempts": 0,
+            "correction": "",
         },
     )
 
@@ -177,6 +183,7 @@ def reopen(conn: Connection, table: Table, f: Forward) -> None:
             resolved_at="",
             outcome="",
             attempts=0,
+            correction="",
         )
     )
 
@@ -206,6 +213,15 @@ def drop(conn: Connection, table: Table, msgid: str) -> None:
     """Remove ``msgid``'s pending row: the next node refused the call outright, so it took
     effect nowhere and nothing of it stays (refused input changes nothing)."""
     conn.execute(delete(table).where(table.c.msgid == msgid, table.c.state == PENDING))
+
+
+def correcting(conn: Connection, table: Table, msgid: str, by_msgid: str) -> None:
+    """Record that ``msgid`` is being burned by the 2601 ``by_msgid`` (before it is sent)."""
+    conn.execute(
+        update(table)
+        .where(table.c.msgid == msgid, table.c.state == PENDING)
+        .values(correction=by_msgid)
+    )
 
 
 def attempted(conn: Connection, table: Table, msgid: str, note: str) -> None:
