@@ -34,7 +34,7 @@ from national_hub.domain.model import Header, RoutedSettlement
 from national_hub.service_layer.correct import record_correction
 from national_hub.service_layer.route import Router, after_forward, record_routed
 from services.rpc.inflight import Resolver
-from services.rpc.status import uncertain
+from services.rpc.status import RemoteStatus, uncertain
 from services.storage.in_doubt import BURNED, CORRECTED, DONE, FAILED, PENDING, Forward
 from services.values import clock
 
@@ -248,7 +248,12 @@ class HubInDoubt:
     async def _burn(self, f: Forward, link: Link, msgid: str) -> str:
         header = insured_node.stored(f.infno, f.request).header
         started = time.perf_counter()
-        result, _ = await insured_node.correct_stored(link, f.infno, f.request, msgid, f.psn_no)
+        try:
+            result, _ = await insured_node.correct_stored(link, f.infno, f.request, msgid, f.psn_no)
+        except RemoteStatus as exc:
+            if exc.code.name == "ALREADY_EXISTS":  # msgid taken: took effect nowhere; a new one
+                await self.uow.run(_correcting, f.msgid, self.new_msgid())
+            raise
         h = Header(msgid, "2601", f.insuplc_admdvs, header.mdtrtarea_admvs)
         await self.uow.run(
             record_correction,

@@ -25,7 +25,7 @@ from services.pb.settlenet.v1 import (
     treatment_pb2,
 )
 from services.rpc import in_doubt as in_doubt_wire
-from services.rpc.envelope import Envelope, MsgidFactory, ResponseHeaders
+from services.rpc.envelope import Envelope, ResponseHeaders, node_msgid
 from services.rpc.handler import rpc
 from services.storage.database import Database
 from services.storage.in_doubt import PENDING
@@ -203,7 +203,7 @@ def services(node: Any, headers: ResponseHeaders) -> list[tuple[Any, Any, str]]:
         stored_envelope,
         encode_answer,
         encode_correction,
-        lambda code: MsgidFactory(code)(),
+        node_msgid,
         node.cfg.resolve_interval_s,
     )
     names = correction_pb2.DESCRIPTOR.services_by_name

@@ -37,9 +37,10 @@ from provincial_nodes.service_layer.correction import CorrectCommand, TreatmentC
 from provincial_nodes.service_layer.treatment import TreatmentRole
 from services.rpc.envelope import Envelope
 from services.rpc.inflight import Resolver
+from services.rpc.status import RemoteStatus
 from services.storage.in_doubt import BURNED, CORRECTED, DONE, PENDING, Forward
 from services.values import clock
-from services.values.errors import Unavailable
+from services.values.errors import DuplicateMessage, Unavailable
 
 log = structlog.get_logger("in_doubt")
 
@@ -53,6 +54,13 @@ def _get(uow: UnitOfWork, msgid: str) -> Forward | None:
 
 def _pending(uow: UnitOfWork) -> list[Forward]:
     return uow.in_doubt.pending()
+
+
+def reused(exc: BaseException) -> bool:
+    """Whether a call was refused because its msgid was taken by another message."""
+    if isinstance(exc, DuplicateMessage):
+        return True
+    return isinstance(exc, RemoteStatus) and exc.code.name == "ALREADY_EXISTS"
 
 
 def _correcting(uow: UnitOfWork, msgid: str, by_msgid: str) -> None:
@@ -187,7 +195,12 @@ class TreatmentInDoubt:
             digest="in-doubt resolver",
         )
         cmd = CorrectCommand(env=cenv, psn_no=f.psn_no, omsgid=f.msgid, oinfno=f.infno)
-        await self.correction.correct(cmd, lambda out: self.encode_correction(cmd, out))
+        try:
+            await self.correction.correct(cmd, lambda out: self.encode_correction(cmd, out))
+        except Exception as exc:
+            if reused(exc):  # the msgid was taken: the 2601 took effect nowhere; a new one next
+                await self.units.run(_correcting, f.msgid, self.new_msgid(env.fixmedins_code))
+            raise
         return f"corrected by {cmsgid}"
 
     def _settled(self, uow: UnitOfWork, f: Forward, env: Envelope, s: Settlement) -> str:

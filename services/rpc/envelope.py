@@ -136,6 +136,14 @@ class MsgidFactory:
             return f"{self.code}{stamp}{n:04d}"
 
 
+def node_msgid(fixmedins_code: str) -> str:
+    """A msgid a node makes on an institution's behalf (a 2601 its in-doubt resolver sends):
+    the institution's code, the time, then "R" and three lowercase letters or digits where a
+    hospital puts its 4-digit sequence — so it never equals a msgid of the hospital's own."""
+    tail = "".join(random.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(3))
+    return f"{fixmedins_code}{clock.now():%Y%m%d%H%M%S}R{tail}"
+
+
 @dataclass(frozen=True)
 class Envelope:
     """The request envelope as handlers see it (no protobuf types), plus the body's hash."""
