@@ -25,6 +25,7 @@ start, every ``interval_s`` seconds, on a hospital's retry or status query of th
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
@@ -192,7 +193,8 @@ class TreatmentInDoubt:
             infno="2601",
             msgid=cmsgid,
             inf_time=clock.format_time(clock.now()),
-            digest="in-doubt resolver",
+            # What the journal tells a retry of this 2601 from a reused msgid by.
+            digest=hashlib.sha256(f"2601|{f.psn_no}|{f.msgid}|{f.infno}".encode()).hexdigest(),
         )
         cmd = CorrectCommand(env=cenv, psn_no=f.psn_no, omsgid=f.msgid, oinfno=f.infno)
         try:
