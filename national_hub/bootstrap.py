@@ -23,6 +23,7 @@ from national_hub.service_layer.advances import Advances
 from national_hub.service_layer.clear import Clearing
 from national_hub.service_layer.correct import Correction
 from national_hub.service_layer.filing_registry import FilingRegistry
+from national_hub.service_layer.in_doubt import HubInDoubt
 from national_hub.service_layer.registry import NodeRegistry
 from national_hub.service_layer.route import Router
 from national_hub.service_layer.top_up import TopUps
@@ -43,7 +44,7 @@ from services.pb.settlenet.v1 import (
     topup_pb2_grpc,
 )
 from services.reconcile.servicer import ReconcileServicer
-from services.rpc.envelope import ResponseHeaders
+from services.rpc.envelope import MsgidFactory, ResponseHeaders
 from services.rpc.server import Running, Tls, start_server
 from services.storage.database import Database
 from services.values.errors import InvalidField
@@ -52,6 +53,9 @@ log = structlog.get_logger("hub")
 
 HUB_ADMDVS = "100000"
 """The hub's own code in inf_refmsgid (the national level)."""
+HUB_SENDER = "N10000000000"
+"""The first 12 characters of the msgids the hub makes itself (its own 2601s): no institution
+code starts with N1000."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,8 @@ class HubConfig:
     """A 2207 to a province whose advance fund is exhausted: "refuse" or "allow" (and flag)."""
     advance_size_fen: int = advance.DEFAULT_SIZE_FEN
     """The advance a province is opened with when the hub first meets it."""
+    resolve_interval_s: float = 5.0
+    """How often the in-doubt resolver looks at the forwards whose outcome is unknown here."""
 
 
 @dataclass
@@ -73,6 +79,7 @@ class Hub:
     db: Database
     registry: Registry
     running: Running
+    in_doubt: HubInDoubt
 
     @property
     def endpoint(self) -> str:
@@ -80,6 +87,7 @@ class Hub:
 
     async def stop(self) -> None:
         await self.running.stop(1.0)
+        await self.in_doubt.stop()
         await self.registry.close()
         await asyncio.to_thread(self.db.close)
 
@@ -102,11 +110,13 @@ async def start(cfg: HubConfig) -> Hub:
     nodes = NodeRegistry(uow, registry, cfg.advance_size_fen)
     await nodes.load(cfg.topology)
     headers = ResponseHeaders(HUB_ADMDVS)
+    router = Router(uow, registry, cfg.advance_exhausted)
+    resolver = HubInDoubt(uow, registry, router, MsgidFactory(HUB_SENDER), cfg.resolve_interval_s)
     running = await start_server(
         [
             (
                 hub_pb2_grpc.add_HubServiceServicer_to_server,
-                HubServicer(Router(uow, registry, cfg.advance_exhausted), nodes, headers),
+                HubServicer(router, nodes, headers),
                 hub_pb2.DESCRIPTOR.services_by_name["HubService"].full_name,
             ),
             (
@@ -135,7 +145,9 @@ async def start(cfg: HubConfig) -> Hub:
             ),
             (
                 correction_pb2_grpc.add_CorrectionServiceServicer_to_server,
-                HubCorrectionServicer(Correction(uow, registry), ResponseHeaders(HUB_ADMDVS)),
+                HubCorrectionServicer(
+                    Correction(uow, registry), ResponseHeaders(HUB_ADMDVS), resolver
+                ),
                 correction_pb2.DESCRIPTOR.services_by_name["CorrectionService"].full_name,
             ),
             (
@@ -148,6 +160,7 @@ async def start(cfg: HubConfig) -> Hub:
         port=cfg.port,
         tls=cfg.tls,
     )
-    hub = Hub(cfg, db, registry, running)
+    hub = Hub(cfg, db, registry, running, resolver)
+    resolver.start()  # first, what a crash left pending
     log.info("hub_serving", endpoint=hub.endpoint, known_nodes=len(registry.all()))
     return hub

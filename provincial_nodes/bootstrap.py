@@ -24,6 +24,7 @@ from provincial_nodes.entrypoints.servicers import (
 )
 from provincial_nodes.service_layer.admin import AdminRole
 from provincial_nodes.service_layer.filing import FilingRole, Publisher
+from provincial_nodes.service_layer.in_doubt import TreatmentInDoubt
 from provincial_nodes.service_layer.insured import InsuredRole
 from provincial_nodes.service_layer.treatment import TreatmentRole
 from services.pb.settlenet.v1 import (
@@ -60,6 +61,8 @@ class NodeConfig:
     seed: int = 1
     admin: bool = True
     """Serve AdminService (testers load their own policy, catalogue and persons)."""
+    resolve_interval_s: float = 5.0
+    """How often the in-doubt resolver looks at the forwards whose outcome is unknown here."""
 
 
 @dataclass
@@ -74,6 +77,8 @@ class ProvinceNode:
     filing: FilingRole
     publisher: Publisher
     running: Running | None = None
+    in_doubt: TreatmentInDoubt | None = None
+    """The resolver of the forwards to the hub whose outcome is unknown here."""
     _register_task: asyncio.Task[None] | None = field(default=None, repr=False)
 
     @property
@@ -102,6 +107,8 @@ class ProvinceNode:
         await self.publisher.stop()
         if self.running:
             await self.running.stop(1.0)
+        if self.in_doubt is not None:
+            await self.in_doubt.stop()
         await self.hub.close()
         await asyncio.to_thread(self.db.close)
 
@@ -214,6 +221,8 @@ async def start(cfg: NodeConfig, *, register: bool = True) -> ProvinceNode:
     node.running = await start_server(services, host=cfg.host, port=cfg.port, tls=cfg.tls)
     log.info("province_serving", code=cfg.code, endpoint=node.endpoint)
     node.publisher.start()
+    if node.in_doubt is not None:
+        node.in_doubt.start()  # first, what a crash left pending
     if register:
         await asyncio.wait_for(node.register(), timeout=30)
     return node

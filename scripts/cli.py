@@ -23,6 +23,7 @@ settlenet topup --target DIR/network.json [request|arrived|void 13 --id T1]
                                 two-phase advance top-ups (holds)
 settlenet msgid --target DIR/network.json MSGID --insured 130100 [--correct --psn-no P]
                                 a msgid's status on every node (5203), or its 2601
+settlenet resolve --target DIR/network.json    resolve every message left in doubt, now
 settlenet admin --target DIR/network.json --province 13 load-policy FILE
                                 load policy / catalogue / persons into a running node
 settlenet scenario run FILE...  run golden scenarios (in-process, or --target)
@@ -54,6 +55,7 @@ COMMANDS: dict[str, str] = {
     "hub": "scripts.hub",
     "filing": "scripts.filing",
     "msgid": "scripts.msgid",
+    "resolve": "scripts.resolve",
     "topup": "scripts.topup",
     "clear": "scripts.clear",
     "advance": "scripts.advance",

@@ -53,5 +53,6 @@ def main(args: argparse.Namespace) -> int:
         topology=args.topology,
         advance_exhausted=args.advance_exhausted,
         advance_size_fen=args.advance_size_fen,
+        resolve_interval_s=args.resolve_interval,
     )
     return asyncio.run(serve_until_signal(hub_boot.start(cfg), args.ready_file))

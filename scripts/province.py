@@ -58,6 +58,7 @@ def main(args: argparse.Namespace) -> int:
         population=args.population,
         seed=args.seed,
         admin=not args.no_admin,
+        resolve_interval_s=args.resolve_interval,
     )
     try:
         return asyncio.run(serve_until_signal(prov_boot.start(cfg), args.ready_file))

@@ -5,9 +5,12 @@
 For every province it compares, record by record (3202-style) with totals (3201-style) per
 (treatment, insured) pair: what the province recorded as the place of treatment against what the
 hub routed from it, and what it recorded as the insured place against what the hub routed to it.
-A difference names the settlement and which side holds what; a province that does not answer
-is named and the others are still compared. Exit status 0 when every side agrees, 1 when there
-are differences or a province could not be read.
+A difference names the settlement, the msgid that made it and which side holds what, and says
+whether it is **in doubt** — the msgid is still pending in the in-doubt table of a forwarding
+node (a treatment node or the hub), which is resolving it and will make every node agree
+(``docs/exactly-once.md``; ``settlenet resolve`` does it now) — or a **real** difference. A
+province that does not answer is named and the others are still compared. Exit status 0 when
+every side agrees, 1 when there are differences or a province could not be read.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import grpc
 
 from scripts import target
 from scripts.options import Subparsers, day
-from services.pb.settlenet.v1 import reconcile_pb2_grpc
+from services.pb.settlenet.v1 import correction_pb2, correction_pb2_grpc, reconcile_pb2_grpc
 from services.reconcile import records as reconcile
 from services.reconcile.servicer import all_details
 from services.rpc.status import describe_rpc_error
@@ -52,6 +55,35 @@ async def hub_records(doc: dict[str, Any], begndate: str, enddate: str) -> list[
         )
 
 
+async def pending_in_doubt(doc: dict[str, Any]) -> dict[str, list[str]]:
+    """msgid → the forwarding nodes (hub, treatment nodes) that hold it pending, i.e. are still
+    resolving it. A node that does not answer is left out."""
+    endpoints = [doc["hub"]["endpoint"]] + [
+        p["endpoint"] for _, p in sorted(doc["provinces"].items())
+    ]
+    out: dict[str, list[str]] = {}
+    for endpoint in endpoints:
+        try:
+            async with grpc.aio.insecure_channel(endpoint) as ch:
+                answer = await correction_pb2_grpc.CorrectionServiceStub(ch).ListInDoubt(
+                    correction_pb2.InDoubtQuery(limit=10_000), timeout=30
+                )
+        except grpc.RpcError:
+            continue
+        for m in answer.messages:
+            out.setdefault(m.msgid, []).append(m.node)
+    return out
+
+
+def _verdict(d: reconcile.Difference, pending: dict[str, list[str]]) -> dict[str, Any]:
+    nodes = pending.get(d.msgid, [])
+    return {
+        "msgid": d.msgid,
+        "in_doubt": bool(nodes),
+        "resolving": nodes,
+    }
+
+
 async def run(
     doc: dict[str, Any],
     begndate: str,
@@ -59,16 +91,18 @@ async def run(
     *,
     skip_unreachable: bool = False,
     hub: list[reconcile.Record] | None = None,
+    seen: list[reconcile.Record] | None = None,
 ) -> dict[str, Any]:
     """The reconciliation report of a running network (a network.json document). With
     ``skip_unreachable``, a province that does not answer is listed under ``unreachable``
     instead of failing the whole report (the hub must answer); ``hub`` is the hub's records of
-    the period when the caller has read them already."""
+    the period when the caller has read them already; ``seen`` gets every province's records."""
     period = {"begndate": begndate, "enddate": enddate}
     if hub is None:
         hub = await hub_records(doc, begndate, enddate)
     comparisons: list[dict[str, Any]] = []
     unreachable: dict[str, str] = {}
+    pending = await pending_in_doubt(doc)
     for code, p in sorted(doc["provinces"].items()):
         try:
             sides = await _province_records(p["endpoint"], period)
@@ -78,6 +112,8 @@ async def run(
             unreachable[code] = describe_rpc_error(exc)
             continue
         for role, mine in sides:
+            if seen is not None:
+                seen += mine
             routed, diffs = reconcile.against_hub(code, role, mine, hub)
             comparisons.append(
                 {
@@ -89,18 +125,34 @@ async def run(
                     "records": len(mine),
                     "hub_records": len(routed),
                     "differences": [
-                        asdict(d) | {"text": d.describe(f"province {code}", "the hub")}
+                        asdict(d)
+                        | _verdict(d, pending)
+                        | {"text": _text(d, f"province {code}", pending)}
                         for d in diffs
                     ],
                 }
             )
+    every = [d for c in comparisons for d in c["differences"]]
     return {
         "period": period,
         "comparisons": comparisons,
         "hub_totals": [asdict(t) for t in reconcile.totals(hub)],
-        "differences": sum(len(c["differences"]) for c in comparisons),
+        "differences": len(every),
+        "in_doubt": sum(1 for d in every if d["in_doubt"]),
+        "real_differences": sum(1 for d in every if not d["in_doubt"]),
+        "pending_in_doubt": len(pending),
         "unreachable": unreachable,
     }
+
+
+def _text(d: reconcile.Difference, first: str, pending: dict[str, list[str]]) -> str:
+    nodes = pending.get(d.msgid, [])
+    tail = (
+        f" — in doubt: being resolved by {', '.join(nodes)}"
+        if nodes
+        else " — a real difference (no node is resolving its msgid)"
+    )
+    return d.describe(first, "the hub") + tail
 
 
 async def _province_records(
@@ -147,8 +199,13 @@ def render(report: dict[str, Any]) -> str:
         for code, why in report.get("unreachable", {}).items()
     ]
     verdict = (
-        "no differences" if not report["differences"] else f"{report['differences']} difference(s)"
+        "no differences"
+        if not report["differences"]
+        else f"{report['differences']} difference(s): {report.get('in_doubt', 0)} in doubt "
+        f"(being resolved), {report.get('real_differences', report['differences'])} real"
     )
+    if report.get("pending_in_doubt"):
+        verdict += f"; {report['pending_in_doubt']} message(s) still being resolved"
     if report.get("unreachable"):
         verdict += (
             f" among the provinces that answered; not checked: {', '.join(report['unreachable'])}"

@@ -41,9 +41,27 @@ def add_serve_args(p: argparse.ArgumentParser) -> None:
         default=Path("var"),
         help="folder for the SQLite database (default ./var)",
     )
+    p.add_argument(
+        "--resolve-interval",
+        type=_seconds,
+        default=5.0,
+        metavar="SECONDS",
+        help="how often the node resolves the forwarded messages whose outcome it does not "
+        "know (docs/exactly-once.md; default 5)",
+    )
     p.add_argument("--ready-file", type=Path, help=argparse.SUPPRESS)
     p.add_argument("--log-json", action="store_true", help="log JSON lines instead of text")
     p.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING (default INFO)")
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0.05 <= value <= 3600:
+        raise argparse.ArgumentTypeError(f"{text!r}: give 0.05 to 3600 seconds")
+    return value
 
 
 def db_url(args: argparse.Namespace, name: str) -> str:

@@ -171,3 +171,19 @@ def live_settlements(fn: FaultNet) -> dict[str, dict[str, set[str]]]:
 
 async def reconciliation(fn: FaultNet) -> dict[str, Any]:
     return await recon_cmd.run(fn.doc(), "", "")
+
+
+async def converged(fn: FaultNet, timeout_s: float = 10.0) -> dict[str, Any]:
+    """Wait until no node holds a message in doubt and reconciliation finds no difference (at
+    most ``timeout_s``); the last reconciliation report."""
+    import asyncio
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while True:
+        pending = await recon_cmd.pending_in_doubt(fn.doc())
+        report = await reconciliation(fn)
+        if (not pending and not report["differences"]) or time.monotonic() > deadline:
+            report["still_pending"] = sorted(pending)
+            return report
+        await asyncio.sleep(0.1)

@@ -21,9 +21,12 @@ import grpc
 from national_hub.domain import routing
 from national_hub.domain.model import Node, RoutedSettlement
 from services.pb.settlenet.v1 import (
+    common_pb2,
+    correction_pb2,
     correction_pb2_grpc,
     filing_pb2,
     filing_pb2_grpc,
+    insured_pb2,
     insured_pb2_grpc,
     reconcile_pb2_grpc,
 )
@@ -32,6 +35,7 @@ from services.reconcile.servicer import all_details
 from services.rpc.handler import hop_timeout
 from services.rpc.server import Tls, open_channel
 from services.rpc.status import from_rpc_error
+from services.values import clock
 
 R = TypeVar("R")
 
@@ -215,3 +219,80 @@ async def details(link: Link, role: str, begndate: str, enddate: str) -> list[Re
         )
     except grpc.aio.AioRpcError as exc:
         raise DownstreamError(exc.code().name, exc) from None
+
+
+# ---- resolving a forward left in doubt (``national_hub/service_layer/in_doubt.py``) ---------
+
+_STORED: dict[str, Callable[[bytes], Any]] = {
+    "2207": insured_pb2.SettleClaim.FromString,
+    "2208": insured_pb2.RevokeClaim.FromString,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Learnt:
+    """What the insured node knows of a msgid (its 5203 answer), as the hub records it."""
+
+    state: str
+    """"unknown", "done", "burned" or "corrected"."""
+    original: RoutedSettlement | None
+    """The record the msgid made there, if any."""
+    reversal: RoutedSettlement | None
+    reversal_msgid: str
+    """The msgid of the call that made the reversal (a 2208 or 2601)."""
+    payload: bytes
+    """The answer the hub journals for the msgid (a SettleResult), when it took effect."""
+
+
+def learnt_of(msg: Any) -> Learnt:
+    """An insured node's MessageStatus as a :class:`Learnt`."""
+    has = msg.setlinfo.setl_id != ""
+    rev = msg.reversal.setl_id != ""
+    payload = b""
+    if has:
+        result = insured_pb2.SettleResult(
+            header=common_pb2.ResponseHeader(
+                msgid=msg.omsgid,
+                refmsg_time=msg.setlinfo.setl_time,
+                respond_time=clock.format_time(clock.now()),
+            ),
+            setlinfo=msg.setlinfo,
+        )
+        payload = bytes(result.SerializeToString())
+    return Learnt(
+        msg.state or "unknown",
+        settlement_of(msg.setlinfo) if has else None,
+        settlement_of(msg.reversal) if rev else None,
+        msg.reversal.medins_setl_id if rev else "",
+        payload,
+    )
+
+
+def stored(infno: str, request: bytes) -> Any:
+    """A request kept in the in-doubt table, as it was forwarded."""
+    return _STORED[infno](request)
+
+
+async def learn(link: Link, infno: str, request: bytes) -> Learnt:
+    """Ask the insured node what it knows of a stored request's msgid."""
+    header = common_pb2.RequestHeader()
+    header.CopyFrom(stored(infno, request).header)
+    header.infno = "5203"
+    query = correction_pb2.MessageStatusQuery(header=header, omsgid=header.msgid)
+    return learnt_of(await query_message(link, query))
+
+
+async def correct_stored(
+    link: Link, infno: str, request: bytes, msgid: str, psn_no: str
+) -> tuple[Corrected[Any], Any]:
+    """A 2601 of the hub's own (``msgid``) for a stored request: reverse it or burn it at the
+    insured node. The answer, and the correction's header (for the hub's journal)."""
+    header = common_pb2.RequestHeader()
+    original = stored(infno, request).header
+    header.CopyFrom(original)
+    header.infno, header.msgid = "2601", msgid
+    header.inf_time = clock.format_time(clock.now())
+    req = correction_pb2.CorrectionRequest(
+        header=header, psn_no=psn_no, omsgid=original.msgid, oinfno=infno
+    )
+    return await correct(link, req), req

@@ -1,13 +1,15 @@
-"""The hub's message journal (what makes 2207, 2208 and 2601 exactly-once at the hub, by msgid)
-and its routed-message log (one row per message routed, whatever its outcome)."""
+"""The hub's message journal (what makes 2207, 2208 and 2601 exactly-once at the hub, by msgid),
+its in-doubt table (what it forwarded, until the outcome is recorded) and its routed-message log
+(one row per message routed, whatever its outcome)."""
 
 from __future__ import annotations
 
 from sqlalchemy import Connection, insert, select
 from sqlalchemy.sql import Insert
 
-from national_hub.adapters.tables import journal, routed_messages
+from national_hub.adapters.tables import in_doubt, journal, routed_messages
 from national_hub.domain.model import RoutedMessage
+from services.storage import in_doubt as forwards
 from services.storage import journal as msg_journal
 from services.storage.prepared import run
 
@@ -34,6 +36,45 @@ class JournalRepository:
 
     def state(self, msgid: str) -> tuple[str, str, bytes]:
         return msg_journal.state(self.conn, journal, msgid)
+
+
+class InDoubtRepository:
+    """The hub's in-doubt table (``services/storage/in_doubt.py``)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, f: forwards.Forward) -> None:
+        forwards.add(self.conn, in_doubt, f)
+
+    def reopen(self, f: forwards.Forward) -> None:
+        forwards.reopen(self.conn, in_doubt, f)
+
+    def get(self, msgid: str) -> forwards.Forward | None:
+        return forwards.get(self.conn, in_doubt, msgid)
+
+    def finish(self, msgid: str, state: str, outcome: str = "") -> bool:
+        return forwards.finish(self.conn, in_doubt, msgid, state, outcome)
+
+    def correcting(self, msgid: str, by_msgid: str) -> None:
+        forwards.correcting(self.conn, in_doubt, msgid, by_msgid)
+
+    def drop(self, msgid: str) -> None:
+        forwards.drop(self.conn, in_doubt, msgid)
+
+    def attempted(self, msgid: str, note: str) -> None:
+        forwards.attempted(self.conn, in_doubt, msgid, note)
+
+    def pending(self, limit: int = 500) -> list[forwards.Forward]:
+        return forwards.pending(self.conn, in_doubt, limit)
+
+    def listing(
+        self, msgids: list[str], include_resolved: bool, limit: int
+    ) -> list[forwards.Forward]:
+        return forwards.listing(self.conn, in_doubt, msgids, include_resolved, limit)
+
+    def count_pending(self, before: str = "") -> int:
+        return forwards.count_pending(self.conn, in_doubt, before)
 
 
 class RoutedLog:

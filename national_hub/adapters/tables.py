@@ -7,10 +7,14 @@ from sqlalchemy import BigInteger, Column, Integer, LargeBinary, MetaData, Strin
 
 from services.ledger.holds import hold_tables
 from services.ledger.store import ledger_tables
+from services.storage.in_doubt import in_doubt_table
 from services.storage.journal import journal_table
 
 metadata = MetaData()
 journal = journal_table(metadata)
+in_doubt = in_doubt_table(metadata)
+"""What the hub forwarded to insured nodes (2207, 2208), written before it went out, closed
+once its outcome is recorded (``services/storage/in_doubt.py``)."""
 ledger = ledger_tables(metadata)
 """The hub's ledger: advances drawn and what is owed to treatment provinces."""
 holds = hold_tables(metadata)

@@ -23,7 +23,7 @@ from sqlalchemy import Connection
 from national_hub.adapters.advances import AdvanceRepository
 from national_hub.adapters.clearing import ClearingRepository
 from national_hub.adapters.filings import FilingRepository
-from national_hub.adapters.journal import JournalRepository, RoutedLog
+from national_hub.adapters.journal import InDoubtRepository, JournalRepository, RoutedLog
 from national_hub.adapters.ledger import LedgerRepository
 from national_hub.adapters.nodes import NodeRepository
 from national_hub.adapters.settlements import SettlementRepository
@@ -46,6 +46,10 @@ class Repositories:
     @cached_property
     def journal(self) -> JournalRepository:
         return JournalRepository(self.conn)
+
+    @cached_property
+    def in_doubt(self) -> InDoubtRepository:
+        return InDoubtRepository(self.conn)
 
     @cached_property
     def routed(self) -> RoutedLog:

@@ -17,6 +17,23 @@ from services.pb.settlenet.v1 import (
     hub_pb2,
     topup_pb2,
 )
+from services.storage.in_doubt import Forward
+
+
+def forwarded(request: Any, infno: str, digest: str) -> Forward:
+    """The in-doubt row of a mutating request the hub is about to forward (a SettleClaim or a
+    RevokeClaim: the downstream is filled in once routed)."""
+    h = request.header
+    return Forward(
+        msgid=h.msgid,
+        infno=infno,
+        downstream="",
+        insuplc_admdvs=h.insuplc_admdvs,
+        psn_no=request.psn_no,
+        mdtrt_id=request.mdtrt_id,
+        body_sha256=digest,
+        request=bytes(request.SerializeToString()),
+    )
 
 
 def header(request: Any, infno: str) -> Header:

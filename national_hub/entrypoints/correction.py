@@ -1,5 +1,6 @@
-"""The hub's CorrectionService servicer: 2601 (route a correction, record what it did) and the
-5203-style status of a msgid as the hub knows it (and, on request, as the insured node does)."""
+"""The hub's CorrectionService servicer: 2601 (route a correction, record what it did), the
+5203-style status of a msgid as the hub knows it (and, on request, as the insured node does), and
+the hub's in-doubt forwards (list, resolve now)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,12 @@ from typing import Any, TypeAlias
 
 from national_hub.entrypoints import convert
 from national_hub.service_layer.correct import Correction
+from national_hub.service_layer.in_doubt import HubInDoubt
 from services.pb.settlenet.v1 import common_pb2, correction_pb2, correction_pb2_grpc, insured_pb2
+from services.rpc import in_doubt as in_doubt_wire
 from services.rpc.envelope import ResponseHeaders, check_header
 from services.rpc.handler import rpc
+from services.storage.in_doubt import PENDING
 from services.storage.journal import body_hash
 from services.values import clock
 from services.values.errors import InvalidField
@@ -19,9 +23,12 @@ Ctx: TypeAlias = Any
 
 
 class HubCorrectionServicer(correction_pb2_grpc.CorrectionServiceServicer):
-    def __init__(self, handler: Correction, headers: ResponseHeaders) -> None:
+    def __init__(
+        self, handler: Correction, headers: ResponseHeaders, resolver: HubInDoubt | None = None
+    ) -> None:
         self.handler = handler
         self.headers = headers
+        self.resolver = resolver
 
     @rpc("2601")
     async def Correct(
@@ -48,7 +55,16 @@ class HubCorrectionServicer(correction_pb2_grpc.CorrectionServiceServicer):
         check_header(request.header if request.HasField("header") else None, "5203")
         if not request.omsgid:
             raise InvalidField("omsgid", "", "the msgid asked about is required")
+        if self.resolver is not None:  # what the hub forwarded and does not know yet, first
+            await self.resolver.resolve(request.omsgid, sweep=True)
+        insured = None
+        if request.follow:
+            insured = await self.handler.follow(convert.header(request, "5203"), request)
         state, infno, response = await self.handler.status(request.omsgid)
+        if state == "unknown" and self.resolver is not None:
+            forwarded = await self.resolver.row(request.omsgid)
+            if forwarded is not None and forwarded.state == PENDING:
+                state, infno = PENDING, forwarded.infno
         msg = correction_pb2.MessageStatus(
             header=self.headers.make(common_pb2.ResponseHeader, request.header.msgid, received),
             omsgid=request.omsgid,
@@ -58,8 +74,23 @@ class HubCorrectionServicer(correction_pb2_grpc.CorrectionServiceServicer):
         )
         if response and infno in ("2207", "2208"):
             msg.setlinfo.CopyFrom(insured_pb2.SettleResult.FromString(response).setlinfo)
-        if request.follow:
-            msg.insured.CopyFrom(
-                await self.handler.follow(convert.header(request, "5203"), request)
-            )
+        if insured is not None:
+            msg.insured.CopyFrom(insured)
         return msg
+
+    @rpc("in-doubt")
+    async def ListInDoubt(
+        self, request: correction_pb2.InDoubtQuery, context: Ctx
+    ) -> correction_pb2.InDoubtList:
+        msgids, limit = in_doubt_wire.query(request)
+        assert self.resolver is not None
+        rows = await self.resolver.listing(msgids, request.include_resolved, limit)
+        return in_doubt_wire.answer("hub", rows, limit)
+
+    @rpc("in-doubt")
+    async def ResolveInDoubt(
+        self, request: correction_pb2.InDoubtQuery, context: Ctx
+    ) -> correction_pb2.InDoubtList:
+        msgids, limit = in_doubt_wire.query(request)
+        assert self.resolver is not None
+        return in_doubt_wire.answer("hub", await self.resolver.sweep(msgids), limit)

@@ -53,11 +53,13 @@ class HubServicer(hub_pb2_grpc.HubServiceServicer):
         self, request: insured_pb2.SettleClaim, context: Ctx
     ) -> insured_pb2.SettleResult:
         _check(request, "2207")
+        digest = body_hash(request)
         answer: insured_pb2.SettleResult = await self.router.forward(
             convert.header(request, "2207"),
             request,
-            digest=body_hash(request),
+            digest=digest,
             parse=insured_pb2.SettleResult.FromString,
+            fwd=convert.forwarded(request, "2207", digest),
         )
         return answer
 
@@ -66,11 +68,13 @@ class HubServicer(hub_pb2_grpc.HubServiceServicer):
         self, request: insured_pb2.RevokeClaim, context: Ctx
     ) -> insured_pb2.SettleResult:
         _check(request, "2208")
+        digest = body_hash(request)
         answer: insured_pb2.SettleResult = await self.router.forward(
             convert.header(request, "2208"),
             request,
-            digest=body_hash(request),
+            digest=digest,
             parse=insured_pb2.SettleResult.FromString,
+            fwd=convert.forwarded(request, "2208", digest),
         )
         return answer
 

@@ -21,6 +21,7 @@ from national_hub.adapters.insured_node import Corrected, Link, Registry
 from national_hub.adapters.unit_of_work import Repositories, UnitOfWork
 from national_hub.domain.model import Header
 from national_hub.service_layer.route import record_routed
+from services.storage.in_doubt import BURNED, CORRECTED
 from services.values import clock
 
 log = structlog.get_logger("hub")
@@ -32,7 +33,7 @@ def _replay(repos: Repositories, msgid: str, digest: str) -> bytes | None:
     return repos.journal.replay(msgid, "2601", digest)
 
 
-def _record(
+def record_correction(
     repos: Repositories,
     h: Header,
     omsgid: str,
@@ -56,7 +57,11 @@ def _record(
             learned.append(setl.setl_id)
     if learned:
         log.info("correction_recorded_unrouted", setl_ids=learned, omsgid=omsgid)
-    repos.journal.close(omsgid, oinfno, h.msgid, took_effect=result.outcome != "burned")
+    took_effect = result.outcome != "burned"
+    repos.journal.close(omsgid, oinfno, h.msgid, took_effect=took_effect)
+    repos.in_doubt.finish(
+        omsgid, CORRECTED if took_effect else BURNED, f"2601 {h.msgid}: {result.outcome}"
+    )
     repos.journal.record(h.msgid, "2601", digest, result.payload)
     repos.routed.add(
         msgid=h.msgid,
@@ -99,7 +104,9 @@ class Correction:
             return parse(prior)
         started = time.perf_counter()
         result = await insured_node.correct(link, request)
-        first = await self.uow.run(_record, h, omsgid, oinfno, link, result, digest, started)
+        first = await self.uow.run(
+            record_correction, h, omsgid, oinfno, link, result, digest, started
+        )
         return parse(first) if first is not None else result.response
 
     async def status(self, omsgid: str) -> tuple[str, str, bytes]:

@@ -3,15 +3,21 @@ and the record of every settlement the hub routed.
 
 The hub treats claims as envelopes: it reads the header to route and journal, and passes the
 body on unchanged (the request and answer stay opaque here), so province nodes speak to each
-other in their own words. A mutating call costs two units: one read before forwarding (its
-journalled answer if the msgid was seen; for a 2207, the insured province's advance) and one
-write after (log line, journal entry, settlement record and its postings).
+other in their own words. A mutating call costs two units: one before forwarding (its
+journalled answer if the msgid was seen; for a 2207, the insured province's advance; the
+in-doubt row of what goes out) and one after (log line, journal entry, settlement record and its
+postings, the in-doubt row closed).
+
+The forward and the unit after it run as one task that the caller going away does not stop
+(``services/rpc/inflight.py``); a forward that ends without an answer is resolved by the hub
+itself (``service_layer/in_doubt.py``), and a retry of its msgid meanwhile waits for that
+instead of forwarding it twice (``docs/exactly-once.md``).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any, TypeVar
 
@@ -22,7 +28,11 @@ from national_hub.adapters.insured_node import DownstreamError, Link, Registry, 
 from national_hub.adapters.unit_of_work import Repositories, UnitOfWork
 from national_hub.domain.model import Header, RoutedSettlement
 from national_hub.service_layer import advances, posting
+from services.rpc.inflight import InFlight
+from services.rpc.status import uncertain
+from services.storage.in_doubt import DONE, PENDING, Forward
 from services.values import clock
+from services.values.errors import Unavailable
 
 log = structlog.get_logger("hub")
 
@@ -53,17 +63,28 @@ def record_routed(
 
 
 def _before_forward(
-    repos: Repositories, h: Header, digest: str, insured: str, policy: str
-) -> bytes | None:
-    """One read before forwarding a mutating call: its journalled answer if the msgid was
-    seen; for a 2207, the insured province's advance (refused when exhausted)."""
+    repos: Repositories, h: Header, digest: str, insured: str, policy: str, fwd: Forward
+) -> tuple[bytes | None, bool]:
+    """The unit before forwarding a mutating call: its journalled answer if the msgid was
+    seen; (None, True) when it was forwarded before and is still in doubt; else, for a 2207,
+    the insured province's advance (refused when exhausted), and the in-doubt row of what is
+    about to go out."""
     prior = repos.journal.replay(h.msgid, h.infno, digest)
-    if prior is None and h.infno == "2207":
+    if prior is not None:
+        return prior, False
+    known = repos.in_doubt.get(h.msgid)
+    if known is not None and known.state == PENDING:
+        return None, True
+    if h.infno == "2207":
         advances.check_before_settle(repos, insured, policy)
-    return prior
+    if known is not None:  # a 2208 whose resending was refused: it may be sent again
+        repos.in_doubt.reopen(fwd)
+    else:
+        repos.in_doubt.add(fwd)
+    return None, False
 
 
-def _after_forward(
+def after_forward(
     repos: Repositories,
     h: Header,
     link: Link,
@@ -71,9 +92,11 @@ def _after_forward(
     reply: Reply[Any] | None,
     started: float,
     digest: str,
+    refused: str = "",
 ) -> None:
     """The routed-message log line; for a mutating call answered, the journal entry and the
-    settlement record with its postings, in the same unit."""
+    settlement record with its postings, and its in-doubt row closed, in the same unit. A
+    mutating call not answered leaves its row pending; one ``refused`` removes it."""
     setl = reply.settlement if reply is not None else None
     repos.routed.add(
         msgid=h.msgid,
@@ -86,8 +109,15 @@ def _after_forward(
         routed_at=clock.format_time(clock.now()),
         latency_ms=int((time.perf_counter() - started) * 1000),
     )
-    if reply is None or reply.payload is None:
+    if not digest:
         return
+    if reply is None or reply.payload is None:
+        if refused:
+            repos.in_doubt.drop(h.msgid)
+        else:
+            repos.in_doubt.attempted(h.msgid, f"forward: {outcome}")
+        return
+    repos.in_doubt.finish(h.msgid, DONE, f"answered: {setl.setl_id if setl else ''}")
     if repos.journal.replay(h.msgid, h.infno, digest) is not None:
         return
     repos.journal.record(h.msgid, h.infno, digest, reply.payload)
@@ -106,11 +136,23 @@ def _after_forward(
 class Router:
     """Forwards 1101/2206/2207/2208 to the insured node."""
 
-    def __init__(self, uow: UnitOfWork, registry: Registry, advance_exhausted: str = "refuse"):
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        registry: Registry,
+        advance_exhausted: str = "refuse",
+        inflight: InFlight | None = None,
+    ):
         self.uow = uow
         self.registry = registry
         self.advance_exhausted = advance_exhausted
         """What a 2207 to a province whose advance is exhausted gets: "refuse" or "allow"."""
+        self.inflight = inflight or InFlight()
+        """The forwards running now, shielded from their callers' cancellation."""
+        self.resolve_now: Callable[[str], Awaitable[object]] = _nothing
+        """Resolve one msgid in doubt now (``service_layer/in_doubt.py`` sets it)."""
+        self.resolve_soon: Callable[[str], None] = lambda msgid: None
+        """Resolve one msgid in doubt in the background, with a short backoff."""
 
     async def forward(
         self,
@@ -119,23 +161,63 @@ class Router:
         *,
         digest: str = "",
         parse: Callable[[bytes], R] | None = None,
+        fwd: Forward | None = None,
     ) -> Any:
         """Send ``request`` to the insured node; journal it. For a mutating call (``digest``
-        given) a msgid seen before is answered from the journal (``parse``\\ d) without
-        forwarding."""
+        and ``fwd``, its in-doubt row, given) a msgid seen before is answered from the journal
+        (``parse``\\ d) without forwarding, and the forward outlives its caller."""
         link = self.registry.route(h.insuplc_admdvs)
-        if digest:
-            prior = await self.uow.run(
-                _before_forward, h, digest, link.province_code, self.advance_exhausted
+        if not digest or fwd is None:
+            return await self._send(h, link, request, "")
+        row = replace(fwd, downstream=link.province_code)
+        return await self.inflight.run(
+            h.msgid, lambda: self._forward_once(h, link, request, digest, parse, row)
+        )
+
+    async def _forward_once(
+        self,
+        h: Header,
+        link: Link,
+        request: Any,
+        digest: str,
+        parse: Callable[[bytes], R] | None,
+        fwd: Forward,
+    ) -> Any:
+        for _ in range(2):
+            prior, in_doubt = await self.uow.run(
+                _before_forward, h, digest, link.province_code, self.advance_exhausted, fwd
             )
-            if prior is not None and parse is not None:
-                log.info("replayed_from_journal", to=link.province_code)
-                return parse(prior)
+            if not in_doubt:
+                break
+            # Forwarded before and still in doubt: resolve it now, then answer what it became.
+            await self.resolve_now(h.msgid)
+        else:
+            raise Unavailable(
+                "header.msgid",
+                h.msgid,
+                f"this {h.infno} was forwarded before and its outcome is still being resolved "
+                f"(insured node {link.province_code} does not answer); retry later or ask its "
+                "status (5203)",
+            )
+        if prior is not None and parse is not None:
+            log.info("replayed_from_journal", to=link.province_code)
+            return parse(prior)
+        return await self._send(h, link, request, digest)
+
+    async def _send(self, h: Header, link: Link, request: Any, digest: str) -> Any:
         started = time.perf_counter()
         try:
             reply = await insured_node.forward(link, h.infno, request, keep=bool(digest))
         except DownstreamError as exc:
-            await self.uow.run(_after_forward, h, link, exc.code, None, started, digest)
+            unsure = uncertain(exc.error)
+            refused = "" if unsure else f"refused by {link.peer}: {exc.code}"
+            await self.uow.run(after_forward, h, link, exc.code, None, started, digest, refused)
+            if digest and unsure:
+                self.resolve_soon(h.msgid)
             raise exc.error from None
-        await self.uow.run(_after_forward, h, link, "OK", reply, started, digest)
+        await self.uow.run(after_forward, h, link, "OK", reply, started, digest)
         return reply.response
+
+
+async def _nothing(msgid: str) -> None:
+    return None

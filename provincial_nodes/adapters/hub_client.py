@@ -3,13 +3,15 @@ service (1101, 2206–2208, registration, filing events) and its CorrectionServi
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 import grpc
 
 from provincial_nodes.adapters import proto
 from provincial_nodes.adapters.proto import ClaimOut, CorrectionOut, PersonQuestion, RevocationOut
-from provincial_nodes.domain.correction import Outcome
+from provincial_nodes.domain.correction import Outcome, Status
 from provincial_nodes.domain.person import Person, PersonView
 from provincial_nodes.domain.settlement import Settlement
 from services.pb.settlenet.v1 import (
@@ -22,10 +24,32 @@ from services.pb.settlenet.v1 import (
     hub_pb2_grpc,
     insured_pb2,
 )
+from services.rpc.envelope import Envelope
 from services.rpc.handler import hop_timeout
 from services.rpc.server import Tls, open_channel
 from services.rpc.status import from_rpc_error
 from services.values import certno as certnos
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A request ready to send: the message and its bytes (what the in-doubt table keeps)."""
+
+    message: Any
+    data: bytes
+
+
+_STORED: dict[str, Any] = {
+    "2207": insured_pb2.SettleClaim,
+    "2208": insured_pb2.RevokeClaim,
+    "2601": correction_pb2.CorrectionRequest,
+}
+
+
+def stored_envelope(request: bytes, infno: str) -> Envelope:
+    """The envelope of a request kept in the in-doubt table (as it was sent to the hub)."""
+    header = _STORED[infno].FromString(request).header
+    return replace(Envelope.of(header), infno=infno)
 
 
 class HubClient:
@@ -105,10 +129,18 @@ class HubClient:
         return proto.settlement_from_proto(res.setlinfo)
 
     async def settle(self, cmd: ClaimOut) -> Settlement:
+        return await self.send_settle(self.prepare_settle(cmd))
+
+    @staticmethod
+    def prepare_settle(cmd: ClaimOut) -> Prepared:
+        msg = proto.settle_claim(cmd)
+        return Prepared(msg, bytes(msg.SerializeToString()))
+
+    async def send_settle(self, sent: Prepared) -> Settlement:
         try:
-            res = await self.stub.Settle(proto.settle_claim(cmd), timeout=hop_timeout())
+            res = await self.stub.Settle(sent.message, timeout=hop_timeout())
         except grpc.aio.AioRpcError as exc:
-            raise self._failed(exc, cmd.env.insuplc_admdvs) from None
+            raise self._failed(exc, sent.message.header.insuplc_admdvs) from None
         return proto.settlement_from_proto(res.setlinfo)
 
     async def revoke(self, cmd: RevocationOut) -> Settlement:
@@ -153,3 +185,14 @@ class HubCorrectionClient:
                 peer=f"national hub {self.target}",
             ) from None
         return res
+
+    async def follow(self, env: Envelope) -> tuple[Status, Status]:
+        """What the hub and the insured place know of ``env.msgid`` (5203 with follow; the
+        query's header is ``env``'s, as infno 5203)."""
+        request = correction_pb2.MessageStatusQuery(
+            header=replace(env, infno="5203").to_header(common_pb2.RequestHeader),
+            omsgid=env.msgid,
+            follow=True,
+        )
+        res = await self.status(request)
+        return proto.status_from_proto(res), proto.status_from_proto(res.insured)

@@ -14,7 +14,7 @@ from typing import Protocol
 
 from provincial_nodes.domain.catalogue import ClaimTotals
 from provincial_nodes.domain.chronic import Qualification
-from provincial_nodes.domain.correction import Outcome
+from provincial_nodes.domain.correction import Outcome, Status
 from provincial_nodes.domain.filing import CATEGORY_NAMES, Category, Filing, VisitKind
 from provincial_nodes.domain.person import Identity
 from provincial_nodes.domain.settlement import Settlement
@@ -346,6 +346,16 @@ def correction_request(cmd: CorrectionOut) -> correction_pb2.CorrectionRequest:
         psn_no=cmd.psn_no,
         omsgid=cmd.omsgid,
         oinfno=cmd.oinfno,
+    )
+
+
+def status_from_proto(msg: correction_pb2.MessageStatus) -> Status:
+    """A node's answer to 5203 as a value ("unknown" when the message is empty)."""
+    return Status(
+        msg.state or "unknown",
+        msg.infno,
+        settlement_from_proto(msg.setlinfo) if msg.setlinfo.setl_id else None,
+        settlement_from_proto(msg.reversal) if msg.reversal.setl_id else None,
     )
 
 

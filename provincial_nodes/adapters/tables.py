@@ -22,6 +22,7 @@ from sqlalchemy import (
 
 from provincial_nodes.domain.settlement import Settlement
 from services.ledger.store import ledger_tables
+from services.storage.in_doubt import in_doubt_table
 from services.storage.journal import journal_table
 
 metadata = MetaData()
@@ -31,6 +32,9 @@ journal = journal_table(metadata)
 """The place of treatment's (and the filing desk's) msgid journal."""
 insured_journal = journal_table(metadata, "insured_msg_journal")
 """The insured place's msgid journal (2207 and 2208 from the hub)."""
+in_doubt = in_doubt_table(metadata)
+"""What the place of treatment forwarded to the hub, written before it went out, closed once its
+outcome is recorded (``services/storage/in_doubt.py``)."""
 
 sequences = Table(
     "sequences",

@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Table
 
 from provincial_nodes.adapters import admin_documents, filings, outbox, persons, sequences, visits
 from provincial_nodes.adapters import settlements as insured_settlements
+from provincial_nodes.adapters.tables import in_doubt as in_doubt_table
 from provincial_nodes.adapters.tables import insured_journal as insured_journal_table
 from provincial_nodes.adapters.tables import insured_settlements as insured_table
 from provincial_nodes.adapters.tables import journal as journal_table
@@ -37,6 +38,7 @@ from services.ledger.model import Transfer
 from services.reconcile import store as reconcile_store
 from services.reconcile.records import Record
 from services.rpc.envelope import Envelope
+from services.storage import in_doubt as forwards
 from services.storage import journal as msg_journal
 from services.storage.database import Database
 
@@ -230,6 +232,44 @@ class Journal:
         return msg_journal.state(self.conn, self.table, msgid)
 
 
+class InDoubtRepository(_Repository):
+    """What the place of treatment forwarded, until its outcome is recorded here."""
+
+    __slots__ = ()
+
+    def add(self, f: forwards.Forward) -> None:
+        forwards.add(self.conn, in_doubt_table, f)
+
+    def reopen(self, f: forwards.Forward) -> None:
+        forwards.reopen(self.conn, in_doubt_table, f)
+
+    def get(self, msgid: str) -> forwards.Forward | None:
+        return forwards.get(self.conn, in_doubt_table, msgid)
+
+    def finish(self, msgid: str, state: str, outcome: str = "") -> bool:
+        return forwards.finish(self.conn, in_doubt_table, msgid, state, outcome)
+
+    def correcting(self, msgid: str, by_msgid: str) -> None:
+        forwards.correcting(self.conn, in_doubt_table, msgid, by_msgid)
+
+    def drop(self, msgid: str) -> None:
+        forwards.drop(self.conn, in_doubt_table, msgid)
+
+    def attempted(self, msgid: str, note: str) -> None:
+        forwards.attempted(self.conn, in_doubt_table, msgid, note)
+
+    def pending(self, limit: int = 500) -> list[forwards.Forward]:
+        return forwards.pending(self.conn, in_doubt_table, limit)
+
+    def listing(
+        self, msgids: list[str], include_resolved: bool, limit: int
+    ) -> list[forwards.Forward]:
+        return forwards.listing(self.conn, in_doubt_table, msgids, include_resolved, limit)
+
+    def count_pending(self, before: str = "") -> int:
+        return forwards.count_pending(self.conn, in_doubt_table, before)
+
+
 class OutboxRepository(_Repository):
     """Events for the hub's national filing registry, until it acknowledges them."""
 
@@ -311,6 +351,8 @@ class UnitOfWork:
     """The place of treatment's (and the filing desk's) msgid journal."""
     insured_journal = _Repo(functools.partial(Journal, table=insured_journal_table))
     """The insured place's msgid journal (2207, 2208 and 2601 from the hub)."""
+    in_doubt = _Repo(InDoubtRepository)
+    """The place of treatment's forwards to the hub whose outcome is not recorded yet."""
     outbox = _Repo(OutboxRepository)
     sequences = _Repo(Sequences)
     documents = _Repo(DocumentRepository)

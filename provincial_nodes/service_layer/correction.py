@@ -20,6 +20,7 @@ from provincial_nodes.domain.settlement import Settlement
 from provincial_nodes.service_layer.insured import InsuredRole
 from provincial_nodes.service_layer.treatment import TreatmentRole
 from services.rpc.envelope import Envelope
+from services.storage.in_doubt import BURNED, CORRECTED
 from services.values.errors import FailedPrecondition, InvalidField, NotFound
 from services.values.reasons import Reason
 
@@ -143,8 +144,13 @@ class TreatmentCorrection:
         self.decode = decode
 
     async def correct(self, cmd: CorrectCommand, encode: Callable[[Outcome], bytes]) -> bytes:
-        env = cmd.env
+        """Forward the correction and record what it did, in a task the caller going away does
+        not stop."""
         check_command(cmd)
+        return await self.role.inflight.run(cmd.env.msgid, lambda: self._correct(cmd, encode))
+
+    async def _correct(self, cmd: CorrectCommand, encode: Callable[[Outcome], bytes]) -> bytes:
+        env = cmd.env
         units = self.role.units
         prior = await units.run(_replay, env)
         if prior is not None:
@@ -179,11 +185,13 @@ class TreatmentCorrection:
             if not uow.visits.has_settlement(s.setl_id):
                 self.role.record_settlement(uow, s, msgid)
         for mdtrt_id in visits:
-            rows = uow.visits.settlements(mdtrt_id)
-            undone = {r[2] for r in rows if r[2]}
-            live = [r[0] for r in rows if r[1] == "0" and r[0] not in undone]
-            uow.visits.set_status(mdtrt_id, "settled" if live else "open")
+            self.role.refresh_status(uow, mdtrt_id)
         uow.journal.close(cmd.omsgid, cmd.oinfno, env.msgid, took_effect=out.took_effect)
+        uow.in_doubt.finish(
+            cmd.omsgid,
+            CORRECTED if out.took_effect else BURNED,
+            f"2601 {env.msgid}: {out.outcome}",
+        )
         payload = encode(out)
         uow.journal.record(env, payload)
         return payload

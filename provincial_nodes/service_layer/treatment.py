@@ -1,19 +1,25 @@
 """The treatment role's handlers: 1101, 2201, 2204, 2206, 2207, 2208 and the 5203 query.
 
 Database steps run as one unit of work each; calls to the hub happen between them, never inside
-a transaction. A settlement is recorded here only after the insured place committed it; if this
-node fails in between, the hospital's retry with the same msgid is answered by the insured
-node's journal with the same settlement, and recorded then — never twice.
+a transaction. A settlement is recorded here only after the insured place committed it.
+
+A 2207 is forwarded as the hub forwards it on (``docs/exactly-once.md``): the unit that checks
+the journal also writes the msgid to the in-doubt table; the forward and the recording of its
+answer run as one task that the hospital going away does not stop (``services/rpc/inflight.py``);
+and a forward that ends without an answer is resolved by this node
+(``service_layer/in_doubt.py``), at once, at the next start, or by the periodic resolver. A
+hospital's retry of a msgid still in doubt resolves it first and is answered with what it became
+— never forwarded twice.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
-from provincial_nodes.adapters.hub_client import HubClient
+from provincial_nodes.adapters.hub_client import HubClient, Prepared
 from provincial_nodes.adapters.unit_of_work import UnitOfWork, Units
 from provincial_nodes.domain.catalogue import (
     Catalogue,
@@ -34,8 +40,11 @@ from provincial_nodes.service_layer.filing_cache import FilingCache
 from provincial_nodes.service_layer.insured import PersonLookup, RevokeCommand, SettleCommand
 from services.reconcile.records import Record
 from services.rpc.envelope import Envelope
+from services.rpc.inflight import InFlight
+from services.rpc.status import uncertain
+from services.storage.in_doubt import DONE, PENDING, Forward
 from services.values import clock
-from services.values.errors import FailedPrecondition, InvalidField, NotFound
+from services.values.errors import FailedPrecondition, InvalidField, NotFound, Unavailable
 from services.values.reasons import Reason
 
 T = TypeVar("T")
@@ -85,7 +94,14 @@ class TreatmentRole:
         institutions: dict[str, Institution],
         hub: HubClient,
         encode_setl: Callable[[Settlement], bytes],
+        inflight: InFlight | None = None,
     ) -> None:
+        self.inflight = inflight or InFlight()
+        """The forwards running now, shielded from their callers' cancellation."""
+        self.resolve_now: Callable[[str], Awaitable[object]] = _nothing
+        """Resolve one msgid in doubt now (``service_layer/in_doubt.py`` sets it)."""
+        self.resolve_soon: Callable[[str], None] = lambda msgid: None
+        """Resolve one msgid in doubt in the background, with a short backoff."""
         self.encode_setl = encode_setl
         """How a settlement is stored (for 5203 queries and reconciliation)."""
         self.units = units
@@ -283,15 +299,75 @@ class TreatmentRole:
         return await self.hub.pre_settle(claim)
 
     async def settle(self, cmd: SettleVisit, encode: Callable[[Settlement], bytes]) -> bytes:
+        """2207: forward, then record, in a task the caller going away does not stop."""
+        return await self.inflight.run(cmd.env.msgid, lambda: self._settle(cmd, encode))
+
+    async def _settle(self, cmd: SettleVisit, encode: Callable[[Settlement], bytes]) -> bytes:
         env = cmd.env
-        claim = await self.units.run(self._unless_done, self.claim, cmd)
-        if isinstance(claim, bytes):
-            return claim
-        settlement = await self.hub.settle(claim)
+        first: bytes | Prepared | None = None
+        for _ in range(2):
+            first = await self.units.run(self._unless_done, self._claim_forward, cmd)
+            if isinstance(first, bytes):
+                return first
+            if first is not None:
+                break
+            # Forwarded before and still in doubt: resolve it now, then answer what it became.
+            await self.resolve_now(env.msgid)
+        else:
+            raise Unavailable(
+                "header.msgid",
+                env.msgid,
+                "this 2207 was forwarded before and its outcome is still being resolved "
+                "(the hub or the insured place does not answer); retry later or ask its "
+                "status (5203)",
+            )
+        assert isinstance(first, Prepared)
+        sent = first
+        try:
+            settlement = await self.hub.send_settle(sent)
+        except Exception as exc:
+            await self.forward_ended(env.msgid, exc)
+            raise
         return await self.units.run(self._record, env, settlement, encode, "settled")
+
+    def _claim_forward(self, uow: UnitOfWork, cmd: SettleVisit) -> Prepared | None:
+        """The claim ready to forward, written to the in-doubt table in this unit; None when the
+        msgid was forwarded before and its outcome is not known yet."""
+        env = cmd.env
+        known = uow.in_doubt.get(env.msgid)
+        if known is not None and known.state == PENDING:
+            return None
+        claim = self.claim(uow, cmd)
+        sent = self.hub.prepare_settle(claim)
+        forward = Forward(
+            msgid=env.msgid,
+            infno=env.infno,
+            downstream="hub",
+            insuplc_admdvs=env.insuplc_admdvs,
+            psn_no=cmd.psn_no,
+            mdtrt_id=cmd.mdtrt_id,
+            body_sha256=env.digest,
+            request=sent.data,
+        )
+        uow.in_doubt.add(forward)
+        return sent
+
+    async def forward_ended(self, msgid: str, exc: BaseException) -> None:
+        """A forward raised ``exc``: a refusal removes its row (it took effect nowhere); no
+        answer leaves it pending and resolves it in the background."""
+        if uncertain(exc):
+            await self.units.run(_attempted, msgid, f"forward: {exc}")
+            self.resolve_soon(msgid)
+        else:
+            await self.units.run(_refused, msgid)
 
     # ---- 2208 --------------------------------------------------------------------------
     async def revoke(self, cmd: RevokeCommand, encode: Callable[[Settlement], bytes]) -> bytes:
+        """2208: forward, then record, in a task the caller going away does not stop (a lost
+        2208 is safe to retry with its msgid)."""
+        return await self.inflight.run(cmd.env.msgid, lambda: self._revoke(cmd, encode))
+
+    async def _revoke(self, cmd: RevokeCommand, encode: Callable[[Settlement], bytes]) -> bytes:
         env = cmd.env
         prior = await self.units.run(self._unless_done, self._check_revocable, cmd)
         if isinstance(prior, bytes):
@@ -329,6 +405,7 @@ class TreatmentRole:
         status: str,
     ) -> bytes:
         uow.visits.lock(s.mdtrt_id)
+        uow.in_doubt.finish(env.msgid, DONE, f"answered: {s.setl_id}")
         prior = uow.journal.replay(env)
         if prior is not None:  # a concurrent duplicate recorded it first
             return prior
@@ -337,6 +414,14 @@ class TreatmentRole:
         uow.visits.set_status(s.mdtrt_id, status)
         uow.journal.record(env, payload)
         return payload
+
+    @staticmethod
+    def refresh_status(uow: UnitOfWork, mdtrt_id: str) -> None:
+        """The visit is settled while one of its settlements stands, else open again."""
+        rows = uow.visits.settlements(mdtrt_id)
+        undone = {r[2] for r in rows if r[2]}
+        live = [r[0] for r in rows if r[1] == "0" and r[0] not in undone]
+        uow.visits.set_status(mdtrt_id, "settled" if live else "open")
 
     def record_settlement(self, uow: UnitOfWork, s: Settlement, msgid: str) -> None:
         """Record a settlement (or revocation) the insured place committed, and post it."""
@@ -377,3 +462,15 @@ class TreatmentRole:
 
 def today() -> date:
     return clock.now().date()
+
+
+async def _nothing(msgid: str) -> None:
+    return None
+
+
+def _attempted(uow: UnitOfWork, msgid: str, note: str) -> None:
+    uow.in_doubt.attempted(msgid, note)
+
+
+def _refused(uow: UnitOfWork, msgid: str) -> None:
+    uow.in_doubt.drop(msgid)

@@ -210,10 +210,27 @@ class RetryingHis(His):
                 pass
             except grpc.aio.AioRpcError as exc:
                 self._refused(exc)
-                return SettleOutcome(None, tuple(msgids), tuple(corrected))
+                if not await self._closed_by_the_network(exc, insuplc_admdvs, request):
+                    return SettleOutcome(None, tuple(msgids), tuple(corrected))
+                continue  # the network burned or reversed it: settle again, new msgid
             await self.correct(insuplc_admdvs, psn_no, request.header.msgid)
             corrected.append(request.header.msgid)
         return SettleOutcome(None, tuple(msgids), tuple(corrected))
+
+    async def _closed_by_the_network(
+        self, exc: grpc.aio.AioRpcError, insuplc_admdvs: str, request: Any
+    ) -> bool:
+        """A retry refused because the nodes resolved the msgid by themselves while it was in
+        doubt (docs/exactly-once.md): burned, or taken effect and reversed. Ask its status and
+        book what it left (the original and its reversal), as a correction's answer would
+        have been booked; True when the visit may be settled again."""
+        from services.rpc.status import details_of
+
+        if details_of(exc)[1] not in ("MSGID_BURNED", "MSGID_CORRECTED"):
+            return False
+        status = await self.message_status(insuplc_admdvs, request.header.msgid)
+        self.book(status.setlinfo, status.reversal)
+        return True
 
     async def revoke_surely(
         self, insuplc_admdvs: str, setl_id: str, mdtrt_id: str, psn_no: str

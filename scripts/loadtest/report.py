@@ -181,7 +181,14 @@ def print_summary(doc: dict[str, Any], console: Console) -> None:
             line += (
                 f" ({rec['acknowledged']} acknowledged, {rec['hub_records']} on the hub's "
                 f"records for {rec['period']['begndate']}…{rec['period']['enddate']}, "
-                f"{rec['unacknowledged_at_hub']} settled after the caller gave up)"
+                f"{rec['unacknowledged_at_hub']} settled after the caller gave up"
+                + (
+                    f", {rec['in_doubt_pending']} message(s) still in doubt after "
+                    f"{rec['in_doubt_wait_s']}s"
+                    if rec.get("in_doubt_pending")
+                    else ""
+                )
+                + ")"
             )
         console.print(line)
         for text in rec.get("differences_sample", [])[:5]:

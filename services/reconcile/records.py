@@ -28,6 +28,8 @@ class Record:
     fund_pay_sumamt: int
     acct_pay: int
     psn_cash_pay: int
+    msgid: str = ""
+    """The call that made the record (a 2207, 2208 or 2601), as the side holding it says."""
 
     @property
     def pair(self) -> tuple[str, str]:
@@ -64,18 +66,27 @@ class Difference:
     first: dict[str, Any] | None
     second: dict[str, Any] | None
 
+    @property
+    def msgid(self) -> str:
+        """The msgid that made the record (from whichever side holds it)."""
+        for side in (self.first, self.second):
+            if side and side.get("msgid"):
+                return str(side["msgid"])
+        return ""
+
     def describe(self, first: str, second: str) -> str:
+        name = f"{self.setl_id} (msgid {self.msgid})" if self.msgid else self.setl_id
         if self.kind == "missing":
-            return f"{self.setl_id}: only {second} has it ({_amounts(self.second)})"
+            return f"{name}: only {second} has it ({_amounts(self.second)})"
         if self.kind == "extra":
-            return f"{self.setl_id}: only {first} has it ({_amounts(self.first)})"
+            return f"{name}: only {first} has it ({_amounts(self.first)})"
         mine, theirs = self.first or {}, self.second or {}
         diffs = [
             f"{k} {first} {mine[k]} vs {second} {theirs[k]}"
             for k in AMOUNTS
             if mine[k] != theirs[k]
         ]
-        return f"{self.setl_id}: " + "; ".join(diffs)
+        return f"{name}: " + "; ".join(diffs)
 
 
 def _amounts(d: dict[str, Any] | None) -> str:

@@ -136,6 +136,27 @@ class MsgidFactory:
             return f"{self.code}{stamp}{n:04d}"
 
 
+_NODE_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+_node_seq: list[Any] = ["", 0]
+"""[stamp, next number] of :func:`node_msgid` in this process."""
+
+
+def node_msgid(fixmedins_code: str) -> str:
+    """A msgid a node makes on an institution's behalf (a 2601 its in-doubt resolver sends):
+    the institution's code, the time, then "R" and three lowercase letters or digits where a
+    hospital puts its 4-digit sequence — so it never equals a msgid of the hospital's own. The
+    three characters count up within a second (from a random start), so none repeats in a
+    process."""
+    with MsgidFactory._lock:
+        stamp = f"{clock.now():%Y%m%d%H%M%S}"
+        if stamp != _node_seq[0]:
+            _node_seq[0], _node_seq[1] = stamp, random.randrange(0, 36**3 // 2)
+        n = _node_seq[1]
+        _node_seq[1] = n + 1
+    tail = "".join(_NODE_DIGITS[(n // 36**i) % 36] for i in (2, 1, 0))
+    return f"{fixmedins_code}{stamp}R{tail}"
+
+
 @dataclass(frozen=True)
 class Envelope:
     """The request envelope as handlers see it (no protobuf types), plus the body's hash."""

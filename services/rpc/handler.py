@@ -44,6 +44,12 @@ def hop_timeout(default: float = DEFAULT_HOP_TIMEOUT_S) -> float:
     return max(0.05, min(default, deadline - time.monotonic() - 0.05))
 
 
+def clear_deadline() -> None:
+    """Forget the incoming call's deadline in this context (a task that outlives its caller:
+    its calls downstream get :data:`DEFAULT_HOP_TIMEOUT_S`)."""
+    _deadline.set(None)
+
+
 _CONTEXT_FIELDS = ("mdtrt_id", "setl_id", "psn_no")
 
 

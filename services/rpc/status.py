@@ -118,3 +118,33 @@ def describe_rpc_error(exc: grpc.RpcError) -> str:
     if reason:
         lines.append(f"  reason {reason}")
     return "\n".join(lines)
+
+
+_CERTAIN = {
+    grpc.StatusCode.INVALID_ARGUMENT,
+    grpc.StatusCode.NOT_FOUND,
+    grpc.StatusCode.FAILED_PRECONDITION,
+    grpc.StatusCode.ALREADY_EXISTS,
+    grpc.StatusCode.PERMISSION_DENIED,
+    grpc.StatusCode.UNAUTHENTICATED,
+    grpc.StatusCode.OUT_OF_RANGE,
+    grpc.StatusCode.UNIMPLEMENTED,
+    grpc.StatusCode.RESOURCE_EXHAUSTED,
+}
+"""Statuses a node answers only when it refused the call: it took effect nowhere downstream."""
+
+
+def uncertain(exc: BaseException) -> bool:
+    """Whether a forward that raised ``exc`` may still have taken effect downstream: no answer
+    (unreachable, a deadline, cancelled), or a failure that is not a refusal (UNKNOWN,
+    INTERNAL, ...). A refusal (:class:`errors.SettlenetError` other than Unavailable, or a
+    passed-on status such as FAILED_PRECONDITION) is certain: nothing took effect."""
+    if isinstance(exc, errors.Unavailable):
+        return True
+    if isinstance(exc, errors.SettlenetError):
+        return False
+    if isinstance(exc, RemoteStatus):
+        return exc.code not in _CERTAIN
+    if isinstance(exc, grpc.aio.AioRpcError):
+        return exc.code() not in _CERTAIN
+    return True

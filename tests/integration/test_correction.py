@@ -17,6 +17,7 @@ from services.rpc.status import details_of
 from tests.conftest import FEE_TIME, REGION, VISIT_TIME, Net
 from tests.faultnet import (
     FaultNet,
+    converged,
     fault_network,
     ledger_problems,
     live_settlements,
@@ -91,7 +92,7 @@ async def test_a_settlement_that_never_arrived_is_burned_and_a_late_retry_refuse
         assert ledger_problems(fn) == []
 
 
-async def test_a_settlement_whose_answer_was_lost_is_reversed_and_recorded_everywhere(
+async def test_a_settlement_whose_answer_was_lost_is_recorded_everywhere_then_reversed(
     tmp_path: Path,
 ) -> None:
     plan = _plan()
@@ -103,26 +104,33 @@ async def test_a_settlement_whose_answer_was_lost_is_reversed_and_recorded_every
         plan.forced[("hub->insured", msgid)] = "drop_response"  # committed at Hebei only
         code, _ = await _refused(his.stub.Settle(request, timeout=5))
         assert code == grpc.StatusCode.UNAVAILABLE
-        live = live_settlements(fn)
-        assert live[f"insured {INSURED}"][mdtrt_id] and not live["hub"]
         assert _balance(fn, p.psn_no) < before  # the account paid at the insured place
-        report = await reconciliation(fn)
-        # Hebei holds a settlement the hub (and Beijing) never recorded.
-        [diff] = [d for c in report["comparisons"] for d in c["differences"]]
-        assert diff["kind"] == "extra" and diff["first"]["mdtrt_id"] == mdtrt_id
 
+        # The hub and the treatment node resolve it by themselves (docs/exactly-once.md): it
+        # took effect at Hebei, so every node records it, and no correction was sent.
+        report = await converged(fn)
+        assert report["differences"] == 0, report
+        live = live_settlements(fn)
+        [setl_id] = live[f"insured {INSURED}"][mdtrt_id]
+        assert live[f"treatment {TREAT}"][mdtrt_id] == {setl_id}
+        assert live["hub"][mdtrt_id] == {"1 live"}
+        assert ledger_problems(fn) == []
         status = await his.message_status(REGION, msgid, follow=True)
-        assert (status.state, status.insured.state) == ("unknown", "done")
+        assert (status.state, status.hub.state, status.insured.state) == ("done",) * 3
         original = status.insured.setlinfo
         assert original.medins_setl_id == msgid and original.medfee_sumamt == total
+        # The hospital's retry of the msgid answers the settlement; it is not forwarded again.
+        again = await his.stub.Settle(request, timeout=5)
+        assert again.setlinfo.setl_id == original.setl_id
+        assert fn.injector.summary() == {"hub->insured drop_response": 1}
 
+        # A hospital that still wants it undone corrects it: reversed on every node.
         result = await his.correct(REGION, p.psn_no, msgid)
         assert result.outcome == "reversed"
         assert result.original.setl_id == original.setl_id
         assert result.reversal.init_setl_id == original.setl_id
         assert result.reversal.fund_pay_sumamt == -original.fund_pay_sumamt
         assert _balance(fn, p.psn_no) == before
-        # Every node now holds the original and its reversal: nothing differs, nothing stands.
         assert (await reconciliation(fn))["differences"] == 0
         live = live_settlements(fn)
         assert not any(live[n].get(mdtrt_id) for n in live), live
@@ -134,9 +142,9 @@ async def test_a_settlement_whose_answer_was_lost_is_reversed_and_recorded_every
         assert status.reversal.setl_id == result.reversal.setl_id
 
         # Correcting again changes nothing: it says the original is already reversed.
-        again = await his.correct(REGION, p.psn_no, msgid)
-        assert again.outcome == "already_reversed"
-        assert again.reversal.setl_id == result.reversal.setl_id
+        again_c = await his.correct(REGION, p.psn_no, msgid)
+        assert again_c.outcome == "already_reversed"
+        assert again_c.reversal.setl_id == result.reversal.setl_id
         s = (await his.settle(REGION, mdtrt_id, p.psn_no, p.insutype, total)).setlinfo
         assert s.setl_id and (await reconciliation(fn))["differences"] == 0
 

@@ -43,10 +43,10 @@ from services.storage import journal
 from tests.faultnet import (
     FaultNet,
     clear,
+    converged,
     fault_network,
     ledger_problems,
     live_settlements,
-    reconciliation,
 )
 from tests.integration import test_postgres as pg
 
@@ -302,7 +302,7 @@ async def _run(data: Path, seed: int, visits: int, db_urls: dict[str, str] | Non
     started = time.perf_counter()
     async with fault_network(data, _plan(seed), PROVINCES, population=20, db_urls=db_urls) as fn:
         results, hiss = await _drive(fn, visits, seed)
-        report = await reconciliation(fn)
+        report = await converged(fn, timeout_s=30)  # nothing left in doubt anywhere
         problems = _check(fn, results, hiss, report)
         problems += await _check_clearing(fn)
         problems += await _check_hospitals(fn, hiss)

@@ -57,7 +57,12 @@ async def test_after_traffic_every_side_agrees_and_a_lost_record_is_named(net: N
     report = await reconcile.run(_doc(net), "", "")
     texts = [d["text"] for c in report["comparisons"] for d in c["differences"]]
     assert report["differences"] == 2
-    assert all(t.startswith(f"{lost}: only province") for t in texts), texts
+    assert all(
+        t.startswith(f"{lost} (msgid {settled[2].medins_setl_id}): only province") for t in texts
+    ), texts
+    # No node is resolving its msgid: a real difference, not one in doubt.
+    assert all(t.endswith("a real difference (no node is resolving its msgid)") for t in texts)
+    assert (report["in_doubt"], report["real_differences"]) == (0, 2)
 
 
 async def test_details_pages_cover_every_record_once_and_bad_paging_is_named(

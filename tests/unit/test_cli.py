@@ -32,6 +32,7 @@ def test_every_command_is_in_the_table_with_its_parser_and_main() -> None:
         "hub",
         "filing",
         "msgid",
+        "resolve",
         "topup",
         "clear",
         "advance",

@@ -46,6 +46,16 @@ class CorrectionServiceStub:
                 request_serializer=settlenet_dot_v1_dot_correction__pb2.MessageStatusQuery.SerializeToString,
                 response_deserializer=settlenet_dot_v1_dot_correction__pb2.MessageStatus.FromString,
                 _registered_method=True)
+        self.ListInDoubt = channel.unary_unary(
+                '/settlenet.v1.CorrectionService/ListInDoubt',
+                request_serializer=settlenet_dot_v1_dot_correction__pb2.InDoubtQuery.SerializeToString,
+                response_deserializer=settlenet_dot_v1_dot_correction__pb2.InDoubtList.FromString,
+                _registered_method=True)
+        self.ResolveInDoubt = channel.unary_unary(
+                '/settlenet.v1.CorrectionService/ResolveInDoubt',
+                request_serializer=settlenet_dot_v1_dot_correction__pb2.InDoubtQuery.SerializeToString,
+                response_deserializer=settlenet_dot_v1_dot_correction__pb2.InDoubtList.FromString,
+                _registered_method=True)
 
 
 class CorrectionServiceServicer:
@@ -60,7 +70,24 @@ class CorrectionServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def QueryMessage(self, request, context):
-        """5203-style status of a msgid.
+        """5203-style status of a msgid. A msgid this node forwarded and is still resolving is
+        resolved first (one attempt), so the answer is what every node recorded.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListInDoubt(self, request, context):
+        """The forwarded messages whose outcome this node does not know yet (or those named).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ResolveInDoubt(self, request, context):
+        """Resolve now every pending forwarded message (or those named) — ask the next node what it
+        knows and record it, or correct it — and answer each as it stands afterwards (still
+        "pending" when the next node did not answer, or its forward is still running).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -78,6 +105,16 @@ def add_CorrectionServiceServicer_to_server(servicer, server):
                     servicer.QueryMessage,
                     request_deserializer=settlenet_dot_v1_dot_correction__pb2.MessageStatusQuery.FromString,
                     response_serializer=settlenet_dot_v1_dot_correction__pb2.MessageStatus.SerializeToString,
+            ),
+            'ListInDoubt': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListInDoubt,
+                    request_deserializer=settlenet_dot_v1_dot_correction__pb2.InDoubtQuery.FromString,
+                    response_serializer=settlenet_dot_v1_dot_correction__pb2.InDoubtList.SerializeToString,
+            ),
+            'ResolveInDoubt': grpc.unary_unary_rpc_method_handler(
+                    servicer.ResolveInDoubt,
+                    request_deserializer=settlenet_dot_v1_dot_correction__pb2.InDoubtQuery.FromString,
+                    response_serializer=settlenet_dot_v1_dot_correction__pb2.InDoubtList.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -135,6 +172,60 @@ class CorrectionService:
             '/settlenet.v1.CorrectionService/QueryMessage',
             settlenet_dot_v1_dot_correction__pb2.MessageStatusQuery.SerializeToString,
             settlenet_dot_v1_dot_correction__pb2.MessageStatus.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListInDoubt(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/settlenet.v1.CorrectionService/ListInDoubt',
+            settlenet_dot_v1_dot_correction__pb2.InDoubtQuery.SerializeToString,
+            settlenet_dot_v1_dot_correction__pb2.InDoubtList.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ResolveInDoubt(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/settlenet.v1.CorrectionService/ResolveInDoubt',
+            settlenet_dot_v1_dot_correction__pb2.InDoubtQuery.SerializeToString,
+            settlenet_dot_v1_dot_correction__pb2.InDoubtList.FromString,
             options,
             channel_credentials,
             insecure,

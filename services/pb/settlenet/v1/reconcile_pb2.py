@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1csettlenet/v1/reconcile.proto\x12\x0csettlenet.v1\"}\n\x0eReconcileQuery\x12\x0c\n\x04role\x18\x01 \x01(\t\x12\x10\n\x08\x62\x65gndate\x18\x02 \x01(\t\x12\x0f\n\x07\x65nddate\x18\x03 \x01(\t\x12\x13\n\x0b\x63ounterpart\x18\x04 \x01(\t\x12\x11\n\tpage_size\x18\x05 \x01(\x05\x12\x12\n\npage_token\x18\x06 \x01(\t\"\x90\x02\n\x0fReconcileRecord\x12\x0f\n\x07setl_id\x18\x01 \x01(\t\x12\x10\n\x08mdtrt_id\x18\x02 \x01(\t\x12\x0e\n\x06psn_no\x18\x03 \x01(\t\x12\x16\n\x0einsuplc_admdvs\x18\x04 \x01(\t\x12\x17\n\x0fmdtrtarea_admvs\x18\x05 \x01(\t\x12\x16\n\x0e\x66ixmedins_code\x18\x06 \x01(\t\x12\x11\n\tsetl_time\x18\x07 \x01(\t\x12\x16\n\x0erefd_setl_flag\x18\x08 \x01(\t\x12\x15\n\rmedfee_sumamt\x18\t \x01(\x03\x12\x17\n\x0f\x66und_pay_sumamt\x18\n \x01(\x03\x12\x10\n\x08\x61\x63\x63t_pay\x18\x0b \x01(\x03\x12\x14\n\x0cpsn_cash_pay\x18\x0c \x01(\x03\"\x89\x01\n\x12ReconcileTotalsRow\x12\x11\n\ttreatment\x18\x01 \x01(\t\x12\x0f\n\x07insured\x18\x02 \x01(\t\x12\r\n\x05\x63ount\x18\x03 \x01(\x03\x12\x15\n\rmedfee_sumamt\x18\x04 \x01(\x03\x12\x17\n\x0f\x66und_pay_sumamt\x18\x05 \x01(\x03\x12\x10\n\x08\x61\x63\x63t_pay\x18\x06 \x01(\x03\"A\n\x0fReconcileTotals\x12.\n\x04rows\x18\x01 \x03(\x0b\x32 .settlenet.v1.ReconcileTotalsRow\"[\n\x10ReconcileDetails\x12.\n\x07records\x18\x01 \x03(\x0b\x32\x1d.settlenet.v1.ReconcileRecord\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\xa2\x01\n\x10ReconcileService\x12\x45\n\x06Totals\x12\x1c.settlenet.v1.ReconcileQuery\x1a\x1d.settlenet.v1.ReconcileTotals\x12G\n\x07\x44\x65tails\x12\x1c.settlenet.v1.ReconcileQuery\x1a\x1e.settlenet.v1.ReconcileDetailsb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1csettlenet/v1/reconcile.proto\x12\x0csettlenet.v1\"}\n\x0eReconcileQuery\x12\x0c\n\x04role\x18\x01 \x01(\t\x12\x10\n\x08\x62\x65gndate\x18\x02 \x01(\t\x12\x0f\n\x07\x65nddate\x18\x03 \x01(\t\x12\x13\n\x0b\x63ounterpart\x18\x04 \x01(\t\x12\x11\n\tpage_size\x18\x05 \x01(\x05\x12\x12\n\npage_token\x18\x06 \x01(\t\"\x9f\x02\n\x0fReconcileRecord\x12\x0f\n\x07setl_id\x18\x01 \x01(\t\x12\x10\n\x08mdtrt_id\x18\x02 \x01(\t\x12\x0e\n\x06psn_no\x18\x03 \x01(\t\x12\x16\n\x0einsuplc_admdvs\x18\x04 \x01(\t\x12\x17\n\x0fmdtrtarea_admvs\x18\x05 \x01(\t\x12\x16\n\x0e\x66ixmedins_code\x18\x06 \x01(\t\x12\x11\n\tsetl_time\x18\x07 \x01(\t\x12\x16\n\x0erefd_setl_flag\x18\x08 \x01(\t\x12\x15\n\rmedfee_sumamt\x18\t \x01(\x03\x12\x17\n\x0f\x66und_pay_sumamt\x18\n \x01(\x03\x12\x10\n\x08\x61\x63\x63t_pay\x18\x0b \x01(\x03\x12\x14\n\x0cpsn_cash_pay\x18\x0c \x01(\x03\x12\r\n\x05msgid\x18\r \x01(\t\"\x89\x01\n\x12ReconcileTotalsRow\x12\x11\n\ttreatment\x18\x01 \x01(\t\x12\x0f\n\x07insured\x18\x02 \x01(\t\x12\r\n\x05\x63ount\x18\x03 \x01(\x03\x12\x15\n\rmedfee_sumamt\x18\x04 \x01(\x03\x12\x17\n\x0f\x66und_pay_sumamt\x18\x05 \x01(\x03\x12\x10\n\x08\x61\x63\x63t_pay\x18\x06 \x01(\x03\"A\n\x0fReconcileTotals\x12.\n\x04rows\x18\x01 \x03(\x0b\x32 .settlenet.v1.ReconcileTotalsRow\"[\n\x10ReconcileDetails\x12.\n\x07records\x18\x01 \x03(\x0b\x32\x1d.settlenet.v1.ReconcileRecord\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\xa2\x01\n\x10ReconcileService\x12\x45\n\x06Totals\x12\x1c.settlenet.v1.ReconcileQuery\x1a\x1d.settlenet.v1.ReconcileTotals\x12G\n\x07\x44\x65tails\x12\x1c.settlenet.v1.ReconcileQuery\x1a\x1e.settlenet.v1.ReconcileDetailsb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,13 +35,13 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_RECONCILEQUERY']._serialized_start=46
   _globals['_RECONCILEQUERY']._serialized_end=171
   _globals['_RECONCILERECORD']._serialized_start=174
-  _globals['_RECONCILERECORD']._serialized_end=446
-  _globals['_RECONCILETOTALSROW']._serialized_start=449
-  _globals['_RECONCILETOTALSROW']._serialized_end=586
-  _globals['_RECONCILETOTALS']._serialized_start=588
-  _globals['_RECONCILETOTALS']._serialized_end=653
-  _globals['_RECONCILEDETAILS']._serialized_start=655
-  _globals['_RECONCILEDETAILS']._serialized_end=746
-  _globals['_RECONCILESERVICE']._serialized_start=749
-  _globals['_RECONCILESERVICE']._serialized_end=911
+  _globals['_RECONCILERECORD']._serialized_end=461
+  _globals['_RECONCILETOTALSROW']._serialized_start=464
+  _globals['_RECONCILETOTALSROW']._serialized_end=601
+  _globals['_RECONCILETOTALS']._serialized_start=603
+  _globals['_RECONCILETOTALS']._serialized_end=668
+  _globals['_RECONCILEDETAILS']._serialized_start=670
+  _globals['_RECONCILEDETAILS']._serialized_end=761
+  _globals['_RECONCILESERVICE']._serialized_start=764
+  _globals['_RECONCILESERVICE']._serialized_end=926
 # @@protoc_insertion_point(module_scope)

@@ -23,7 +23,7 @@ class ReconcileQuery(_message.Message):
     def __init__(self, role: _Optional[str] = ..., begndate: _Optional[str] = ..., enddate: _Optional[str] = ..., counterpart: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class ReconcileRecord(_message.Message):
-    __slots__ = ("setl_id", "mdtrt_id", "psn_no", "insuplc_admdvs", "mdtrtarea_admvs", "fixmedins_code", "setl_time", "refd_setl_flag", "medfee_sumamt", "fund_pay_sumamt", "acct_pay", "psn_cash_pay")
+    __slots__ = ("setl_id", "mdtrt_id", "psn_no", "insuplc_admdvs", "mdtrtarea_admvs", "fixmedins_code", "setl_time", "refd_setl_flag", "medfee_sumamt", "fund_pay_sumamt", "acct_pay", "psn_cash_pay", "msgid")
     SETL_ID_FIELD_NUMBER: _ClassVar[int]
     MDTRT_ID_FIELD_NUMBER: _ClassVar[int]
     PSN_NO_FIELD_NUMBER: _ClassVar[int]
@@ -36,6 +36,7 @@ class ReconcileRecord(_message.Message):
     FUND_PAY_SUMAMT_FIELD_NUMBER: _ClassVar[int]
     ACCT_PAY_FIELD_NUMBER: _ClassVar[int]
     PSN_CASH_PAY_FIELD_NUMBER: _ClassVar[int]
+    MSGID_FIELD_NUMBER: _ClassVar[int]
     setl_id: str
     mdtrt_id: str
     psn_no: str
@@ -48,7 +49,8 @@ class ReconcileRecord(_message.Message):
     fund_pay_sumamt: int
     acct_pay: int
     psn_cash_pay: int
-    def __init__(self, setl_id: _Optional[str] = ..., mdtrt_id: _Optional[str] = ..., psn_no: _Optional[str] = ..., insuplc_admdvs: _Optional[str] = ..., mdtrtarea_admvs: _Optional[str] = ..., fixmedins_code: _Optional[str] = ..., setl_time: _Optional[str] = ..., refd_setl_flag: _Optional[str] = ..., medfee_sumamt: _Optional[int] = ..., fund_pay_sumamt: _Optional[int] = ..., acct_pay: _Optional[int] = ..., psn_cash_pay: _Optional[int] = ...) -> None: ...
+    msgid: str
+    def __init__(self, setl_id: _Optional[str] = ..., mdtrt_id: _Optional[str] = ..., psn_no: _Optional[str] = ..., insuplc_admdvs: _Optional[str] = ..., mdtrtarea_admvs: _Optional[str] = ..., fixmedins_code: _Optional[str] = ..., setl_time: _Optional[str] = ..., refd_setl_flag: _Optional[str] = ..., medfee_sumamt: _Optional[int] = ..., fund_pay_sumamt: _Optional[int] = ..., acct_pay: _Optional[int] = ..., psn_cash_pay: _Optional[int] = ..., msgid: _Optional[str] = ...) -> None: ...
 
 class ReconcileTotalsRow(_message.Message):
     __slots__ = ("treatment", "insured", "count", "medfee_sumamt", "fund_pay_sumamt", "acct_pay")
