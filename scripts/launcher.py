@@ -161,6 +161,7 @@ def spawn_node(
     *,
     log: Path | None = None,
     new_session: bool = True,
+    env: dict[str, str] | None = None,
 ) -> Process:
     """Spawn a node (``argv`` plus ``--ready-file``) without waiting: :func:`wait_ready` waits.
     Its log is ``log`` (default DATA/NAME.log), its ready file DATA/NAME.ready (spaces in NAME
@@ -173,6 +174,7 @@ def spawn_node(
         [*argv, "--ready-file", str(ready)],
         log or data / f"{stem}.log",
         new_session=new_session,
+        env=env,
     )
     p.ready = ready
     return p
@@ -186,9 +188,10 @@ def start_node(
     log: Path | None = None,
     new_session: bool = True,
     timeout: float = READY_TIMEOUT_S,
+    env: dict[str, str] | None = None,
 ) -> Process:
     """Spawn a node and wait until it serves (:func:`spawn_node`, :func:`wait_ready`)."""
-    p = spawn_node(name, argv, data, log=log, new_session=new_session)
+    p = spawn_node(name, argv, data, log=log, new_session=new_session, env=env)
     wait_ready(p, timeout)
     return p
 

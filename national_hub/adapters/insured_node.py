@@ -221,6 +221,17 @@ async def details(link: Link, role: str, begndate: str, enddate: str) -> list[Re
         raise DownstreamError(exc.code().name, exc) from None
 
 
+async def pending_forwards(link: Link, before: str) -> list[str]:
+    """The msgids a province node (as a place of treatment) forwarded before ``before``
+    ("yyyy-MM-dd") and still holds in doubt."""
+    stub = correction_pb2_grpc.CorrectionServiceStub(link.channel)
+    try:
+        found = await stub.ListInDoubt(correction_pb2.InDoubtQuery(), timeout=30)
+    except grpc.aio.AioRpcError as exc:
+        raise DownstreamError(exc.code().name, exc) from None
+    return [m.msgid for m in found.messages if m.state == "pending" and m.created_at[:10] < before]
+
+
 # ---- resolving a forward left in doubt (``national_hub/service_layer/in_doubt.py``) ---------
 
 _STORED: dict[str, Callable[[bytes], Any]] = {

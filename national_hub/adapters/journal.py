@@ -12,6 +12,7 @@ from national_hub.domain.model import RoutedMessage
 from services.storage import in_doubt as forwards
 from services.storage import journal as msg_journal
 from services.storage.prepared import run
+from services.values.forward import Forward
 
 _LOG: Insert = insert(routed_messages)
 """Built once: one row per routed message is on the hot path."""
@@ -44,13 +45,13 @@ class InDoubtRepository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def add(self, f: forwards.Forward) -> None:
+    def add(self, f: Forward) -> None:
         forwards.add(self.conn, in_doubt, f)
 
-    def reopen(self, f: forwards.Forward) -> None:
+    def reopen(self, f: Forward) -> None:
         forwards.reopen(self.conn, in_doubt, f)
 
-    def get(self, msgid: str) -> forwards.Forward | None:
+    def get(self, msgid: str) -> Forward | None:
         return forwards.get(self.conn, in_doubt, msgid)
 
     def finish(self, msgid: str, state: str, outcome: str = "") -> bool:
@@ -65,12 +66,10 @@ class InDoubtRepository:
     def attempted(self, msgid: str, note: str) -> None:
         forwards.attempted(self.conn, in_doubt, msgid, note)
 
-    def pending(self, limit: int = 500) -> list[forwards.Forward]:
+    def pending(self, limit: int = 500) -> list[Forward]:
         return forwards.pending(self.conn, in_doubt, limit)
 
-    def listing(
-        self, msgids: list[str], include_resolved: bool, limit: int
-    ) -> list[forwards.Forward]:
+    def listing(self, msgids: list[str], include_resolved: bool, limit: int) -> list[Forward]:
         return forwards.listing(self.conn, in_doubt, msgids, include_resolved, limit)
 
     def count_pending(self, before: str = "") -> int:

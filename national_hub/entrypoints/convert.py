@@ -17,7 +17,7 @@ from services.pb.settlenet.v1 import (
     hub_pb2,
     topup_pb2,
 )
-from services.storage.in_doubt import Forward
+from services.values.forward import Forward
 
 
 def forwarded(request: Any, infno: str, digest: str) -> Forward:

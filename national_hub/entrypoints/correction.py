@@ -13,10 +13,10 @@ from services.pb.settlenet.v1 import common_pb2, correction_pb2, correction_pb2_
 from services.rpc import in_doubt as in_doubt_wire
 from services.rpc.envelope import ResponseHeaders, check_header
 from services.rpc.handler import rpc
-from services.storage.in_doubt import PENDING
 from services.storage.journal import body_hash
 from services.values import clock
 from services.values.errors import InvalidField
+from services.values.forward import PENDING
 
 Ctx: TypeAlias = Any
 """grpc.aio.ServicerContext (the grpc package is untyped)."""

@@ -7,6 +7,8 @@ posts nothing twice (the transfer ids name the month, ``national_hub/domain/post
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import structlog
 
 from national_hub.adapters import insured_node
@@ -14,7 +16,7 @@ from national_hub.adapters.insured_node import DownstreamError, Registry
 from national_hub.adapters.unit_of_work import Repositories, UnitOfWork
 from national_hub.domain import clearing
 from national_hub.domain.clearing import Cleared
-from national_hub.service_layer import posting
+from national_hub.service_layer import in_doubt, posting
 from services.reconcile import records as reconcile
 from services.reconcile.records import Record
 from services.values import clock
@@ -85,6 +87,32 @@ class Clearing:
                 ]
         return texts
 
+    async def _check_nothing_in_doubt(self, month: str, enddate: str) -> None:
+        """Refuse while a message forwarded before the month ended is still in doubt at the hub
+        or at a place of treatment: a settlement of the month may still come out of it."""
+        before = (date.fromisoformat(enddate) + timedelta(days=1)).isoformat()
+        where = {"the hub": await self.uow.run(in_doubt.in_doubt_count, month)}
+        for link in self.registry.all():
+            try:
+                pending = await insured_node.pending_forwards(link, before)
+            except DownstreamError as exc:
+                raise Unavailable(
+                    "month",
+                    month,
+                    f"cannot ask province {link.province_code} what it holds in doubt: {exc.code}",
+                ) from None
+            where[f"province {link.province_code}"] = len(pending)
+        held = {k: n for k, n in where.items() if n}
+        if held:
+            raise FailedPrecondition(
+                "month",
+                month,
+                f"{sum(held.values())} message(s) forwarded before the month ended are still in "
+                "doubt (" + ", ".join(f"{k}: {n}" for k, n in held.items()) + "); the nodes are "
+                "resolving them: run `settlenet resolve` or clear again shortly",
+                reason=Reason.IN_DOUBT_OUTSTANDING,
+            )
+
     async def clear(self, month: str) -> tuple[Cleared, bool, int]:
         """Clear ``month``: (the cleared month, whether it was posted now, the records its
         statements cover). A cleared month answers what was cleared, unchanged."""
@@ -93,6 +121,7 @@ class Clearing:
             done = await self.uow.run(_load, month)
             return done, False, clearing.records_of(done)
         clearing.check_month_ended(month, clock.now().date())
+        await self._check_nothing_in_doubt(month, enddate)
         hub = await self.uow.run(_records, begndate, enddate)
         texts = await self._differences(begndate, enddate, hub)
         if texts:

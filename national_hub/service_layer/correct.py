@@ -21,8 +21,8 @@ from national_hub.adapters.insured_node import Corrected, Link, Registry
 from national_hub.adapters.unit_of_work import Repositories, UnitOfWork
 from national_hub.domain.model import Header
 from national_hub.service_layer.route import record_routed
-from services.storage.in_doubt import BURNED, CORRECTED
 from services.values import clock
+from services.values.forward import BURNED, CORRECTED
 
 log = structlog.get_logger("hub")
 

@@ -35,8 +35,8 @@ from national_hub.service_layer.correct import record_correction
 from national_hub.service_layer.route import Router, after_forward, record_routed
 from services.rpc.inflight import Resolver
 from services.rpc.status import RemoteStatus, uncertain
-from services.storage.in_doubt import BURNED, CORRECTED, DONE, FAILED, PENDING, Forward
 from services.values import clock
+from services.values.forward import BURNED, CORRECTED, DONE, FAILED, PENDING, Forward
 
 log = structlog.get_logger("in_doubt")
 

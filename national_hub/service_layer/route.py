@@ -30,9 +30,9 @@ from national_hub.domain.model import Header, RoutedSettlement
 from national_hub.service_layer import advances, posting
 from services.rpc.inflight import InFlight
 from services.rpc.status import uncertain
-from services.storage.in_doubt import DONE, PENDING, Forward
 from services.values import clock
 from services.values.errors import Unavailable
+from services.values.forward import DONE, PENDING, Forward
 
 log = structlog.get_logger("hub")
 

@@ -41,6 +41,7 @@ from services.rpc.envelope import Envelope
 from services.storage import in_doubt as forwards
 from services.storage import journal as msg_journal
 from services.storage.database import Database
+from services.values.forward import Forward
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -237,13 +238,13 @@ class InDoubtRepository(_Repository):
 
     __slots__ = ()
 
-    def add(self, f: forwards.Forward) -> None:
+    def add(self, f: Forward) -> None:
         forwards.add(self.conn, in_doubt_table, f)
 
-    def reopen(self, f: forwards.Forward) -> None:
+    def reopen(self, f: Forward) -> None:
         forwards.reopen(self.conn, in_doubt_table, f)
 
-    def get(self, msgid: str) -> forwards.Forward | None:
+    def get(self, msgid: str) -> Forward | None:
         return forwards.get(self.conn, in_doubt_table, msgid)
 
     def finish(self, msgid: str, state: str, outcome: str = "") -> bool:
@@ -258,12 +259,10 @@ class InDoubtRepository(_Repository):
     def attempted(self, msgid: str, note: str) -> None:
         forwards.attempted(self.conn, in_doubt_table, msgid, note)
 
-    def pending(self, limit: int = 500) -> list[forwards.Forward]:
+    def pending(self, limit: int = 500) -> list[Forward]:
         return forwards.pending(self.conn, in_doubt_table, limit)
 
-    def listing(
-        self, msgids: list[str], include_resolved: bool, limit: int
-    ) -> list[forwards.Forward]:
+    def listing(self, msgids: list[str], include_resolved: bool, limit: int) -> list[Forward]:
         return forwards.listing(self.conn, in_doubt_table, msgids, include_resolved, limit)
 
     def count_pending(self, before: str = "") -> int:

@@ -28,8 +28,8 @@ from services.rpc import in_doubt as in_doubt_wire
 from services.rpc.envelope import Envelope, ResponseHeaders, node_msgid
 from services.rpc.handler import rpc
 from services.storage.database import Database
-from services.storage.in_doubt import PENDING
 from services.values import clock
+from services.values.forward import PENDING
 
 Ctx: TypeAlias = Any
 """``grpc.aio.ServicerContext`` (grpc ships no type annotations)."""

@@ -20,8 +20,8 @@ from provincial_nodes.domain.settlement import Settlement
 from provincial_nodes.service_layer.insured import InsuredRole
 from provincial_nodes.service_layer.treatment import TreatmentRole
 from services.rpc.envelope import Envelope
-from services.storage.in_doubt import BURNED, CORRECTED
 from services.values.errors import FailedPrecondition, InvalidField, NotFound
+from services.values.forward import BURNED, CORRECTED
 from services.values.reasons import Reason
 
 CORRECTABLE = {"2207"}

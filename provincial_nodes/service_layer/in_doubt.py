@@ -39,9 +39,9 @@ from provincial_nodes.service_layer.treatment import TreatmentRole
 from services.rpc.envelope import Envelope
 from services.rpc.inflight import Resolver
 from services.rpc.status import RemoteStatus
-from services.storage.in_doubt import BURNED, CORRECTED, DONE, PENDING, Forward
 from services.values import clock
 from services.values.errors import DuplicateMessage, Unavailable
+from services.values.forward import BURNED, CORRECTED, DONE, PENDING, Forward
 
 log = structlog.get_logger("in_doubt")
 

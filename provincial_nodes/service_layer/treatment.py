@@ -42,9 +42,9 @@ from services.reconcile.records import Record
 from services.rpc.envelope import Envelope
 from services.rpc.inflight import InFlight
 from services.rpc.status import uncertain
-from services.storage.in_doubt import DONE, PENDING, Forward
 from services.values import clock
 from services.values.errors import FailedPrecondition, InvalidField, NotFound, Unavailable
+from services.values.forward import DONE, PENDING, Forward
 from services.values.reasons import Reason
 
 T = TypeVar("T")

@@ -4,8 +4,8 @@ served by the treatment nodes and the hub alike."""
 from __future__ import annotations
 
 from services.pb.settlenet.v1 import correction_pb2
-from services.storage.in_doubt import Forward
 from services.values.errors import InvalidField
+from services.values.forward import Forward
 
 MAX_ROWS = 10_000
 

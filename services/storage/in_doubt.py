@@ -17,7 +17,6 @@ calls that are resolved by redoing them) and the fields a resolution needs witho
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 
 from sqlalchemy import (
     Column,
@@ -40,38 +39,7 @@ from sqlalchemy.sql import Insert, Select, Update
 
 from services.storage.prepared import run
 from services.values import clock
-
-PENDING, DONE, FAILED, BURNED, CORRECTED = "pending", "done", "failed", "burned", "corrected"
-STATES = (PENDING, DONE, FAILED, BURNED, CORRECTED)
-"""pending: forwarded (or about to be), outcome unknown here; done: took effect and recorded
-here; failed: resending it (a 2208 resolved by sending it again) was refused (a forward
-refused outright leaves no row: it took effect nowhere); burned: never took effect and a
-correction closed it; corrected: took effect and a correction reversed it."""
-
-
-@dataclass(frozen=True, slots=True)
-class Forward:
-    """One forwarded call as the in-doubt table keeps it."""
-
-    msgid: str
-    infno: str
-    downstream: str
-    """Where it went: "hub" from a treatment node, the insured province's code from the hub."""
-    insuplc_admdvs: str
-    psn_no: str
-    mdtrt_id: str
-    body_sha256: str
-    request: bytes
-    """The request as forwarded (serialized protobuf)."""
-    state: str = PENDING
-    created_at: str = ""
-    resolved_at: str = ""
-    outcome: str = ""
-    """How it was resolved, or what the last attempt to resolve it met."""
-    attempts: int = 0
-    correction: str = ""
-    """The msgid of the 2601 this node decided to burn it with (sent again, under the same
-    msgid, until its answer is recorded: the decision stands once taken)."""
+from services.values.forward import FAILED, PENDING, STATES, Forward
 
 
 def in_doubt_table(metadata: MetaData, name: str = "in_doubt") -> Table:

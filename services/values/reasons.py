@@ -60,6 +60,7 @@ class Reason(StrEnum):
 
     # Added later: new reasons go last, so the proto enum's numbers never change.
     MONTH_NOT_ENDED = "MONTH_NOT_ENDED"
+    IN_DOUBT_OUTSTANDING = "IN_DOUBT_OUTSTANDING"
 
 
 MEANING: dict[Reason, str] = {
@@ -94,6 +95,7 @@ MEANING: dict[Reason, str] = {
     Reason.NOTHING_TO_CLEAR: "No settlement was routed in the month.",
     Reason.UNRECONCILED: "Clearing refused: the nodes and the hub differ for the month.",
     Reason.MONTH_NOT_ENDED: "Clearing refused: the month has not ended on the hub's clock.",
+    Reason.IN_DOUBT_OUTSTANDING: "Clearing refused: messages of the month are still in doubt (being resolved).",
     Reason.EXISTS_WITH_DIFFERENT_FIELDS: "A ledger transfer id already posted with other fields.",
     Reason.EXCEEDS_PENDING_AMOUNT: "Posting more of a hold than it holds.",
     Reason.PENDING_ALREADY_POSTED: "Voiding or posting again a hold that is posted.",

@@ -17,6 +17,7 @@ import random
 import sys
 import time
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -49,12 +50,13 @@ class Node:
         self.proc: launcher.Process | None = None
         self.endpoint = ""
 
-    def start(self, port: int = 0) -> str:
+    def start(self, port: int = 0, env: dict[str, str] | None = None) -> str:
         self.proc = launcher.start_node(
             self.name,
             [*CLI, *self.args, "--port", str(port), "--log-json", "--resolve-interval", "1"],
             self.data,
             new_session=False,
+            env=env,
         )
         self.endpoint = self.proc.endpoint
         return self.endpoint
@@ -199,6 +201,13 @@ def test_kills_under_an_open_loop_converge_with_nobody_correcting(tmp_path: Path
             f"pending {pending}; " + (reconcile.render(report) if "comparisons" in report else "")
         )
         assert converged_after <= CONVERGE_S, f"{say}: converged after {converged_after:.1f}s"
+        # A month is cleared once it has ended on the hub's clock: the hub restarts (once more)
+        # on the first second of the next month.
+        year, mon = int(month[:4]), int(month[5:])
+        first = datetime(year + mon // 12, mon % 12 + 1, 1, 0, 0, 1, tzinfo=clock.CST)
+        shift = str(int((first - clock.now()).total_seconds()) + 1)
+        hub.stop()
+        hub.start(hub.port, env={**os.environ, clock.OFFSET_ENV: shift})
         cleared = asyncio.run(clear())
     finally:
         for node in (*provinces.values(), hub):

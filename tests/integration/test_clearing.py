@@ -166,3 +166,26 @@ async def test_a_top_up_before_clearing_is_not_paid_back_twice(net: Net) -> None
         assert debits == credits
     finally:
         await channel.close()
+
+
+async def test_a_month_with_a_message_in_doubt_is_refused(net: Net) -> None:
+    """A 2207 the hub forwarded in the month and has not resolved yet may still become a
+    settlement of the month: clearing waits for it."""
+    from national_hub.adapters.tables import in_doubt
+    from services.storage import in_doubt as forwards
+    from services.values.forward import Forward
+
+    s = await _settle(net, 0)
+    month = s.setl_time[:7]
+    row = Forward("H11010100001202612019999999999", "2207", "13", "130100", "P", "M", "x", b"")
+    net.net.hub.db.transact_sync(lambda c: forwards.add(c, in_doubt, row))
+    channel = grpc.aio.insecure_channel(net.net.hub.endpoint)
+    try:
+        with pytest.raises(grpc.aio.AioRpcError) as err, after_month(month):
+            await clearing_pb2_grpc.ClearingServiceStub(channel).ClearMonth(
+                clearing_pb2.ClearMonthRequest(month=month)
+            )
+        assert details_of(err.value)[1] == "IN_DOUBT_OUTSTANDING"
+        assert "the hub: 1" in err.value.details()
+    finally:
+        await channel.close()

@@ -13,8 +13,8 @@ from national_hub.service_layer.in_doubt import in_doubt_count
 from services.rpc.envelope import MSGID_RE, node_msgid
 from services.rpc.status import RemoteStatus, uncertain
 from services.storage.database import Database, sqlite_url
-from services.storage.in_doubt import DONE, Forward
 from services.values import errors
+from services.values.forward import DONE, Forward
 
 
 def _forward(msgid: str) -> Forward:

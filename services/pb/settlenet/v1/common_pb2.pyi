@@ -45,6 +45,7 @@ class Reason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     PENDING_ALREADY_POSTED: _ClassVar[Reason]
     PENDING_ALREADY_VOIDED: _ClassVar[Reason]
     MONTH_NOT_ENDED: _ClassVar[Reason]
+    IN_DOUBT_OUTSTANDING: _ClassVar[Reason]
 REASON_UNSPECIFIED: Reason
 SETTLENET_ERROR: Reason
 INVALID_FIELD: Reason
@@ -81,6 +82,7 @@ EXCEEDS_PENDING_AMOUNT: Reason
 PENDING_ALREADY_POSTED: Reason
 PENDING_ALREADY_VOIDED: Reason
 MONTH_NOT_ENDED: Reason
+IN_DOUBT_OUTSTANDING: Reason
 
 class RequestHeader(_message.Message):
     __slots__ = ("infno", "msgid", "mdtrtarea_admvs", "insuplc_admdvs", "fixmedins_code", "opter_type", "opter", "inf_time", "recer_sys_code", "infver", "opter_name", "fixmedins_name", "sign_no")
