@@ -186,10 +186,11 @@ class RetryingHis(His):
         insutype: str,
         medfee_sumamt: int,
         *,
-        rounds: int = 2,
+        rounds: int = 3,
     ) -> SettleOutcome:
         """Settle the visit: each round one msgid, retried; an uncertain round is corrected
-        and the next round starts. Returns what stands."""
+        and the next round starts; a msgid the network burned by itself (presumed abort,
+        docs/exactly-once.md) also ends a round. Returns what stands."""
         msgids: list[str] = []
         corrected: list[str] = []
         for _ in range(rounds):
