@@ -21,7 +21,6 @@ is what clearing asks before it closes a month.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable
 
@@ -33,14 +32,13 @@ from national_hub.adapters.unit_of_work import Repositories, UnitOfWork
 from national_hub.domain.model import Header, RoutedSettlement
 from national_hub.service_layer.correct import record_correction
 from national_hub.service_layer.route import Router, after_forward, record_routed
-from services.rpc.inflight import Resolver
+from services.rpc.inflight import ForwardResolver
 from services.rpc.status import RemoteStatus, uncertain
 from services.values import clock
-from services.values.forward import BURNED, CORRECTED, DONE, FAILED, PENDING, Forward
+from services.values.forward import BURNED, CORRECTED, DONE, FAILED, Forward
 
 log = structlog.get_logger("in_doubt")
 
-CONCURRENCY = 16
 """Forwards resolved at once by one sweep."""
 
 
@@ -122,7 +120,7 @@ def _log_line(repos: Repositories, f: Forward, link: Link, s: RoutedSettlement) 
     )
 
 
-class HubInDoubt:
+class HubInDoubt(ForwardResolver):
     """The hub's resolver of its in-doubt forwards."""
 
     def __init__(
@@ -138,24 +136,9 @@ class HubInDoubt:
         self.router = router
         self.new_msgid = new_msgid
         """A fresh msgid for a 2601 of the hub's own."""
-        self.resolver = Resolver(self.sweep, router.inflight, interval_s)
-        self._locks: dict[str, asyncio.Lock] = {}
+        super().__init__(router.inflight, interval_s)
         router.resolve_now = self.resolve
         router.resolve_soon = self.soon
-
-    def start(self) -> None:
-        self.resolver.start()
-
-    async def stop(self) -> None:
-        await self.resolver.stop()
-        await self.router.inflight.stop()
-
-    def soon(self, msgid: str) -> None:
-        async def once() -> bool:
-            f = await self.resolve(msgid)
-            return f is None or f.state != PENDING
-
-        self.resolver.soon(once)
 
     async def listing(self, msgids: list[str], include_resolved: bool, limit: int) -> list[Forward]:
         return await self.uow.run(listing, msgids, include_resolved, limit)
@@ -164,48 +147,15 @@ class HubInDoubt:
         """The in-doubt row of ``msgid``, if the hub forwarded it."""
         return await self.uow.run(_get, msgid)
 
+    async def _pending_rows(self) -> list[Forward]:
+        return await self.uow.run(_pending)
+
+    async def _attempted(self, msgid: str, note: str) -> None:
+        await self.uow.run(_attempted, msgid, note)
+
     async def count(self, month: str = "") -> int:
         """:func:`in_doubt_count` in a unit of its own."""
         return await self.uow.run(in_doubt_count, month)
-
-    async def sweep(self, msgids: list[str] | None = None) -> list[Forward]:
-        """Resolve every pending forward not in flight here (or those of ``msgids``); each as
-        it stands afterwards."""
-        if msgids:
-            rows = [f for m in msgids if (f := await self.uow.run(_get, m)) is not None]
-        else:
-            rows = await self.uow.run(_pending)
-        gate = asyncio.Semaphore(CONCURRENCY)
-
-        async def one(f: Forward) -> Forward:
-            async with gate:
-                return await self.resolve(f.msgid, sweep=True) or f
-
-        return list(await asyncio.gather(*(one(f) for f in rows if f.state == PENDING))) + [
-            f for f in rows if f.state != PENDING
-        ]
-
-    async def resolve(self, msgid: str, *, sweep: bool = False) -> Forward | None:
-        """Resolve ``msgid`` if it is pending here (a sweep leaves one in flight alone); the
-        row as it stands afterwards. A failed attempt is counted and leaves it pending."""
-        lock = self._locks.setdefault(msgid, asyncio.Lock())
-        try:
-            async with lock:
-                f = await self.uow.run(_get, msgid)
-                if f is None or f.state != PENDING:
-                    return f
-                if sweep and self.router.inflight.running(msgid):
-                    return f
-                try:
-                    how = await self._resolve(f)
-                    log.info("in_doubt_resolved", msgid=msgid, infno=f.infno, outcome=how)
-                except Exception as exc:  # the insured node still does not answer
-                    log.info("in_doubt_unresolved", msgid=msgid, error=str(exc)[:200])
-                    await self.uow.run(_attempted, msgid, f"resolve: {exc}")
-                return await self.uow.run(_get, msgid)
-        finally:
-            if not lock.locked():
-                self._locks.pop(msgid, None)
 
     async def _apply(self, f: Forward, link: Link, learnt: Learnt) -> str | None:
         if learnt.state == "done" and learnt.original is not None:

@@ -24,7 +24,6 @@ start, every ``interval_s`` seconds, on a hospital's retry or status query of th
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
@@ -37,7 +36,7 @@ from provincial_nodes.domain.settlement import Settlement
 from provincial_nodes.service_layer.correction import CorrectCommand, TreatmentCorrection
 from provincial_nodes.service_layer.treatment import TreatmentRole
 from services.rpc.envelope import Envelope
-from services.rpc.inflight import Resolver
+from services.rpc.inflight import ForwardResolver
 from services.rpc.status import RemoteStatus
 from services.values import clock
 from services.values.errors import DuplicateMessage, Unavailable
@@ -45,7 +44,6 @@ from services.values.forward import BURNED, CORRECTED, DONE, PENDING, Forward
 
 log = structlog.get_logger("in_doubt")
 
-CONCURRENCY = 16
 """Forwards resolved at once by one sweep."""
 
 
@@ -83,7 +81,7 @@ def in_doubt_count(uow: UnitOfWork, before: str = "") -> int:
     return uow.in_doubt.count_pending(before)
 
 
-class TreatmentInDoubt:
+class TreatmentInDoubt(ForwardResolver):
     """The place of treatment's resolver of its in-doubt forwards."""
 
     def __init__(
@@ -109,63 +107,18 @@ class TreatmentInDoubt:
         self.encode_correction = encode_correction
         self.new_msgid = new_msgid
         """A fresh msgid of an institution (for the 2601 this node sends)."""
-        self.resolver = Resolver(self.sweep, role.inflight, interval_s)
-        self._locks: dict[str, asyncio.Lock] = {}
+        super().__init__(role.inflight, interval_s)
         role.resolve_now = self.resolve
         role.resolve_soon = self.soon
 
-    def start(self) -> None:
-        self.resolver.start()
+    async def row(self, msgid: str) -> Forward | None:
+        return await self.units.run(_get, msgid)
 
-    async def stop(self) -> None:
-        await self.resolver.stop()
-        await self.role.inflight.stop()
+    async def _pending_rows(self) -> list[Forward]:
+        return await self.units.run(_pending)
 
-    def soon(self, msgid: str) -> None:
-        async def once() -> bool:
-            f = await self.resolve(msgid)
-            return f is None or f.state != PENDING
-
-        self.resolver.soon(once)
-
-    async def sweep(self, msgids: list[str] | None = None) -> list[Forward]:
-        """Resolve every pending forward not in flight here (or those of ``msgids``); each
-        as it stands afterwards."""
-        if msgids:
-            rows = [f for m in msgids if (f := await self.units.run(_get, m)) is not None]
-        else:
-            rows = await self.units.run(_pending)
-        gate = asyncio.Semaphore(CONCURRENCY)
-
-        async def one(f: Forward) -> Forward:
-            async with gate:
-                return await self.resolve(f.msgid, sweep=True) or f
-
-        return list(await asyncio.gather(*(one(f) for f in rows if f.state == PENDING))) + [
-            f for f in rows if f.state != PENDING
-        ]
-
-    async def resolve(self, msgid: str, *, sweep: bool = False) -> Forward | None:
-        """Resolve ``msgid`` if it is pending here (a sweep leaves one in flight alone); the
-        row as it stands afterwards. A failed attempt is counted and leaves it pending."""
-        lock = self._locks.setdefault(msgid, asyncio.Lock())
-        try:
-            async with lock:
-                f = await self.units.run(_get, msgid)
-                if f is None or f.state != PENDING:
-                    return f
-                if sweep and self.role.inflight.running(msgid):
-                    return f
-                try:
-                    how = await self._resolve(f)
-                    log.info("in_doubt_resolved", msgid=msgid, infno=f.infno, outcome=how)
-                except Exception as exc:  # the hub or the insured place still does not answer
-                    log.info("in_doubt_unresolved", msgid=msgid, error=str(exc)[:200])
-                    await self.units.run(_attempted, msgid, f"resolve: {exc}")
-                return await self.units.run(_get, msgid)
-        finally:
-            if not lock.locked():
-                self._locks.pop(msgid, None)
+    async def _attempted(self, msgid: str, note: str) -> None:
+        await self.units.run(_attempted, msgid, note)
 
     async def _resolve(self, f: Forward) -> str:
         env = replace(self.envelope_of(f.request, f.infno), digest=f.body_sha256)

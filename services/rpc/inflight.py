@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
 import structlog
 
 from services.rpc import handler
+from services.values.forward import PENDING, Forward
 
 T = TypeVar("T")
 log = structlog.get_logger("in_doubt")
@@ -150,3 +152,88 @@ class Resolver:
             except TimeoutError:
                 pass
             self._wake.clear()
+
+
+class ForwardResolver(ABC):
+    """What the resolver of every forwarding node (the treatment node's, the hub's) shares:
+    resolving one msgid at a time under a lock, sweeping every pending forward not in flight,
+    retrying soon after a failed forward, the periodic task. A node says how it reads and marks
+    its rows and how it resolves one (``docs/exactly-once.md``)."""
+
+    CONCURRENCY = 16
+    """Forwards resolved at once by a sweep."""
+
+    def __init__(self, inflight: InFlight, interval_s: float) -> None:
+        self.inflight = inflight
+        self.resolver = Resolver(self.sweep, inflight, interval_s)
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    @abstractmethod
+    async def row(self, msgid: str) -> Forward | None:
+        """The in-doubt row of ``msgid``, if this node forwarded it."""
+
+    @abstractmethod
+    async def _pending_rows(self) -> list[Forward]: ...
+
+    @abstractmethod
+    async def _attempted(self, msgid: str, note: str) -> None:
+        """Count a failed attempt to resolve ``msgid`` (it stays pending)."""
+
+    @abstractmethod
+    async def _resolve(self, f: Forward) -> str:
+        """Resolve one pending forward; how (raises when the next node does not answer)."""
+
+    def start(self) -> None:
+        self.resolver.start()
+
+    async def stop(self) -> None:
+        await self.resolver.stop()
+        await self.inflight.stop()
+
+    def soon(self, msgid: str) -> None:
+        """Resolve ``msgid`` in the background, with a few attempts (after a failed forward)."""
+
+        async def once() -> bool:
+            f = await self.resolve(msgid)
+            return f is None or f.state != PENDING
+
+        self.resolver.soon(once)
+
+    async def sweep(self, msgids: list[str] | None = None) -> list[Forward]:
+        """Resolve every pending forward not in flight here (or those of ``msgids``); each as
+        it stands afterwards."""
+        if msgids:
+            rows = [f for m in msgids if (f := await self.row(m)) is not None]
+        else:
+            rows = await self._pending_rows()
+        gate = asyncio.Semaphore(self.CONCURRENCY)
+
+        async def one(f: Forward) -> Forward:
+            async with gate:
+                return await self.resolve(f.msgid, sweep=True) or f
+
+        return list(await asyncio.gather(*(one(f) for f in rows if f.state == PENDING))) + [
+            f for f in rows if f.state != PENDING
+        ]
+
+    async def resolve(self, msgid: str, *, sweep: bool = False) -> Forward | None:
+        """Resolve ``msgid`` if it is pending here (a sweep leaves one in flight alone); the
+        row as it stands afterwards. A failed attempt is counted and leaves it pending."""
+        lock = self._locks.setdefault(msgid, asyncio.Lock())
+        try:
+            async with lock:
+                f = await self.row(msgid)
+                if f is None or f.state != PENDING:
+                    return f
+                if sweep and self.inflight.running(msgid):
+                    return f
+                try:
+                    how = await self._resolve(f)
+                    log.info("in_doubt_resolved", msgid=msgid, infno=f.infno, outcome=how)
+                except Exception as exc:  # the next node still does not answer
+                    log.info("in_doubt_unresolved", msgid=msgid, error=str(exc)[:200])
+                    await self._attempted(msgid, f"resolve: {exc}")
+                return await self.row(msgid)
+        finally:
+            if not lock.locked():
+                self._locks.pop(msgid, None)
