@@ -38,6 +38,19 @@ class HubServicer(hub_pb2_grpc.HubServiceServicer):
         )
         return answer
 
+    async def _forward_change(self, request: Any, infno: str) -> insured_pb2.SettleResult:
+        """Forward a 2207 or 2208: journalled by msgid, recorded in doubt before it goes out."""
+        _check(request, infno)
+        digest = body_hash(request)
+        answer: insured_pb2.SettleResult = await self.router.forward(
+            convert.header(request, infno),
+            request,
+            digest=digest,
+            parse=insured_pb2.SettleResult.FromString,
+            fwd=convert.forwarded(request, infno, digest),
+        )
+        return answer
+
     @rpc("2206")
     async def PreSettle(
         self, request: insured_pb2.SettleClaim, context: Ctx
@@ -52,31 +65,13 @@ class HubServicer(hub_pb2_grpc.HubServiceServicer):
     async def Settle(
         self, request: insured_pb2.SettleClaim, context: Ctx
     ) -> insured_pb2.SettleResult:
-        _check(request, "2207")
-        digest = body_hash(request)
-        answer: insured_pb2.SettleResult = await self.router.forward(
-            convert.header(request, "2207"),
-            request,
-            digest=digest,
-            parse=insured_pb2.SettleResult.FromString,
-            fwd=convert.forwarded(request, "2207", digest),
-        )
-        return answer
+        return await self._forward_change(request, "2207")
 
     @rpc("2208")
     async def RevokeSettlement(
         self, request: insured_pb2.RevokeClaim, context: Ctx
     ) -> insured_pb2.SettleResult:
-        _check(request, "2208")
-        digest = body_hash(request)
-        answer: insured_pb2.SettleResult = await self.router.forward(
-            convert.header(request, "2208"),
-            request,
-            digest=digest,
-            parse=insured_pb2.SettleResult.FromString,
-            fwd=convert.forwarded(request, "2208", digest),
-        )
-        return answer
+        return await self._forward_change(request, "2208")
 
     @rpc("9101")
     async def RegisterNode(
