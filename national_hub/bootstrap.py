@@ -45,7 +45,8 @@ from services.pb.settlenet.v1 import (
 )
 from services.reconcile.servicer import ReconcileServicer
 from services.rpc.envelope import MsgidFactory, ResponseHeaders
-from services.rpc.server import Running, Tls, start_server
+from services.rpc.server import Running, start_server
+from services.security.material import Security
 from services.storage.database import Database
 from services.values.errors import InvalidField
 
@@ -64,7 +65,9 @@ class HubConfig:
     host: str = "127.0.0.1"
     port: int = 0
     topology: Path | None = None
-    tls: Tls | None = None
+    security: Security | None = None
+    """Mutual TLS and the authorization matrix; None runs plaintext and lets anyone do anything
+    (``--insecure``)."""
     advance_exhausted: str = "refuse"
     """A 2207 to a province whose advance fund is exhausted: "refuse" or "allow" (and flag)."""
     advance_size_fen: int = advance.DEFAULT_SIZE_FEN
@@ -106,7 +109,7 @@ async def start(cfg: HubConfig) -> Hub:
     db = Database(cfg.db_url, metadata)
     await asyncio.to_thread(db.create_schema)
     uow = UnitOfWork(db)
-    registry = Registry(cfg.tls)
+    registry = Registry(cfg.security.tls if cfg.security else None)
     nodes = NodeRegistry(uow, registry, cfg.advance_size_fen)
     await nodes.load(cfg.topology)
     headers = ResponseHeaders(HUB_ADMDVS)
@@ -158,7 +161,8 @@ async def start(cfg: HubConfig) -> Hub:
         ],
         host=cfg.host,
         port=cfg.port,
-        tls=cfg.tls,
+        tls=cfg.security.tls if cfg.security else None,
+        guard=cfg.security.guard("") if cfg.security else None,
     )
     hub = Hub(cfg, db, registry, running, resolver)
     resolver.start()  # first, what a crash left pending

@@ -41,7 +41,8 @@ from services.pb.settlenet.v1 import (
 )
 from services.reconcile.servicer import ReconcileServicer
 from services.rpc.envelope import ResponseHeaders
-from services.rpc.server import Running, Tls, start_server
+from services.rpc.server import Running, start_server
+from services.security.material import Security
 from services.storage.database import Database
 
 log = structlog.get_logger("province")
@@ -56,7 +57,9 @@ class NodeConfig:
     host: str = "127.0.0.1"
     port: int = 0
     advertise_host: str | None = None
-    tls: Tls | None = None
+    security: Security | None = None
+    """Mutual TLS, institution credentials and the authorization matrix; None runs plaintext
+    and lets anyone do anything (``--insecure``)."""
     population: int = 0
     seed: int = 1
     admin: bool = True
@@ -169,7 +172,9 @@ def _counterpart(role: str, counterpart: str) -> dict[str, str]:
 
 async def start(cfg: NodeConfig, *, register: bool = True) -> ProvinceNode:
     """Build, serve and register a province node."""
-    hub = HubClient(cfg.hub, cfg.tls)  # channels belong to the running event loop
+    hub = HubClient(
+        cfg.hub, cfg.security.tls if cfg.security else None
+    )  # channels belong to the running event loop
     try:
         node = await asyncio.to_thread(build, cfg, hub)
     except BaseException:
@@ -218,7 +223,13 @@ async def start(cfg: NodeConfig, *, register: bool = True) -> ProvinceNode:
                 admin_pb2.DESCRIPTOR.services_by_name["AdminService"].full_name,
             )
         )
-    node.running = await start_server(services, host=cfg.host, port=cfg.port, tls=cfg.tls)
+    node.running = await start_server(
+        services,
+        host=cfg.host,
+        port=cfg.port,
+        tls=cfg.security.tls if cfg.security else None,
+        guard=cfg.security.guard(cfg.code) if cfg.security else None,
+    )
     log.info("province_serving", code=cfg.code, endpoint=node.endpoint)
     node.publisher.start()
     if node.in_doubt is not None:

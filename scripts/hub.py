@@ -5,11 +5,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 from pathlib import Path
 
 from national_hub.domain.advance import DEFAULT_SIZE_FEN as DEFAULT_ADVANCE_FEN
 from scripts.options import Subparsers, positive_fen
-from scripts.serve import add_serve_args, db_url, faults_from_env, serve_until_signal
+from scripts.serve import (
+    add_serve_args,
+    db_url,
+    faults_from_env,
+    security_from_args,
+    serve_until_signal,
+)
 
 
 def add_parser(sub: Subparsers) -> None:
@@ -42,9 +49,15 @@ def add_parser(sub: Subparsers) -> None:
 def main(args: argparse.Namespace) -> int:
     from national_hub import bootstrap as hub_boot
     from services.logs import setup as slog
+    from services.security.material import MaterialError
 
     if code := faults_from_env():
         return code
+    try:
+        security = security_from_args(args, "hub")
+    except MaterialError as exc:
+        print(f"settlenet hub: {exc}", file=sys.stderr)
+        return 2
     slog.configure("hub", json=args.log_json, level=args.log_level)
     cfg = hub_boot.HubConfig(
         db_url=db_url(args, "hub"),
@@ -54,5 +67,6 @@ def main(args: argparse.Namespace) -> int:
         advance_exhausted=args.advance_exhausted,
         advance_size_fen=args.advance_size_fen,
         resolve_interval_s=args.resolve_interval,
+        security=security,
     )
     return asyncio.run(serve_until_signal(hub_boot.start(cfg), args.ready_file))

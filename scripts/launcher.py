@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from services.security.client import TlsFiles
+
 READY_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 10.0
 CLI = (sys.executable, "-m", "scripts.cli")
@@ -114,13 +116,19 @@ def spawn(
     return Process(name, proc, log, _handle=handle)
 
 
-def health_serving(endpoint: str, timeout: float = 2.0) -> bool:
-    """Whether the server at ``endpoint`` answers the standard health check with SERVING."""
+def health_serving(endpoint: str, timeout: float = 2.0, tls: TlsFiles | None = None) -> bool:
+    """Whether the server at ``endpoint`` answers the standard health check with SERVING (over
+    mutual TLS with ``tls``)."""
     import grpc
     from grpc_health.v1 import health_pb2, health_pb2_grpc
 
     try:
-        with grpc.insecure_channel(endpoint) as channel:
+        opened = (
+            grpc.secure_channel(endpoint, tls.channel_credentials())
+            if tls
+            else grpc.insecure_channel(endpoint)
+        )
+        with opened as channel:
             answer = health_pb2_grpc.HealthStub(channel).Check(
                 health_pb2.HealthCheckRequest(service=""), timeout=timeout
             )
@@ -129,7 +137,7 @@ def health_serving(endpoint: str, timeout: float = 2.0) -> bool:
     return bool(answer.status == health_pb2.HealthCheckResponse.SERVING)
 
 
-def wait_ready(p: Process, timeout: float = READY_TIMEOUT_S) -> str:
+def wait_ready(p: Process, timeout: float = READY_TIMEOUT_S, tls: TlsFiles | None = None) -> str:
     """Wait for ``p``'s ready file, then for its health check to say SERVING; its endpoint.
     Raises :class:`LaunchError` (and kills ``p``) if it exits or does not serve in time."""
     assert p.ready is not None, f"{p.name} was not started with a ready file"
@@ -144,7 +152,7 @@ def wait_ready(p: Process, timeout: float = READY_TIMEOUT_S) -> str:
     else:
         p.kill()
         raise LaunchError(f"{p.name} did not start serving within {timeout:.0f}s; see {p.log}")
-    while not health_serving(p.endpoint):
+    while not health_serving(p.endpoint, tls=tls):
         if not p.alive():
             raise LaunchError(f"{p.name} exited with code {p.proc.returncode}:\n  {p.tail()}")
         if time.monotonic() > deadline:
@@ -189,10 +197,12 @@ def start_node(
     new_session: bool = True,
     timeout: float = READY_TIMEOUT_S,
     env: dict[str, str] | None = None,
+    tls: TlsFiles | None = None,
 ) -> Process:
-    """Spawn a node and wait until it serves (:func:`spawn_node`, :func:`wait_ready`)."""
+    """Spawn a node and wait until it serves (:func:`spawn_node`, :func:`wait_ready`); ``tls``
+    is a certificate to ask its health check with on a secure network."""
     p = spawn_node(name, argv, data, log=log, new_session=new_session, env=env)
-    wait_ready(p, timeout)
+    wait_ready(p, timeout, tls)
     return p
 
 

@@ -4,6 +4,7 @@ runs the same nodes as separate processes instead."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +13,8 @@ from typing import Any
 from national_hub import bootstrap as hub_boot
 from provincial_nodes import bootstrap as province_boot
 from provincial_nodes import config, seed
+from scripts import certs
+from services.security import material
 from services.storage.database import sqlite_url
 from services.values.money import format_ratio
 
@@ -22,6 +25,14 @@ DEFAULT_PROVINCES = ("11", "13", "44", "51")
 class Network:
     hub: hub_boot.Hub
     provinces: dict[str, province_boot.ProvinceNode] = field(default_factory=dict)
+    data_dir: Path = Path(".")
+    security: dict[str, Any] = field(default_factory=lambda: {"mode": "insecure"})
+    """network.json's ``security``: the TLS files and credentials, or insecure."""
+
+    def describe(self) -> dict[str, Any]:
+        """This network as network.json describes it."""
+        nodes = {code: (node.endpoint, node.db.url) for code, node in self.provinces.items()}
+        return describe(self.hub.endpoint, nodes, self.data_dir, 0, self.security)
 
     async def stop(self) -> None:
         for node in self.provinces.values():
@@ -36,17 +47,29 @@ async def start(
     db_urls: dict[str, str] | None = None,
     population: int = 0,
     advance_exhausted: str = "refuse",
+    secure: bool = False,
 ) -> Network:
-    """Start the hub and ``provinces`` in this process; databases under ``data_dir``."""
+    """Start the hub and ``provinces`` in this process; databases under ``data_dir``. With
+    ``secure`` every node takes only mutual TLS with the network's CA (made in DATA_DIR/tls) and
+    applies the authorization matrix, as ``settlenet up`` does by default."""
     data_dir.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - once, before serving
     urls = db_urls or {}
+    security: dict[str, Any] = {"mode": "insecure"}
+    tls_dir = data_dir / "tls"
+    if secure:
+        security = await asyncio.to_thread(certs.prepare, tls_dir, list(provinces))
+
+    def node_security(name: str) -> material.Security | None:
+        return material.load(tls_dir, name) if secure else None
+
     hub = await hub_boot.start(
         hub_boot.HubConfig(
             db_url=urls.get("hub", sqlite_url(data_dir / "hub.db")),
             advance_exhausted=advance_exhausted,
+            security=node_security("hub"),
         )
     )
-    net = Network(hub)
+    net = Network(hub, data_dir=data_dir, security=security)
     try:
         for code in provinces:
             net.provinces[code] = await province_boot.start(
@@ -55,6 +78,7 @@ async def start(
                     db_url=urls.get(code, sqlite_url(data_dir / f"province-{code}.db")),
                     hub=hub.endpoint,
                     population=population,
+                    security=node_security(f"province-{code}"),
                 )
             )
     except BaseException:
@@ -64,10 +88,16 @@ async def start(
 
 
 def describe(
-    hub_endpoint: str, nodes: dict[str, tuple[str, str]], data_dir: Path, population: int = 0
+    hub_endpoint: str,
+    nodes: dict[str, tuple[str, str]],
+    data_dir: Path,
+    population: int = 0,
+    security: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The network.json document: endpoints and, per province, sample persons, institutions and
-    catalogue codes of each class, so anyone with a gRPC client can drive a visit."""
+    catalogue codes of each class, so anyone with a gRPC client can drive a visit; and the
+    network's security: its TLS files and every institution's and desk's credentials (the file
+    is written mode 0600)."""
     provinces = {}
     for code, (endpoint, db_url) in nodes.items():
         data = config.load(config.province_folder(code))
@@ -124,6 +154,7 @@ def describe(
         "settlenet": 1,
         "hub": {"endpoint": hub_endpoint},
         "data_dir": str(data_dir),
+        "security": security or {"mode": "insecure"},
         "conventions": {
             "amounts": "int64 fen",
             "ratios": "exact decimal strings",
@@ -144,6 +175,7 @@ def describe(
 
 
 def write_network_json(path: Path, doc: dict[str, Any]) -> None:
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
-    tmp.replace(path)  # readers never see a half-written file
+    """Write ``doc`` mode 0600 (it holds credentials); readers never see a half-written file."""
+    from services.security.pki import write_private
+
+    write_private(path, json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8"))

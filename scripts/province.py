@@ -9,7 +9,13 @@ import sys
 from pathlib import Path
 
 from scripts.options import Subparsers
-from scripts.serve import add_serve_args, db_url, faults_from_env, serve_until_signal
+from scripts.serve import (
+    add_serve_args,
+    db_url,
+    faults_from_env,
+    security_from_args,
+    serve_until_signal,
+)
 
 
 def add_parser(sub: Subparsers) -> None:
@@ -42,10 +48,16 @@ def add_parser(sub: Subparsers) -> None:
 def main(args: argparse.Namespace) -> int:
     from provincial_nodes import bootstrap as prov_boot
     from services.logs import setup as slog
+    from services.security.material import MaterialError
     from services.values.errors import ConfigError
 
     if code := faults_from_env():
         return code
+    try:
+        security = security_from_args(args, f"province-{args.code}")
+    except MaterialError as exc:
+        print(f"settlenet province: {exc}", file=sys.stderr)
+        return 2
     slog.configure(f"province-{args.code}", json=args.log_json, level=args.log_level)
     cfg = prov_boot.NodeConfig(
         code=args.code,
@@ -59,6 +71,7 @@ def main(args: argparse.Namespace) -> int:
         seed=args.seed,
         admin=not args.no_admin,
         resolve_interval_s=args.resolve_interval,
+        security=security,
     )
     try:
         return asyncio.run(serve_until_signal(prov_boot.start(cfg), args.ready_file))

@@ -13,6 +13,8 @@ from collections.abc import Awaitable
 from pathlib import Path
 from typing import Protocol
 
+from services.security import material
+from services.security.material import MaterialError, Security
 from services.storage.database import sqlite_url
 
 DB_ENV = "SETTLENET_DB_URL"
@@ -49,6 +51,32 @@ def add_serve_args(p: argparse.ArgumentParser) -> None:
         help="how often the node resolves the forwarded messages whose outcome it does not "
         "know (docs/exactly-once.md; default 5)",
     )
+    p.add_argument(
+        "--tls-dir",
+        type=Path,
+        help="folder with ca.pem and this node's NAME.pem and NAME.key (and, for a province, "
+        "NAME.credentials.json): mutual TLS and the authorization matrix (settlenet up writes "
+        "DIR/tls; settlenet certs issue makes one for a node of your own)",
+    )
+    p.add_argument(
+        "--credentials",
+        type=Path,
+        help="a province's institution and desk credentials (default "
+        "TLS_DIR/province-NN.credentials.json)",
+    )
+    p.add_argument(
+        "--signature-window",
+        type=_seconds,
+        default=300.0,
+        metavar="SECONDS",
+        help="how far an x-tif-timestamp may be from this node's time (default 300)",
+    )
+    p.add_argument(
+        "--insecure",
+        action="store_true",
+        help="plaintext, no certificates, no credentials: anyone may call anything (a quick "
+        "look only)",
+    )
     p.add_argument("--ready-file", type=Path, help=argparse.SUPPRESS)
     p.add_argument("--log-json", action="store_true", help="log JSON lines instead of text")
     p.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING (default INFO)")
@@ -62,6 +90,29 @@ def _seconds(text: str) -> float:
     if not 0.05 <= value <= 3600:
         raise argparse.ArgumentTypeError(f"{text!r}: give 0.05 to 3600 seconds")
     return value
+
+
+INSECURE_BANNER = """\
+************************************************************************
+*  INSECURE: plaintext gRPC, no certificates, no credentials checked.  *
+*  Anyone who reaches this port may call every RPC, AdminService too.  *
+************************************************************************"""
+
+
+def security_from_args(args: argparse.Namespace, name: str) -> Security | None:
+    """The node's security from --tls-dir (None with --insecure, after the banner); raises
+    MaterialError (a missing file, or neither option given)."""
+    if args.insecure:
+        if args.tls_dir:
+            raise MaterialError("--insecure and --tls-dir: choose one")
+        print(INSECURE_BANNER, file=sys.stderr, flush=True)
+        return None
+    if not args.tls_dir:
+        raise MaterialError(
+            "give --tls-dir DIR (mutual TLS: settlenet up writes DIR/tls, settlenet certs "
+            "issue makes one) or --insecure (plaintext, nothing checked)"
+        )
+    return material.load(args.tls_dir, name, args.credentials, args.signature_window)
 
 
 def db_url(args: argparse.Namespace, name: str) -> str:

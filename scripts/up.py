@@ -18,8 +18,11 @@ from typing import Any
 
 from national_hub.domain.advance import DEFAULT_SIZE_FEN as DEFAULT_ADVANCE_FEN
 from provincial_nodes import seed
-from scripts import launcher, network
+from scripts import certs, launcher, network
 from scripts.options import Subparsers, positive_fen
+from scripts.serve import INSECURE_BANNER
+from services.security import pki
+from services.security.client import TlsFiles
 from services.storage.database import sqlite_url
 from services.values import clock
 
@@ -30,7 +33,9 @@ def _say(message: str) -> None:
     print(f"settlenet up: {message}", file=sys.stderr, flush=True)
 
 
-def _start(name: str, args: list[str], data: Path, log: Path) -> launcher.Process:
+def _start(
+    name: str, args: list[str], data: Path, log: Path, tls: TlsFiles | None
+) -> launcher.Process:
     # Each node in a session of its own: Ctrl-C reaches us, we stop them in order.
     return launcher.start_node(
         name,
@@ -38,6 +43,7 @@ def _start(name: str, args: list[str], data: Path, log: Path) -> launcher.Proces
         data,
         log=log,
         timeout=READY_TIMEOUT_S,
+        tls=tls,
     )
 
 
@@ -84,6 +90,25 @@ def add_parser(sub: Subparsers) -> None:
         f"{DEFAULT_ADVANCE_FEN:,}; load tests want more)",
     )
     up.add_argument(
+        "--insecure",
+        action="store_true",
+        help="plaintext gRPC without certificates or credentials: anyone may call anything "
+        "(a quick look only; the default is mutual TLS under DIR/tls and x-tif credentials)",
+    )
+    up.add_argument(
+        "--admin",
+        action="store_true",
+        help="serve AdminService on the province nodes (only to the admin certificate, "
+        "DIR/tls/admin.pem); off by default",
+    )
+    up.add_argument(
+        "--host",
+        action="append",
+        default=[],
+        help="a DNS name or address the certificates also carry (repeat; loopback and this "
+        "machine's name always)",
+    )
+    up.add_argument(
         "--population",
         type=int,
         default=0,
@@ -113,6 +138,22 @@ def main(args: argparse.Namespace) -> int:
     except ValueError as exc:
         _say(str(exc))
         return 2
+    if args.insecure:
+        _say("\n" + INSECURE_BANNER)
+        security: dict[str, Any] = certs.INSECURE
+        tls_args: dict[str, list[str]] = {}
+        probe: TlsFiles | None = None
+    else:
+        hosts = [*pki.default_hosts(), *args.host]
+        security = certs.prepare(data / "tls", codes, hosts)
+        tls_args = {"": ["--tls-dir", str(data / "tls")]}
+        probe = TlsFiles(
+            Path(security["ca"]),
+            Path(security["certificates"]["operator"]["cert"]),
+            Path(security["certificates"]["operator"]["key"]),
+        )
+        _say(f"mutual TLS on: the network's CA, certificates and credentials in {data / 'tls'}")
+    node_security = tls_args.get("", ["--insecure"])
     procs: list[launcher.Process] = []
     stopping = False
 
@@ -126,8 +167,8 @@ def main(args: argparse.Namespace) -> int:
         log = logs / "hub.log"
         hub_url = sqlite_url(data / "hub.db")
         hub_args = ["hub", "--port", str(args.hub_port), "--db", hub_url]
-        hub_args += ["--advance-size-fen", str(args.advance_size_fen)]
-        procs.append(_start("hub", hub_args, data, log))
+        hub_args += ["--advance-size-fen", str(args.advance_size_fen), *node_security]
+        procs.append(_start("hub", hub_args, data, log, probe))
         hub = procs[-1].endpoint
         _say(f"hub serving on {hub} (log {log})")
         nodes: dict[str, tuple[str, str]] = {}
@@ -138,14 +179,15 @@ def main(args: argparse.Namespace) -> int:
             started = time.monotonic()
             province_args = ["province", "--code", code, "--hub", hub, "--port", str(port)]
             province_args += ["--db", url, "--population", str(args.population)]
-            procs.append(_start(f"province {code}", province_args, data, log))
+            province_args += node_security if args.admin else [*node_security, "--no-admin"]
+            procs.append(_start(f"province {code}", province_args, data, log, probe))
             endpoint = procs[-1].endpoint
             nodes[code] = (endpoint, url)
             _say(
                 f"province {code} serving on {endpoint} after {time.monotonic() - started:.1f}s "
                 f"(log {log})"
             )
-        doc = network.describe(hub, nodes, data, args.population)
+        doc = network.describe(hub, nodes, data, args.population, security)
         network.write_network_json(data / "network.json", doc)
         _say(f"network ready: {data / 'network.json'}")
         _say(f"try: settlenet visit --target {data / 'network.json'}")

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
+
+from services.security.client import Keyring, SigningInterceptor, TlsFiles
 
 MAX_MESSAGE_BYTES = 4 * 1024 * 1024
 
@@ -33,27 +34,8 @@ SERVER_OPTIONS: list[tuple[str, Any]] = [
 ]
 
 
-@dataclass(frozen=True)
-class Tls:
-    """Mutual TLS material: this node's certificate and key, and the network's CA."""
-
-    ca: Path
-    cert: Path
-    key: Path
-
-    def server_credentials(self) -> grpc.ServerCredentials:
-        return grpc.ssl_server_credentials(
-            [(self.key.read_bytes(), self.cert.read_bytes())],
-            root_certificates=self.ca.read_bytes(),
-            require_client_auth=True,
-        )
-
-    def channel_credentials(self) -> grpc.ChannelCredentials:
-        return grpc.ssl_channel_credentials(
-            root_certificates=self.ca.read_bytes(),
-            private_key=self.key.read_bytes(),
-            certificate_chain=self.cert.read_bytes(),
-        )
+Tls = TlsFiles
+"""Mutual TLS material: this node's certificate and key, and the network's CA."""
 
 
 @dataclass
@@ -78,10 +60,15 @@ async def start_server(
     host: str = "127.0.0.1",
     port: int = 0,
     tls: Tls | None = None,
+    guard: grpc.aio.ServerInterceptor | None = None,
 ) -> Running:
     """Start a grpc.aio server with ``services`` (adder, servicer, full service name), health
-    and reflection. ``port=0`` binds an ephemeral port; the bound one is returned."""
-    server = grpc.aio.server(options=SERVER_OPTIONS)
+    and reflection. ``port=0`` binds an ephemeral port; the bound one is returned. With ``tls``
+    it takes only clients with a certificate of the network's CA; ``guard`` (the authorization
+    interceptor, :mod:`services.security.guard`) sees every call first."""
+    server = grpc.aio.server(
+        options=SERVER_OPTIONS, interceptors=[guard] if guard is not None else None
+    )
     names = []
     for add, servicer, full_name in services:
         add(servicer, server)
@@ -103,13 +90,19 @@ async def start_server(
     return Running(server=server, port=bound, health=checker)
 
 
-def open_channel(target: str, tls: Tls | None = None, *, hop: str = "") -> grpc.aio.Channel:
-    """An aio channel to another node, with fast reconnects and bounded message sizes. ``hop``
-    names the link for the test fault transport (``services.faults``); no faults unless one
-    is installed."""
+def open_channel(
+    target: str, tls: Tls | None = None, *, hop: str = "", keyring: Keyring | None = None
+) -> grpc.aio.Channel:
+    """An aio channel to another node, with fast reconnects and bounded message sizes. With
+    ``tls`` it presents that certificate; with ``keyring`` it signs every call with x-tif
+    credentials. ``hop`` names the link for the test fault transport (``services.faults``); no
+    faults unless one is installed."""
     from services.faults import transport as faults
 
-    chosen = faults.interceptors(hop)
+    chosen: list[Any] = []
+    if keyring is not None:
+        chosen.append(SigningInterceptor(keyring))
+    chosen += faults.interceptors(hop)
     if tls:
         return grpc.aio.secure_channel(
             target, tls.channel_credentials(), options=CHANNEL_OPTIONS, interceptors=chosen

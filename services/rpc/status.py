@@ -21,6 +21,8 @@ _CODES: dict[type[errors.SettlenetError], tuple[grpc.StatusCode, int]] = {
     errors.FailedPrecondition: (grpc.StatusCode.FAILED_PRECONDITION, code_pb2.FAILED_PRECONDITION),
     errors.DuplicateMessage: (grpc.StatusCode.ALREADY_EXISTS, code_pb2.ALREADY_EXISTS),
     errors.Unavailable: (grpc.StatusCode.UNAVAILABLE, code_pb2.UNAVAILABLE),
+    errors.Unauthenticated: (grpc.StatusCode.UNAUTHENTICATED, code_pb2.UNAUTHENTICATED),
+    errors.PermissionDenied: (grpc.StatusCode.PERMISSION_DENIED, code_pb2.PERMISSION_DENIED),
 }
 _DETAILS_KEY = "grpc-status-details-bin"
 

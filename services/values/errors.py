@@ -8,6 +8,8 @@ from ``services.values.reasons.Reason``.
     ├── FailedPrecondition    FAILED_PRECONDITION valid input the current state refuses
     ├── DuplicateMessage      ALREADY_EXISTS      a msgid seen before with a different body
     ├── Unavailable           UNAVAILABLE         a node on the path cannot be reached
+    ├── Unauthenticated       UNAUTHENTICATED     no identity, or one that does not check out
+    ├── PermissionDenied      PERMISSION_DENIED   a known caller this call is not for
     └── ConfigError           (no RPC status)     a data or policy file is wrong; node won't start
 """
 
@@ -82,6 +84,22 @@ class Unavailable(SettlenetError):
     """A node on the path could not be reached within the deadline."""
 
     reason = Reason.NODE_UNAVAILABLE
+
+
+class Unauthenticated(SettlenetError):
+    """The caller's identity is missing or does not check out (certificate, x-tif signature)."""
+
+    reason = Reason.CREDENTIALS_INVALID
+
+    def __init__(self, field: str, value: object, problem: str, reason: Reason) -> None:
+        super().__init__(field, value, problem)
+        self.reason = reason
+
+
+class PermissionDenied(SettlenetError):
+    """A known caller that may not make this call (or not for this code, visit or province)."""
+
+    reason = Reason.NOT_PERMITTED
 
 
 class ConfigError(Exception):

@@ -61,6 +61,11 @@ class Reason(StrEnum):
     # Added later: new reasons go last, so the proto enum's numbers never change.
     MONTH_NOT_ENDED = "MONTH_NOT_ENDED"
     IN_DOUBT_OUTSTANDING = "IN_DOUBT_OUTSTANDING"
+    CREDENTIALS_MISSING = "CREDENTIALS_MISSING"
+    CREDENTIALS_INVALID = "CREDENTIALS_INVALID"
+    SIGNATURE_EXPIRED = "SIGNATURE_EXPIRED"
+    NONCE_REUSED = "NONCE_REUSED"
+    NOT_PERMITTED = "NOT_PERMITTED"
 
 
 MEANING: dict[Reason, str] = {
@@ -100,5 +105,10 @@ MEANING: dict[Reason, str] = {
     Reason.EXCEEDS_PENDING_AMOUNT: "Posting more of a hold than it holds.",
     Reason.PENDING_ALREADY_POSTED: "Voiding or posting again a hold that is posted.",
     Reason.PENDING_ALREADY_VOIDED: "Posting or voiding again a hold that is voided.",
+    Reason.CREDENTIALS_MISSING: "A call without the identity its RPC needs: no client certificate, or no x-tif headers.",
+    Reason.CREDENTIALS_INVALID: "An unknown paasid, a wrong x-tif signature, or a certificate no identity is read from.",
+    Reason.SIGNATURE_EXPIRED: "The x-tif-timestamp is outside the node's window.",
+    Reason.NONCE_REUSED: "The x-tif-nonce was already used within the window (a replayed signature).",
+    Reason.NOT_PERMITTED: "The caller is known but may not make this call, or not for this code, visit or province.",
 }
 """What each reason means, in the words of the README's error table."""

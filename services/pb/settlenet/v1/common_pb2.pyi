@@ -46,6 +46,11 @@ class Reason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     PENDING_ALREADY_VOIDED: _ClassVar[Reason]
     MONTH_NOT_ENDED: _ClassVar[Reason]
     IN_DOUBT_OUTSTANDING: _ClassVar[Reason]
+    CREDENTIALS_MISSING: _ClassVar[Reason]
+    CREDENTIALS_INVALID: _ClassVar[Reason]
+    SIGNATURE_EXPIRED: _ClassVar[Reason]
+    NONCE_REUSED: _ClassVar[Reason]
+    NOT_PERMITTED: _ClassVar[Reason]
 REASON_UNSPECIFIED: Reason
 SETTLENET_ERROR: Reason
 INVALID_FIELD: Reason
@@ -83,6 +88,11 @@ PENDING_ALREADY_POSTED: Reason
 PENDING_ALREADY_VOIDED: Reason
 MONTH_NOT_ENDED: Reason
 IN_DOUBT_OUTSTANDING: Reason
+CREDENTIALS_MISSING: Reason
+CREDENTIALS_INVALID: Reason
+SIGNATURE_EXPIRED: Reason
+NONCE_REUSED: Reason
+NOT_PERMITTED: Reason
 
 class RequestHeader(_message.Message):
     __slots__ = ("infno", "msgid", "mdtrtarea_admvs", "insuplc_admdvs", "fixmedins_code", "opter_type", "opter", "inf_time", "recer_sys_code", "infver", "opter_name", "fixmedins_name", "sign_no")

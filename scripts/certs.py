@@ -1,0 +1,137 @@
+"""``settlenet certs issue``: certificates from a network's CA, for a node of your own or a client;
+and the making of a whole network's TLS folder and credentials (``settlenet up``, the in-process
+network).
+
+A network's folder (DIR/tls) holds the CA, one certificate per node (``hub``, ``province-NN``),
+the ``operator``'s and the ``admin``'s, and ``access`` (the certificate hospital and desk clients
+present; their x-tif credentials say who they are). Each province node reads its institutions'
+and desks' credentials from ``province-NN.credentials.json``. Keys and credentials are mode
+0600.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from provincial_nodes import config
+from scripts import target
+from scripts.options import Subparsers
+from services.security import pki
+from services.security.credentials import DEFAULT_WINDOW_S, Account, new_account
+from services.security.material import CREDENTIALS_SUFFIX, write_accounts
+
+ROLES = ("hub", "operator", "admin", "access")
+DESK_CHANNELS = {"W": "window", "A": "agency or app", "M": "mini_program"}
+"""A desk's sender code: S + region admdvs + the channel's letter + 0001 (clients/desk)."""
+
+
+def desk_code(admdvs: str, channel: str) -> str:
+    return f"S{admdvs}{channel[:1].upper()}0001"
+
+
+def province_accounts(code: str) -> list[Account]:
+    """Fresh credentials for every institution of province ``code`` and a desk per region and
+    channel."""
+    data = config.load(config.province_folder(code))
+    accounts = [new_account(i, "institution", code) for i in sorted(data.institutions)]
+    for region in sorted(data.regions):
+        accounts += [new_account(desk_code(region, c), "desk", code) for c in DESK_CHANNELS]
+    return accounts
+
+
+def prepare(folder: Path, codes: list[str], hosts: list[str] | None = None) -> dict[str, Any]:
+    """Make the network's CA and every certificate and credential in ``folder``; the
+    ``security`` part of network.json (the accounts go under each province)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o700)
+    pki.make_ca(folder)
+    certificates = {}
+    for name in (*ROLES, *(pki.province_name(c) for c in codes)):
+        issued = pki.issue(folder, name, hosts)
+        certificates[name] = {"cert": str(issued.cert), "key": str(issued.key)}
+    accounts = {}
+    for code in codes:
+        made = province_accounts(code)
+        write_accounts(folder / f"{pki.province_name(code)}{CREDENTIALS_SUFFIX}", made)
+        accounts[code] = made
+    return {
+        "mode": "mtls",
+        "tls_dir": str(folder),
+        "ca": str(folder / f"{pki.CA_NAME}.pem"),
+        "certificates": certificates,
+        "window_s": DEFAULT_WINDOW_S,
+        "accounts": {code: [a.public() for a in made] for code, made in accounts.items()},
+    }
+
+
+INSECURE: dict[str, Any] = {"mode": "insecure"}
+
+
+def add_parser(sub: Subparsers) -> None:
+    certs = sub.add_parser(
+        "certs",
+        help="issue a certificate from a network's CA",
+        description="Issue a certificate from the CA of a network started with `settlenet up` "
+        "(its DIR/tls), for a province node of your own (--province 13), or the hub, the "
+        "operator, the admin or a hospital client (--name). Writes NAME.pem, NAME.key (mode "
+        "0600) and ca.pem into --out; a province also gets its institutions' and desks' "
+        "credentials (NAME.credentials.json).",
+    )
+    certs.add_argument("action", choices=("issue",), help="issue: make a certificate")
+    certs.add_argument("--target", type=Path, required=True, help="DIR/network.json")
+    who = certs.add_mutually_exclusive_group(required=True)
+    who.add_argument("--province", help="two-digit code of the province the node serves")
+    who.add_argument("--name", choices=ROLES, help="another identity")
+    certs.add_argument("--out", type=Path, help="folder to write to (default DIR/tls/issued)")
+    certs.add_argument(
+        "--host",
+        action="append",
+        default=[],
+        help="a DNS name or IP address the node is reached at (repeat; default this "
+        "machine's names and loopback)",
+    )
+
+
+def main(args: argparse.Namespace) -> int:
+    try:
+        doc = target.load(args.target)
+    except target.TargetError as exc:
+        print(f"settlenet certs: {exc}", file=sys.stderr)
+        return 2
+    security = doc.get("security") or {}
+    if security.get("mode") != "mtls":
+        print(
+            f"settlenet certs: {args.target} is an insecure network (no CA to issue from)",
+            file=sys.stderr,
+        )
+        return 2
+    folder = Path(security["tls_dir"])
+    out: Path = args.out or folder / "issued"
+    if args.province is not None and not (len(args.province) == 2 and args.province.isdigit()):
+        print(
+            f"settlenet certs: --province {args.province!r}: give a two-digit code", file=sys.stderr
+        )
+        return 2
+    name = pki.province_name(args.province) if args.province else args.name
+    try:
+        issued = pki.issue(folder, name, args.host or None, out=out)
+    except pki.PkiError as exc:
+        print(f"settlenet certs: {exc}", file=sys.stderr)
+        return 2
+    print(f"certificate {issued.cert}")
+    print(f"key         {issued.key} (mode 0600)")
+    print(f"network CA  {issued.ca}")
+    if args.province:
+        known = security.get("accounts", {}).get(args.province)
+        made = [Account.of(a) for a in known] if known else province_accounts(args.province)
+        path = out / f"{name}{CREDENTIALS_SUFFIX}"
+        write_accounts(path, made)
+        print(f"credentials {path} (mode 0600: its institutions' and desks' paasids and tokens)")
+        print(
+            f"run it: settlenet province --code {args.province} --hub {doc['hub']['endpoint']} "
+            f"--tls-dir {out}"
+        )
+    return 0
