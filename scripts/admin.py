@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
-import grpc
 from google.protobuf import json_format
 
-from scripts import target
+from scripts import connect, target
 from scripts.options import Shared, Subparsers
 from services.pb.settlenet.v1 import admin_pb2, admin_pb2_grpc
 
@@ -51,8 +51,8 @@ def add_parser(sub: Subparsers) -> None:
     person.add_argument("psn_no")
 
 
-async def _call(endpoint: str, args: argparse.Namespace) -> object:
-    async with grpc.aio.insecure_channel(endpoint) as channel:
+async def _call(doc: dict[str, Any], endpoint: str, args: argparse.Namespace) -> object:
+    async with connect.channel(doc, endpoint, certificate="admin") as channel:
         stub = admin_pb2_grpc.AdminServiceStub(channel)
         if args.action in LOADS:
             req = admin_pb2.LoadDocumentRequest(
@@ -76,7 +76,7 @@ def main(args: argparse.Namespace) -> int:
     answer, code = target.run(
         "admin",
         args.target,
-        lambda doc: _call(target.province_endpoint(doc, args.province, args.target), args),
+        lambda doc: _call(doc, target.province_endpoint(doc, args.province, args.target), args),
     )
     if code or answer is None:
         return code

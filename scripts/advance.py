@@ -15,10 +15,9 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-import grpc
 from google.protobuf.json_format import MessageToDict
 
-from scripts import target
+from scripts import connect, target
 from scripts.options import Shared, Subparsers
 from services.pb.settlenet.v1 import advance_pb2, advance_pb2_grpc
 from services.values.money import yuan
@@ -61,8 +60,8 @@ def add_parser(sub: Subparsers) -> None:
     r.add_argument("--size-fen", type=int, default=0)
 
 
-async def _call(endpoint: str, args: argparse.Namespace) -> Any:
-    async with grpc.aio.insecure_channel(endpoint) as ch:
+async def _call(doc: dict[str, Any], args: argparse.Namespace) -> Any:
+    async with connect.operator(doc) as ch:
         stub = advance_pb2_grpc.AdvanceServiceStub(ch)
         request_id = uuid.uuid4().hex
         if args.action == "top-up":
@@ -84,9 +83,7 @@ async def _call(endpoint: str, args: argparse.Namespace) -> Any:
 
 
 def main(args: argparse.Namespace) -> int:
-    answer, code = target.run(
-        "advance", args.target, lambda doc: _call(doc["hub"]["endpoint"], args)
-    )
+    answer, code = target.run("advance", args.target, lambda doc: _call(doc, args))
     if code or answer is None:
         return code
     if args.json:

@@ -16,10 +16,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-import grpc
 from google.protobuf.json_format import MessageToDict
 
-from scripts import target
+from scripts import connect, target
 from scripts.options import Subparsers, month
 from services.pb.settlenet.v1 import clearing_pb2, clearing_pb2_grpc
 from services.values.money import yuan
@@ -39,8 +38,8 @@ def add_parser(sub: Subparsers) -> None:
     p.add_argument("--csv", type=Path, help="also write the statement lines to this CSV file")
 
 
-async def _call(endpoint: str, args: argparse.Namespace) -> Any:
-    async with grpc.aio.insecure_channel(endpoint) as ch:
+async def _call(doc: dict[str, Any], args: argparse.Namespace) -> Any:
+    async with connect.operator(doc) as ch:
         stub = clearing_pb2_grpc.ClearingServiceStub(ch)
         if args.confirm:
             await stub.ConfirmStatement(
@@ -85,7 +84,7 @@ def write_csv(answer: clearing_pb2.ClearMonthResponse, path: Path) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    answer, code = target.run("clear", args.target, lambda doc: _call(doc["hub"]["endpoint"], args))
+    answer, code = target.run("clear", args.target, lambda doc: _call(doc, args))
     if code or answer is None:
         return code
     if args.csv:

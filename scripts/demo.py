@@ -29,14 +29,13 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import grpc
 import yaml
 from google.protobuf.json_format import MessageToDict
 from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
-from scripts import network
+from scripts import connect, network
 from scripts.clients.desk import Desk
 from scripts.clients.his import His, Line
 from scripts.options import Subparsers
@@ -106,9 +105,10 @@ class Story:
         )
 
         async with (
-            grpc.aio.insecure_channel(bj["endpoint"]) as bj_ch,
-            grpc.aio.insecure_channel(hb["endpoint"]) as hb_ch,
-            grpc.aio.insecure_channel(self.doc["hub"]["endpoint"]) as hub_ch,
+            connect.hospitals(self.doc, "11") as bj_ch,
+            connect.hospitals(self.doc, "13") as hb_ch,
+            connect.admin(self.doc, "13") as hb_admin,
+            connect.operator(self.doc) as hub_ch,
         ):
             his = His(bj_ch, inst["fixmedins_code"], inst["admdvs"])
             desk = Desk(hb_ch, REGION, "app")
@@ -129,7 +129,7 @@ class Story:
                 "certno": certno.make("130104", date(1953, 8, 21), 26, female=True),
                 "acct_balc": retiree["acct_balc"],
             }
-            await admin_pb2_grpc.AdminServiceStub(hb_ch).LoadPersons(
+            await admin_pb2_grpc.AdminServiceStub(hb_admin).LoadPersons(
                 admin_pb2.LoadDocumentRequest(
                     yaml=yaml.safe_dump({"persons": [neighbour, referred]}, allow_unicode=True),
                     source_name="demo neighbours",
@@ -755,10 +755,9 @@ class Teller:
 
 
 async def _run(data: Path) -> list[dict[str, Any]]:
-    net = await network.start(data)
+    net = await network.start(data, secure=True)  # as `settlenet up`: mutual TLS, credentials
     try:
-        nodes = {code: (node.endpoint, node.db.url) for code, node in net.provinces.items()}
-        return await Story(network.describe(net.hub.endpoint, nodes, data)).run()
+        return await Story(net.describe()).run()
     finally:
         await net.stop()
 

@@ -23,10 +23,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-import grpc
 from google.protobuf.json_format import MessageToDict
 
-from scripts import target
+from scripts import connect, target
 from scripts.clients.desk import Desk
 from scripts.options import DEST_HELP, Shared, Subparsers, dest_code, optional_dest
 from services.pb.settlenet.v1 import filing_pb2, filing_pb2_grpc
@@ -97,7 +96,7 @@ def _endpoint_for(doc: dict[str, Any], psn_no: str, path: Path) -> tuple[str, st
 
 async def _call(doc: dict[str, Any], args: argparse.Namespace) -> Any:
     if args.action == "registry":
-        async with grpc.aio.insecure_channel(doc["hub"]["endpoint"]) as ch:
+        async with connect.operator(doc) as ch:
             return await filing_pb2_grpc.FilingRegistryServiceStub(ch).QueryRegistry(
                 filing_pb2.RegistryQuery(
                     psn_no=args.psn_no,
@@ -108,7 +107,7 @@ async def _call(doc: dict[str, Any], args: argparse.Namespace) -> Any:
                 timeout=10,
             )
     endpoint, region = _endpoint_for(doc, args.psn_no, args.target)
-    async with grpc.aio.insecure_channel(endpoint) as ch:
+    async with connect.channel(doc, endpoint, signer=connect.keyring(doc)) as ch:
         desk = Desk(ch, region, args.channel)
         if args.action == "create":
             return await desk.create(

@@ -17,10 +17,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import grpc
 from google.protobuf.json_format import MessageToDict
 
-from scripts import target
+from scripts import connect, target
 from scripts.clients.retrying_his import RetryingHis
 from scripts.options import Subparsers
 
@@ -61,7 +60,7 @@ async def run(
     doc: dict[str, Any], msgid: str, insured: str, psn_no: str | None, correct: bool
 ) -> dict[str, Any]:
     endpoint, admdvs = _hospital(doc, msgid[:12])
-    async with grpc.aio.insecure_channel(endpoint) as ch:
+    async with connect.channel(doc, endpoint, signer=connect.keyring(doc)) as ch:
         his = RetryingHis(ch, msgid[:12], admdvs, patience=3)
         out: dict[str, Any] = {}
         if correct:

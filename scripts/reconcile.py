@@ -24,7 +24,7 @@ from typing import Any
 
 import grpc
 
-from scripts import target
+from scripts import connect, target
 from scripts.options import Subparsers, day
 from services.pb.settlenet.v1 import correction_pb2, correction_pb2_grpc, reconcile_pb2_grpc
 from services.reconcile import records as reconcile
@@ -49,7 +49,7 @@ def add_parser(sub: Subparsers) -> None:
 
 async def hub_records(doc: dict[str, Any], begndate: str, enddate: str) -> list[reconcile.Record]:
     """Every settlement record the hub routed in the period."""
-    async with grpc.aio.insecure_channel(doc["hub"]["endpoint"]) as ch:
+    async with connect.operator(doc) as ch:
         return await all_details(
             reconcile_pb2_grpc.ReconcileServiceStub(ch), begndate=begndate, enddate=enddate
         )
@@ -64,7 +64,7 @@ async def pending_in_doubt(doc: dict[str, Any]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for endpoint in endpoints:
         try:
-            async with grpc.aio.insecure_channel(endpoint) as ch:
+            async with connect.operator(doc, endpoint) as ch:
                 answer = await correction_pb2_grpc.CorrectionServiceStub(ch).ListInDoubt(
                     correction_pb2.InDoubtQuery(limit=10_000), timeout=30
                 )
@@ -105,7 +105,7 @@ async def run(
     pending = await pending_in_doubt(doc)
     for code, p in sorted(doc["provinces"].items()):
         try:
-            sides = await _province_records(p["endpoint"], period)
+            sides = await _province_records(doc, p["endpoint"], period)
         except grpc.RpcError as exc:
             if not skip_unreachable:
                 raise
@@ -156,10 +156,10 @@ def _text(d: reconcile.Difference, first: str, pending: dict[str, list[str]]) ->
 
 
 async def _province_records(
-    endpoint: str, period: dict[str, str]
+    doc: dict[str, Any], endpoint: str, period: dict[str, str]
 ) -> list[tuple[str, list[reconcile.Record]]]:
     """A province's records in each of its roles."""
-    async with grpc.aio.insecure_channel(endpoint) as ch:
+    async with connect.operator(doc, endpoint) as ch:
         stub = reconcile_pb2_grpc.ReconcileServiceStub(ch)
         return [
             (

@@ -20,7 +20,7 @@ from typing import Any
 import grpc
 from google.protobuf.json_format import MessageToDict
 
-from scripts import target
+from scripts import connect, target
 from scripts.options import Subparsers
 from services.pb.settlenet.v1 import correction_pb2, correction_pb2_grpc
 from services.rpc.status import describe_rpc_error
@@ -46,7 +46,7 @@ async def run(doc: dict[str, Any]) -> dict[str, Any]:
     failed: dict[str, str] = {}
     for name, endpoint in nodes:
         try:
-            async with grpc.aio.insecure_channel(endpoint) as ch:
+            async with connect.operator(doc, endpoint) as ch:
                 answer = await correction_pb2_grpc.CorrectionServiceStub(ch).ResolveInDoubt(
                     correction_pb2.InDoubtQuery(limit=10_000), timeout=120
                 )

@@ -16,10 +16,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-import grpc
 from google.protobuf.json_format import MessageToDict
 
-from scripts import target
+from scripts import connect, target
 from scripts.options import Shared, Subparsers
 from services.pb.settlenet.v1 import topup_pb2, topup_pb2_grpc
 from services.values.money import yuan
@@ -62,8 +61,8 @@ def add_parser(sub: Subparsers) -> None:
             )
 
 
-async def _call(endpoint: str, args: argparse.Namespace) -> Any:
-    async with grpc.aio.insecure_channel(endpoint) as ch:
+async def _call(doc: dict[str, Any], args: argparse.Namespace) -> Any:
+    async with connect.operator(doc) as ch:
         stub = topup_pb2_grpc.TopUpServiceStub(ch)
         if args.action == "request":
             return await stub.RequestTopUp(
@@ -86,7 +85,7 @@ async def _call(endpoint: str, args: argparse.Namespace) -> Any:
 
 
 def main(args: argparse.Namespace) -> int:
-    answer, code = target.run("topup", args.target, lambda doc: _call(doc["hub"]["endpoint"], args))
+    answer, code = target.run("topup", args.target, lambda doc: _call(doc, args))
     if code or answer is None:
         return code
     if args.json:

@@ -14,7 +14,7 @@ from typing import Any
 import grpc
 from google.protobuf.json_format import MessageToDict
 
-from scripts import target
+from scripts import connect, target
 from scripts.clients.his import His, Line
 from scripts.options import Subparsers
 from services.rpc.status import describe_rpc_error
@@ -64,7 +64,6 @@ async def run(
 ) -> dict[str, Any]:
     """Drive 1101 → 2201 → 2204 → 2206 → 2207 (→ 2208); return a transcript."""
     inst, person, lines, region = pick(doc, treat, insured, person_index)
-    endpoint = doc["provinces"][treat]["endpoint"]
     out: dict[str, Any] = {
         "treatment_province": treat,
         "insured_province": insured,
@@ -72,7 +71,7 @@ async def run(
         "institution": inst,
         "steps": [],
     }
-    async with grpc.aio.insecure_channel(endpoint) as channel:
+    async with connect.hospitals(doc, treat) as channel:
         his = His(channel, inst["fixmedins_code"], inst["admdvs"])
         now = clock.now()
         begntime = clock.format_time(now - timedelta(minutes=30))

@@ -58,6 +58,12 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         help="comma-separated scenarios to run (default all): "
         "bare_relay,hub_routing,bare_3hop,settle_path,bare_visit,full_visit",
     )
+    p.add_argument(
+        "--insecure",
+        action="store_true",
+        help="every node, echo nodes included, plaintext without credential checks (to "
+        "measure what mutual TLS and authorization cost; default: both on, as settlenet up)",
+    )
     p.add_argument("--report", type=Path, help="write the results as JSON")
     p.add_argument("--data", type=Path, help="keep the databases and logs here (default temp)")
     return p

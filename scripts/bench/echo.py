@@ -8,7 +8,10 @@ validation, no database, no policy): the bare gRPC ceiling a real node is compar
 The echo treatment node answers 2201 and 2204 itself and relays 1101, 2206 and 2207 to its
 upstream hub as the real one does (building the same SettleClaim); the echo hub relays to its
 upstream insured node unchanged; the echo insured node answers with a canned, realistically
-filled split. Each runs on ``services.server.start_server``, as the real nodes do.
+filled split. Each runs on ``services.server.start_server``, as the real nodes do; with
+``--tls-dir`` each takes mutual TLS and applies the same authorization matrix and x-tif checks
+as the real node in its place (the echo treatment node is province 11, the echo insured node
+province 13), so the ceiling pays what the real nodes pay.
 """
 
 from __future__ import annotations
@@ -30,7 +33,11 @@ from services.pb.settlenet.v1 import (
     treatment_pb2,
     treatment_pb2_grpc,
 )
-from services.rpc.server import open_channel, start_server
+from services.rpc.server import Tls, open_channel, start_server
+from services.security import material
+
+_UPSTREAM_TLS: Tls | None = None
+"""The certificate an echo node calls its upstream with (set before its servicer is made)."""
 
 _HEADER = common_pb2.ResponseHeader(
     inf_refmsgid="1000002026112500000000000001",
@@ -115,7 +122,7 @@ class EchoInsured(insured_pb2_grpc.InsuredServiceServicer):
 
 class EchoHub(hub_pb2_grpc.HubServiceServicer):
     def __init__(self, upstream: str) -> None:
-        self.stub = insured_pb2_grpc.InsuredServiceStub(open_channel(upstream))
+        self.stub = insured_pb2_grpc.InsuredServiceStub(open_channel(upstream, _UPSTREAM_TLS))
 
     async def QueryPerson(self, request: Any, context: Any) -> Any:
         return await self.stub.QueryPerson(request, timeout=10)
@@ -151,7 +158,7 @@ def _claim(request: Any) -> Any:
 
 class EchoTreatment(treatment_pb2_grpc.TreatmentServiceServicer):
     def __init__(self, upstream: str) -> None:
-        self.stub = hub_pb2_grpc.HubServiceStub(open_channel(upstream))
+        self.stub = hub_pb2_grpc.HubServiceStub(open_channel(upstream, _UPSTREAM_TLS))
         self.seq = 0
 
     async def QueryPerson(self, request: Any, context: Any) -> Any:
@@ -190,7 +197,19 @@ class EchoTreatment(treatment_pb2_grpc.TreatmentServiceServicer):
         return treatment_pb2.SettleResponse(header=res.header, setlinfo=res.setlinfo)
 
 
-async def serve(role: str, upstream: str, ready_file: Path | None) -> None:
+ROLE_IDENTITY = {
+    "insured": ("province-13", "13"),
+    "hub": ("hub", ""),
+    "treatment": ("province-11", "11"),
+}
+"""Each echo node's certificate and the node whose authorization matrix it applies."""
+
+
+async def serve(role: str, upstream: str, ready_file: Path | None, tls_dir: Path | None) -> None:
+    global _UPSTREAM_TLS
+    name, node = ROLE_IDENTITY[role]
+    security = material.load(tls_dir, name) if tls_dir else None
+    _UPSTREAM_TLS = security.tls if security else None
     if role == "insured":
         services: list[tuple[Any, Any, str]] = [
             (
@@ -215,7 +234,11 @@ async def serve(role: str, upstream: str, ready_file: Path | None) -> None:
                 "settlenet.v1.TreatmentService",
             )
         ]
-    running = await start_server(services)
+    running = await start_server(
+        services,
+        tls=security.tls if security else None,
+        guard=security.guard(node) if security else None,
+    )
     if ready_file:
         tmp = ready_file.with_suffix(".tmp")
         tmp.write_text(json.dumps({"endpoint": f"127.0.0.1:{running.port}", "pid": os.getpid()}))
@@ -235,8 +258,13 @@ def main() -> None:
     p.add_argument("role", choices=("insured", "hub", "treatment"))
     p.add_argument("--upstream", default="")
     p.add_argument("--ready-file", type=Path)
+    p.add_argument(
+        "--tls-dir",
+        type=Path,
+        help="mutual TLS and the same authorization and x-tif checks as a real node",
+    )
     a = p.parse_args()
-    asyncio.run(serve(a.role, a.upstream, a.ready_file))
+    asyncio.run(serve(a.role, a.upstream, a.ready_file, a.tls_dir))
 
 
 if __name__ == "__main__":

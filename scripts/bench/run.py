@@ -22,7 +22,7 @@ import grpc
 from rich.console import Console
 from rich.table import Table
 
-from scripts import launcher
+from scripts import certs, connect, launcher
 from scripts.loadtest import procstat, report, target
 from scripts.loadtest.client import CallFailed, LoadClient, MsgidSource
 from scripts.loadtest.messages import OpenVisit
@@ -35,7 +35,6 @@ from services.pb.settlenet.v1 import (
     treatment_pb2,
     treatment_pb2_grpc,
 )
-from services.rpc.server import open_channel
 from services.storage.database import sqlite_url
 from services.values import clock
 
@@ -57,6 +56,9 @@ Node = launcher.Process
 @dataclass
 class Setup:
     data: Path
+    security: dict[str, Any]
+    """The echo nodes' and the routing hub's network (network.json's ``security``): mutual TLS
+    and the same checks as the real nodes, unless --insecure."""
     echo: dict[str, Node] = field(default_factory=dict)
     routing_hub: Node | None = None
     network: target.Started | None = None
@@ -71,25 +73,30 @@ class Setup:
             self.network.stop()
 
 
-def _spawn(name: str, args: list[str], data: Path) -> Node:
-    return launcher.spawn_node(name, [sys.executable, "-m", *args], data)
+def _spawn(name: str, args: list[str], data: Path, security: dict[str, Any]) -> Node:
+    tls = ["--tls-dir", security["tls_dir"]] if connect.secure({"security": security}) else []
+    if args[0] == "scripts.cli" and not tls:
+        tls = ["--insecure"]
+    return launcher.spawn_node(name, [sys.executable, "-m", *args, *tls], data)
 
 
-def _wait(p: Node) -> Node:
+def _wait(p: Node, security: dict[str, Any]) -> Node:
     try:
-        launcher.wait_ready(p, READY_TIMEOUT_S)
+        launcher.wait_ready(p, READY_TIMEOUT_S, connect.tls({"security": security}, "operator"))
     except launcher.LaunchError:
         p.kill()
         raise RuntimeError(f"{p.name} did not start; see {p.log}") from None
     return p
 
 
-def start(data: Path, population: int, say: Callable[[str], None]) -> Setup:
-    """Echo nodes, the routing hub and the real network, each node its own process."""
-    setup = Setup(data)
+def start(data: Path, population: int, say: Callable[[str], None], secure: bool = True) -> Setup:
+    """Echo nodes, the routing hub and the real network, each node its own process; all with
+    mutual TLS, the authorization matrix and x-tif checks unless not ``secure``."""
+    security = certs.prepare(data / "tls", [TREAT, INSURED]) if secure else certs.INSECURE
+    setup = Setup(data, security)
     try:
         setup.echo["echo-insured"] = _wait(
-            _spawn("echo-insured", ["scripts.bench.echo", "insured"], data)
+            _spawn("echo-insured", ["scripts.bench.echo", "insured"], data, security), security
         )
         insured = setup.echo["echo-insured"].endpoint
         topology = data / "routing-topology.json"
@@ -107,7 +114,9 @@ def start(data: Path, population: int, say: Callable[[str], None]) -> Setup:
                 }
             )
         )
-        echo_hub = _spawn("echo-hub", ["scripts.bench.echo", "hub", "--upstream", insured], data)
+        echo_hub = _spawn(
+            "echo-hub", ["scripts.bench.echo", "hub", "--upstream", insured], data, security
+        )
         route_hub = _spawn(
             "routing-hub",
             [
@@ -122,18 +131,22 @@ def start(data: Path, population: int, say: Callable[[str], None]) -> Setup:
                 "--log-json",
             ],
             data,
+            security,
         )
         setup.echo["echo-hub"], setup.routing_hub = echo_hub, route_hub  # stopped on failure
-        _wait(echo_hub)
-        _wait(route_hub)
+        _wait(echo_hub, security)
+        _wait(route_hub, security)
         echo_treatment = _spawn(
             "echo-treatment",
             ["scripts.bench.echo", "treatment", "--upstream", setup.echo["echo-hub"].endpoint],
             data,
+            security,
         )
-        setup.echo["echo-treatment"] = _wait(echo_treatment)
+        setup.echo["echo-treatment"] = _wait(echo_treatment, security)
         say("echo nodes and the routing hub serve")
-        setup.network = target.start_processes(data / "net", [TREAT, INSURED], population, 1, say)
+        setup.network = target.start_processes(
+            data / "net", [TREAT, INSURED], population, 1, say, [] if secure else ["--insecure"]
+        )
         say(
             f"real network serves: {TREAT} treating {INSURED}'s insured, "
             f"{population} persons per province"
@@ -299,8 +312,11 @@ async def _run(
     results: dict[str, Any] = {}
     channels: list[grpc.aio.Channel] = []
 
+    bench_doc = {"security": setup.security}
+
     def channel(endpoint: str) -> grpc.aio.Channel:
-        ch = open_channel(endpoint)
+        # The treatment node's side of the hub link: its certificate, as the real one calls.
+        ch = connect.channel(bench_doc, endpoint, certificate=f"province-{TREAT}")
         channels.append(ch)
         return ch
 
@@ -318,7 +334,15 @@ async def _run(
         echo_hub = untyped(channel(setup.echo["echo-hub"].endpoint))
         route_hub = untyped(channel(setup.routing_hub.endpoint))
         untyped = treatment_pb2_grpc.TreatmentServiceStub
-        echo_treat = untyped(channel(setup.echo["echo-treatment"].endpoint))
+        # A hospital's side of the treatment node: the access certificate, signed as its
+        # institution.
+        hospital = connect.channel(
+            bench_doc,
+            setup.echo["echo-treatment"].endpoint,
+            signer=connect.keyring(bench_doc, TREAT),
+        )
+        channels.append(hospital)
+        echo_treat = untyped(hospital)
 
         async def bare_relay() -> None:
             await echo_hub.Settle(await reqs.claim(), timeout=10)
@@ -341,8 +365,10 @@ async def _run(
             results["settle_path_prepare"] = await _settle_path(doc, cfg, bench, real, say)
 
         recorder = Recorder()
-        echo_client = LoadClient(_views(doc, setup.echo["echo-treatment"].endpoint), recorder)
-        real_client = LoadClient(_views(doc), recorder)
+        echo_client = LoadClient(
+            _views(doc, setup.echo["echo-treatment"].endpoint), recorder, doc=bench_doc
+        )
+        real_client = LoadClient(_views(doc), recorder, doc=doc)
         try:
             for name, client, pids in (
                 ("bare_visit", echo_client, echo),
@@ -382,7 +408,7 @@ async def _settle_path(
 ) -> dict[str, Any]:
     """Open visits (2201, 2204) before the timing, then time their 2207 alone."""
     recorder = Recorder()
-    client = LoadClient(_views(doc), recorder)
+    client = LoadClient(_views(doc), recorder, doc=doc)
     model = TrafficModel(
         ModelConfig(seed=7, pair_weights=((TREAT, INSURED, 1.0),), mix={"settle_only": 1.0}),
         client.provinces,
@@ -493,6 +519,10 @@ def main(args: argparse.Namespace) -> int:
         "only": [s.strip() for s in (args.only or ",".join(SCENARIOS)).split(",") if s.strip()],
         "client": "one grpc.aio process (this one) on the same machine",
         "nodes": "each node its own process; SQLite (WAL) per real node; INFO logs to files",
+        "security": "none (--insecure)"
+        if args.insecure
+        else "mutual TLS on every link, authorization matrix and x-tif checks on every node, "
+        "echo nodes included",
     }
     unknown = set(cfg["only"]) - set(SCENARIOS)
     if unknown:
@@ -509,7 +539,7 @@ def main(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     setup = None
     try:
-        setup = start(data, int(cfg["population"]), _say(console))
+        setup = start(data, int(cfg["population"]), _say(console), not args.insecure)
         results = asyncio.run(_run(setup, args, cfg, console))
         rss = {k: procstat.peak_rss_mb(v.pid) for k, v in setup.echo.items()}
         if setup.routing_hub:

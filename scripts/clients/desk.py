@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import grpc
 
+from scripts import connect
 from services.pb.settlenet.v1 import common_pb2, filing_pb2, filing_pb2_grpc
 from services.rpc.envelope import MsgidFactory
 from services.values import clock
@@ -165,8 +166,8 @@ def main(argv: list[str] | None = None) -> int:
         code = next((c for c, v in doc["provinces"].items() if region in v["regions"]), None)
         if code is None:
             raise target.TargetError(f"no province in {args.target} insures region {region}")
-        endpoint = target.province_endpoint(doc, code, args.target)
-        async with grpc.aio.insecure_channel(endpoint) as ch:
+        target.province_endpoint(doc, code, args.target)  # a clear error if it is not there
+        async with connect.hospitals(doc, code) as ch:
             desk = Desk(ch, region, args.channel)
             filings = await desk.filings(args.psn_no)
             quals = await desk.qualifications(args.psn_no)

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import grpc
 
+from scripts import connect
 from scripts.clients.his import His, Line
 from services.pb.settlenet.v1 import (
     common_pb2,
@@ -332,11 +333,11 @@ def main(argv: list[str] | None = None) -> int:
 
     async def drive() -> dict[str, Any]:
         doc = target.load(args.target)
-        endpoint = target.province_endpoint(doc, args.treat, args.target)
+        target.province_endpoint(doc, args.treat, args.target)
         target.province_endpoint(doc, args.insured, args.target)
         inst, person, lines, region = visit.pick(doc, args.treat, args.insured)
         now = clock.now()
-        async with grpc.aio.insecure_channel(endpoint) as ch:
+        async with connect.hospitals(doc, args.treat) as ch:
             his = RetryingHis(ch, inst["fixmedins_code"], inst["admdvs"])
             begntime = clock.format_time(now - timedelta(minutes=30))
             mdtrt_id = await his.register_surely(region, person["psn_no"], "310", begntime)

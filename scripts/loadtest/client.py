@@ -19,6 +19,7 @@ from typing import Any
 
 import grpc
 
+from scripts import connect
 from scripts.loadtest import messages as msg
 from scripts.loadtest.messages import OpenVisit, Settled
 from scripts.loadtest.model import InstitutionRef, Op, ProvinceView
@@ -87,8 +88,12 @@ class LoadClient:
         timeout_s: float = 10.0,
         part: int = 0,
         parts: int = 1,
+        doc: dict[str, Any] | None = None,
     ) -> None:
         self.provinces = provinces
+        self.doc = doc
+        """The network.json document: on a secure network, channels present the access
+        certificate and sign every call as its institution."""
         self.recorder = recorder
         self.timeout_s = timeout_s
         self.part, self.parts = part, parts
@@ -111,7 +116,12 @@ class LoadClient:
 
     def stub(self, code: str) -> treatment_pb2_grpc.TreatmentServiceStub:
         if code not in self.stubs:
-            self.channels[code] = open_channel(self.provinces[code].endpoint)
+            endpoint = self.provinces[code].endpoint
+            self.channels[code] = (
+                connect.channel(self.doc, endpoint, signer=connect.keyring(self.doc, code))
+                if self.doc is not None
+                else open_channel(endpoint)
+            )
             self.stubs[code] = treatment_pb2_grpc.TreatmentServiceStub(self.channels[code])
         return self.stubs[code]
 

@@ -37,12 +37,12 @@ grpc_gevent.init_gevent()  # before any gRPC object: gRPC's I/O must yield to ge
 import grpc  # noqa: E402
 from locust import User, between, constant, events, task  # noqa: E402
 
+from scripts import connect  # noqa: E402
 from scripts.loadtest import messages as msg  # noqa: E402
 from scripts.loadtest import target  # noqa: E402
 from scripts.loadtest.client import CALLS, MsgidSource  # noqa: E402
 from scripts.loadtest.model import Op, TrafficModel, load_config  # noqa: E402
 from services.pb.settlenet.v1 import treatment_pb2_grpc  # noqa: E402
-from services.rpc.server import CHANNEL_OPTIONS  # noqa: E402
 from services.values import clock  # noqa: E402
 
 MSGID_PARTS = 16
@@ -74,6 +74,7 @@ class Traffic:
 
     def __init__(self, options: Any, worker_index: int | None) -> None:
         doc = json.loads(Path(options.network).read_text(encoding="utf-8"))
+        self.doc = doc
         self.views = target.views(doc)
         cfg = load_config(
             Path(options.traffic_model) if options.traffic_model else None,
@@ -92,7 +93,7 @@ class Traffic:
 
     def stub(self, code: str) -> Any:
         if code not in self.stubs:
-            channel = grpc.insecure_channel(self.views[code].endpoint, options=CHANNEL_OPTIONS)
+            channel = connect.sync_hospitals(self.doc, code)
             make: Any = treatment_pb2_grpc.TreatmentServiceStub  # generated, unannotated
             self.stubs[code] = make(channel)
         return self.stubs[code]

@@ -13,12 +13,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import grpc
 from rich.console import Console
 from rich.markup import escape
 
 from provincial_nodes import seed
-from scripts import launcher
+from scripts import connect, launcher
 from scripts import target as network_target
 from scripts.loadtest import audit, plot, procstat, report, runner, target
 from scripts.loadtest import schedule as sched
@@ -173,7 +172,7 @@ async def _main(
             say(str(exc))
             return 2
         codes = sorted(doc["provinces"])
-        if not await _answers(doc["hub"]["endpoint"]):
+        if not await _answers(doc, doc["hub"]["endpoint"]):
             say(
                 f"the hub at {doc['hub']['endpoint']} does not answer: is the network of "
                 f"{args.target} still running? (`settlenet up` writes a new one at each start)"
@@ -255,7 +254,7 @@ async def _run(
     if model.ignored:
         say(f"weights for provinces not in this network are ignored: {', '.join(model.ignored)}")
     recorder = Recorder()
-    client = LoadClient(views, recorder, timeout_s=args.timeout)
+    client = LoadClient(views, recorder, timeout_s=args.timeout, doc=doc)
     killer: asyncio.Task[dict[str, Any]] | None = None
     try:
         prepared, prepare_s = await runner.prepare(client, model, settings, 200_000, say)
@@ -328,9 +327,10 @@ async def _run(
     return 0
 
 
-async def _answers(endpoint: str, timeout_s: float = 3.0) -> bool:
-    """Whether a gRPC server accepts a connection at ``endpoint``."""
-    async with grpc.aio.insecure_channel(endpoint) as ch:
+async def _answers(doc: dict[str, Any], endpoint: str, timeout_s: float = 3.0) -> bool:
+    """Whether a gRPC server accepts a connection at ``endpoint`` (as the operator on a secure
+    network)."""
+    async with connect.operator(doc, endpoint) as ch:
         try:
             await asyncio.wait_for(ch.channel_ready(), timeout_s)
         except TimeoutError:

@@ -92,14 +92,26 @@ hours at the national peak never exhausts it, so refusals measure nothing but th
 
 
 def start_processes(
-    data: Path, codes: Sequence[str], count: int, seed_value: int, say: Callable[[str], None]
+    data: Path,
+    codes: Sequence[str],
+    count: int,
+    seed_value: int,
+    say: Callable[[str], None],
+    extra: Sequence[str] = (),
 ) -> Started:
-    """Seed the databases, run ``settlenet up`` as a child, wait for network.json."""
+    """Seed the databases, run ``settlenet up`` (with ``extra`` options) as a child, wait for
+    network.json."""
     population.seed_network(data, list(codes), count, seed_value, say=say)
     try:
         up, doc = launcher.start_network(
             data,
-            ["--provinces", ",".join(codes), "--advance-size-fen", str(LOAD_ADVANCE_FEN)],
+            [
+                "--provinces",
+                ",".join(codes),
+                "--advance-size-fen",
+                str(LOAD_ADVANCE_FEN),
+                *extra,
+            ],
             timeout=READY_TIMEOUT_S,
         )
     except launcher.LaunchError:
@@ -139,7 +151,6 @@ async def start_in_process(
     from scripts import network
 
     await asyncio.to_thread(population.seed_network, data, list(codes), count, seed_value, say)
-    net = await network.start(data, tuple(codes))
-    nodes = {code: (node.endpoint, node.cfg.db_url) for code, node in net.provinces.items()}
-    doc = network.describe(net.hub.endpoint, nodes, data)
+    net = await network.start(data, tuple(codes), secure=True)
+    doc = net.describe()
     return doc, net

@@ -12,6 +12,7 @@ from typing import Any
 import grpc
 import yaml
 
+from scripts import connect
 from scripts.clients.his import His, Line
 from scripts.scenario.report import ScenarioResult, StepResult
 from scripts.scenario.schema import ScenarioError, provinces_needed, read
@@ -173,6 +174,8 @@ class Runner:
     def __init__(self, doc: dict[str, Any]) -> None:
         self.doc = doc
         self.channels: dict[str, grpc.aio.Channel] = {}
+        self.admins: dict[str, grpc.aio.Channel] = {}
+        """AdminService channels (the admin certificate on a secure network)."""
         self.hises: dict[str, His] = {}
         """One HIS per institution, as in a hospital: one msgid sequence per sender."""
 
@@ -184,18 +187,26 @@ class Runner:
                 f"{code} is not in the network ({', '.join(sorted(self.doc['provinces']))})",
             )
         if code not in self.channels:
-            self.channels[code] = grpc.aio.insecure_channel(self.doc["provinces"][code]["endpoint"])
+            self.channels[code] = connect.hospitals(self.doc, code)
         return self.channels[code]
+
+    def _admin(self, code: str) -> grpc.aio.Channel:
+        self._channel(code)  # the same check of the code
+        if code not in self.admins:
+            self.admins[code] = connect.admin(self.doc, code)
+        return self.admins[code]
 
     async def close(self) -> None:
         """Put every node used back on its data files, then close the channels."""
-        for ch in self.channels.values():
+        for ch in self.admins.values():
             try:
                 await admin_pb2_grpc.AdminServiceStub(ch).ResetData(
                     admin_pb2.ResetDataRequest(policy=True, catalogue=True), timeout=10
                 )
             except grpc.RpcError:
                 pass  # the node is gone; nothing to put back
+            await ch.close()
+        for ch in self.channels.values():
             await ch.close()
 
     async def run_file(self, path: Path) -> list[ScenarioResult]:
@@ -221,8 +232,8 @@ class Runner:
     async def run(self, sc: dict[str, Any], result: ScenarioResult, *, seed: str) -> None:
         treat, insured = str(sc.get("treatment", "11")), str(sc.get("insured", "13"))
         region = _region(self.doc, insured)
-        t_admin = admin_pb2_grpc.AdminServiceStub(self._channel(treat))
-        i_admin = admin_pb2_grpc.AdminServiceStub(self._channel(insured))
+        t_admin = admin_pb2_grpc.AdminServiceStub(self._admin(treat))
+        i_admin = admin_pb2_grpc.AdminServiceStub(self._admin(insured))
         for stub in {treat: t_admin, insured: i_admin}.values():
             await stub.ResetData(
                 admin_pb2.ResetDataRequest(policy=True, catalogue=True), timeout=30
@@ -417,10 +428,9 @@ async def run_in_process(paths: list[Path], data_dir: Path) -> list[ScenarioResu
     """Start a network in this process, run the scenarios over gRPC, stop it."""
     from scripts import network
 
-    net = await network.start(data_dir, provinces_needed(paths))
+    net = await network.start(data_dir, provinces_needed(paths), secure=True)
     try:
-        nodes = {c: (n.endpoint, n.cfg.db_url) for c, n in net.provinces.items()}
-        return await run_against(network.describe(net.hub.endpoint, nodes, data_dir), paths)
+        return await run_against(net.describe(), paths)
     finally:
         await net.stop()
 
