@@ -15,7 +15,7 @@ from typing import Any
 import grpc
 from sqlalchemy import select
 
-from scripts import network
+from scripts import connect, network
 from scripts import reconcile as recon_cmd
 from scripts.clients.retrying_his import RetryingHis
 from services.faults import transport as faults
@@ -37,14 +37,18 @@ class FaultNet:
             key=lambda i: i.medins_lv,
         )[-1]
         if code not in self.channels:
-            self.channels[code] = grpc.aio.insecure_channel(
-                node.endpoint, interceptors=faults.interceptors("his->treatment")
+            self.channels[code] = connect.channel(
+                self.doc(),
+                node.endpoint,
+                signer=connect.keyring(self.doc(), code),
+                hop="his->treatment",
             )
         return RetryingHis(self.channels[code], inst.fixmedins_code, inst.admdvs, **kwargs)
 
     def doc(self) -> dict[str, Any]:
         """A network.json document of this network (for ``settlenet reconcile``'s code)."""
         return {
+            "security": self.net.security,
             "hub": {"endpoint": self.net.hub.endpoint},
             "provinces": {c: {"endpoint": p.endpoint} for c, p in self.net.provinces.items()},
         }
@@ -59,7 +63,7 @@ async def fault_network(
     db_urls: dict[str, str] | None = None,
 ) -> AsyncIterator[FaultNet]:
     injector = faults.install(plan)
-    net = await network.start(data, provinces, population=population, db_urls=db_urls)
+    net = await network.start(data, provinces, population=population, db_urls=db_urls, secure=True)
     fn = FaultNet(net, injector, {})
     try:
         yield fn
@@ -106,7 +110,7 @@ async def clear(fn: FaultNet, month: str) -> Any:
     from services.pb.settlenet.v1 import clearing_pb2, clearing_pb2_grpc
 
     with after_month(month):
-        async with grpc.aio.insecure_channel(fn.net.hub.endpoint) as ch:
+        async with connect.operator(fn.doc()) as ch:
             return await clearing_pb2_grpc.ClearingServiceStub(ch).ClearMonth(
                 clearing_pb2.ClearMonthRequest(month=month), timeout=60
             )

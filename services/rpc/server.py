@@ -99,10 +99,12 @@ def open_channel(
     faults unless one is installed."""
     from services.faults import transport as faults
 
-    chosen: list[Any] = []
+    chosen: list[Any] = list(faults.interceptors(hop))
     if keyring is not None:
+        # Innermost: every copy the fault transport sends (a duplicate, a retry) is signed
+        # afresh, so a duplicated message reaches the handler and tests msgid idempotency
+        # instead of stopping at the nonce check.
         chosen.append(SigningInterceptor(keyring))
-    chosen += faults.interceptors(hop)
     if tls:
         return grpc.aio.secure_channel(
             target, tls.channel_credentials(), options=CHANNEL_OPTIONS, interceptors=chosen

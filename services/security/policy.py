@@ -166,7 +166,8 @@ PROVINCE_RULES: dict[str, Rule] = {
     },
     method("CorrectionService", "Correct"): _rule(INSTITUTION, check=own_envelope),
     method("CorrectionService", "QueryMessage"): _rule(INSTITUTION, check=own_envelope),
-    method("CorrectionService", "ListInDoubt"): _rule(OPERATOR),
+    # The hub asks before clearing a month what a province still holds in doubt.
+    method("CorrectionService", "ListInDoubt"): _rule(OPERATOR, HUB),
     method("CorrectionService", "ResolveInDoubt"): _rule(OPERATOR),
     **{
         method("InsuredService", m): _rule(HUB)

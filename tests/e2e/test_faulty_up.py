@@ -11,10 +11,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import grpc
 import pytest
 
-from scripts import launcher, reconcile
+from scripts import connect, launcher, reconcile
 from scripts.clients.his import Line
 from scripts.clients.retrying_his import RetryingHis
 
@@ -40,7 +39,7 @@ def test_a_faulty_network_still_settles_exactly_once(tmp_path: Path) -> None:
         code = bj["catalogue"]["class_a"][0]["med_list_codg"]
 
         async def drive() -> tuple[RetryingHis, int]:
-            async with grpc.aio.insecure_channel(bj["endpoint"]) as ch:
+            async with connect.hospitals(doc, "11") as ch:
                 his = RetryingHis(ch, inst["fixmedins_code"], inst["admdvs"], backoff_s=0.02)
                 rng = random.Random(5)
                 settled = 0

@@ -27,12 +27,12 @@ import pytest
 from sqlalchemy import select
 
 from provincial_nodes import config
-from scripts import launcher, reconcile
+from scripts import connect, launcher, reconcile
 from scripts.clients.his import His, Line
 from services.pb.settlenet.v1 import clearing_pb2, clearing_pb2_grpc
-from services.rpc.server import open_channel
 from services.storage.database import Database, sqlite_url
 from services.values import clock
+from tests import secure
 from tests.faultnet import ledger_problems, live_settlements
 
 pytestmark = pytest.mark.slow
@@ -45,8 +45,10 @@ CONVERGE_S = 30.0
 class Node:
     """One node process, started (again on its port) and killed through the launcher."""
 
-    def __init__(self, data: Path, name: str, args: list[str]) -> None:
-        self.data, self.name, self.args = data, name, args
+    def __init__(self, data: Path, name: str, args: list[str], security: dict[str, Any]) -> None:
+        self.data, self.name = data, name
+        self.args = [*args, *secure.node_args(security)]
+        self.security = security
         self.proc: launcher.Process | None = None
         self.endpoint = ""
 
@@ -57,6 +59,7 @@ class Node:
             self.data,
             new_session=False,
             env=env,
+            tls=secure.probe(self.security),
         )
         self.endpoint = self.proc.endpoint
         return self.endpoint
@@ -100,13 +103,15 @@ def test_kills_under_an_open_loop_converge_with_nobody_correcting(tmp_path: Path
     print(f"kills under load: {say}")
     rng = random.Random(seed)
     urls = {n: sqlite_url(tmp_path / f"{n}.db") for n in ("hub", TREAT, INSURED)}
-    hub = Node(tmp_path, "hub", ["hub", "--db", urls["hub"]])
+    security = secure.prepare(tmp_path, [TREAT, INSURED])
+    hub = Node(tmp_path, "hub", ["hub", "--db", urls["hub"]], security)
     hub.start()
     provinces = {
         code: Node(
             tmp_path,
             f"province-{code}",
             ["province", "--code", code, "--hub", hub.endpoint, "--db", urls[code]],
+            security,
         )
         for code in (TREAT, INSURED)
     }
@@ -122,13 +127,10 @@ def test_kills_under_an_open_loop_converge_with_nobody_correcting(tmp_path: Path
     tally: Counter[str] = Counter()
     acked: dict[str, str] = {}  # mdtrt_id -> setl_id the hospital was told of
     killed: list[str] = []
-    doc = {
-        "hub": {"endpoint": hub.endpoint},
-        "provinces": {c: {"endpoint": n.endpoint} for c, n in provinces.items()},
-    }
+    doc = secure.doc(security, hub.endpoint, {c: n.endpoint for c, n in provinces.items()})
 
     async def drive() -> tuple[float, tuple[float, dict[str, Any], dict]]:
-        channel = open_channel(provinces[TREAT].endpoint)
+        channel = connect.hospitals(doc, TREAT)
         stop = asyncio.Event()
         running: set[asyncio.Task[None]] = set()
 
@@ -190,7 +192,7 @@ def test_kills_under_an_open_loop_converge_with_nobody_correcting(tmp_path: Path
         since_restart, (took, report, pending) = asyncio.run(drive())
 
         async def clear() -> Any:
-            async with grpc.aio.insecure_channel(hub.endpoint) as ch:
+            async with connect.operator(doc) as ch:
                 return await clearing_pb2_grpc.ClearingServiceStub(ch).ClearMonth(
                     clearing_pb2.ClearMonthRequest(month=month), timeout=60
                 )

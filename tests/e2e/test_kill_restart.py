@@ -16,15 +16,15 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-import grpc
 import pytest
 from sqlalchemy import select
 
 from provincial_nodes import config
-from scripts import launcher, reconcile
+from scripts import connect, launcher, reconcile
 from scripts.clients.his import Line
 from scripts.clients.retrying_his import RetryingHis, SettleOutcome
 from services.storage.database import Database, sqlite_url
+from tests import secure
 from tests.faultnet import ledger_problems, live_settlements
 
 pytestmark = pytest.mark.slow
@@ -36,8 +36,10 @@ VISIT_TIME, FEE_TIME = "2026-10-15 09:00:00", "2026-10-15 09:20:00"
 class Node:
     """One node process, started and killed through the launcher."""
 
-    def __init__(self, data: Path, name: str, args: list[str]) -> None:
-        self.data, self.name, self.args = data, name, args
+    def __init__(self, data: Path, name: str, args: list[str], security: dict[str, Any]) -> None:
+        self.data, self.name = data, name
+        self.args = [*args, *secure.node_args(security)]
+        self.security = security
         self.proc: launcher.Process | None = None
         self.endpoint = ""
 
@@ -47,6 +49,7 @@ class Node:
             [*CLI, *self.args, "--port", str(port), "--log-json"],
             self.data,
             new_session=False,
+            tls=secure.probe(self.security),
         )
         self.endpoint = self.proc.endpoint
         return self.endpoint
@@ -77,13 +80,15 @@ def test_a_node_killed_mid_traffic_and_restarted_loses_and_doubles_nothing(
 ) -> None:
     visits = int(os.environ.get("SETTLENET_KILL_VISITS", "400"))
     urls = {n: sqlite_url(tmp_path / f"{n}.db") for n in ("hub", TREAT, INSURED)}
-    hub = Node(tmp_path, "hub", ["hub", "--db", urls["hub"]])
+    security = secure.prepare(tmp_path, [TREAT, INSURED])
+    hub = Node(tmp_path, "hub", ["hub", "--db", urls["hub"]], security)
     hub_endpoint = hub.start()
     provinces = {
         code: Node(
             tmp_path,
             f"province-{code}",
             ["province", "--code", code, "--hub", hub_endpoint, "--db", urls[code]],
+            security,
         )
         for code in (TREAT, INSURED)
     }
@@ -101,7 +106,7 @@ def test_a_node_killed_mid_traffic_and_restarted_loses_and_doubles_nothing(
     hiss: list[RetryingHis] = []
 
     async def drive() -> None:
-        async with grpc.aio.insecure_channel(endpoints[TREAT]) as ch:
+        async with connect.hospitals(secure.doc(security, hub_endpoint, endpoints), TREAT) as ch:
             done = 0
             third = asyncio.Event()  # a third of the visits are done: kill now
 
@@ -136,10 +141,7 @@ def test_a_node_killed_mid_traffic_and_restarted_loses_and_doubles_nothing(
 
     try:
         asyncio.run(drive())
-        doc = {
-            "hub": {"endpoint": hub_endpoint},
-            "provinces": {c: {"endpoint": e} for c, e in endpoints.items()},
-        }
+        doc = secure.doc(security, hub_endpoint, endpoints)
         report = asyncio.run(reconcile.run(doc, "", ""))
     finally:
         for node in (*provinces.values(), hub):

@@ -11,10 +11,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import grpc
 import pytest
 
-from scripts import launcher
+from scripts import connect, launcher
 from scripts.clients.his import His, Line
 
 pytestmark = pytest.mark.slow
@@ -38,7 +37,7 @@ def test_msgid_status_correction_and_top_up_from_the_command_line(tmp_path: Path
         code = bj["catalogue"]["class_a"][0]["med_list_codg"]
 
         async def settle() -> tuple[str, str]:
-            async with grpc.aio.insecure_channel(bj["endpoint"]) as ch:
+            async with connect.hospitals(doc, "11") as ch:
                 his = His(ch, inst["fixmedins_code"], inst["admdvs"])
                 mdtrt_id = await his.register(
                     "130100", person["psn_no"], person["insutype"], "2026-10-15 09:00:00"

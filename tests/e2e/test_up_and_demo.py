@@ -3,10 +3,12 @@ by network.json and gRPC reflection, a clean stop on SIGTERM; and ``settlenet de
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import grpc
@@ -34,10 +36,34 @@ def running(tmp_path: Path):
             up.stop(timeout=30)
 
 
-def _reflect(endpoint: str, service: str) -> descriptor_pool.DescriptorPool:
+def _credentials(doc: dict) -> grpc.ChannelCredentials:
+    """The network's CA and the access certificate, read from the files network.json names, as
+    any gRPC client would (no settlenet code)."""
+    security = doc["security"]
+    access = security["certificates"]["access"]
+    return grpc.ssl_channel_credentials(
+        root_certificates=Path(security["ca"]).read_bytes(),
+        private_key=Path(access["key"]).read_bytes(),
+        certificate_chain=Path(access["cert"]).read_bytes(),
+    )
+
+
+def _x_tif(paasid: str, token: str) -> list[tuple[str, str]]:
+    """The national gateway's headers, computed from the spec by hand."""
+    timestamp, nonce = str(int(time.time())), uuid.uuid4().hex
+    digest = hashlib.sha256((timestamp + token + nonce + timestamp).encode()).hexdigest()
+    return [
+        ("x-tif-paasid", paasid),
+        ("x-tif-timestamp", timestamp),
+        ("x-tif-nonce", nonce),
+        ("x-tif-signature", digest),
+    ]
+
+
+def _reflect(doc: dict, endpoint: str, service: str) -> descriptor_pool.DescriptorPool:
     """Build a descriptor pool from the server's reflection only (no settlenet stubs)."""
     pool = descriptor_pool.DescriptorPool()
-    with grpc.insecure_channel(endpoint) as ch:
+    with grpc.secure_channel(endpoint, _credentials(doc)) as ch:
         stub = reflection_pb2_grpc.ServerReflectionStub(ch)
         answers = list(
             stub.ServerReflectionInfo(
@@ -72,7 +98,7 @@ def test_up_runs_a_network_a_reflection_client_can_drive(running) -> None:
     assert hb["persons"] and bj["institutions"] and bj["catalogue"]["class_b"]
 
     # A generic client: only network.json and reflection, no generated stubs.
-    pool = _reflect(bj["endpoint"], "settlenet.v1.TreatmentService")
+    pool = _reflect(doc, bj["endpoint"], "settlenet.v1.TreatmentService")
     svc = pool.FindServiceByName("settlenet.v1.TreatmentService")
     assert {m.name for m in svc.methods} >= {
         "QueryPerson",
@@ -96,13 +122,25 @@ def test_up_runs_a_network_a_reflection_client_can_drive(running) -> None:
         "OP1",
     )
     req.header.inf_time = time.strftime("%Y-%m-%d %H:%M:%S")
-    with grpc.insecure_channel(bj["endpoint"]) as ch:
+    account = next(
+        a for a in doc["security"]["accounts"]["11"] if a["code"] == inst["fixmedins_code"]
+    )
+    with grpc.secure_channel(bj["endpoint"], _credentials(doc)) as ch:
         call = ch.unary_unary(
             "/settlenet.v1.TreatmentService/QueryPerson",
             request_serializer=lambda m: m.SerializeToString(),
             response_deserializer=info_cls.FromString,
         )
-        answer = call(req, timeout=10)
+        headers = _x_tif(account["paasid"], account["token"])
+        answer = call(req, timeout=10, metadata=headers)
+        # The same signature again (same nonce) is a replay: refused, nothing answered.
+        with pytest.raises(grpc.RpcError) as replayed:
+            call(req, timeout=10, metadata=headers)
+        assert replayed.value.code() == grpc.StatusCode.UNAUTHENTICATED
+        # Without credentials the node does not answer at all.
+        with pytest.raises(grpc.RpcError) as unsigned:
+            call(req, timeout=10)
+        assert unsigned.value.code() == grpc.StatusCode.UNAUTHENTICATED
     assert answer.baseinfo.psn_no == person["psn_no"]
 
     # The whole path with the visit command, against the running processes.

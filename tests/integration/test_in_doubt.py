@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import select
 
 from provincial_nodes import config
-from scripts import network
+from scripts import connect, network
 from scripts import reconcile as recon_cmd
 from scripts import resolve as resolve_cmd
 from scripts.clients.his import His, Line
@@ -200,7 +200,7 @@ async def test_settlenet_resolve_resolves_what_is_pending_now_and_says_what_it_b
             for c in report["comparisons"]
             for d in c["differences"]
         )
-        async with grpc.aio.insecure_channel(fn.net.hub.endpoint) as ch:
+        async with connect.operator(fn.doc()) as ch:
             listed = await correction_pb2_grpc.CorrectionServiceStub(ch).ListInDoubt(
                 correction_pb2.InDoubtQuery(), timeout=5
             )

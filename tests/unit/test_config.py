@@ -142,6 +142,7 @@ def test_a_node_does_not_start_on_a_malformed_policy(tmp_path: Path) -> None:
             str(root),
             "--data",
             str(tmp_path / "db"),
+            "--insecure",
         ],
         capture_output=True,
         text=True,
