@@ -43,6 +43,8 @@ def test_every_command_is_in_the_table_with_its_parser_and_main() -> None:
         "province",
         "loadtest",
         "bench",
+        "call",
+        "certs",
     ]
     for name in cli.COMMANDS:
         module = cli.command(name)
