@@ -191,6 +191,11 @@ def main(args: argparse.Namespace) -> int:
         network.write_network_json(data / "network.json", doc)
         _say(f"network ready: {data / 'network.json'}")
         _say(f"try: settlenet visit --target {data / 'network.json'}")
+        if not args.insecure:
+            _say(
+                f"     settlenet call --target {data / 'network.json'} HubService/ListNodes "
+                "(as the operator; --as H11010100001 for a hospital)"
+            )
         _say("Ctrl-C stops every node")
         exited: set[str] = set()
         while not stopping:
