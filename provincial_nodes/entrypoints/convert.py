@@ -218,8 +218,7 @@ def settle_command(req: insured_pb2.SettleClaim, env: Envelope) -> SettleCommand
         opsp_dise_code=disease_for(med_type, req.opsp_dise_code),
         kind=visit_kind(med_type, refl),
         diag_codes=tuple(
-            required(f"diseinfo[{i}].diag_code", d.diag_code)
-            for i, d in enumerate(req.diseinfo)
+            required(f"diseinfo[{i}].diag_code", d.diag_code) for i, d in enumerate(req.diseinfo)
         ),
     )
 

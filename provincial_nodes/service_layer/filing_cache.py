@@ -46,9 +46,7 @@ class FilingCache:
         if len(self._entries) >= MAX_ENTRIES:
             self._entries.pop(next(iter(self._entries)))  # oldest first (insertion order)
         self._entries.pop(psn_no, None)
-        self._entries[psn_no] = _Entry(
-            insuplc_admdvs, filings, chronic, time.monotonic(), insutype
-        )
+        self._entries[psn_no] = _Entry(insuplc_admdvs, filings, chronic, time.monotonic(), insutype)
 
     def forget(self, psn_no: str) -> int:
         return 1 if self._entries.pop(psn_no, None) is not None else 0
