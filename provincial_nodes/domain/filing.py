@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from services.values.admdvs import division_problem
 from services.values.errors import FailedPrecondition, InvalidField
 from services.values.money import format_points
 from services.values.reasons import Reason
@@ -180,6 +181,9 @@ def check_new(filing: Filing, existing: list[Filing]) -> None:
     """Validate a filing (new or changed) against the rules and the person's other filings.
 
     Raises InvalidField / FailedPrecondition naming the field and the value."""
+    problem = division_problem(filing.dest_admdvs)
+    if problem:
+        raise InvalidField("dest_admdvs", filing.dest_admdvs, problem)
     if filing.dest_admdvs[:2] == filing.insuplc_admdvs[:2]:
         raise InvalidField(
             "dest_admdvs",

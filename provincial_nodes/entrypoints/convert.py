@@ -68,11 +68,10 @@ def code(field: str, value: str, allowed: set[str], what: str) -> str:
     return value
 
 
-def required(field: str, value: str, max_len: int = 64) -> str:
+def required(field: str, value: str) -> str:
+    """``value``, which must not be empty (its length is bounded by ``services.rpc.bounds``)."""
     if not value:
         raise InvalidField(field, value, "required")
-    if len(value) > max_len:
-        raise InvalidField(field, value, f"longer than {max_len} characters")
     return value
 
 
@@ -208,10 +207,10 @@ def settle_command(req: insured_pb2.SettleClaim, env: Envelope) -> SettleCommand
     refl = code("refl_flag", req.refl_flag or "0", {"0", "1"}, "flag")
     return SettleCommand(
         env=env,
-        psn_no=required("psn_no", req.psn_no, 32),
+        psn_no=required("psn_no", req.psn_no),
         insutype=code("insutype", req.insutype, INSUTYPES, "insurance type"),
         med_type=med_type,
-        mdtrt_id=required("mdtrt_id", req.mdtrt_id, 40),
+        mdtrt_id=required("mdtrt_id", req.mdtrt_id),
         medins_lv=code("medins_lv", req.medins_lv, set(LEVELS), "institution level"),
         setl_date=parse_date("setl_date", req.setl_date),
         acct_used=code("acct_used_flag", req.acct_used_flag or "0", {"0", "1"}, "flag") == "1",
@@ -219,8 +218,7 @@ def settle_command(req: insured_pb2.SettleClaim, env: Envelope) -> SettleCommand
         opsp_dise_code=disease_for(med_type, req.opsp_dise_code),
         kind=visit_kind(med_type, refl),
         diag_codes=tuple(
-            required(f"diseinfo[{i}].diag_code", d.diag_code, 20)
-            for i, d in enumerate(req.diseinfo)
+            required(f"diseinfo[{i}].diag_code", d.diag_code) for i, d in enumerate(req.diseinfo)
         ),
     )
 
@@ -228,9 +226,9 @@ def settle_command(req: insured_pb2.SettleClaim, env: Envelope) -> SettleCommand
 def revoke_command(req: Any, env: Envelope) -> RevokeCommand:
     return RevokeCommand(
         env=env,
-        setl_id=required("setl_id", req.setl_id, 40),
-        mdtrt_id=required("mdtrt_id", req.mdtrt_id, 40),
-        psn_no=required("psn_no", req.psn_no, 32),
+        setl_id=required("setl_id", req.setl_id),
+        mdtrt_id=required("mdtrt_id", req.mdtrt_id),
+        psn_no=required("psn_no", req.psn_no),
     )
 
 
@@ -246,11 +244,11 @@ def fee_lines(req: treatment_pb2.UploadFeeDetailsRequest) -> list[FeeLine]:
     lines = []
     for i, d in enumerate(req.feedetail):
         at = f"feedetail[{i}]"
-        sn = required(f"{at}.feedetl_sn", d.feedetl_sn, 40)
+        sn = required(f"{at}.feedetl_sn", d.feedetl_sn)
         if sn in seen:
             raise InvalidField(f"{at}.feedetl_sn", sn, "repeated within this upload")
         seen.add(sn)
-        list_code = required(f"{at}.med_list_codg", d.med_list_codg, 50)
+        list_code = required(f"{at}.med_list_codg", d.med_list_codg)
         try:
             cnt = parse_cnt(d.cnt)
         except ValueError as exc:

@@ -38,9 +38,9 @@ Ctx: TypeAlias = Any
 def command(request: correction_pb2.CorrectionRequest, env: Envelope) -> CorrectCommand:
     return CorrectCommand(
         env=env,
-        psn_no=convert.required("psn_no", request.psn_no, 32),
-        omsgid=convert.required("omsgid", request.omsgid, 40),
-        oinfno=convert.required("oinfno", request.oinfno, 8),
+        psn_no=convert.required("psn_no", request.psn_no),
+        omsgid=convert.required("omsgid", request.omsgid),
+        oinfno=convert.required("oinfno", request.oinfno),
     )
 
 
@@ -107,7 +107,7 @@ class TreatmentCorrectionServicer(NodeServicer, correction_pb2_grpc.CorrectionSe
     ) -> correction_pb2.MessageStatus:
         received = clock.now()
         env = envelope_of(request, "5203")
-        omsgid = convert.required("omsgid", request.omsgid, 40)
+        omsgid = convert.required("omsgid", request.omsgid)
         self.handler.role.institution(env)
         forwarded = (
             await self.resolver.resolve(omsgid, sweep=True) if self.resolver is not None else None
@@ -172,7 +172,7 @@ class InsuredCorrectionServicer(NodeServicer, correction_pb2_grpc.InsuredCorrect
     ) -> correction_pb2.MessageStatus:
         received = clock.now()
         env = envelope_of(request, "5203", need_fixmedins=False)
-        omsgid = convert.required("omsgid", request.omsgid, 40)
+        omsgid = convert.required("omsgid", request.omsgid)
         st = await self.units.run(self.handler.status, omsgid)
         return status_proto(f"insured {self.code}", omsgid, st, self._header(env, received))
 

@@ -75,7 +75,7 @@ class FilingServicer(NodeServicer, filing_pb2_grpc.FilingServiceServicer):
     ) -> bytes:
         received = clock.now()
         env = envelope_of(request, infno, mutating=True, need_fixmedins=False)
-        convert.required("psn_no", request.psn_no, 32)
+        convert.required("psn_no", request.psn_no)
         payload: bytes = await self.units.run(
             handler, make(env), self._encoder(request, env, received, kind)
         )
@@ -87,7 +87,7 @@ class FilingServicer(NodeServicer, filing_pb2_grpc.FilingServiceServicer):
         self, request: filing_pb2.CreateFilingRequest, context: Ctx
     ) -> filing_pb2.FilingResponse:
         def make(env: Envelope) -> desk.CreateFiling:
-            convert.required("category", request.category, 24)
+            convert.required("category", request.category)
             return desk.CreateFiling(
                 env=env,
                 psn_no=request.psn_no,
@@ -113,7 +113,7 @@ class FilingServicer(NodeServicer, filing_pb2_grpc.FilingServiceServicer):
             return desk.ChangeFiling(
                 env=env,
                 psn_no=request.psn_no,
-                filing_id=convert.required("filing_id", request.filing_id, 40),
+                filing_id=convert.required("filing_id", request.filing_id),
                 dest_admdvs=check_admdvs("dest_admdvs", request.dest_admdvs)
                 if request.dest_admdvs
                 else "",
@@ -137,7 +137,7 @@ class FilingServicer(NodeServicer, filing_pb2_grpc.FilingServiceServicer):
             return desk.RevokeFiling(
                 env=env,
                 psn_no=request.psn_no,
-                filing_id=convert.required("filing_id", request.filing_id, 40),
+                filing_id=convert.required("filing_id", request.filing_id),
                 memo=request.memo,
             )
 
@@ -154,7 +154,7 @@ class FilingServicer(NodeServicer, filing_pb2_grpc.FilingServiceServicer):
             return desk.QualifyChronic(
                 env=env,
                 psn_no=request.psn_no,
-                opsp_dise_code=convert.required("opsp_dise_code", request.opsp_dise_code, 10),
+                opsp_dise_code=convert.required("opsp_dise_code", request.opsp_dise_code),
                 begndate=convert.parse_date("begndate", request.begndate),
                 enddate=_optional_date("enddate", request.enddate),
                 hosp_name=request.hosp_name,
@@ -173,7 +173,7 @@ class FilingServicer(NodeServicer, filing_pb2_grpc.FilingServiceServicer):
             return desk.RevokeQualification(
                 env=env,
                 psn_no=request.psn_no,
-                qual_id=convert.required("qual_id", request.qual_id, 40),
+                qual_id=convert.required("qual_id", request.qual_id),
             )
 
         return reply(
@@ -190,7 +190,7 @@ class FilingServicer(NodeServicer, filing_pb2_grpc.FilingServiceServicer):
         received = clock.now()
         env = envelope_of(request, "5304", need_fixmedins=False)
         found = await self.units.run(
-            self.role.filings, env, convert.required("psn_no", request.psn_no, 32)
+            self.role.filings, env, convert.required("psn_no", request.psn_no)
         )
         return filing_pb2.QueryFilingsResponse(
             header=self._header(env, received), filings=[convert.filing_to_proto(f) for f in found]
@@ -203,7 +203,7 @@ class FilingServicer(NodeServicer, filing_pb2_grpc.FilingServiceServicer):
         received = clock.now()
         env = envelope_of(request, "5301", need_fixmedins=False)
         found = await self.units.run(
-            self.role.qualifications, env, convert.required("psn_no", request.psn_no, 32)
+            self.role.qualifications, env, convert.required("psn_no", request.psn_no)
         )
         return filing_pb2.QueryQualificationsResponse(
             header=self._header(env, received),

@@ -100,14 +100,14 @@ class TreatmentServicer(NodeServicer, treatment_pb2_grpc.TreatmentServiceService
         med_type = convert.code("med_type", request.med_type, convert.MED_TYPES, "medical type")
         cmd = RegisterCommand(
             env=env,
-            psn_no=convert.required("psn_no", request.psn_no, 32),
+            psn_no=convert.required("psn_no", request.psn_no),
             insutype=convert.code(
                 "insutype", request.insutype, convert.INSUTYPES, "insurance type"
             ),
             med_type=med_type,
             begntime=request.begntime,
             diag_codes=tuple(
-                convert.required(f"diseinfo[{i}].diag_code", d.diag_code, 20)
+                convert.required(f"diseinfo[{i}].diag_code", d.diag_code)
                 for i, d in enumerate(request.diseinfo)
             ),
             opsp_dise_code=convert.disease_for(med_type, request.opsp_dise_code),
@@ -135,6 +135,7 @@ class TreatmentServicer(NodeServicer, treatment_pb2_grpc.TreatmentServiceService
                 ).SerializeToString()
             )
 
+        await self.role.admit(cmd)
         payload = await self.units.run(self.role.register, cmd, encode)
         return reply(treatment_pb2.RegisterVisitResponse, payload)
 
@@ -146,8 +147,8 @@ class TreatmentServicer(NodeServicer, treatment_pb2_grpc.TreatmentServiceService
         env = envelope_of(request, "2204", mutating=True)
         cmd = UploadCommand(
             env=env,
-            mdtrt_id=convert.required("mdtrt_id", request.mdtrt_id, 40),
-            psn_no=convert.required("psn_no", request.psn_no, 32),
+            mdtrt_id=convert.required("mdtrt_id", request.mdtrt_id),
+            psn_no=convert.required("psn_no", request.psn_no),
             lines=convert.fee_lines(request),
             fee_times=[d.fee_ocur_time for d in request.feedetail],
         )
@@ -184,8 +185,8 @@ class TreatmentServicer(NodeServicer, treatment_pb2_grpc.TreatmentServiceService
             )
         return SettleVisit(
             env=env,
-            mdtrt_id=convert.required("mdtrt_id", request.mdtrt_id, 40),
-            psn_no=convert.required("psn_no", request.psn_no, 32),
+            mdtrt_id=convert.required("mdtrt_id", request.mdtrt_id),
+            psn_no=convert.required("psn_no", request.psn_no),
             med_type=convert.code("med_type", request.med_type, convert.MED_TYPES, "medical type"),
             insutype=convert.code(
                 "insutype", request.insutype, convert.INSUTYPES, "insurance type"
@@ -251,7 +252,7 @@ class TreatmentServicer(NodeServicer, treatment_pb2_grpc.TreatmentServiceService
         received = clock.now()
         env = envelope_of(request, "5203")
         raws = await self.units.run(
-            self.role.settlements, env, convert.required("mdtrt_id", request.mdtrt_id, 40)
+            self.role.settlements, env, convert.required("mdtrt_id", request.mdtrt_id)
         )
         infos = [common_pb2.SetlInfo.FromString(r) for r in raws]
         if request.setl_id:

@@ -3,7 +3,9 @@ insured place's 1101 answer (through the hub), dropped when the hub says they ch
 (FilingChanged), and forgotten after ``ttl_s`` in any case.
 
 It only informs (2201 tells the hospital whether the visit looks filed); the insured place decides
-at 2206/2207 from its own records, so a stale entry can never change a split.
+at 2206/2207 from its own records, so a stale entry can never change a split. The entry also
+says the person is known at the insured place, and under which insutype, which 2201 checks
+(:meth:`FilingCache.person`) without asking the hub again.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ class _Entry:
     filings: tuple[Filing, ...]
     chronic: tuple[Qualification, ...]
     learnt_at: float
+    insutype: str
 
 
 class FilingCache:
@@ -38,11 +41,12 @@ class FilingCache:
         insuplc_admdvs: str,
         filings: tuple[Filing, ...],
         chronic: tuple[Qualification, ...],
+        insutype: str = "",
     ) -> None:
         if len(self._entries) >= MAX_ENTRIES:
             self._entries.pop(next(iter(self._entries)))  # oldest first (insertion order)
         self._entries.pop(psn_no, None)
-        self._entries[psn_no] = _Entry(insuplc_admdvs, filings, chronic, time.monotonic())
+        self._entries[psn_no] = _Entry(insuplc_admdvs, filings, chronic, time.monotonic(), insutype)
 
     def forget(self, psn_no: str) -> int:
         return 1 if self._entries.pop(psn_no, None) is not None else 0
@@ -53,6 +57,11 @@ class FilingCache:
             del self._entries[psn_no]
             return None
         return entry
+
+    def person(self, psn_no: str) -> tuple[str, str] | None:
+        """(insuplc_admdvs, insutype) of a person a current 1101 answer named, else ``None``."""
+        entry = self._get(psn_no)
+        return None if entry is None else (entry.insuplc_admdvs, entry.insutype)
 
     def status(self, psn_no: str, area: str, day: date, kind: VisitKind) -> tuple[str, str]:
         """(filing_id, status) for a visit: status "filed", "emergency", "unfiled", "local",

@@ -15,7 +15,7 @@ hospital's retry of a msgid still in doubt resolves it first and is answered wit
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, TypeVar
 
@@ -39,7 +39,7 @@ from provincial_nodes.service_layer import ledger
 from provincial_nodes.service_layer.filing_cache import FilingCache
 from provincial_nodes.service_layer.insured import PersonLookup, RevokeCommand, SettleCommand
 from services.reconcile.records import Record
-from services.rpc.envelope import Envelope
+from services.rpc.envelope import Envelope, node_msgid
 from services.rpc.inflight import InFlight
 from services.rpc.status import uncertain
 from services.values import clock
@@ -140,11 +140,48 @@ class TreatmentRole:
         self.institution(q.env)
         view = await self.hub.query_person(q)
         self.filings.learn(
-            view.person.psn_no, view.person.insuplc_admdvs, view.filings, view.chronic
+            view.person.psn_no,
+            view.person.insuplc_admdvs,
+            view.filings,
+            view.chronic,
+            view.person.insutype,
         )
         return view
 
     # ---- 2201 --------------------------------------------------------------------------
+    async def admit(self, cmd: RegisterCommand) -> None:
+        """Before 2201 opens a visit: the institution is ours, and the insured place knows the
+        person, insured in ``insuplc_admdvs`` under ``insutype``.
+
+        What a 1101 through this node learnt in the last ``FilingCache.ttl_s`` answers at no
+        cost (a hospital reads the card, 1101, then registers, 2201); otherwise this node asks
+        the insured place one 1101 through the hub, with a msgid of its own, and remembers the
+        answer. An unknown person is the insured place's NOT_FOUND, passed on."""
+        env = cmd.env
+        self.institution(env)
+        known = self.filings.person(cmd.psn_no)
+        if known is None:
+            asked = replace(
+                env,
+                infno="1101",
+                msgid=node_msgid(env.fixmedins_code),
+                inf_time=clock.format_time(clock.now()),
+                digest="",
+            )
+            view = await self.query_person(PersonLookup(asked, "", cmd.psn_no, ""))
+            known = (view.person.insuplc_admdvs, view.person.insutype)
+        insuplc, insutype = known
+        if insuplc != env.insuplc_admdvs:
+            raise NotFound(
+                "psn_no",
+                cmd.psn_no,
+                f"no insured person with this psn_no in {env.insuplc_admdvs}",
+            )
+        if insutype and insutype != cmd.insutype:
+            raise InvalidField(
+                "insutype", cmd.insutype, f"the person is insured under insutype {insutype}"
+            )
+
     def register(
         self, uow: UnitOfWork, cmd: RegisterCommand, encode: Callable[[str, str, str], bytes]
     ) -> bytes:

@@ -5,7 +5,7 @@ the person's state, and compare every answer with the hand-computed expectation.
 from __future__ import annotations
 
 import hashlib
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ from scripts.scenario.report import ScenarioResult, StepResult
 from scripts.scenario.schema import ScenarioError, provinces_needed, read
 from services.pb.settlenet.v1 import admin_pb2, admin_pb2_grpc, common_pb2
 from services.rpc.status import details_of
-from services.values import certno
+from services.values import certno, clock
 
 AMOUNT_FIELDS = (
     "medfee_sumamt",
@@ -295,6 +295,7 @@ class Runner:
             Line(str(x["code"]), str(x.get("cnt", "1")), int(x["pric"])) for x in step["lines"]
         ]
         where = "2201"
+        _reach(day)
         try:
             mdtrt_id = await his.register(
                 region,
@@ -435,8 +436,19 @@ async def run_in_process(paths: list[Path], data_dir: Path) -> list[ScenarioResu
         await net.stop()
 
 
+def _reach(day: str) -> None:
+    """A visit on a day after the network's today moves this process's clock to that morning: a
+    node refuses a visit later than its today + 1 day, and an in-process network's nodes share
+    this clock. An outside network's nodes must be started with ``SETTLENET_CLOCK`` on or after
+    the scenarios' last visit day."""
+    morning = datetime.fromisoformat(f"{day} 08:00:00").replace(tzinfo=clock.CST)
+    if morning.date() > clock.now().date():
+        clock.travel_to(morning)
+
+
 async def run_against(doc: dict[str, Any], paths: list[Path]) -> list[ScenarioResult]:
     runner = Runner(doc)
+    offset_s = clock.offset_s()
     try:
         results: list[ScenarioResult] = []
         for path in paths:
@@ -444,3 +456,5 @@ async def run_against(doc: dict[str, Any], paths: list[Path]) -> list[ScenarioRe
         return results
     finally:
         await runner.close()
+        if clock.offset_s() != offset_s:  # a visit moved the clock: give it back
+            clock.travel_to(datetime.now(clock.CST) + timedelta(seconds=offset_s))

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 import grpc
 import structlog
 
+from services.rpc.bounds import check_request
 from services.rpc.status import RemoteStatus, grpc_code, to_status
 from services.values.errors import SettlenetError, shown
 
@@ -66,7 +67,8 @@ def _bind_from(request: Any) -> dict[str, str]:
 
 
 def rpc(infno: str) -> Callable[[Method[R]], Method[R]]:
-    """Decorate a servicer method: bind msgid/mdtrt_id/setl_id to its logs, map its errors."""
+    """Decorate a servicer method: bind msgid/mdtrt_id/setl_id to its logs, hold the request
+    against the field bounds (``services.rpc.bounds``), map its errors."""
 
     def wrap(fn: Method[R]) -> Method[R]:
         name = fn.__name__
@@ -79,6 +81,7 @@ def rpc(infno: str) -> Callable[[Method[R]], Method[R]]:
             with structlog.contextvars.bound_contextvars(rpc=name, infno=infno, **bound):
                 started = time.perf_counter()
                 try:
+                    check_request(request)
                     response = await fn(self, request, context)
                 except SettlenetError as err:
                     _log.info(

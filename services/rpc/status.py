@@ -1,7 +1,8 @@
 """One place where errors become gRPC statuses, and remote statuses become errors again.
 
-Every status settlenet sends carries google.rpc details: ``BadRequest`` naming the field and the
-value, and ``ErrorInfo`` with a machine-readable reason. A status that comes back from another
+Every status settlenet sends says ``field=value: problem`` (the value shown once, cut to 64
+characters) and carries google.rpc details: ``BadRequest`` naming the field and the problem, and
+``ErrorInfo`` with the field and a machine-readable reason. A status that comes back from another
 node is passed on unchanged (:class:`RemoteStatus`), so a hospital sees the insured node's own
 words, not "the hub failed".
 """
@@ -37,6 +38,16 @@ class RemoteStatus(Exception):
         super().__init__(f"{code.name}: {message}")
 
 
+PROBLEM_CHARS = 500
+"""A problem text is cut to this many characters in a status (it is ours, but may quote other
+values); with the value cut to ``errors.SHOWN_CHARS`` a status stays far below gRPC's metadata
+limit (8 KiB by default: past it the caller would get RESOURCE_EXHAUSTED instead)."""
+
+
+def _cut(text: str, most: int) -> str:
+    return text if len(text) <= most else text[: most - 1] + "…"
+
+
 def grpc_code(err: errors.SettlenetError) -> grpc.StatusCode:
     """The gRPC status code for a settlenet error."""
     for cls in type(err).__mro__:
@@ -46,13 +57,16 @@ def grpc_code(err: errors.SettlenetError) -> grpc.StatusCode:
 
 
 def to_status(err: errors.SettlenetError) -> grpc.Status:
-    """A settlenet error as a gRPC status with BadRequest and ErrorInfo details."""
+    """A settlenet error as a gRPC status with BadRequest and ErrorInfo details.
+
+    The refused value is shown once, in the message (``field=value: problem``), cut by
+    ``errors.shown``; BadRequest names the field and says the problem; ErrorInfo names the
+    field and the reason."""
     code = next((_CODES[c][1] for c in type(err).__mro__ if c in _CODES), code_pb2.INTERNAL)
+    problem = _cut(err.problem, PROBLEM_CHARS)
     bad = error_details_pb2.BadRequest(
         field_violations=[
-            error_details_pb2.BadRequest.FieldViolation(
-                field=err.field, description=f"{errors.shown(err.value)}: {err.problem}"
-            )
+            error_details_pb2.BadRequest.FieldViolation(field=err.field, description=problem)
         ]
     )
     info = error_details_pb2.ErrorInfo(
@@ -63,7 +77,8 @@ def to_status(err: errors.SettlenetError) -> grpc.Status:
         packed = any_pb2.Any()
         packed.Pack(message)
         details.append(packed)
-    proto = status_pb2.Status(code=code, message=str(err), details=details)
+    message = f"{err.field}={errors.shown(err.value)}: {problem}"
+    proto = status_pb2.Status(code=code, message=message, details=details)
     return rpc_status.to_status(proto)
 
 
