@@ -22,10 +22,13 @@ come back to it (gRPC refuses status details past a few kilobytes) or fill a log
 
 def shown(value: object) -> str:
     """``value`` as an error shows it: its repr, cut to :data:`SHOWN_CHARS` characters."""
+    if isinstance(value, int) and value.bit_length() > 256:  # repr fails past 4,300 digits
+        return f"<an integer of {value.bit_length()} bits>"
     text = repr(value)
     if len(text) <= SHOWN_CHARS:
         return text
-    return f"{text[: SHOWN_CHARS - 1]}… ({len(str(value))} characters)"
+    size = len(value) if isinstance(value, str | bytes) else len(text)
+    return f"{text[: SHOWN_CHARS - 1]}… ({size} characters)"
 
 
 class SettlenetError(Exception):
