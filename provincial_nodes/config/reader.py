@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from provincial_nodes.config import bounded_yaml
-from services.logs.masking import mask_certno, mask_name
+from services.logs.masking import mask_value
 from services.rpc.envelope import ADMDVS_RE
 from services.values.errors import ConfigError, shown
 from services.values.money import parse_ratio
@@ -35,25 +35,17 @@ DAY_MIN, DAY_MAX = date(1900, 1, 1), date(2099, 12, 31)
 """Dates a document may give: a period or filing date past 2099 is a typo, and the day after
 9999-12-31 does not exist (``valid_to + 1 day`` raised OverflowError)."""
 
-_NAME_KEYS = frozenset({"psn_name", "opter_name", "dr_name", "chfpdr_name", "atddr_name"})
-_CERTNO_KEYS = frozenset({"certno", "mdtrt_cert_no"})
-
 
 def _as_shown(key: str, value: object) -> object:
     """The bad value as an error may carry it: a person's name or ID number masked, a mapping
     or list summarized (its repr could hold a name, or stand for 2^n values)."""
-    last = key.rsplit(".", 1)[-1]
-    if isinstance(value, str) and last in _NAME_KEYS:
-        return mask_name(value)
-    if isinstance(value, str) and last in _CERTNO_KEYS:
-        return mask_certno(value)
     if isinstance(value, dict):
         return f"<a mapping of {len(value)} keys>"
     if isinstance(value, list | tuple | set | frozenset):
         return f"<a {type(value).__name__} of {len(value)} items>"
     if isinstance(value, bytes):
         return f"<{len(value)} bytes>"
-    return value
+    return mask_value(key, value)
 
 
 def _type_name(value: object) -> str:
@@ -91,7 +83,7 @@ class Reader:
             size = len(text.encode("utf-8", "surrogatepass"))
             if size > max_bytes:
                 raise DocumentError(
-                    label, "", f"the document is {size} bytes; the limit is {max_bytes}"
+                    label, "", f"bytes: more than the {max_bytes} a document may have", size
                 )
         try:
             self.root = bounded_yaml.load(text)

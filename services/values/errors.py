@@ -13,6 +13,7 @@ from ``services.values.reasons.Reason``.
 
 from __future__ import annotations
 
+from services.logs.masking import mask_value
 from services.values.reasons import Reason
 
 SHOWN_CHARS = 64
@@ -38,9 +39,9 @@ class SettlenetError(Exception):
 
     def __init__(self, field: str, value: object, problem: str) -> None:
         self.field = field
-        self.value = value
+        self.value = mask_value(field, value)  # an error never carries a name in clear
         self.problem = problem
-        super().__init__(f"{field}={shown(value)}: {problem}")
+        super().__init__(f"{field}={shown(self.value)}: {problem}")
 
 
 class InvalidField(SettlenetError):
