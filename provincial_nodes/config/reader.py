@@ -16,10 +16,10 @@ from typing import Any
 import yaml
 
 from provincial_nodes.config import bounded_yaml
-from services.logs.masking import mask_value
 from services.rpc.envelope import ADMDVS_RE
 from services.values.errors import ConfigError, shown
 from services.values.money import parse_ratio
+from services.values.personal import mask_value
 
 MAX_DOCUMENT_BYTES = 1 << 20
 """A document sent over gRPC (AdminService) is refused past 1 MiB of UTF-8, before it is read."""

@@ -20,8 +20,8 @@ from provincial_nodes.domain.catalogue import Catalogue
 from provincial_nodes.domain.policy import PolicyBook, Scheme
 from provincial_nodes.service_layer.insured import InsuredRole
 from provincial_nodes.service_layer.treatment import TreatmentRole
-from services.logs.masking import mask_certno
 from services.values.errors import ConfigError, InvalidField, NotFound
+from services.values.personal import mask_certno
 
 POLICY, CATALOGUE = "policy", "catalogue"
 PSN_NO_MAX = 30

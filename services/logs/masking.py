@@ -7,9 +7,10 @@ import re
 from collections.abc import MutableMapping
 from typing import Any
 
-NAME_KEYS = frozenset({"psn_name", "opter_name", "dr_name", "chfpdr_name", "atddr_name"})
-"""Fields that hold a person's name (the national spec's names for them)."""
-CERTNO_KEYS = frozenset({"certno", "mdtrt_cert_no"})
+from services.values.personal import CERTNO_KEYS, NAME_KEYS, mask_certno, mask_name, mask_value
+
+__all__ = ["mask_certno", "mask_event", "mask_name", "mask_text", "mask_value"]
+
 _MASKED_KEYS = CERTNO_KEYS | NAME_KEYS
 # An ID number anywhere in a string, also inside a longer word (``P130102195005259039``), but not
 # a piece of a longer run of digits (msgids, visit and settlement ids are 20 digits or more, and
@@ -44,29 +45,6 @@ def mask_text(text: str) -> str:
     """Every ID number in ``text`` masked (birth date hidden, region and last digits kept), and
     every name written after its field's name (``psn_name=张三丰``, ``'psn_name': '张三丰'``)."""
     return _NAME_RE.sub(_masked_name, _CERTNO_RE.sub(_masked, text))
-
-
-def mask_value(field: str, value: object) -> object:
-    """``value`` as an error or a log may carry it when it is the value of ``field`` (a path
-    such as ``yaml.persons[0].psn_name``): a name or an ID number masked, anything else as is."""
-    last = field.rsplit(".", 1)[-1]
-    if isinstance(value, str) and last in NAME_KEYS:
-        return mask_name(value)
-    if isinstance(value, str) and last in CERTNO_KEYS:
-        return mask_certno(value)
-    return value
-
-
-def mask_certno(value: str) -> str:
-    """``110101199003071234`` → ``110101********1234``: region and check kept, birth hidden."""
-    if len(value) >= 10:
-        return value[:6] + "*" * (len(value) - 10) + value[-4:]
-    return "*" * len(value)
-
-
-def mask_name(value: str) -> str:
-    """``张三丰`` → ``张**``: only the family name's first character is kept."""
-    return value[:1] + "*" * (len(value) - 1) if value else value
 
 
 def mask_event(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:

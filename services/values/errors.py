@@ -13,7 +13,7 @@ from ``services.values.reasons.Reason``.
 
 from __future__ import annotations
 
-from services.logs.masking import mask_value
+from services.values.personal import mask_value
 from services.values.reasons import Reason
 
 SHOWN_CHARS = 64
