@@ -121,8 +121,9 @@ def _valid(name: str) -> Any:
 VALID = {"LoadPolicy": _valid("policy"), "LoadCatalogue": _valid("catalogue")}
 VALID["LoadPersons"] = _valid("persons")
 
-HUGE_INTS = st.sampled_from(
-    [2**63, 2**63 - 1, -(2**63) - 1, 2**64, -1, 10**30, 10**4000, 2**31, 10_000_000_001]
+HUGE_INTS = st.one_of(
+    st.sampled_from([2**63, 2**63 - 1, -(2**63) - 1, 2**64, -1, 10**30, 2**31, 10_000_000_001]),
+    st.builds(lambda: 10**4000),  # past Python's 4,300-digit str() limit
 )
 SCALARS = st.one_of(
     HUGE_INTS,
@@ -131,7 +132,8 @@ SCALARS = st.one_of(
     st.booleans(),
     st.none(),
     st.text(max_size=80),
-    st.sampled_from(["", "0.70", "1.5", "-0.1", "1e999", "NaN", "130100", "9999-12-31", "x" * 600]),
+    st.sampled_from(["", "0.70", "1.5", "-0.1", "1e999", "NaN", "130100", "9999-12-31"]),
+    st.builds(lambda: "x" * 600),
     st.dates(min_value=dt.date(1, 1, 1), max_value=dt.date(9999, 12, 31)),
     st.sampled_from([dt.date(9999, 12, 31), dt.date(1, 1, 1), dt.date(1899, 12, 31)]),
     st.binary(max_size=20),
