@@ -83,7 +83,7 @@ class Reader:
             size = len(text.encode("utf-8", "surrogatepass"))
             if size > max_bytes:
                 raise DocumentError(
-                    label, "", f"bytes: more than the {max_bytes} a document may have", size
+                    label, "(file)", f"bytes: more than the {max_bytes} a document may have", size
                 )
         try:
             self.root = bounded_yaml.load(text)
@@ -91,7 +91,7 @@ class Reader:
             # ValueError etc.: a scalar YAML types but Python cannot build (2026-13-45, an int
             # of 5,000 digits).
             raise DocumentError(
-                self.file, "", f"not valid YAML: {bounded_yaml.describe(exc)}"
+                self.file, "(file)", f"not valid YAML: {bounded_yaml.describe(exc)}"
             ) from None
 
     @staticmethod

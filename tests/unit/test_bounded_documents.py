@@ -49,12 +49,12 @@ def test_the_456_byte_alias_chain_is_refused_while_composing() -> None:
 )
 def test_yaml_past_a_bound_is_refused_as_invalid_yaml(text: str, problem: str) -> None:
     err = _refused(text)
-    assert err.key == "" and "not valid YAML" in err.problem and problem in err.problem
+    assert err.key == "(file)" and "not valid YAML" in err.problem and problem in err.problem
 
 
 def test_a_document_past_1_mib_is_refused_before_it_is_read() -> None:
     err = _refused("#" * (config.MAX_DOCUMENT_BYTES + 1))
-    assert err.key == "" and err.value == config.MAX_DOCUMENT_BYTES + 1
+    assert err.key == "(file)" and err.value == config.MAX_DOCUMENT_BYTES + 1
 
 
 def test_the_province_files_and_their_aliases_still_load() -> None:
