@@ -113,6 +113,11 @@ def _accumulators(r: Reader, value: Any, key: str) -> tuple[Accumulated, ...]:
         if (year, bucket, month) in seen:
             raise r.fail(ak, "a second row for the same year, bucket and month", bucket)
         seen.add((year, bucket, month))
+        for k in ("cvlserv_paid_year", "maf_paid_year"):  # one figure a year, whatever bucket
+            if m.get(k):
+                if (year, k, None) in seen:
+                    raise r.fail(f"{ak}.{k}", f"given on a second row of {year}", m[k])
+                seen.add((year, k, None))
         if m.get("fund_paid_month") and month is None:
             raise r.fail(f"{ak}.month", "fund_paid_month needs the month it belongs to")
         out.append(
@@ -226,6 +231,7 @@ def person_records(r: Reader, regions: dict[str, str]) -> list[PersonRecord]:
     top = r.mapping(r.root, "", {"persons"}, {"persons"})
     records: list[PersonRecord] = []
     seen: set[str] = set()
+    ids: set[tuple[str, str]] = set()  # filing and qualification ids: one row each, whoever's
     for i, item in enumerate(r.items(top["persons"], "persons", max_items=20_000)):
         key = f"persons[{i}]"
         m = r.mapping(
@@ -260,15 +266,20 @@ def person_records(r: Reader, regions: dict[str, str]) -> list[PersonRecord]:
         values["identities"] = _identities(r, m.get("identities", []), f"{key}.identities")
         values["psn_insu_date"] = r.day(m, "psn_insu_date", key, required=False) or date(2000, 1, 1)
         psn_no, region = m["psn_no"], m["insuplc_admdvs"]
-        records.append(
-            PersonRecord(
-                person=person_from_mapping(values),
-                acct_balc=r.fen(m, "acct_balc", key) or 0,
-                accumulators=_accumulators(r, m.get("accumulators", []), f"{key}.accumulators"),
-                filings=_filings(r, m.get("filings", []), f"{key}.filings", psn_no, region),
-                chronic=_chronic(r, m.get("chronic", []), f"{key}.chronic", psn_no),
-            )
+        record = PersonRecord(
+            person=person_from_mapping(values),
+            acct_balc=r.fen(m, "acct_balc", key) or 0,
+            accumulators=_accumulators(r, m.get("accumulators", []), f"{key}.accumulators"),
+            filings=_filings(r, m.get("filings", []), f"{key}.filings", psn_no, region),
+            chronic=_chronic(r, m.get("chronic", []), f"{key}.chronic", psn_no),
         )
+        given = [(f"filings[{j}].filing_id", f.filing_id) for j, f in enumerate(record.filings)]
+        given += [(f"chronic[{j}].qual_id", q.qual_id) for j, q in enumerate(record.chronic)]
+        for where, ident in given:
+            if (where[:7], ident) in ids:
+                raise r.fail(f"{key}.{where}", "given twice in this document", ident)
+            ids.add((where[:7], ident))
+        records.append(record)
     return records
 
 

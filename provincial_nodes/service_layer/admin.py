@@ -172,6 +172,22 @@ class AdminRole:
                         mask_certno(rec.person.certno),
                         f"already the ID number of {holder_of}",
                     )
+                for j, f in enumerate(rec.filings):
+                    held = uow.filings.get(f.filing_id)
+                    if held is not None and held.psn_no != rec.person.psn_no:
+                        raise InvalidField(
+                            f"yaml.persons[{i}].filings[{j}].filing_id",
+                            f.filing_id,
+                            f"already a filing of {held.psn_no}",
+                        )
+                for j, q in enumerate(rec.chronic):
+                    owner = uow.filings.qualification_owner(q.qual_id)
+                    if owner is not None and owner != rec.person.psn_no:
+                        raise InvalidField(
+                            f"yaml.persons[{i}].chronic[{j}].qual_id",
+                            q.qual_id,
+                            f"already a qualification of {owner}",
+                        )
                 holder = rec.person.mulaid_psn_no
                 if holder and holder not in given and uow.persons.by_psn_no(holder) is None:
                     raise InvalidField(

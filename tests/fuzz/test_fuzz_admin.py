@@ -133,6 +133,10 @@ SCALARS = st.one_of(
     st.none(),
     st.text(max_size=80),
     st.sampled_from(["", "0.70", "1.5", "-0.1", "1e999", "NaN", "130100", "9999-12-31"]),
+    # Another person's psn_no, filing and qualification ids: a load must not take them over.
+    st.sampled_from(
+        ["13010000000000000001", "F13010000000000000001001", "Q13010000000000000006001"]
+    ),
     st.builds(lambda: "x" * 600),
     st.dates(min_value=dt.date(1, 1, 1), max_value=dt.date(9999, 12, 31)),
     st.sampled_from([dt.date(9999, 12, 31), dt.date(1, 1, 1), dt.date(1899, 12, 31)]),

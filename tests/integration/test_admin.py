@@ -196,3 +196,63 @@ async def test_a_refused_person_document_does_not_carry_the_name_in_clear(net: N
         assert "三" not in err.value.details() and "三" not in str(details_of(err.value))
     finally:
         await channel.close()
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        pytest.param(
+            {
+                "filings": [
+                    {
+                        "filing_id": "F13010000000000000001001",
+                        "category": "other_temporary",
+                        "dest_admdvs": "110000",
+                        "begndate": "2026-07-01",
+                        "enddate": "2026-12-31",
+                    }
+                ]
+            },
+            "yaml.persons[0].filings[0].filing_id",
+            id="another-person's-filing",
+        ),
+        pytest.param(
+            {
+                "chronic": [
+                    {
+                        "qual_id": "Q13010000000000000006001",
+                        "opsp_dise_code": "M01600",
+                        "begndate": "2026-01-01",
+                    }
+                ]
+            },
+            "yaml.persons[0].chronic[0].qual_id",
+            id="another-person's-qualification",
+        ),
+    ],
+)
+async def test_a_person_document_cannot_take_over_another_person_s_rows(
+    net: Net, extra: dict[str, object], field: str
+) -> None:
+    person = {
+        "psn_no": "13010000000000000779",
+        "certno": "130102199001011237",
+        "psn_name": "x",
+        "insutype": "310",
+        "psn_type": "11",
+        "insuplc_admdvs": REGION,
+        **extra,
+    }
+    channel, stub = admin(net)
+    try:
+        before = net.snapshot()
+        with pytest.raises(grpc.aio.AioRpcError) as err:
+            await stub.LoadPersons(
+                admin_pb2.LoadDocumentRequest(yaml=yaml.safe_dump({"persons": [person]})),
+                timeout=10,
+            )
+        assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        assert details_of(err.value)[0][0][0] == field
+        assert net.snapshot() == before
+    finally:
+        await channel.close()
