@@ -9,6 +9,7 @@ import sys
 from typing import Protocol, cast
 
 from scripts.options import Parser, Subparsers, check_required, ends_quietly
+from services.storage import files
 
 EPILOG = """\
 settlenet demo [--lang zh|en]   a sample cross-province visit on an in-process network
@@ -77,6 +78,10 @@ in the order ``--help`` lists them. A command's module is imported only when it 
 node process loads its own command, not the load generator's)."""
 
 
+NODE_COMMANDS = frozenset({"up", "hub", "province", "demo", "bench", "loadtest"})
+"""Commands that run nodes: they start with umask 077, so every file they write is 0600."""
+
+
 def command(name: str) -> Command:
     """The module of the command ``name``."""
     return cast(Command, importlib.import_module(COMMANDS[name]))
@@ -107,6 +112,8 @@ def run(argv: list[str] | None = None) -> int:
     if problem:
         print(problem, file=sys.stderr)
         return 2
+    if args.command in NODE_COMMANDS:
+        files.private_umask()  # databases, logs, data: the operator's only (mode 0600)
     return command(args.command).main(args)
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import IO
 
 from services.security.client import TlsFiles
+from services.storage import files
 
 READY_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 10.0
@@ -104,8 +105,7 @@ def spawn(
 ) -> Process:
     """Start ``argv`` with stdout and stderr appended to ``log``. ``new_session`` keeps Ctrl-C
     at the terminal from reaching the child: the parent stops its children in order."""
-    log.parent.mkdir(parents=True, exist_ok=True)
-    handle = log.open("ab")
+    handle = os.fdopen(files.open_private_log(log), "ab")
     proc = subprocess.Popen(
         list(argv),
         stdout=handle,

@@ -112,6 +112,14 @@ def _qualification(row: Any) -> Qualification:
     )
 
 
+def qualification_owner(conn: Connection, qual_id: str) -> str | None:
+    """The psn_no whose qualification ``qual_id`` is, if any."""
+    row = conn.execute(
+        select(chronic_quals.c.psn_no).where(chronic_quals.c.qual_id == qual_id)
+    ).first()
+    return str(row.psn_no) if row else None
+
+
 def put_qualification(conn: Connection, q: Qualification) -> None:
     values = {
         "psn_no": q.psn_no,

@@ -118,6 +118,9 @@ class FilingRepository(_Repository):
     def qualifications(self, psn_no: str) -> list[Qualification]:
         return filings.qualifications(self.conn, psn_no)
 
+    def qualification_owner(self, qual_id: str) -> str | None:
+        return filings.qualification_owner(self.conn, qual_id)
+
 
 class VisitRepository(_Repository):
     """Visits, fee lines and the settlements recorded at the place of treatment."""

@@ -18,10 +18,11 @@ from provincial_nodes.config.folder import DEFAULT_DATA, ProvinceData, load, pro
 from provincial_nodes.config.persons import load_persons, person_from_mapping, person_records
 from provincial_nodes.config.policy import load_policy, policy_schemes
 from provincial_nodes.config.province import load_province_file
-from provincial_nodes.config.reader import DocumentError, Reader
+from provincial_nodes.config.reader import MAX_DOCUMENT_BYTES, DocumentError, Reader
 
 __all__ = [
     "DEFAULT_DATA",
+    "MAX_DOCUMENT_BYTES",
     "DocumentError",
     "ProvinceData",
     "Reader",

@@ -32,6 +32,19 @@ _PERSON_KEYS = {
     "filings",
     "chronic",
 }
+_REQUIRED = {"psn_no", "certno", "psn_name", "insutype", "psn_type", "insuplc_admdvs"}
+_TEXT_LIMITS = {
+    "psn_no": 30,
+    "certno": 18,
+    "psn_name": 50,
+    "insutype": 6,
+    "psn_type": 6,
+    "insuplc_admdvs": 6,
+    "emp_name": 200,
+    "psn_insu_stas": 6,
+    "mulaid_psn_no": 30,
+}
+"""The national spec's lengths of a person's text fields."""
 _ACCUM_KEYS = {
     "year",
     "bucket",
@@ -67,7 +80,7 @@ def person_from_mapping(m: dict[str, Any]) -> Person:
 
 def _identities(r: Reader, value: Any, key: str) -> list[Identity]:
     out = []
-    for i, item in enumerate(r.items(value, key)):
+    for i, item in enumerate(r.items(value, key, max_items=50)):
         ik = f"{key}[{i}]"
         m = r.mapping(
             item, ik, {"psn_idet_type", "begntime", "endtime"}, {"psn_idet_type", "begntime"}
@@ -75,26 +88,36 @@ def _identities(r: Reader, value: Any, key: str) -> list[Identity]:
         begn = r.day(m, "begntime", ik)
         assert begn is not None
         out.append(
-            Identity(r.text(m, "psn_idet_type", ik), begn, r.day(m, "endtime", ik, required=False))
+            Identity(
+                r.text(m, "psn_idet_type", ik, max_len=6),
+                begn,
+                r.day(m, "endtime", ik, required=False),
+            )
         )
     return out
 
 
 def _accumulators(r: Reader, value: Any, key: str) -> tuple[Accumulated, ...]:
     out = []
-    for i, item in enumerate(r.items(value, key)):
+    seen: set[tuple[int, str, int | None]] = set()
+    for i, item in enumerate(r.items(value, key, max_items=1000)):
         ak = f"{key}[{i}]"
         m = r.mapping(item, ak, _ACCUM_KEYS, {"year"})
-        year = m["year"]
-        if not isinstance(year, int) or not 2000 <= year <= 2100:
-            raise r.fail(f"{ak}.year", f"must be a year such as 2026, got {year!r}")
-        bucket = r.text(m, "bucket", ak, default="11")
-        med = bucket.split(":")[0]
-        if med not in ("11", "13", "14") or (med == "14") != (":" in bucket):
-            raise r.fail(f"{ak}.bucket", f"must be 11, 13 or 14:<disease code>, got {bucket!r}")
-        month = m.get("month")
-        if month is not None and (not isinstance(month, int) or not 1 <= month <= 12):
-            raise r.fail(f"{ak}.month", f"must be a month 1-12, got {month!r}")
+        year = r.count(m, "year", ak, 2000, 2100)
+        assert year is not None
+        bucket = r.text(m, "bucket", ak, default="11", max_len=20)
+        med, _, disease = bucket.partition(":")
+        if med not in ("11", "13", "14") or (med == "14") != (disease in CROSS_PROVINCE_DISEASES):
+            raise r.fail(f"{ak}.bucket", "must be 11, 13 or 14:<disease code>", bucket)
+        month = r.count(m, "month", ak, 1, 12)
+        if (year, bucket, month) in seen:
+            raise r.fail(ak, "a second row for the same year, bucket and month", bucket)
+        seen.add((year, bucket, month))
+        for k in ("cvlserv_paid_year", "maf_paid_year"):  # one figure a year, whatever bucket
+            if m.get(k):
+                if (year, k, None) in seen:
+                    raise r.fail(f"{ak}.{k}", f"given on a second row of {year}", m[k])
+                seen.add((year, k, None))
         if m.get("fund_paid_month") and month is None:
             raise r.fail(f"{ak}.month", "fund_paid_month needs the month it belongs to")
         out.append(
@@ -120,23 +143,24 @@ def _filings(r: Reader, value: Any, key: str, psn_no: str, region: str) -> tuple
         "channel",
         "status",
     }
-    for i, item in enumerate(r.items(value, key)):
+    for i, item in enumerate(r.items(value, key, max_items=200)):
         fk = f"{key}[{i}]"
         m = r.mapping(item, fk, keys, {"category", "dest_admdvs", "begndate"})
+        text = r.text(m, "category", fk, max_len=30)
         try:
-            category = Category(r.text(m, "category", fk))
+            category = Category(text)
         except ValueError:
             raise r.fail(
-                f"{fk}.category", f"must be one of {[c.value for c in Category]}"
+                f"{fk}.category", f"must be one of {[c.value for c in Category]}", text
             ) from None
         begn = r.day(m, "begndate", fk)
         assert begn is not None
         end = r.day(m, "enddate", fk, required=False)
         status = r.text(m, "status", fk, default="active")
         if status not in ("active", "revoked"):
-            raise r.fail(f"{fk}.status", f"must be active or revoked, got {status!r}")
+            raise r.fail(f"{fk}.status", "must be active or revoked", status)
         filing = Filing(
-            filing_id=r.text(m, "filing_id", fk, default=f"F{psn_no}{i + 1:03d}"),
+            filing_id=r.text(m, "filing_id", fk, default=f"F{psn_no}{i + 1:03d}", max_len=40),
             psn_no=psn_no,
             insuplc_admdvs=region,
             category=category,
@@ -146,22 +170,26 @@ def _filings(r: Reader, value: Any, key: str, psn_no: str, region: str) -> tuple
             if end is not None or status != "active"
             else default_enddate(category, begn),
             evidence=r.text(
-                m, "evidence", fk, default="commitment" if category.long_term else "none"
+                m,
+                "evidence",
+                fk,
+                default="commitment" if category.long_term else "none",
+                max_len=30,
             ),
-            channel=r.text(m, "channel", fk, default="app"),
+            channel=r.text(m, "channel", fk, default="app", max_len=30),
             status=status,
         )
         try:
             check_new(filing, out)
         except SettlenetError as exc:
-            raise r.fail(f"{fk}.{exc.field}", exc.problem) from None
+            raise r.fail(f"{fk}.{exc.field}", exc.problem, exc.value) from None
         out.append(filing)
     return tuple(out)
 
 
 def _chronic(r: Reader, value: Any, key: str, psn_no: str) -> tuple[Qualification, ...]:
     out = []
-    for i, item in enumerate(r.items(value, key)):
+    for i, item in enumerate(r.items(value, key, max_items=50)):
         ck = f"{key}[{i}]"
         m = r.mapping(
             item,
@@ -169,26 +197,29 @@ def _chronic(r: Reader, value: Any, key: str, psn_no: str) -> tuple[Qualificatio
             {"qual_id", "opsp_dise_code", "begndate", "enddate", "status", "hosp_name"},
             {"opsp_dise_code", "begndate"},
         )
-        code = r.text(m, "opsp_dise_code", ck)
+        code = r.text(m, "opsp_dise_code", ck, max_len=20)
         if code not in CROSS_PROVINCE_DISEASES:
             raise r.fail(
                 f"{ck}.opsp_dise_code",
-                f"not a cross-province disease code "
-                f"({', '.join(CROSS_PROVINCE_DISEASES)}): {code!r}",
+                f"not a cross-province disease code ({', '.join(CROSS_PROVINCE_DISEASES)})",
+                code,
             )
         begn = r.day(m, "begndate", ck)
         assert begn is not None
         end = r.day(m, "enddate", ck, required=False)
         if end is not None and end < begn:
-            raise r.fail(f"{ck}.enddate", f"{end} is before begndate {begn}")
+            raise r.fail(f"{ck}.enddate", f"is before begndate {begn}", end)
+        status = r.text(m, "status", ck, "active", max_len=10)
+        if status not in ("active", "revoked"):
+            raise r.fail(f"{ck}.status", "must be active or revoked", status)
         out.append(
             Qualification(
-                r.text(m, "qual_id", ck, default=f"Q{psn_no}{i + 1:03d}"),
+                r.text(m, "qual_id", ck, default=f"Q{psn_no}{i + 1:03d}", max_len=40),
                 psn_no,
                 code,
                 begn,
                 end,
-                r.text(m, "status", ck, "active"),
+                status,
                 r.text(m, "hosp_name", ck, ""),
             )
         )
@@ -200,7 +231,8 @@ def person_records(r: Reader, regions: dict[str, str]) -> list[PersonRecord]:
     top = r.mapping(r.root, "", {"persons"}, {"persons"})
     records: list[PersonRecord] = []
     seen: set[str] = set()
-    for i, item in enumerate(r.items(top["persons"], "persons")):
+    ids: set[tuple[str, str]] = set()  # filing and qualification ids: one row each, whoever's
+    for i, item in enumerate(r.items(top["persons"], "persons", max_items=20_000)):
         key = f"persons[{i}]"
         m = r.mapping(
             item,
@@ -208,36 +240,46 @@ def person_records(r: Reader, regions: dict[str, str]) -> list[PersonRecord]:
             _PERSON_KEYS,
             {"psn_no", "certno", "psn_name", "insutype", "psn_type", "insuplc_admdvs"},
         )
-        for k in ("psn_no", "certno", "psn_name", "insutype", "psn_type", "insuplc_admdvs"):
-            r.text(m, k, key)
+        for k, most in _TEXT_LIMITS.items():
+            r.text(m, k, key, default=None if k in _REQUIRED else "", max_len=most)
+        if not m["psn_no"].isascii() or not m["psn_no"].isalnum():
+            raise r.fail(f"{key}.psn_no", "must be letters and digits", m["psn_no"])
         problem = certnos.problem(m["certno"])
         if problem:
-            raise r.fail(f"{key}.certno", f"{m['certno']}: {problem}")
+            raise r.fail(f"{key}.certno", problem, m["certno"])
         if m["insutype"] not in ("310", "390"):
-            raise r.fail(f"{key}.insutype", f"must be 310 or 390, got {m['insutype']!r}")
+            raise r.fail(f"{key}.insutype", "must be 310 or 390", m["insutype"])
+        if not m["psn_type"].isascii() or not m["psn_type"].isdigit():
+            raise r.fail(f"{key}.psn_type", "must be a code of digits such as 11", m["psn_type"])
         if m["insuplc_admdvs"] not in regions:
             raise r.fail(
                 f"{key}.insuplc_admdvs",
-                f"{m['insuplc_admdvs']} is not a region of this province ({', '.join(regions)})",
+                f"not a region of this province ({', '.join(regions)})",
+                m["insuplc_admdvs"],
             )
         if m["psn_no"] in seen:
-            raise r.fail(f"{key}.psn_no", f"duplicate {m['psn_no']}")
+            raise r.fail(f"{key}.psn_no", "duplicate", m["psn_no"])
         seen.add(m["psn_no"])
         if r.text(m, "cvlserv_flag", key, default="0") not in ("0", "1"):
-            raise r.fail(f"{key}.cvlserv_flag", 'must be "0" or "1"')
+            raise r.fail(f"{key}.cvlserv_flag", 'must be "0" or "1"', m["cvlserv_flag"])
         values = dict(m)
         values["identities"] = _identities(r, m.get("identities", []), f"{key}.identities")
-        values["mulaid_psn_no"] = r.text(m, "mulaid_psn_no", key, default="")
+        values["psn_insu_date"] = r.day(m, "psn_insu_date", key, required=False) or date(2000, 1, 1)
         psn_no, region = m["psn_no"], m["insuplc_admdvs"]
-        records.append(
-            PersonRecord(
-                person=person_from_mapping(values),
-                acct_balc=r.fen(m, "acct_balc", key) or 0,
-                accumulators=_accumulators(r, m.get("accumulators", []), f"{key}.accumulators"),
-                filings=_filings(r, m.get("filings", []), f"{key}.filings", psn_no, region),
-                chronic=_chronic(r, m.get("chronic", []), f"{key}.chronic", psn_no),
-            )
+        record = PersonRecord(
+            person=person_from_mapping(values),
+            acct_balc=r.fen(m, "acct_balc", key) or 0,
+            accumulators=_accumulators(r, m.get("accumulators", []), f"{key}.accumulators"),
+            filings=_filings(r, m.get("filings", []), f"{key}.filings", psn_no, region),
+            chronic=_chronic(r, m.get("chronic", []), f"{key}.chronic", psn_no),
         )
+        given = [(f"filings[{j}].filing_id", f.filing_id) for j, f in enumerate(record.filings)]
+        given += [(f"chronic[{j}].qual_id", q.qual_id) for j, q in enumerate(record.chronic)]
+        for where, ident in given:
+            if (where[:7], ident) in ids:
+                raise r.fail(f"{key}.{where}", "given twice in this document", ident)
+            ids.add((where[:7], ident))
+        records.append(record)
     return records
 
 
@@ -250,6 +292,6 @@ def load_persons(path: Path, regions: dict[str, str]) -> list[PersonRecord]:
             raise ConfigError(
                 str(path),
                 f"persons[{i}].mulaid_psn_no",
-                f"{rec.person.mulaid_psn_no} is not a person of this file",
+                "not a person of this file",
             )
     return records

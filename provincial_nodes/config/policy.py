@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from provincial_nodes.config.reader import Reader, region_code
+from provincial_nodes.config.reader import Reader, part, region_code
 from provincial_nodes.domain.chronic import CROSS_PROVINCE_DISEASES
 from provincial_nodes.domain.filing import RULE_NAMES, FilingRules
 from provincial_nodes.domain.policy import (
@@ -20,6 +20,9 @@ from provincial_nodes.domain.policy import (
     Supplement,
 )
 from services.values.money import format_ratio
+
+DEDUCTIBLE_MAX = 100_000_000
+"""A deductible above 1 million yuan (in fen) is a typo, not a policy."""
 
 _PERIOD_KEYS = {
     "valid_from",
@@ -65,15 +68,15 @@ def _levels(r: Reader, value: Any, key: str) -> dict[str, int]:
 
 def _segments(r: Reader, value: Any, key: str) -> tuple[Segment, ...]:
     out: list[Segment] = []
-    for i, item in enumerate(r.items(value, key)):
+    for i, item in enumerate(r.items(value, key, max_items=50)):
         sk = f"{key}[{i}]"
         m = r.mapping(item, sk, {"from_fen", "ratio_by_level"}, {"from_fen", "ratio_by_level"})
         start = r.fen(m, "from_fen", sk) or 0
         if start <= (out[-1].from_fen if out else 0):
             raise r.fail(
                 f"{sk}.from_fen",
-                f"segments must start above 0 and rise; got {start} "
-                f"after {out[-1].from_fen if out else 0}",
+                f"segments must start above 0 and rise (after {out[-1].from_fen if out else 0})",
+                start,
             )
         out.append(Segment(start, _levels(r, m["ratio_by_level"], f"{sk}.ratio_by_level")))
     return tuple(out)
@@ -87,20 +90,19 @@ def _filing_rules(r: Reader, value: Any, key: str) -> FilingRules:
                     f"{key}.{old}",
                     f"renamed: {old} is now {new} (temporary visits: temporary_referral, "
                     "temporary_emergency, temporary_other; unfiled visits: unfiled, "
-                    f"unfiled_referral, unfiled_other); got {value[old]!r}",
+                    "unfiled_referral, unfiled_other)",
                     value[old],
                 )
     m = r.mapping(value, key, _FILING_KEYS)
     unfiled = r.text(m, "unfiled", key, default="reduce")
     if unfiled not in ("reduce", "refuse"):
-        raise r.fail(f"{key}.unfiled", f"must be reduce or refuse, got {unfiled!r}", unfiled)
+        raise r.fail(f"{key}.unfiled", "must be reduce or refuse", unfiled)
     if unfiled == "refuse":
         for k in ("unfiled_referral", "unfiled_other"):
             if k in m:
                 raise r.fail(
                     f"{key}.{k}",
-                    f"applies only with unfiled: reduce (this region refuses unfiled visits); "
-                    f"got {m[k]!r}",
+                    "applies only with unfiled: reduce (this region refuses unfiled visits)",
                     m[k],
                 )
     defaults = FilingRules()
@@ -110,7 +112,7 @@ def _filing_rules(r: Reader, value: Any, key: str) -> FilingRules:
     }
     home = m.get("home_during_long_term", True)
     if not isinstance(home, bool):
-        raise r.fail(f"{key}.home_during_long_term", f"must be true or false, got {home!r}", home)
+        raise r.fail(f"{key}.home_during_long_term", "must be true or false", home)
     rules = FilingRules(
         temporary_referral_bp=points["temporary_referral"],
         temporary_emergency_bp=points["temporary_emergency"],
@@ -124,7 +126,7 @@ def _filing_rules(r: Reader, value: Any, key: str) -> FilingRules:
     if problems:  # the first: national ceilings, then the order unfiled ≥ temporary
         rule, bp, problem = problems[0]
         shown = m.get(rule, format_ratio(bp))  # the value as written (or the default's)
-        raise r.fail(f"{key}.{rule}", f"{shown!r}: {problem}", shown)
+        raise r.fail(f"{key}.{rule}", problem, shown)
     return rules
 
 
@@ -133,8 +135,8 @@ def _supplement(r: Reader, value: Any, key: str, *, assistance: bool) -> Supplem
     m = r.mapping(value, key, allowed, {"ratio"} | ({"idet_types"} if assistance else set()))
     types: frozenset[str] = frozenset()
     if assistance:
-        listed = r.items(m["idet_types"], f"{key}.idet_types")
-        if not listed or not all(isinstance(t, str) and t for t in listed):
+        listed = r.items(m["idet_types"], f"{key}.idet_types", max_items=50)
+        if not listed or not all(isinstance(t, str) and 0 < len(t) <= 6 for t in listed):
             raise r.fail(
                 f"{key}.idet_types",
                 "must be a non-empty list of psn_idet_type codes (quoted strings)",
@@ -154,8 +156,8 @@ def _period(r: Reader, item: Any, key: str) -> OutpatientParams:
     assert valid_from is not None
     valid_to = r.day(m, "valid_to", key, required=False)
     if valid_to is not None and valid_to < valid_from:
-        raise r.fail(f"{key}.valid_to", f"{valid_to} is before valid_from {valid_from}")
-    source = r.text(m, "source", key)
+        raise r.fail(f"{key}.valid_to", f"is before valid_from {valid_from}", valid_to)
+    source = r.text(m, "source", key, max_len=500)
     if not source.strip():
         raise r.fail(f"{key}.source", "every value needs its source reference")
     return OutpatientParams(
@@ -163,8 +165,9 @@ def _period(r: Reader, item: Any, key: str) -> OutpatientParams:
         valid_to=valid_to,
         source=source,
         ratio_bp_by_level=by_level,
-        deductible_fen_annual=r.fen(m, "deductible_fen_annual", key) or 0,
-        deductible_fen_per_visit=r.fen(m, "deductible_fen_per_visit", key) or 0,
+        deductible_fen_annual=r.fen(m, "deductible_fen_annual", key, maximum=DEDUCTIBLE_MAX) or 0,
+        deductible_fen_per_visit=r.fen(m, "deductible_fen_per_visit", key, maximum=DEDUCTIBLE_MAX)
+        or 0,
         retired_tilt_bp=r.ratio(m, "retired_tilt", key),
         cap_fen_monthly=r.fen(m, "cap_fen_monthly", key, default=None),
         cap_fen_annual=r.fen(m, "cap_fen_annual", key, default=None),
@@ -184,18 +187,28 @@ def _period(r: Reader, item: Any, key: str) -> OutpatientParams:
 
 
 def _periods(r: Reader, value: Any, key: str) -> tuple[OutpatientParams, ...]:
-    periods = [_period(r, p, f"{key}[{j}]") for j, p in enumerate(r.items(value, key))]
+    listed = r.items(value, key, max_items=200)
+    periods = [_period(r, p, f"{key}[{j}]") for j, p in enumerate(listed)]
     if not periods:
         raise r.fail(key, "needs at least one period")
+    index = {id(p): j for j, p in enumerate(periods)}  # for errors: the period as written
     periods.sort(key=lambda p: p.valid_from)
-    for j, (a, b) in enumerate(zip(periods, periods[1:], strict=False)):
-        pk = f"{key}[{j}]"
+    for a, b in zip(periods, periods[1:], strict=False):
+        pk = f"{key}[{index[id(b)]}]"
+        if a.valid_from == b.valid_from:
+            raise r.fail(
+                f"{pk}.valid_from",
+                f"a second period from the same day (periods[{index[id(a)]}] starts then too)",
+                b.valid_from,
+            )
+        pk = f"{key}[{index[id(a)]}]"
         if a.valid_to is None:
             continue  # open-ended until the next period starts
         if a.valid_to >= b.valid_from:
             raise r.fail(
                 f"{pk}.valid_to",
-                f"overlap: {a.valid_to} is on or after the next period's valid_from {b.valid_from}",
+                f"overlap: on or after the next period's valid_from {b.valid_from}",
+                a.valid_to,
             )
         if a.valid_to + timedelta(days=1) != b.valid_from:
             raise r.fail(
@@ -215,13 +228,13 @@ def _periods(r: Reader, value: Any, key: str) -> tuple[OutpatientParams, ...]:
 def policy_schemes(r: Reader) -> list[Scheme]:
     """The schemes of a policy document (``schemes: {admdvs: [...]}``), checked strictly."""
     top = r.mapping(r.root, "", {"schemes"}, {"schemes"})
-    regions = r.mapping(top["schemes"], "schemes", set(top["schemes"] or {}))
+    regions = r.mapping(top["schemes"], "schemes", None)
     schemes: list[Scheme] = []
-    for admdvs, items in regions.items():
-        rkey = f"schemes.{admdvs}"
-        region_code(r, str(admdvs), rkey)
-        seen: set[SchemeKey] = set()
-        for i, item in enumerate(r.items(items, rkey)):
+    seen: set[SchemeKey] = set()
+    for admdvs_key, items in regions.items():
+        rkey = f"schemes.{part(admdvs_key)}"
+        admdvs = region_code(r, part(admdvs_key), rkey)
+        for i, item in enumerate(r.items(items, rkey, max_items=100)):
             key = f"{rkey}[{i}]"
             m = r.mapping(
                 item,
@@ -231,22 +244,27 @@ def policy_schemes(r: Reader) -> list[Scheme]:
             )
             insutype, med_type = r.text(m, "insutype", key), r.text(m, "med_type", key)
             if insutype not in ("310", "390"):
-                raise r.fail(f"{key}.insutype", f"must be 310 or 390, got {insutype!r}")
+                raise r.fail(f"{key}.insutype", "must be 310 or 390", insutype)
             if med_type not in ("11", "13", "14"):
-                raise r.fail(f"{key}.med_type", f"must be 11, 13 or 14, got {med_type!r}")
+                raise r.fail(f"{key}.med_type", "must be 11, 13 or 14", med_type)
             dise = r.text(m, "opsp_dise_code", key, default="")
             if med_type == "14":
                 if dise not in CROSS_PROVINCE_DISEASES:
                     raise r.fail(
                         f"{key}.opsp_dise_code",
                         f"a med_type 14 scheme names one of the cross-province "
-                        f"diseases ({', '.join(CROSS_PROVINCE_DISEASES)}), got {dise!r}",
+                        f"diseases ({', '.join(CROSS_PROVINCE_DISEASES)})",
+                        dise,
                     )
             elif dise:
-                raise r.fail(f"{key}.opsp_dise_code", "only med_type 14 schemes name a disease")
-            scheme_key = SchemeKey(str(admdvs), insutype, med_type, dise)
+                raise r.fail(
+                    f"{key}.opsp_dise_code", "only med_type 14 schemes name a disease", dise
+                )
+            scheme_key = SchemeKey(admdvs, insutype, med_type, dise)
             if scheme_key in seen:
-                raise r.fail(key, f"duplicate scheme {insutype}/{med_type} {dise}".rstrip())
+                raise r.fail(
+                    key, f"duplicate scheme {admdvs}/{insutype}/{med_type} {dise}".rstrip()
+                )
             seen.add(scheme_key)
             schemes.append(Scheme(scheme_key, _periods(r, m["periods"], f"{key}.periods")))
     return schemes

@@ -1,13 +1,17 @@
 """Loading a tester's own policy, catalogue and persons into a running node (AdminService).
 
 Documents use the formats of the province data files and are checked as strictly: a
-:class:`ConfigError` becomes INVALID_ARGUMENT naming ``yaml.<key>``, and nothing changes. A loaded
+:class:`ConfigError` becomes INVALID_ARGUMENT naming ``yaml.<key>`` and the bad value (shown
+once, cut short, names masked), and nothing changes. A document is at most 1 MiB, read with
+bounded YAML (:mod:`provincial_nodes.config.bounded_yaml`) in a worker thread: reading the
+largest takes about 2 s of CPU, during which the node keeps answering. A loaded
 policy or catalogue document is kept in the node's database and reapplied at start (after the
 data files), until ``reset``; loaded persons are database rows like any other.
 """
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from provincial_nodes import config
@@ -17,8 +21,10 @@ from provincial_nodes.domain.policy import PolicyBook, Scheme
 from provincial_nodes.service_layer.insured import InsuredRole
 from provincial_nodes.service_layer.treatment import TreatmentRole
 from services.values.errors import ConfigError, InvalidField, NotFound
+from services.values.personal import mask_certno
 
 POLICY, CATALOGUE = "policy", "catalogue"
+PSN_NO_MAX = 30
 
 
 @dataclass(frozen=True)
@@ -27,23 +33,45 @@ class Loaded:
     summary: str
 
 
+SOURCE_NAME_MAX = 200
+"""The longest ``source_name`` a document may be given."""
+
+
 def _invalid(err: ConfigError) -> InvalidField:
-    key = f"yaml.{err.key}" if err.key else "yaml"
-    return InvalidField(key, f"document {err.file}", err.problem)
+    """A document's error as the caller gets it: the key path under ``yaml``, the bad value
+    (names masked, cut short: shown once) and the problem."""
+    key = f"yaml.{err.key}" if err.key and err.key != "(file)" else "yaml"
+    if isinstance(err, config.DocumentError):
+        return InvalidField(key, err.value, err.what)
+    return InvalidField(key, None, err.problem)
 
 
-def _schemes(label: str, text: str, regions: dict[str, str]) -> list[Scheme]:
-    r = config.Reader(label, text)
+def _reader(label: str, text: str) -> config.Reader:
+    """A document sent by a caller: size-limited, then read with bounded YAML."""
+    return config.Reader(label, text, max_bytes=config.MAX_DOCUMENT_BYTES)
+
+
+def _label(name: str, rpc: str) -> str:
+    """The document's name for errors and the database: the caller's ``source_name``, checked."""
+    if len(name) > SOURCE_NAME_MAX:
+        raise InvalidField("source_name", name, f"longer than {SOURCE_NAME_MAX} characters")
+    if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in name):
+        raise InvalidField("source_name", name, "holds a control character")
+    return name or rpc
+
+
+def _schemes(r: config.Reader, regions: dict[str, str]) -> list[Scheme]:
     schemes = config.policy_schemes(r)
     for s in schemes:
         if s.key.admdvs not in regions:
-            raise ConfigError(
-                label,
+            raise config.DocumentError(
+                r.file,
                 f"schemes.{s.key.admdvs}",
-                f"this node insures {', '.join(regions)}, not {s.key.admdvs}",
+                f"this node insures {', '.join(regions)}",
+                s.key.admdvs,
             )
     if not schemes:
-        raise ConfigError(label, "schemes", "no scheme to load")
+        raise ConfigError(r.file, "schemes", "no scheme to load")
     return schemes
 
 
@@ -80,7 +108,9 @@ class AdminRole:
         policy, catalogue = self.base_policy, self.base_catalogue
         for kind, name, text in docs:
             if kind == POLICY:
-                policy = policy.with_schemes(_schemes(name, text, self.insured.regions))
+                policy = policy.with_schemes(
+                    _schemes(config.Reader(name, text), self.insured.regions)
+                )
             else:
                 catalogue = catalogue.with_entries(
                     config.catalogue_entries(config.Reader(name, text))
@@ -89,8 +119,11 @@ class AdminRole:
 
     # ---- loads --------------------------------------------------------------------------
     async def load_policy(self, text: str, name: str) -> Loaded:
+        label = _label(name, "LoadPolicy")
         try:
-            schemes = _schemes(name or "LoadPolicy", text, self.insured.regions)
+            schemes = await asyncio.to_thread(
+                lambda: _schemes(_reader(label, text), self.insured.regions)
+            )
         except ConfigError as err:
             raise _invalid(err) from None
         await self.units.run(_add_document, POLICY, name, text)
@@ -100,7 +133,10 @@ class AdminRole:
 
     async def load_catalogue(self, text: str, name: str) -> Loaded:
         try:
-            entries = config.catalogue_entries(config.Reader(name or "LoadCatalogue", text))
+            label = _label(name, "LoadCatalogue")
+            entries = await asyncio.to_thread(
+                lambda: config.catalogue_entries(_reader(label, text))
+            )
         except ConfigError as err:
             raise _invalid(err) from None
         if not entries:
@@ -111,9 +147,11 @@ class AdminRole:
         return Loaded(codes, f"{len(codes)} catalogue code(s) replaced ({len(entries)} version(s))")
 
     async def load_persons(self, text: str, name: str) -> Loaded:
-        label = name or "LoadPersons"
+        label = _label(name, "LoadPersons")
         try:
-            records = config.person_records(config.Reader(label, text), self.insured.regions)
+            records = await asyncio.to_thread(
+                lambda: config.person_records(_reader(label, text), self.insured.regions)
+            )
         except ConfigError as err:
             raise _invalid(err) from None
         if not records:
@@ -131,9 +169,25 @@ class AdminRole:
                     holder_of = known.psn_no if known else other
                     raise InvalidField(
                         f"yaml.persons[{i}].certno",
-                        rec.person.certno,
+                        mask_certno(rec.person.certno),
                         f"already the ID number of {holder_of}",
                     )
+                for j, f in enumerate(rec.filings):
+                    held = uow.filings.get(f.filing_id)
+                    if held is not None and held.psn_no != rec.person.psn_no:
+                        raise InvalidField(
+                            f"yaml.persons[{i}].filings[{j}].filing_id",
+                            f.filing_id,
+                            f"already a filing of {held.psn_no}",
+                        )
+                for j, q in enumerate(rec.chronic):
+                    owner = uow.filings.qualification_owner(q.qual_id)
+                    if owner is not None and owner != rec.person.psn_no:
+                        raise InvalidField(
+                            f"yaml.persons[{i}].chronic[{j}].qual_id",
+                            q.qual_id,
+                            f"already a qualification of {owner}",
+                        )
                 holder = rec.person.mulaid_psn_no
                 if holder and holder not in given and uow.persons.by_psn_no(holder) is None:
                     raise InvalidField(
@@ -157,6 +211,11 @@ class AdminRole:
         return dropped
 
     async def person_state(self, psn_no: str) -> tuple[int, list[tuple[str, str, int]]]:
+        if not psn_no:
+            raise InvalidField("psn_no", psn_no, "required")
+        if len(psn_no) > PSN_NO_MAX or not (psn_no.isascii() and psn_no.isalnum()):
+            raise InvalidField("psn_no", psn_no, f"must be up to {PSN_NO_MAX} letters and digits")
+
         def read(uow: UnitOfWork) -> tuple[int, list[tuple[str, str, int]]]:
             if uow.persons.by_psn_no(psn_no) is None:
                 raise NotFound("psn_no", psn_no, "no insured person with this psn_no here")

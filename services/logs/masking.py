@@ -7,37 +7,58 @@ import re
 from collections.abc import MutableMapping
 from typing import Any
 
-_MASKED_KEYS = {"certno", "mdtrt_cert_no", "psn_name", "opter_name", "dr_name"}
+from services.values.personal import CERTNO_KEYS, NAME_KEYS, mask_certno, mask_name, mask_value
+
+__all__ = ["mask_certno", "mask_event", "mask_name", "mask_text", "mask_value"]
+
+_MASKED_KEYS = CERTNO_KEYS | NAME_KEYS
 # An ID number anywhere in a string, also inside a longer word (``P130102195005259039``), but not
-# a piece of a longer run of digits (msgids, visit and settlement ids are 20 digits or more):
-# 18 characters (region 6, birth 8, sequence 3, check) or the old 15 (region 6, birth 6, 3).
-_CERTNO_RE = re.compile(r"(?<!\d)(\d{6})(?:\d{8}(\d{3}[\dXx])(?![\dXx])|\d{6}(\d{3})(?!\d))")
+# a piece of a longer run of digits (msgids, visit and settlement ids are 20 digits or more, and
+# are never split by a letter): 18 characters (region 6, birth 8, sequence 3, check digit or X)
+# or the old 15 (region 6, birth 6, sequence 3). An 18-digit number followed by X, a letter
+# that only a check character can be, is the 17 digits of an ID and its X plus one more digit:
+# masked as an 18-character ID would be, so no birth date is left in clear either way.
+_CERTNO_RE = re.compile(
+    r"(?<!\d)(\d{6})(?:\d{8}(\d{3}[\dXx])(?![\dXx])|\d{8}(\d{4}[Xx])(?![\dXx])"
+    r"|\d{6}(\d{3})(?![\dXx]))"
+)
+# A name written as key=value or 'key': 'value' (a repr, JSON, a YAML line): the value masked.
+_NAME_RE = re.compile(
+    r"(?P<key>\b(?:" + "|".join(sorted(NAME_KEYS)) + r")['\"]?\s*[:=]\s*(?P<q>['\"]?))"
+    r"(?P<name>[^'\",\s}\]\)]+)"
+)
 
 
 def _masked(m: re.Match[str]) -> str:
     if m[2] is not None:
         return f"{m[1]}********{m[2]}"
-    return f"{m[1]}******{m[3]}"
+    if m[3] is not None:
+        return f"{m[1]}********{m[3]}"
+    return f"{m[1]}******{m[4]}"
+
+
+def _masked_name(m: re.Match[str]) -> str:
+    return m["key"] + mask_name(m["name"])
 
 
 def mask_text(text: str) -> str:
-    """Every ID number in ``text`` masked: birth date hidden, region and last digits kept."""
-    return _CERTNO_RE.sub(_masked, text)
-
-
-def mask_certno(value: str) -> str:
-    """``110101199003071234`` → ``110101********1234``: region and check kept, birth hidden."""
-    if len(value) >= 10:
-        return value[:6] + "*" * (len(value) - 10) + value[-4:]
-    return "*" * len(value)
-
-
-def mask_name(value: str) -> str:
-    """``张三丰`` → ``张**``: only the family name's first character is kept."""
-    return value[:1] + "*" * (len(value) - 1) if value else value
+    """Every ID number in ``text`` masked (birth date hidden, region and last digits kept), and
+    every name written after its field's name (``psn_name=张三丰``, ``'psn_name': '张三丰'``)."""
+    return _NAME_RE.sub(_masked_name, _CERTNO_RE.sub(_masked, text))
 
 
 def mask_event(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    field = event.get("field")
+    if isinstance(field, str) and isinstance(event.get("value"), str):
+        # A refused value is logged beside its field (``field=psn_name value="'张三丰'"``).
+        last = field.rsplit(".", 1)[-1]
+        value = event["value"]
+        quote = value[:1] if value[:1] in ("'", '"') else ""
+        inner = value[len(quote) : len(value) - len(quote)] if quote else value
+        if last in NAME_KEYS:
+            event["value"] = quote + mask_name(inner) + quote
+        elif last in CERTNO_KEYS:
+            event["value"] = quote + mask_certno(inner) + quote
     for key in list(event):
         value = event[key]
         if not isinstance(value, str):

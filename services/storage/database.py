@@ -36,6 +36,8 @@ from typing import Any, ParamSpec, TypeVar
 from sqlalchemy import Connection, Engine, MetaData, create_engine, event
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from services.storage import files
+
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -50,6 +52,11 @@ def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite gets the pragmas a small durable node wants."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        path = (
+            Path(engine.url.database) if engine.url.database not in (None, "", ":memory:") else None
+        )
+        if path is not None:
+            files.private_file(path)  # 0600 before SQLite opens it; its -wal/-shm follow its mode
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn: Any, _: Any) -> None:
@@ -60,6 +67,9 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA synchronous=NORMAL")  # durable across process crashes in WAL
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
+            if path is not None:  # made by SQLite: private even if they predate this version
+                for suffix in ("-wal", "-shm"):
+                    files.private_if_present(path.with_name(path.name + suffix))
 
         @event.listens_for(engine, "begin")
         def _begin(conn: Connection) -> None:

@@ -15,6 +15,7 @@ from ``services.values.reasons.Reason``.
 
 from __future__ import annotations
 
+from services.values.personal import mask_value
 from services.values.reasons import Reason
 
 SHOWN_CHARS = 64
@@ -24,10 +25,13 @@ come back to it (gRPC refuses status details past a few kilobytes) or fill a log
 
 def shown(value: object) -> str:
     """``value`` as an error shows it: its repr, cut to :data:`SHOWN_CHARS` characters."""
+    if isinstance(value, int) and value.bit_length() > 256:  # repr fails past 4,300 digits
+        return f"<an integer of {value.bit_length()} bits>"
     text = repr(value)
     if len(text) <= SHOWN_CHARS:
         return text
-    return f"{text[: SHOWN_CHARS - 1]}… ({len(str(value))} characters)"
+    size = len(value) if isinstance(value, str | bytes) else len(text)
+    return f"{text[: SHOWN_CHARS - 1]}… ({size} characters)"
 
 
 class SettlenetError(Exception):
@@ -37,9 +41,9 @@ class SettlenetError(Exception):
 
     def __init__(self, field: str, value: object, problem: str) -> None:
         self.field = field
-        self.value = value
+        self.value = mask_value(field, value)  # an error never carries a name in clear
         self.problem = problem
-        super().__init__(f"{field}={shown(value)}: {problem}")
+        super().__init__(f"{field}={shown(self.value)}: {problem}")
 
 
 class InvalidField(SettlenetError):

@@ -146,3 +146,113 @@ async def test_a_bad_document_is_refused_naming_the_key_and_changes_nothing(
         assert net.snapshot() == before
     finally:
         await channel.close()
+
+
+async def test_a_2_63_cap_is_refused_once_named_and_the_next_settlement_still_settles(
+    net: Net,
+) -> None:
+    policy = yaml.safe_load(yaml.safe_dump(POLICY))
+    policy["schemes"][REGION][0]["periods"][0]["cap_fen_annual"] = 2**63
+    channel, stub = admin(net)
+    try:
+        before = net.snapshot()
+        with pytest.raises(grpc.aio.AioRpcError) as err:
+            await stub.LoadPolicy(
+                admin_pb2.LoadDocumentRequest(yaml=yaml.safe_dump(policy)), timeout=10
+            )
+        assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        field, description = details_of(err.value)[0][0]
+        assert field == f"yaml.schemes.{REGION}[0].periods[0].cap_fen_annual"
+        assert str(2**63) in description
+        assert err.value.details().count(str(2**63)) == 1
+        assert net.snapshot() == before
+        p = net.person(0)
+        mdtrt_id, total = await open_visit(net, p)
+        await net.his.pre_settle(REGION, mdtrt_id, p.psn_no, p.insutype, total)
+    finally:
+        await channel.close()
+
+
+async def test_a_refused_person_document_does_not_carry_the_name_in_clear(net: Net) -> None:
+    person = {
+        "psn_no": "13010000000000000778",
+        "certno": "130102195005259039",
+        "psn_name": "张" + "三" * 60,
+        "insutype": "310",
+        "psn_type": "11",
+        "insuplc_admdvs": REGION,
+    }
+    channel, stub = admin(net)
+    try:
+        with pytest.raises(grpc.aio.AioRpcError) as err:
+            await stub.LoadPersons(
+                admin_pb2.LoadDocumentRequest(
+                    yaml=yaml.safe_dump({"persons": [person]}, allow_unicode=True)
+                ),
+                timeout=10,
+            )
+        assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        assert details_of(err.value)[0][0][0] == "yaml.persons[0].psn_name"
+        assert "三" not in err.value.details() and "三" not in str(details_of(err.value))
+    finally:
+        await channel.close()
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        pytest.param(
+            {
+                "filings": [
+                    {
+                        "filing_id": "F13010000000000000001001",
+                        "category": "other_temporary",
+                        "dest_admdvs": "110000",
+                        "begndate": "2026-07-01",
+                        "enddate": "2026-12-31",
+                    }
+                ]
+            },
+            "yaml.persons[0].filings[0].filing_id",
+            id="another-person's-filing",
+        ),
+        pytest.param(
+            {
+                "chronic": [
+                    {
+                        "qual_id": "Q13010000000000000006001",
+                        "opsp_dise_code": "M01600",
+                        "begndate": "2026-01-01",
+                    }
+                ]
+            },
+            "yaml.persons[0].chronic[0].qual_id",
+            id="another-person's-qualification",
+        ),
+    ],
+)
+async def test_a_person_document_cannot_take_over_another_person_s_rows(
+    net: Net, extra: dict[str, object], field: str
+) -> None:
+    person = {
+        "psn_no": "13010000000000000779",
+        "certno": "130102199001011237",
+        "psn_name": "x",
+        "insutype": "310",
+        "psn_type": "11",
+        "insuplc_admdvs": REGION,
+        **extra,
+    }
+    channel, stub = admin(net)
+    try:
+        before = net.snapshot()
+        with pytest.raises(grpc.aio.AioRpcError) as err:
+            await stub.LoadPersons(
+                admin_pb2.LoadDocumentRequest(yaml=yaml.safe_dump({"persons": [person]})),
+                timeout=10,
+            )
+        assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        assert details_of(err.value)[0][0][0] == field
+        assert net.snapshot() == before
+    finally:
+        await channel.close()
