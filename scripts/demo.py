@@ -10,21 +10,24 @@ the other, without a filing, Hebei's reduction for unfiled visits, while the lon
 the home ratio; a diabetes patient settles a chronic-disease visit; the filing is revoked and the
 next visit is unfiled again; and the hub's journal shows what Hebei now owes Beijing.
 
-    settlenet demo [--step] [--lang zh|en] [--json] [--data DIR]
+    settlenet demo [--step] [--lang zh|en] [--json] [--data DIR] [--via grpc|http]
 
-Every call is real gRPC between the nodes; nothing is precomputed.
+Every call is real gRPC between the nodes; nothing is precomputed. With ``--via http`` the
+hospital's calls go over the national HTTP interface (JSON, yuan, x-tif headers, 9001 sign-in)
+through :mod:`scripts.clients.http_adapter`, and the story is told from the same answers.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import io
 import json
 import re
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -36,8 +39,10 @@ from rich.panel import Panel
 from rich.table import Table
 
 from scripts import connect, network
+from scripts.clients import http_adapter
 from scripts.clients.desk import Desk
 from scripts.clients.his import His, Line
+from scripts.clients.http_adapter import HttpHisAdapter
 from scripts.options import Subparsers
 from scripts.visit import identities, pick
 from services.logs import setup as slog
@@ -66,12 +71,30 @@ def _d(msg: Any) -> dict[str, Any]:
 # ---- the story, as data --------------------------------------------------------------------
 
 
-class Story:
-    """Runs the flow over gRPC and records a transcript: a list of steps, each with its data."""
+VIAS = ("grpc", "http")
+"""How the hospital's calls reach the Beijing node: gRPC, or the national HTTP interface."""
 
-    def __init__(self, doc: dict[str, Any]) -> None:
+
+class Story:
+    """Runs the flow and records a transcript: a list of steps, each with its data. The
+    hospital's calls go over ``via`` (gRPC, or the national HTTP interface); every other call
+    (filing desks, admin, hub) is gRPC."""
+
+    def __init__(self, doc: dict[str, Any], via: str = "grpc") -> None:
         self.doc = doc
+        self.via = via
         self.steps: list[dict[str, Any]] = []
+
+    @contextlib.asynccontextmanager
+    async def hospital(
+        self, channel: Any, inst: dict[str, Any]
+    ) -> AsyncIterator[His | HttpHisAdapter]:
+        """The Beijing hospital's HIS: over ``channel`` (gRPC), or signed in over HTTP."""
+        if self.via == "http":
+            async with http_adapter.hospital(self.doc, TREAT, inst["fixmedins_code"]) as his:
+                yield his
+        else:
+            yield His(channel, inst["fixmedins_code"], inst["admdvs"])
 
     def add(self, key: str, **data: Any) -> dict[str, Any]:
         step = {"n": len(self.steps) + 1, "key": key, **data}
@@ -92,12 +115,15 @@ class Story:
         self.add(
             "network",
             hub=self.doc["hub"]["endpoint"],
+            via=self.via,
+            http=http_adapter.http_url(self.doc, TREAT) if self.via == "http" else "",
             provinces=[
                 {
                     "code": c,
                     "name": p["name"],
                     "name_en": p["name_en"],
                     "endpoint": p["endpoint"],
+                    "http": p.get("http", ""),
                     "regions": list(p["regions"]),
                 }
                 for c, p in self.doc["provinces"].items()
@@ -109,8 +135,8 @@ class Story:
             connect.hospitals(self.doc, "13") as hb_ch,
             connect.admin(self.doc, "13") as hb_admin,
             connect.operator(self.doc) as hub_ch,
+            self.hospital(bj_ch, inst) as his,
         ):
-            his = His(bj_ch, inst["fixmedins_code"], inst["admdvs"])
             desk = Desk(hb_ch, REGION, "app")
             registry = filing_pb2_grpc.FilingRegistryServiceStub(hub_ch)
 
@@ -277,7 +303,7 @@ async def _registry(
 
 
 async def _visit(
-    his: His,
+    his: His | HttpHisAdapter,
     p: dict[str, Any],
     lines: list[Line],
     begntime: str,
@@ -380,6 +406,12 @@ T = {
         "status": "status",
         "press": "[dim]press Enter to go on[/]",
         "done": "That is the whole flow. Every number above came over gRPC from the nodes.",
+        "done_http": "That is the whole flow. Every number above came from the nodes: the "
+        "hospital's over the national HTTP interface, the rest over gRPC.",
+        "via_http": "The hospital speaks the national HTTP interface, as a hospital's own "
+        "system does: it signs in (9001) and posts JSON envelopes with amounts in yuan and "
+        "x-tif headers to {url}. The node answers them through the same service layer as "
+        "gRPC.",
     },
     "zh": {
         "title": "settlenet 演示 — 跨省异地就医直接结算，一步一步",
@@ -442,6 +474,9 @@ T = {
         "status": "状态",
         "press": "[dim]按回车继续[/]",
         "done": "以上就是完整流程。每个数字都来自节点之间真实的 gRPC 调用。",
+        "done_http": "以上就是完整流程。每个数字都来自节点的真实答复：医院的交易经国家 HTTP 接口，其余经 gRPC。",
+        "via_http": "医院像真实的医院信息系统一样使用国家 HTTP 接口：先签到（9001），再以 JSON 报文（金额以元计，"
+        "带 x-tif 请求头）发送到 {url}。节点用与 gRPC 相同的服务层处理这些交易。",
     },
 }
 
@@ -628,6 +663,8 @@ class Teller:
                         ", ".join(p["regions"]),
                     )
                 self.c.print(table)
+                if step.get("via") == "http":
+                    self.c.print(t["via_http"].format(url=step["http"]))
             elif key == "filing":
                 f = step["filing"]
                 self.say(n, key, name=step["person"]["psn_name"])
@@ -750,14 +787,15 @@ class Teller:
                     table.add_row(pair, str(v["count"]), yuan(v["fund_pay_sumamt"]))
                 self.c.print(table)
         self.c.print()
-        self.c.print(t["done"])
+        via_http = bool(steps) and steps[0].get("via") == "http"
+        self.c.print(t["done_http"] if via_http else t["done"])
         return ok
 
 
-async def _run(data: Path) -> list[dict[str, Any]]:
+async def _run(data: Path, via: str = "grpc") -> list[dict[str, Any]]:
     net = await network.start(data, secure=True)  # as `settlenet up`: mutual TLS, credentials
     try:
-        return await Story(net.describe()).run()
+        return await Story(net.describe(), via).run()
     finally:
         await net.stop()
 
@@ -787,16 +825,24 @@ def add_parser(sub: Subparsers) -> None:
         "zh (中文) or en (default en)",
     )
     demo.add_argument("--data", type=Path, help="keep the databases in this folder")
+    demo.add_argument(
+        "--via",
+        choices=VIAS,
+        default="grpc",
+        help="how the hospital's calls reach the Beijing node: grpc (default), or http, the "
+        "national HTTP/JSON interface (9001 sign-in, yuan, x-tif headers)",
+    )
 
 
 def main(args: argparse.Namespace) -> int:
     logs = io.StringIO()  # node logs go to a buffer: the demo's own output is the story
     slog.configure("demo", level="WARNING", stream=logs)
+    via = getattr(args, "via", "grpc")
     if args.data:
-        steps = asyncio.run(_run(args.data))
+        steps = asyncio.run(_run(args.data, via))
     else:
         with tempfile.TemporaryDirectory(prefix="settlenet-demo-") as tmp:
-            steps = asyncio.run(_run(Path(tmp)))
+            steps = asyncio.run(_run(Path(tmp), via))
     if args.json:
         print(json.dumps({"settlenet_demo": 1, "steps": steps}, ensure_ascii=False, indent=2))
         return 0

@@ -28,6 +28,7 @@ examples:
   settlenet loadtest --target var/net/network.json --concurrency 16 --count 5000
   settlenet loadtest --schedule 'ramp:10-200x60,200x30' --population 100000
   settlenet loadtest --in-process --population 500 --count 50 --rate 20
+  settlenet loadtest --target var/net/network.json --via http --rate 100 --duration 60
 """
 
 
@@ -42,6 +43,14 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     where = p.add_argument_group("what to drive")
     where.add_argument(
         "--target", type=Path, help="DIR/network.json of a running network (default: start one)"
+    )
+    where.add_argument(
+        "--via",
+        choices=("grpc", "http"),
+        default="grpc",
+        help="how the hospitals' calls reach the treatment nodes: grpc (default), or http, "
+        "the national HTTP/JSON interface (provinces.<code>.http of network.json; yuan, "
+        "x-tif headers, one 9001 sign-in per institution), to compare the two",
     )
     where.add_argument(
         "--in-process",

@@ -254,7 +254,18 @@ async def _run(
     if model.ignored:
         say(f"weights for provinces not in this network are ignored: {', '.join(model.ignored)}")
     recorder = Recorder()
-    client = LoadClient(views, recorder, timeout_s=args.timeout, doc=doc)
+    via = getattr(args, "via", "grpc")
+    if via == "http":
+        from scripts.clients.http_adapter import NoHttpInterface
+        from scripts.loadtest.http_client import HttpLoadClient
+
+        try:
+            client: LoadClient = HttpLoadClient(views, recorder, timeout_s=args.timeout, doc=doc)
+        except NoHttpInterface as exc:
+            say(f"--via http: {exc}")
+            return 2
+    else:
+        client = LoadClient(views, recorder, timeout_s=args.timeout, doc=doc)
     killer: asyncio.Task[dict[str, Any]] | None = None
     try:
         prepared, prepare_s = await runner.prepare(client, model, settings, 200_000, say)
@@ -303,7 +314,8 @@ async def _run(
     }
     doc_out = report.build(
         recorder,
-        settings=settings.to_dict() | {"timeout_s": args.timeout, "started": started_how},
+        settings=settings.to_dict()
+        | {"timeout_s": args.timeout, "started": started_how, "via": via},
         model=cfg.to_dict()
         | {"pair_shares": model.pair_shares(), "ignored_provinces": model.ignored},
         target={
