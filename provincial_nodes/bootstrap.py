@@ -17,6 +17,7 @@ from provincial_nodes.adapters.unit_of_work import UnitOfWork, Units
 from provincial_nodes.domain.person import PersonRecord
 from provincial_nodes.entrypoints import convert, correction, hospital_reconcile
 from provincial_nodes.entrypoints.filing_servicer import FilingServicer
+from provincial_nodes.entrypoints.http import app as http_app
 from provincial_nodes.entrypoints.servicers import (
     AdminServicer,
     InsuredServicer,
@@ -64,6 +65,8 @@ class NodeConfig:
     seed: int = 1
     admin: bool = True
     """Serve AdminService (testers load their own policy, catalogue and persons)."""
+    http_port: int | None = None
+    """Serve the national HTTP interface on this port (0: any free one); None: not at all."""
     resolve_interval_s: float = 5.0
     """How often the in-doubt resolver looks at the forwards whose outcome is unknown here."""
 
@@ -82,7 +85,18 @@ class ProvinceNode:
     running: Running | None = None
     in_doubt: TreatmentInDoubt | None = None
     """The resolver of the forwards to the hub whose outcome is unknown here."""
+    http: http_app.Served | None = None
+    """The national HTTP interface, when served."""
     _register_task: asyncio.Task[None] | None = field(default=None, repr=False)
+
+    @property
+    def http_url(self) -> str | None:
+        """The full URL of the HTTP interface's endpoint (https with TLS), or None."""
+        if self.http is None:
+            return None
+        scheme = "https" if self.cfg.security else "http"
+        host = self.cfg.advertise_host or self.cfg.host
+        return f"{scheme}://{host}:{self.http.port}{http_app.PATH}"
 
     @property
     def endpoint(self) -> str:
@@ -108,6 +122,8 @@ class ProvinceNode:
         if self._register_task:
             self._register_task.cancel()
         await self.publisher.stop()
+        if self.http is not None:
+            await self.http.stop()
         if self.running:
             await self.running.stop(1.0)
         if self.in_doubt is not None:
@@ -223,14 +239,20 @@ async def start(cfg: NodeConfig, *, register: bool = True) -> ProvinceNode:
                 admin_pb2.DESCRIPTOR.services_by_name["AdminService"].full_name,
             )
         )
-    node.running = await start_server(
-        services,
-        host=cfg.host,
-        port=cfg.port,
-        tls=cfg.security.tls if cfg.security else None,
-        guard=cfg.security.guard(cfg.code) if cfg.security else None,
-    )
-    log.info("province_serving", code=cfg.code, endpoint=node.endpoint)
+    guard = cfg.security.guard(cfg.code) if cfg.security else None
+    tls = cfg.security.tls if cfg.security else None
+    node.running = await start_server(services, host=cfg.host, port=cfg.port, tls=tls, guard=guard)
+    if cfg.http_port is not None:
+        # The national HTTP interface: the same servicers and guard (one nonce memory).
+        interface = http_app.HttpInterface(
+            cfg.code,
+            {name.rsplit(".", 1)[-1]: servicer for _, servicer, name in services},
+            Units(node.db),
+            headers,
+            guard,
+        )
+        node.http = await http_app.serve(interface, cfg.host, cfg.http_port, tls)
+    log.info("province_serving", code=cfg.code, endpoint=node.endpoint, http=node.http_url)
     node.publisher.start()
     if node.in_doubt is not None:
         node.in_doubt.start()  # first, what a crash left pending

@@ -42,6 +42,8 @@ class Process:
     proc: subprocess.Popen[bytes]
     log: Path
     endpoint: str = ""
+    http: str = ""
+    """The URL of its national HTTP interface, if it serves one."""
     ready: Path | None = None
     """The file the node writes its endpoint and pid to once it serves."""
     group: bool = False
@@ -144,7 +146,9 @@ def wait_ready(p: Process, timeout: float = READY_TIMEOUT_S, tls: TlsFiles | Non
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if p.ready.exists():
-            p.endpoint = str(json.loads(p.ready.read_text())["endpoint"])
+            ready = json.loads(p.ready.read_text())
+            p.endpoint = str(ready["endpoint"])
+            p.http = str(ready.get("http", ""))
             break
         if not p.alive():
             raise LaunchError(f"{p.name} exited with code {p.proc.returncode}:\n  {p.tail()}")

@@ -32,7 +32,8 @@ class Network:
     def describe(self) -> dict[str, Any]:
         """This network as network.json describes it."""
         nodes = {code: (node.endpoint, node.db.url) for code, node in self.provinces.items()}
-        return describe(self.hub.endpoint, nodes, self.data_dir, 0, self.security)
+        http = {code: node.http_url or "" for code, node in self.provinces.items()}
+        return describe(self.hub.endpoint, nodes, self.data_dir, 0, self.security, http)
 
     async def stop(self) -> None:
         for node in self.provinces.values():
@@ -79,6 +80,7 @@ async def start(
                     hub=hub.endpoint,
                     population=population,
                     security=node_security(f"province-{code}"),
+                    http_port=0,
                 )
             )
     except BaseException:
@@ -93,6 +95,7 @@ def describe(
     data_dir: Path,
     population: int = 0,
     security: dict[str, Any] | None = None,
+    http: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The network.json document: endpoints and, per province, sample persons, institutions and
     catalogue codes of each class, so anyone with a gRPC client can drive a visit; and the
@@ -117,6 +120,7 @@ def describe(
             "name": data.name,
             "name_en": data.name_en,
             "endpoint": endpoint,
+            "http": (http or {}).get(code) or None,
             "db_url": db_url,
             "admdvs": data.admdvs,
             "regions": data.regions,

@@ -42,6 +42,16 @@ def add_parser(sub: Subparsers) -> None:
         action="store_true",
         help="do not serve AdminService (loading policy, catalogue, persons)",
     )
+    province.add_argument(
+        "--http-port",
+        type=int,
+        default=0,
+        help="port of the national HTTP interface (POST /fsi/api/rsfComIfsService/callService; "
+        "HTTPS with --tls-dir); default 0: any free port",
+    )
+    province.add_argument(
+        "--no-http", action="store_true", help="do not serve the national HTTP interface"
+    )
     add_serve_args(province)
 
 
@@ -70,6 +80,7 @@ def main(args: argparse.Namespace) -> int:
         population=args.population,
         seed=args.seed,
         admin=not args.no_admin,
+        http_port=None if args.no_http else args.http_port,
         resolve_interval_s=args.resolve_interval,
         security=security,
     )

@@ -154,7 +154,11 @@ async def serve_until_signal(start: Awaitable[Node], ready_file: Path | None) ->
     node = await start
     if ready_file:
         tmp = ready_file.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"endpoint": node.endpoint, "pid": os.getpid()}))
+        ready = {"endpoint": node.endpoint, "pid": os.getpid()}
+        http = getattr(node, "http_url", None)
+        if http:
+            ready["http"] = http
+        tmp.write_text(json.dumps(ready))
         tmp.replace(ready_file)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -72,8 +72,8 @@ def add_parser(sub: Subparsers) -> None:
         "--base-port",
         type=int,
         default=0,
-        help="first province port; the next provinces take the following ports "
-        "(default any free ports)",
+        help="first province port; the next provinces take the following ports, and their "
+        "HTTP interfaces the ports 100 above (default any free ports)",
     )
     up.add_argument(
         "--faults",
@@ -172,22 +172,26 @@ def main(args: argparse.Namespace) -> int:
         hub = procs[-1].endpoint
         _say(f"hub serving on {hub} (log {log})")
         nodes: dict[str, tuple[str, str]] = {}
+        http: dict[str, str] = {}
         for i, code in enumerate(codes):
             log = logs / f"province-{code}.log"
             url = sqlite_url(data / f"province-{code}.db")
             port = args.base_port + i if args.base_port else 0
             started = time.monotonic()
             province_args = ["province", "--code", code, "--hub", hub, "--port", str(port)]
+            if args.base_port:
+                province_args += ["--http-port", str(args.base_port + 100 + i)]
             province_args += ["--db", url, "--population", str(args.population)]
             province_args += node_security if args.admin else [*node_security, "--no-admin"]
             procs.append(_start(f"province {code}", province_args, data, log, probe))
             endpoint = procs[-1].endpoint
             nodes[code] = (endpoint, url)
+            http[code] = procs[-1].http
             _say(
-                f"province {code} serving on {endpoint} after {time.monotonic() - started:.1f}s "
-                f"(log {log})"
+                f"province {code} serving on {endpoint} and {procs[-1].http} after "
+                f"{time.monotonic() - started:.1f}s (log {log})"
             )
-        doc = network.describe(hub, nodes, data, args.population, security)
+        doc = network.describe(hub, nodes, data, args.population, security, http)
         network.write_network_json(data / "network.json", doc)
         _say(f"network ready: {data / 'network.json'}")
         _say(f"try: settlenet visit --target {data / 'network.json'}")

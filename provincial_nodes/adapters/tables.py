@@ -162,6 +162,19 @@ admin_documents = Table(
 )
 """Policy and catalogue documents loaded through AdminService, reapplied in order at start."""
 
+sign_ins = Table(
+    "sign_ins",
+    metadata,
+    Column("sign_no", String(30), primary_key=True),
+    Column("fixmedins_code", String(12), nullable=False, index=True),
+    Column("opter_no", String(30), nullable=False),
+    Column("mac", String(20), nullable=False),
+    Column("ip", String(40), nullable=False),
+    Column("signed_in_at", String(19), nullable=False),
+    Column("signed_out_at", String(19), nullable=True),
+)
+"""9001 sign-ins of the HTTP interface: a call carries a sign_no that is here and not signed out."""
+
 insured_settlements = Table(
     "insured_settlements",
     metadata,

@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Table
 
 from provincial_nodes.adapters import admin_documents, filings, outbox, persons, sequences, visits
 from provincial_nodes.adapters import settlements as insured_settlements
+from provincial_nodes.adapters.sign_ins import SignInRepository
 from provincial_nodes.adapters.tables import in_doubt as in_doubt_table
 from provincial_nodes.adapters.tables import insured_journal as insured_journal_table
 from provincial_nodes.adapters.tables import insured_settlements as insured_table
@@ -359,6 +360,8 @@ class UnitOfWork:
     sequences = _Repo(Sequences)
     documents = _Repo(DocumentRepository)
     ledger = _Repo(LedgerRepository)
+    sign_ins = _Repo(SignInRepository)
+    """9001 sign-ins of the HTTP interface."""
 
 
 def _unit(

@@ -20,8 +20,9 @@ Amounts are yuan with two decimals as JSON numbers. They are :class:`~decimal.De
 end to end and never a float: answers are parsed with ``json.loads(..., parse_float=Decimal)``
 and requests are written by :func:`dumps`, a small JSON writer that puts a Decimal's digits on
 the wire as they are (the standard encoder cannot write a Decimal as a number without going
-through float, and ``simplejson``'s ``use_decimal`` would be a dependency for these two
-functions). :func:`fen` and :func:`yuan` convert exactly for callers that keep integer fen.
+through float; ``simplejson``'s ``use_decimal`` can, but this HIS keeps to the standard library
+and httpx, so that a hospital's team can lift it as it is). :func:`fen` and :func:`yuan` convert
+exactly for callers that keep integer fen.
 
 The server is verified with the network's CA (network.json ``security.ca``); a plain
 ``http://`` URL (a network started ``--insecure``) is used as it is, without x-tif headers.

@@ -11,7 +11,7 @@ so it changes nothing. Health and reflection stay open.
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import grpc
@@ -113,6 +113,24 @@ class Guard(grpc.aio.ServerInterceptor):  # type: ignore[misc]
     def _signed(
         self, rule: Rule, context: grpc.aio.ServicerContext[Any, Any], common_name: str
     ) -> Principal:
+        headers = {
+            m.key: m.value
+            for m in context.invocation_metadata() or ()
+            if m.key in HEADERS and isinstance(m.value, str)
+        }
+        return self._account(rule, headers, common_name)
+
+    def signed(self, method: str, headers: Mapping[str, str], request: Any) -> Principal:
+        """The institution or desk that signed ``headers`` (the HTTP interface's x-tif headers),
+        if the rule of gRPC ``method`` admits it for ``request``; raises Unauthenticated or
+        PermissionDenied as a gRPC call would get them."""
+        rule = self.rules.get(method) or _nobody(method)
+        caller = self._account(rule, headers, "")
+        if rule.check is not None:
+            rule.check(caller, request, self.node)
+        return caller
+
+    def _account(self, rule: Rule, headers: Mapping[str, str], common_name: str) -> Principal:
         if self.verifier is None:
             raise Unauthenticated(
                 "x-tif-paasid",
@@ -120,11 +138,6 @@ class Guard(grpc.aio.ServerInterceptor):  # type: ignore[misc]
                 "this node has no institution or desk credentials",
                 Reason.CREDENTIALS_INVALID,
             )
-        headers = {
-            m.key: m.value
-            for m in context.invocation_metadata() or ()
-            if m.key in HEADERS and isinstance(m.value, str)
-        }
         account = self.verifier.verify(headers)
         kind = Kind(account.kind)
         if kind not in rule.callers:

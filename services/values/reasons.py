@@ -66,6 +66,7 @@ class Reason(StrEnum):
     SIGNATURE_EXPIRED = "SIGNATURE_EXPIRED"
     NONCE_REUSED = "NONCE_REUSED"
     NOT_PERMITTED = "NOT_PERMITTED"
+    SIGNED_OUT = "SIGNED_OUT"
 
 
 MEANING: dict[Reason, str] = {
@@ -110,5 +111,6 @@ MEANING: dict[Reason, str] = {
     Reason.SIGNATURE_EXPIRED: "The x-tif-timestamp is outside the node's window.",
     Reason.NONCE_REUSED: "The x-tif-nonce was already used within the window (a replayed signature).",
     Reason.NOT_PERMITTED: "The caller is known but may not make this call, or not for this code, visit or province.",
+    Reason.SIGNED_OUT: "An HTTP call with the sign_no of a sign-in that was signed out (9002): sign in again.",
 }
 """What each reason means, in the words of the README's error table."""

@@ -142,7 +142,7 @@ class Databases:
                 h.update(row.encode())
         return h.hexdigest()
 
-    def settle(self, quiet_s: float = 0.15, most_s: float = 3.0) -> None:
+    def settle(self, quiet_s: float = 0.06, most_s: float = 3.0) -> None:
         """Wait until no database changed for ``quiet_s`` (work an accepted call started in the
         background, such as a filing's publication to the hub, has landed)."""
         deadline = time.monotonic() + most_s
