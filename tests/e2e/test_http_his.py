@@ -180,10 +180,11 @@ class SpecHis:
         assert len(answer["respond_time"]) == 17 and answer["respond_time"].isdigit()
         return answer["output"]
 
-    async def refused(self, env: dict[str, Any], field: str) -> str:
-        """Post ``env``: it must be refused with infcode -1 naming ``field``."""
+    async def refused(self, env: dict[str, Any], field: str, status_code: int = 200) -> str:
+        """Post ``env``: it must be refused with infcode -1 naming ``field`` (HTTP 200: a
+        business error; 403: the envelope speaks for a code the credentials are not bound to)."""
         status, answer = await self.post(env)
-        assert status == 200, (env["infno"], status, answer)
+        assert status == status_code, (env["infno"], status, answer.get("err_msg"))
         assert answer["infcode"] == -1 and answer["output"] is None, answer
         assert field in answer["err_msg"], (field, answer["err_msg"])
         return str(answer["err_msg"])
@@ -790,8 +791,12 @@ async def test_every_class_of_bad_input_is_refused_naming_the_field_and_changes_
     await his.refused(with_data("2207", settle_data(other, p, total), msgid=m), "msgid")
     # The envelope.
     await his.refused(envelope(infno="9999"), "infno")
-    await his.refused(envelope(msgid="123"), "msgid")
-    await his.refused(envelope(msgid=f"{OTHER}{_now():%Y%m%d%H%M%S}0001"), "msgid")
+    await his.refused(envelope(msgid=f"{MAIN}{_now():%Y%m%d}9961xx01"), "msgid")
+    # A msgid that does not start with the caller's code speaks for another institution: 403,
+    # as gRPC's PERMISSION_DENIED (the credentials are checked before the envelope).
+    await his.refused(envelope(msgid="123"), "msgid", 403)
+    await his.refused(envelope(msgid=f"{OTHER}{_now():%Y%m%d%H%M%S}0001"), "msgid", 403)
+    await his.refused(envelope(fixmedins_code=OTHER), "fixmedins_code", 403)
     await his.refused(envelope(inf_time="yesterday"), "inf_time")
     await his.refused(envelope(opter_type="9"), "opter_type")
     await his.refused(envelope(insuplc_admdvs="99"), "insuplc_admdvs")
