@@ -16,6 +16,8 @@ from __future__ import annotations
 import itertools
 import json
 import ssl
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -899,6 +901,102 @@ async def test_the_hospitals_statements_3201_and_3202_agree_with_its_books(
         (books[0]["setl_id"], "different"),
         (books[2]["setl_id"], "missing_at_hospital"),
     }
+
+
+def _run(
+    *args: str, cwd: Path | None = None, timeout: float = 180
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", *args], capture_output=True, text=True, timeout=timeout, cwd=cwd
+    )
+
+
+def test_the_worked_his_drives_a_visit_and_the_load_test_runs_over_http(
+    running: dict[str, Any], tmp_path: Path
+) -> None:
+    target = str(Path(running["data_dir"]) / "network.json")
+    visit = _run("scripts.clients.http_his", "--target", target)
+    assert visit.returncode == 0, visit.stderr[-2000:]
+    shown = [line[4:] for line in visit.stdout.splitlines() if line.startswith("--- ")]
+    assert shown == ["9001", "1101", "2201", "2204", "2206", "2207", "2208", "9002"]
+    assert '"infcode": 0' in visit.stdout and '"infcode": -1' not in visit.stdout
+
+    report = tmp_path / "report.json"
+    load = _run(
+        "scripts.cli",
+        "loadtest",
+        "--target",
+        target,
+        "--via",
+        "http",
+        "--count",
+        "20",
+        "--concurrency",
+        "2",
+        "--no-progress",
+        "--fail-on-errors",
+        "--report",
+        str(report),
+        cwd=tmp_path,
+    )
+    assert load.returncode == 0, load.stdout[-2000:] + load.stderr[-2000:]
+    doc = json.loads(report.read_text())
+    assert doc["settings"]["via"] == "http" and doc["summary"]["errors"] == 0
+    assert doc["calls"]["2207 Settle"]["ok"] >= 1
+    assert doc["reconciliation"]["lost"] == 0 and doc["reconciliation"]["differences"] == 0
+
+
+def test_the_demo_tells_the_same_story_over_http_as_over_grpc(tmp_path: Path) -> None:
+    """Every amount, class, ratio and step of the story is the same whichever way the
+    hospital's calls go; only ids, times and addresses differ."""
+    runs = {
+        via: subprocess.Popen(
+            [sys.executable, "-m", "scripts.cli", "demo", "--json", "--via", via],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=tmp_path,
+        )
+        for via in ("grpc", "http")
+    }
+    told = {}
+    for via, proc in runs.items():
+        out, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err[-2000:]
+        told[via] = json.loads(out)["steps"]
+    volatile = (
+        "setl_id",
+        "mdtrt_id",
+        "setl_time",
+        "medins_setl_id",
+        "init_setl_id",
+        "endpoint",
+        "hub",
+        "http",
+        "via",
+        "event_time",
+        "received_at",
+        "filing_id",
+        "header",
+    )
+
+    def same(a: Any, b: Any, path: str) -> None:
+        if isinstance(a, dict):
+            assert isinstance(b, dict) and set(a) == set(b), path
+            for k in a:
+                if k not in volatile:
+                    same(a[k], b[k], f"{path}.{k}")
+        elif isinstance(a, list):
+            assert isinstance(b, list) and len(a) == len(b), path
+            for i, (x, y) in enumerate(zip(a, b, strict=True)):
+                same(x, y, f"{path}[{i}]")
+        else:
+            assert a == b, (path, a, b)
+
+    assert [s["key"] for s in told["grpc"]] == [s["key"] for s in told["http"]]
+    assert told["http"][0]["via"] == "http" and told["http"][0]["http"].startswith("https://")
+    for g, h in zip(told["grpc"], told["http"], strict=True):
+        same(g, h, g["key"])
 
 
 async def test_the_network_reconciles_after_everything_above(running: dict[str, Any]) -> None:
