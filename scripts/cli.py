@@ -12,7 +12,7 @@ from scripts.options import Parser, Subparsers, check_required, ends_quietly
 from services.storage import files
 
 EPILOG = """\
-settlenet demo [--lang zh|en]   a sample cross-province visit on an in-process network
+settlenet demo [--lang zh|en] [--via http]    a sample cross-province visit, in process
 settlenet up --data DIR         hub + default provinces as processes; DIR/network.json
 settlenet visit --target DIR/network.json     one visit against a running network
 settlenet filing --target DIR/network.json create PSN_NO --category C --dest 110000 ...
@@ -32,6 +32,7 @@ settlenet bench-rules           throughput of classification and split (pure, no
 settlenet hub --db URL          run the national hub
 settlenet province --code 13 --hub HOST:PORT --db URL     run one province node
 settlenet loadtest --target DIR/network.json --rate 100 --duration 60     load test
+                                (--via http: the national HTTP interface instead of gRPC)
 settlenet bench [--quick]       the real network beside the bare gRPC ceiling
 settlenet call --target DIR/network.json --as H11010100001 TreatmentService/QueryPerson JSON
                                 one RPC as an institution, desk, node, operator or admin

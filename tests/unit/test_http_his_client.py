@@ -185,6 +185,7 @@ class FakeNode:
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
         self.sign_no = ""
+        self.signed_in = 0
         self.visits = 0
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
@@ -202,9 +203,10 @@ class FakeNode:
         infno = env["infno"]
         if infno == "9001":
             assert env["sign_no"] == ""
-            self.sign_no = "SN0001"
+            self.signed_in += 1
+            self.sign_no = "SN0001" if self.signed_in == 1 else f"SN{self.signed_in:04d}"
             return self._ok(
-                env, {"signinoutb": {"sign_time": "2026-12-01 10:00:00", "sign_no": "SN0001"}}
+                env, {"signinoutb": {"sign_time": "2026-12-01 10:00:00", "sign_no": self.sign_no}}
             )
         if env["sign_no"] != self.sign_no or not self.sign_no:
             return self._refused(env, f"sign_no={env['sign_no']}: not signed in")
@@ -448,3 +450,24 @@ async def test_the_load_client_runs_a_visit_over_http_with_the_same_call_names()
         "2208",
         "9002",
     ]
+
+
+async def test_the_load_client_signs_in_again_when_the_node_forgets_its_sign_no() -> None:
+    node = FakeNode()
+    inst = InstitutionRef(CODE, "110000", "3")
+    person = PersonRef("P1", "130102195005259039", "310", "130100")
+    view = ProvinceView("11", "127.0.0.1:1", (inst,), (), (), [person])
+    recorder = Recorder()
+    load = HttpLoadClient({"11": view}, recorder, doc=_doc())
+    load.pools["11"] = _client(node)
+    lines = (FeeLineSpec("XA01", "2", 1449),)
+    try:
+        assert (await load.run(Op(1, "visit", "11", "13", inst, person, lines))).code == "OK"
+        node.sign_no = "RESTARTED"  # a node restarted: the sign_no it gave is unknown now
+        failed = await load.run(Op(2, "visit", "11", "13", inst, person, lines))
+        again = await load.run(Op(3, "visit", "11", "13", inst, person, lines))
+    finally:
+        await load.close()
+    assert failed.code == "INFCODE_-1" and again.code == "OK"
+    assert [r["infno"] for r in node.requests].count("9001") == 2
+    assert recorder.calls["1101 QueryPerson"].errors == {"INFCODE_-1": 1}
