@@ -46,11 +46,12 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     )
     where.add_argument(
         "--via",
-        choices=("grpc", "http"),
+        choices=("grpc", "http", "both"),
         default="grpc",
-        help="how the hospitals' calls reach the treatment nodes: grpc (default), or http, "
-        "the national HTTP/JSON interface (provinces.<code>.http of network.json; yuan, "
-        "x-tif headers, one 9001 sign-in per institution), to compare the two",
+        help="how the hospitals' calls reach the treatment nodes: grpc (default), http, the "
+        "national HTTP/JSON interface (provinces.<code>.http of network.json; yuan, x-tif "
+        "headers, one 9001 sign-in per institution), or both: every other operation over "
+        "HTTP, its calls named '... (http)', to compare the two in one run",
     )
     where.add_argument(
         "--in-process",

@@ -11,6 +11,10 @@ and signs in again if the node forgets its sign_no (a restarted node).
 A refused call is recorded with the code ``INFCODE_-1`` (HTTP 200, infcode -1) or
 ``HTTP_<status>``; a timeout as ``DEADLINE_EXCEEDED`` and a connection that fails as
 ``UNAVAILABLE``, as gRPC would name them.
+
+:class:`BothLoadClient` (``--via both``) sends every other operation over HTTP, its calls named
+``2207 Settle (http)`` and so on: both transports in one run, on the same nodes and moment, so
+their ratio is not a comparison of two runs.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ import httpx
 
 from scripts.clients import http_adapter, http_his
 from scripts.clients.http_his import CallError, FeeLine, HttpHis
-from scripts.loadtest.client import CALLS, CallFailed, LoadClient
+from scripts.loadtest.client import CALLS, CallFailed, LoadClient, Outcome
 from scripts.loadtest.messages import OpenVisit, Settled
 from scripts.loadtest.model import InstitutionRef, Op, ProvinceView
 from scripts.loadtest.stats import Recorder
@@ -58,6 +62,7 @@ class HttpLoadClient(LoadClient):
         part: int = 0,
         parts: int = 1,
         doc: dict[str, Any] | None = None,
+        suffix: str = "",
     ) -> None:
         if doc is None:
             raise ValueError("the HTTP load client needs the network.json document")
@@ -65,6 +70,8 @@ class HttpLoadClient(LoadClient):
         self.network: dict[str, Any] = doc
         for code in provinces:
             http_adapter.http_url(doc, code)  # NoHttpInterface now, not mid-run
+        self.suffix = suffix
+        """Appended to every call's name (``--via both``: `` (http)``)."""
         self.pools: dict[str, httpx.AsyncClient] = {}
         self.signed: dict[str, asyncio.Task[HttpHis]] = {}
         """Per institution: its signed-in HIS (a task, so concurrent first calls share one
@@ -114,7 +121,7 @@ class HttpLoadClient(LoadClient):
         his = await self.his(treat, inst)
         msgid = await self._msgid(inst.fixmedins_code)
         body = input(his)
-        name = CALLS[infno]
+        name = CALLS[infno] + self.suffix
         started = time.perf_counter()
         try:
             output = await his.call(infno, body, insuplc_admdvs=insuplc_admdvs, msgid=msgid)
@@ -246,3 +253,43 @@ class HttpLoadClient(LoadClient):
             "2208", v.treat, v.institution, v.person.insuplc_admdvs, lambda _: {"data": data}
         )
         self.acknowledged.add(str(out["setlinfo"]["setl_id"]))
+
+
+class BothLoadClient(LoadClient):
+    """Even operations over gRPC, odd ones over HTTP (calls named ``… (http)``); one msgid
+    space, one record of settlements (a revocation may go over the other transport)."""
+
+    def __init__(
+        self,
+        provinces: dict[str, ProvinceView],
+        recorder: Recorder,
+        *,
+        timeout_s: float = 10.0,
+        part: int = 0,
+        parts: int = 1,
+        doc: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(provinces, recorder, timeout_s=timeout_s, part=part, parts=parts, doc=doc)
+        self.http = HttpLoadClient(
+            provinces,
+            recorder,
+            timeout_s=timeout_s,
+            part=part,
+            parts=parts,
+            doc=doc,
+            suffix=" (http)",
+        )
+        self.http.msgids = self.msgids
+        self.http.prepared = self.prepared
+        self.http.settled = self.settled
+        self.http.acknowledged = self.acknowledged
+
+    async def prepare(self, op: Op) -> None:
+        await (self.http.prepare(op) if op.seq % 2 else super().prepare(op))
+
+    async def run(self, op: Op) -> Outcome:
+        return await (self.http.run(op) if op.seq % 2 else super().run(op))
+
+    async def close(self) -> None:
+        await self.http.close()
+        await super().close()

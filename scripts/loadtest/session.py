@@ -255,12 +255,13 @@ async def _run(
         say(f"weights for provinces not in this network are ignored: {', '.join(model.ignored)}")
     recorder = Recorder()
     via = getattr(args, "via", "grpc")
-    if via == "http":
+    if via in ("http", "both"):
         from scripts.clients.http_adapter import NoHttpInterface
-        from scripts.loadtest.http_client import HttpLoadClient
+        from scripts.loadtest.http_client import BothLoadClient, HttpLoadClient
 
+        kind = HttpLoadClient if via == "http" else BothLoadClient
         try:
-            client: LoadClient = HttpLoadClient(views, recorder, timeout_s=args.timeout, doc=doc)
+            client: LoadClient = kind(views, recorder, timeout_s=args.timeout, doc=doc)
         except NoHttpInterface as exc:
             say(f"--via http: {exc}")
             return 2

@@ -911,7 +911,7 @@ def _run(
     )
 
 
-def test_the_worked_his_drives_a_visit_and_the_load_test_runs_over_http(
+def test_the_worked_his_drives_a_visit_and_the_load_test_runs_over_http_and_grpc(
     running: dict[str, Any], tmp_path: Path
 ) -> None:
     target = str(Path(running["data_dir"]) / "network.json")
@@ -928,9 +928,9 @@ def test_the_worked_his_drives_a_visit_and_the_load_test_runs_over_http(
         "--target",
         target,
         "--via",
-        "http",
+        "both",
         "--count",
-        "20",
+        "24",
         "--concurrency",
         "2",
         "--no-progress",
@@ -941,8 +941,8 @@ def test_the_worked_his_drives_a_visit_and_the_load_test_runs_over_http(
     )
     assert load.returncode == 0, load.stdout[-2000:] + load.stderr[-2000:]
     doc = json.loads(report.read_text())
-    assert doc["settings"]["via"] == "http" and doc["summary"]["errors"] == 0
-    assert doc["calls"]["2207 Settle"]["ok"] >= 1
+    assert doc["settings"]["via"] == "both" and doc["summary"]["errors"] == 0
+    assert doc["calls"]["2207 Settle"]["ok"] >= 1 and doc["calls"]["2207 Settle (http)"]["ok"] >= 1
     assert doc["reconciliation"]["lost"] == 0 and doc["reconciliation"]["differences"] == 0
 
 
