@@ -66,6 +66,8 @@ class Reason(StrEnum):
     SIGNATURE_EXPIRED = "SIGNATURE_EXPIRED"
     NONCE_REUSED = "NONCE_REUSED"
     NOT_PERMITTED = "NOT_PERMITTED"
+    VISIT_CANCELLED = "VISIT_CANCELLED"
+    VISIT_HAS_SETTLEMENT = "VISIT_HAS_SETTLEMENT"
 
 
 MEANING: dict[Reason, str] = {
@@ -110,5 +112,7 @@ MEANING: dict[Reason, str] = {
     Reason.SIGNATURE_EXPIRED: "The x-tif-timestamp is outside the node's window.",
     Reason.NONCE_REUSED: "The x-tif-nonce was already used within the window (a replayed signature).",
     Reason.NOT_PERMITTED: "The caller is known but may not make this call, or not for this code, visit or province.",
+    Reason.VISIT_CANCELLED: "A call on a visit its 2202 cancelled: register a new visit (2201).",
+    Reason.VISIT_HAS_SETTLEMENT: "A 2202, 2203 or 2205 on a visit with a settlement standing or a 2207 in doubt: revoke it (2208) or wait.",
 }
 """What each reason means, in the words of the README's error table."""
