@@ -435,3 +435,51 @@ async def test_bad_input_is_refused_naming_the_field_and_changes_nothing(
     after = _snapshot(world["data"])
     changed = {k for k in before if before[k] != after.get(k) and not k.endswith("sign_ins")}
     assert changed == set()
+
+
+async def test_cancel_and_query_transactions_over_http(world: dict[str, Any]) -> None:
+    his = Hospital(world["doc"], world["client"], "H11010100001")
+    await his.sign_in()
+    person = _person(world, 5)
+    mdtrt_id, total = await _open_visit(world, his, person)
+    rows = await his.call("5204", {"data": {"psn_no": person.psn_no, "mdtrt_id": mdtrt_id}})
+    assert rows["infcode"] == 0, rows["err_msg"]
+    assert isinstance(rows["output"], list) and len(rows["output"]) == len(LINES)
+    assert sum(r["det_item_fee_sumamt"] for r in rows["output"]) == total
+    diagnosed = await his.call(
+        "2203",
+        {
+            "mdtrtinfo": {
+                "mdtrt_id": mdtrt_id,
+                "psn_no": person.psn_no,
+                "med_type": "11",
+                "begntime": "2026-10-15 09:00:00",
+            },
+            "diseinfo": [
+                {
+                    "diag_type": "1",
+                    "diag_srt_no": 1,
+                    "diag_code": "E11.900",
+                    "diag_name": "2型糖尿病",
+                    "diag_dept": "内科",
+                    "dise_dor_no": "D001",
+                    "dise_dor_name": "李医生",
+                    "diag_time": "2026-10-15 09:10:00",
+                    "vali_flag": "1",
+                }
+            ],
+        },
+    )
+    assert diagnosed["infcode"] == 0, diagnosed
+    taken_back = await his.call(
+        "2205", {"data": {"mdtrt_id": mdtrt_id, "chrg_bchno": "0000", "psn_no": person.psn_no}}
+    )
+    assert taken_back["infcode"] == 0 and taken_back["output"] == {}, taken_back
+    rows = await his.call("5204", {"data": {"psn_no": person.psn_no, "mdtrt_id": mdtrt_id}})
+    assert rows["output"] == []
+    cancelled = await his.call(
+        "2202", {"data": {"psn_no": person.psn_no, "mdtrt_id": mdtrt_id, "ipt_otp_no": "MZ0001"}}
+    )
+    assert cancelled["infcode"] == 0, cancelled
+    refused = await his.call("2207", _settle_input(person, mdtrt_id, total))
+    assert refused["infcode"] == -1 and "mdtrt_id" in refused["err_msg"], refused
