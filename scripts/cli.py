@@ -37,6 +37,7 @@ settlenet bench [--quick]       the real network beside the bare gRPC ceiling
 settlenet call --target DIR/network.json --as H11010100001 TreatmentService/QueryPerson JSON
                                 one RPC as an institution, desk, node, operator or admin
 settlenet certs issue --target DIR/network.json --province 13    a certificate from the CA
+settlenet sign --target DIR/network.json --as H11010100001 [--curl]    fresh x-tif headers
 
 A command's options may come before or after its action (`settlenet filing --target X list P`
 is `settlenet filing list P --target X`). `--dest` takes a 6-digit admdvs (110000) or a 2-digit
@@ -73,6 +74,7 @@ COMMANDS: dict[str, str] = {
     "bench": "scripts.bench.command",
     "call": "scripts.call",
     "certs": "scripts.certs",
+    "sign": "scripts.sign",
 }
 """Every ``settlenet`` command: its name and the module that declares its parser and ``main``,
 in the order ``--help`` lists them. A command's module is imported only when it is needed (a

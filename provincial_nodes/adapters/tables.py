@@ -225,8 +225,10 @@ visits = Table(
     Column("filing_status", String(24), nullable=False, default="unknown"),
     Column("begntime", String(19), nullable=False),
     Column("diag_codes", Text, nullable=False),  # comma-separated
-    Column("status", String(8), nullable=False),  # open | settled
+    Column("status", String(12), nullable=False),  # open | settled | cancelled
     Column("created_at", String(19), nullable=False),
+    # Added with 2202 (which names it); a database from before gets it empty at start.
+    Column("ipt_otp_no", String(40), nullable=False, server_default=""),
 )
 
 fee_lines = Table(
@@ -253,6 +255,12 @@ fee_lines = Table(
     Column("list_type", String(3), nullable=False),
     Column("reason_codes", String(200), nullable=False),
     Column("memo", Text, nullable=False),
+    # Added with 2205 (takes a batch back) and 5204 (shows them); empty in a database from before.
+    Column("chrg_bchno", String(40), nullable=False, server_default=""),
+    Column("medins_list_codg", String(50), nullable=False, server_default=""),
+    Column("bilg_dept_codg", String(40), nullable=False, server_default=""),
+    Column("bilg_dr_codg", String(40), nullable=False, server_default=""),
+    Column("rx_circ_flag", String(3), nullable=False, server_default=""),
 )
 
 treatment_settlements = Table(

@@ -33,7 +33,7 @@ from provincial_nodes.domain.chronic import Qualification
 from provincial_nodes.domain.filing import Filing
 from provincial_nodes.domain.person import Person, PersonRecord, PersonState, StateDelta
 from provincial_nodes.domain.settlement import Settlement
-from provincial_nodes.domain.visit import Visit
+from provincial_nodes.domain.visit import LineOrigin, UploadedLine, Visit
 from services.ledger import store as ledger_store
 from services.ledger.model import Transfer
 from services.reconcile import store as reconcile_store
@@ -144,12 +144,30 @@ class VisitRepository(_Repository):
         return visits.line_numbers_and_counts(self.conn, mdtrt_id)
 
     def add_lines(
-        self, mdtrt_id: str, msgid: str, fee_times: list[str], lines: list[LineClassification]
+        self,
+        mdtrt_id: str,
+        msgid: str,
+        chrg_bchno: str,
+        origins: list[LineOrigin],
+        lines: list[LineClassification],
     ) -> None:
-        visits.add_lines(self.conn, mdtrt_id, msgid, fee_times, lines)
+        visits.add_lines(self.conn, mdtrt_id, msgid, chrg_bchno, origins, lines)
 
     def lines(self, mdtrt_id: str) -> list[LineClassification]:
         return visits.lines(self.conn, mdtrt_id)
+
+    def uploaded_lines(self, mdtrt_id: str) -> list[UploadedLine]:
+        """The visit's fee lines with where they came from (5204), in feedetl_sn order."""
+        return visits.uploaded_lines(self.conn, mdtrt_id)
+
+    def remove_lines(self, mdtrt_id: str, chrg_bchno: str | None) -> list[str]:
+        """Delete the lines of one charge batch (all when None); their feedetl_sn."""
+        return visits.remove_lines(self.conn, mdtrt_id, chrg_bchno)
+
+    def set_diagnoses(
+        self, mdtrt_id: str, med_type: str, opsp_dise_code: str, diag_codes: tuple[str, ...]
+    ) -> None:
+        visits.set_diagnoses(self.conn, mdtrt_id, med_type, opsp_dise_code, diag_codes)
 
     def record_settlement(self, s: Settlement, msgid: str, payload: bytes) -> None:
         visits.record_settlement(self.conn, s, msgid, payload)
@@ -271,6 +289,10 @@ class InDoubtRepository(_Repository):
 
     def count_pending(self, before: str = "") -> int:
         return forwards.count_pending(self.conn, in_doubt_table, before)
+
+    def pending_for_visit(self, mdtrt_id: str) -> list[str]:
+        """The msgids forwarded for the visit whose outcome is not known here yet."""
+        return forwards.pending_for_visit(self.conn, in_doubt_table, mdtrt_id)
 
 
 class OutboxRepository(_Repository):

@@ -6,13 +6,14 @@ Recording a settlement here posts nothing: the ledger postings are made by the s
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from provincial_nodes.adapters.tables import amount_values, fee_lines, treatment_settlements, visits
 from provincial_nodes.domain.catalogue import LineClassification, Reason
 from provincial_nodes.domain.settlement import Settlement
-from provincial_nodes.domain.visit import Visit
+from provincial_nodes.domain.visit import LineOrigin, UploadedLine, Visit
 from services.storage.prepared import run
 
 # Hot-path statements, built once (building a Core statement per call costs more than running
@@ -75,6 +76,7 @@ def add(conn: Connection, v: Visit, msgid: str, created_at: str) -> None:
             "refl_flag": v.refl_flag,
             "filing_id": v.filing_id,
             "filing_status": v.filing_status,
+            "ipt_otp_no": v.ipt_otp_no,
             "created_at": created_at,
         },
     )
@@ -100,6 +102,7 @@ def get(conn: Connection, mdtrt_id: str) -> Visit | None:
         refl_flag=row.refl_flag,
         filing_id=row.filing_id,
         filing_status=row.filing_status,
+        ipt_otp_no=row.ipt_otp_no,
     )
 
 
@@ -127,7 +130,8 @@ def add_lines(
     conn: Connection,
     mdtrt_id: str,
     msgid: str,
-    fee_times: list[str],
+    chrg_bchno: str,
+    origins: list[LineOrigin],
     lines: list[LineClassification],
 ) -> None:
     run(
@@ -143,7 +147,7 @@ def add_lines(
                 "cnt": str(c.cnt),
                 "pric": c.pric,
                 "det_item_fee_sumamt": c.det_item_fee_sumamt,
-                "fee_ocur_time": t,
+                "fee_ocur_time": o.fee_ocur_time,
                 "fulamt_ownpay_amt": c.fulamt_ownpay_amt,
                 "overlmt_amt": c.overlmt_amt,
                 "preselfpay_amt": c.preselfpay_amt,
@@ -156,37 +160,90 @@ def add_lines(
                 "list_type": c.list_type,
                 "reason_codes": ",".join(r.value for r in c.reasons),
                 "memo": c.memo,
+                "chrg_bchno": chrg_bchno,
+                "medins_list_codg": o.medins_list_codg,
+                "bilg_dept_codg": o.bilg_dept_codg,
+                "bilg_dr_codg": o.bilg_dr_codg,
+                "rx_circ_flag": o.rx_circ_flag,
             }
-            for c, t in zip(lines, fee_times, strict=True)
+            for c, o in zip(lines, origins, strict=True)
         ],
+    )
+
+
+def _classification(r: Any) -> LineClassification:
+    return LineClassification(
+        feedetl_sn=r.feedetl_sn,
+        med_list_codg=r.med_list_codg,
+        med_list_name=r.med_list_name,
+        det_item_fee_sumamt=r.det_item_fee_sumamt,
+        cnt=Decimal(r.cnt),
+        pric=r.pric,
+        pric_uplmt_amt=r.pric_uplmt_amt,
+        selfpay_prop_bp=r.selfpay_prop_bp,
+        fulamt_ownpay_amt=r.fulamt_ownpay_amt,
+        overlmt_amt=r.overlmt_amt,
+        preselfpay_amt=r.preselfpay_amt,
+        inscp_scp_amt=r.inscp_scp_amt,
+        chrgitm_lv=r.chrgitm_lv,
+        med_chrgitm_type=r.med_chrgitm_type,
+        lmt_used_flag=r.lmt_used_flag,
+        list_type=r.list_type,
+        reasons=tuple(Reason(x) for x in r.reason_codes.split(",") if x),
+        memo=r.memo,
     )
 
 
 def lines(conn: Connection, mdtrt_id: str) -> list[LineClassification]:
     rows = run(conn, _LINES, {"mdtrt_id": mdtrt_id}).all()
+    return [_classification(r) for r in rows]
+
+
+def uploaded_lines(conn: Connection, mdtrt_id: str) -> list[UploadedLine]:
+    """The visit's fee lines with where they came from (5204), in feedetl_sn order."""
+    rows = run(conn, _LINES, {"mdtrt_id": mdtrt_id}).all()
     return [
-        LineClassification(
-            feedetl_sn=r.feedetl_sn,
-            med_list_codg=r.med_list_codg,
-            med_list_name=r.med_list_name,
-            det_item_fee_sumamt=r.det_item_fee_sumamt,
-            cnt=Decimal(r.cnt),
-            pric=r.pric,
-            pric_uplmt_amt=r.pric_uplmt_amt,
-            selfpay_prop_bp=r.selfpay_prop_bp,
-            fulamt_ownpay_amt=r.fulamt_ownpay_amt,
-            overlmt_amt=r.overlmt_amt,
-            preselfpay_amt=r.preselfpay_amt,
-            inscp_scp_amt=r.inscp_scp_amt,
-            chrgitm_lv=r.chrgitm_lv,
-            med_chrgitm_type=r.med_chrgitm_type,
-            lmt_used_flag=r.lmt_used_flag,
-            list_type=r.list_type,
-            reasons=tuple(Reason(x) for x in r.reason_codes.split(",") if x),
-            memo=r.memo,
+        UploadedLine(
+            line=_classification(r),
+            origin=LineOrigin(
+                fee_ocur_time=r.fee_ocur_time,
+                medins_list_codg=r.medins_list_codg,
+                bilg_dept_codg=r.bilg_dept_codg,
+                bilg_dr_codg=r.bilg_dr_codg,
+                rx_circ_flag=r.rx_circ_flag,
+            ),
+            chrg_bchno=r.chrg_bchno,
+            msgid=r.msgid,
         )
         for r in rows
     ]
+
+
+def remove_lines(conn: Connection, mdtrt_id: str, chrg_bchno: str | None) -> list[str]:
+    """Delete the visit's fee lines of one charge batch (all when ``chrg_bchno`` is None);
+    their feedetl_sn, in order."""
+    where = [fee_lines.c.mdtrt_id == mdtrt_id]
+    if chrg_bchno is not None:
+        where.append(fee_lines.c.chrg_bchno == chrg_bchno)
+    gone = conn.execute(
+        select(fee_lines.c.feedetl_sn).where(*where).order_by(fee_lines.c.feedetl_sn)
+    ).all()
+    conn.execute(delete(fee_lines).where(*where))
+    return [r.feedetl_sn for r in gone]
+
+
+def set_diagnoses(
+    conn: Connection,
+    mdtrt_id: str,
+    med_type: str,
+    opsp_dise_code: str,
+    diag_codes: tuple[str, ...],
+) -> None:
+    conn.execute(
+        update(visits)
+        .where(visits.c.mdtrt_id == mdtrt_id)
+        .values(med_type=med_type, opsp_dise_code=opsp_dise_code, diag_codes=",".join(diag_codes))
+    )
 
 
 def record_settlement(conn: Connection, s: Settlement, msgid: str, payload: bytes) -> None:

@@ -8,6 +8,7 @@ field (``feedetail[2].cnt``) and the value, so handlers only ever see well-forme
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -28,8 +29,9 @@ from provincial_nodes.domain.chronic import check_disease
 from provincial_nodes.domain.filing import VisitKind
 from provincial_nodes.domain.person import PersonView
 from provincial_nodes.domain.policy import LEVELS
+from provincial_nodes.domain.visit import LineOrigin, UploadedLine, Visit
 from provincial_nodes.service_layer.insured import PersonLookup, RevokeCommand, SettleCommand
-from services.pb.settlenet.v1 import insured_pb2, treatment_pb2
+from services.pb.settlenet.v1 import common_pb2, insured_pb2, treatment_pb2
 from services.rpc.envelope import Envelope
 from services.values import certno as certnos
 from services.values import clock
@@ -57,6 +59,8 @@ __all__ = [
 INSUTYPES = {"310", "390"}
 MED_TYPES = {"11", "13", "14"}
 MDTRT_CERT_TYPES = {"01", "02", "03"}
+DIAG_TYPES = {"1", "2", "3"}
+"""Western medicine, TCM main disease, TCM syndrome."""
 LINE_TOLERANCE_FEN = 1
 """|cnt × pric − det_item_fee_sumamt| may be at most this (rounding of the hospital's system)."""
 MAX_LINES = 500
@@ -102,6 +106,41 @@ def parse_time_date(field: str, value: str) -> date:
         return clock.parse_time(value).date()
     except ValueError:
         raise InvalidField(field, value, "must be a time yyyy-MM-dd HH:mm:ss") from None
+
+
+def diagnosis_codes(
+    diseinfo: Sequence[common_pb2.Diagnosis], *, at_least_one: bool = False
+) -> tuple[str, ...]:
+    """The visit's diagnosis codes from the spec's diseinfo (2201, 2203): each entry checked,
+    those marked not valid (vali_flag "0") left out, in diag_srt_no order, each code once."""
+    if at_least_one and not diseinfo:
+        raise InvalidField("diseinfo", "[]", "at least one diagnosis is required")
+    valid: list[tuple[int, int, str]] = []
+    seen: set[tuple[str, int]] = set()
+    for i, d in enumerate(diseinfo):
+        at = f"diseinfo[{i}]"
+        diag_code = required(f"{at}.diag_code", d.diag_code)
+        if d.diag_type:
+            code(f"{at}.diag_type", d.diag_type, DIAG_TYPES, "diagnosis type")
+        if not 0 <= d.diag_srt_no <= 99:
+            raise InvalidField(f"{at}.diag_srt_no", d.diag_srt_no, "must be 1 to 99 (0: not given)")
+        if d.diag_srt_no:
+            key = (d.diag_type, d.diag_srt_no)
+            if key in seen:
+                raise InvalidField(
+                    f"{at}.diag_srt_no", d.diag_srt_no, "repeated for this diag_type"
+                )
+            seen.add(key)
+        if d.diag_time:
+            parse_time_date(f"{at}.diag_time", d.diag_time)
+        flag = code(f"{at}.vali_flag", d.vali_flag or "1", {"0", "1"}, "flag")
+        if flag == "1":
+            valid.append((d.diag_srt_no or 100, i, diag_code))
+    codes: list[str] = []
+    for _, _, diag_code in sorted(valid):
+        if diag_code not in codes:
+            codes.append(diag_code)
+    return tuple(codes)
 
 
 # ---- person ------------------------------------------------------------------------------
@@ -179,17 +218,17 @@ def totals_of(msg: Any, overlmt_field: str = "overlmt_selfpay") -> ClaimTotals:
     return totals
 
 
-def disease_for(med_type: str, opsp_dise_code: str) -> str:
+def disease_for(med_type: str, opsp_dise_code: str, field: str = "opsp_dise_code") -> str:
     """A med_type 14 visit names one of the cross-province diseases; others name none."""
     if med_type == "14":
         if not opsp_dise_code:
             raise InvalidField(
-                "opsp_dise_code", "", "required for a med_type 14 (chronic/special disease) visit"
+                field, "", "required for a med_type 14 (chronic/special disease) visit"
             )
-        return check_disease("opsp_dise_code", opsp_dise_code)
+        return check_disease(field, opsp_dise_code)
     if opsp_dise_code:
         raise InvalidField(
-            "opsp_dise_code",
+            field,
             opsp_dise_code,
             "only a med_type 14 visit names a chronic/special disease",
         )
@@ -275,6 +314,37 @@ def fee_lines(req: treatment_pb2.UploadFeeDetailsRequest) -> list[FeeLine]:
             )
         )
     return lines
+
+
+def line_origins(req: treatment_pb2.UploadFeeDetailsRequest) -> list[LineOrigin]:
+    """What 2204 says of each line beyond what classifies it (kept as given, for 5204)."""
+    return [
+        LineOrigin(
+            fee_ocur_time=d.fee_ocur_time,
+            medins_list_codg=d.medins_list_codg,
+            bilg_dept_codg=d.bilg_dept_codg,
+            bilg_dr_codg=d.bilg_dr_codg,
+            rx_circ_flag=d.rx_circ_flag,
+        )
+        for d in req.feedetail
+    ]
+
+
+def fee_record(u: UploadedLine, visit: Visit, setl_id: str) -> treatment_pb2.FeeDetailRecord:
+    """5204: one line as the visit holds it."""
+    return treatment_pb2.FeeDetailRecord(
+        result=line_result(u.line),
+        mdtrt_id=visit.mdtrt_id,
+        setl_id=setl_id,
+        med_type=visit.med_type,
+        fee_ocur_time=u.origin.fee_ocur_time,
+        chrg_bchno=u.chrg_bchno,
+        medins_list_codg=u.origin.medins_list_codg,
+        bilg_dept_codg=u.origin.bilg_dept_codg,
+        bilg_dr_codg=u.origin.bilg_dr_codg,
+        rx_circ_flag=u.origin.rx_circ_flag,
+        upload_msgid=u.msgid,
+    )
 
 
 def line_result(c: LineClassification) -> treatment_pb2.FeeDetailResult:

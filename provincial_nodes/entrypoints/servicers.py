@@ -17,6 +17,12 @@ from provincial_nodes.service_layer.treatment import (
     UploadCommand,
     today,
 )
+from provincial_nodes.service_layer.visit_changes import (
+    CancelLines,
+    CancelVisit,
+    VisitChanges,
+    VisitDiagnoses,
+)
 from services.pb.settlenet.v1 import (
     admin_pb2,
     admin_pb2_grpc,
@@ -78,6 +84,8 @@ class TreatmentServicer(NodeServicer, treatment_pb2_grpc.TreatmentServiceService
     def __init__(self, role: TreatmentRole, db: Database, headers: ResponseHeaders) -> None:
         super().__init__(db, headers)
         self.role = role
+        self.changes = VisitChanges(role)
+        """2202, 2203, 2205 and 5204."""
 
     @rpc("1101")
     async def QueryPerson(
@@ -106,12 +114,10 @@ class TreatmentServicer(NodeServicer, treatment_pb2_grpc.TreatmentServiceService
             ),
             med_type=med_type,
             begntime=request.begntime,
-            diag_codes=tuple(
-                convert.required(f"diseinfo[{i}].diag_code", d.diag_code)
-                for i, d in enumerate(request.diseinfo)
-            ),
+            diag_codes=convert.diagnosis_codes(request.diseinfo),
             opsp_dise_code=convert.disease_for(med_type, request.opsp_dise_code),
             refl_flag=convert.code("refl_flag", request.refl_flag or "0", {"0", "1"}, "flag"),
+            ipt_otp_no=request.ipt_otp_no,
         )
         if request.mdtrt_cert_type:
             convert.code(
@@ -150,7 +156,8 @@ class TreatmentServicer(NodeServicer, treatment_pb2_grpc.TreatmentServiceService
             mdtrt_id=convert.required("mdtrt_id", request.mdtrt_id),
             psn_no=convert.required("psn_no", request.psn_no),
             lines=convert.fee_lines(request),
-            fee_times=[d.fee_ocur_time for d in request.feedetail],
+            origins=convert.line_origins(request),
+            chrg_bchno=request.chrg_bchno,
         )
 
         def encode(lines: list[LineClassification]) -> bytes:
@@ -259,6 +266,117 @@ class TreatmentServicer(NodeServicer, treatment_pb2_grpc.TreatmentServiceService
             infos = [i for i in infos if request.setl_id in (i.setl_id, i.init_setl_id)]
         return treatment_pb2.QuerySettlementResponse(
             header=self._header(env, received), setlinfo=infos
+        )
+
+    @rpc("2202")
+    async def CancelRegistration(
+        self, request: treatment_pb2.CancelRegistrationRequest, context: Ctx
+    ) -> treatment_pb2.CancelRegistrationResponse:
+        received = clock.now()
+        env = envelope_of(request, "2202", mutating=True)
+        cmd = CancelVisit(
+            env=env,
+            mdtrt_id=convert.required("mdtrt_id", request.mdtrt_id),
+            psn_no=convert.required("psn_no", request.psn_no),
+            ipt_otp_no=request.ipt_otp_no,
+        )
+
+        def encode(removed: int) -> bytes:
+            return bytes(
+                treatment_pb2.CancelRegistrationResponse(
+                    header=self._header(env, received),
+                    mdtrt_id=request.mdtrt_id,
+                    psn_no=request.psn_no,
+                    ipt_otp_no=request.ipt_otp_no,
+                    removed_lines=removed,
+                ).SerializeToString()
+            )
+
+        payload = await self.units.run(self.changes.cancel_registration, cmd, encode)
+        return reply(treatment_pb2.CancelRegistrationResponse, payload)
+
+    @rpc("2203")
+    async def UploadDiagnoses(
+        self, request: treatment_pb2.UploadDiagnosesRequest, context: Ctx
+    ) -> treatment_pb2.UploadDiagnosesResponse:
+        received = clock.now()
+        env = envelope_of(request, "2203", mutating=True)
+        info = request.mdtrtinfo
+        med_type = convert.code(
+            "mdtrtinfo.med_type", info.med_type, convert.MED_TYPES, "medical type"
+        )
+        convert.parse_time_date("mdtrtinfo.begntime", info.begntime)
+        if not 0 <= info.geso_val <= 99:
+            raise InvalidField("mdtrtinfo.geso_val", info.geso_val, "weeks of pregnancy, 0 to 99")
+        if info.birctrl_matn_date:
+            convert.parse_date("mdtrtinfo.birctrl_matn_date", info.birctrl_matn_date)
+        cmd = VisitDiagnoses(
+            env=env,
+            mdtrt_id=convert.required("mdtrtinfo.mdtrt_id", info.mdtrt_id),
+            psn_no=convert.required("mdtrtinfo.psn_no", info.psn_no),
+            med_type=med_type,
+            opsp_dise_code=convert.disease_for(
+                med_type, info.dise_codg if med_type == "14" else "", "mdtrtinfo.dise_codg"
+            ),
+            diag_codes=convert.diagnosis_codes(request.diseinfo, at_least_one=True),
+        )
+
+        def encode() -> bytes:
+            return bytes(
+                treatment_pb2.UploadDiagnosesResponse(
+                    header=self._header(env, received),
+                    mdtrt_id=cmd.mdtrt_id,
+                    med_type=cmd.med_type,
+                    opsp_dise_code=cmd.opsp_dise_code,
+                    diag_codes=cmd.diag_codes,
+                ).SerializeToString()
+            )
+
+        payload = await self.units.run(self.changes.upload_diagnoses, cmd, encode)
+        return reply(treatment_pb2.UploadDiagnosesResponse, payload)
+
+    @rpc("2205")
+    async def CancelFeeDetails(
+        self, request: treatment_pb2.CancelFeeDetailsRequest, context: Ctx
+    ) -> treatment_pb2.CancelFeeDetailsResponse:
+        received = clock.now()
+        env = envelope_of(request, "2205", mutating=True)
+        cmd = CancelLines(
+            env=env,
+            mdtrt_id=convert.required("mdtrt_id", request.mdtrt_id),
+            psn_no=convert.required("psn_no", request.psn_no),
+            chrg_bchno=convert.required("chrg_bchno", request.chrg_bchno),
+        )
+
+        def encode(removed: list[str]) -> bytes:
+            return bytes(
+                treatment_pb2.CancelFeeDetailsResponse(
+                    header=self._header(env, received),
+                    mdtrt_id=request.mdtrt_id,
+                    chrg_bchno=request.chrg_bchno,
+                    feedetl_sn=removed,
+                ).SerializeToString()
+            )
+
+        payload = await self.units.run(self.changes.cancel_fee_details, cmd, encode)
+        return reply(treatment_pb2.CancelFeeDetailsResponse, payload)
+
+    @rpc("5204")
+    async def QueryFeeDetails(
+        self, request: treatment_pb2.QueryFeeDetailsRequest, context: Ctx
+    ) -> treatment_pb2.QueryFeeDetailsResponse:
+        received = clock.now()
+        env = envelope_of(request, "5204")
+        found = await self.units.run(
+            self.changes.fee_details,
+            env,
+            convert.required("mdtrt_id", request.mdtrt_id),
+            convert.required("psn_no", request.psn_no),
+            request.setl_id,
+        )
+        return treatment_pb2.QueryFeeDetailsResponse(
+            header=self._header(env, received),
+            feedetail=[convert.fee_record(u, found.visit, found.setl_id) for u in found.lines],
         )
 
 

@@ -1,4 +1,6 @@
-"""The treatment role's handlers: 1101, 2201, 2204, 2206, 2207, 2208 and the 5203 query.
+"""The treatment role's handlers: 1101, 2201, 2204, 2206, 2207, 2208 and the 5203 query (2202,
+2203, 2205 and 5204, which change or show a visit before settlement, are in
+``service_layer/visit_changes.py``).
 
 Database steps run as one unit of work each; calls to the hub happen between them, never inside
 a transaction. A settlement is recorded here only after the insured place committed it.
@@ -17,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import date
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from provincial_nodes.adapters.hub_client import HubClient, Prepared
@@ -34,7 +37,13 @@ from provincial_nodes.domain.institution import Institution
 from provincial_nodes.domain.person import PersonView
 from provincial_nodes.domain.postings import Place
 from provincial_nodes.domain.settlement import Settlement
-from provincial_nodes.domain.visit import Visit
+from provincial_nodes.domain.visit import (
+    CANCELLED,
+    SETTLED,
+    LineOrigin,
+    Visit,
+    check_not_cancelled,
+)
 from provincial_nodes.service_layer import ledger
 from provincial_nodes.service_layer.filing_cache import FilingCache
 from provincial_nodes.service_layer.insured import PersonLookup, RevokeCommand, SettleCommand
@@ -60,6 +69,7 @@ class RegisterCommand:
     diag_codes: tuple[str, ...]
     opsp_dise_code: str = ""
     refl_flag: str = "0"
+    ipt_otp_no: str = ""
 
 
 @dataclass(frozen=True)
@@ -68,7 +78,8 @@ class UploadCommand:
     mdtrt_id: str
     psn_no: str
     lines: list[FeeLine]
-    fee_times: list[str]
+    origins: list[LineOrigin]
+    chrg_bchno: str = ""
 
 
 @dataclass(frozen=True)
@@ -221,6 +232,7 @@ class TreatmentRole:
                 refl_flag=cmd.refl_flag,
                 filing_id=filing_id,
                 filing_status=filing_status,
+                ipt_otp_no=cmd.ipt_otp_no,
             ),
             env.msgid,
             clock.format_time(clock.now()),
@@ -241,7 +253,8 @@ class TreatmentRole:
         prior = uow.journal.replay(env)
         if prior is not None:
             return prior
-        visit = self._visit(uow, env, cmd.mdtrt_id, cmd.psn_no)
+        visit = self.own_visit(uow, env, cmd.mdtrt_id, cmd.psn_no)
+        check_not_cancelled(visit)
         if visit.status != "open":
             raise FailedPrecondition(
                 "mdtrt_id",
@@ -250,8 +263,6 @@ class TreatmentRole:
                 reason=Reason.VISIT_SETTLED,
             )
         known, counts = uow.visits.line_numbers_and_counts(cmd.mdtrt_id)
-        ctx_counts = dict(counts)
-        classified = []
         for i, line in enumerate(cmd.lines):
             if line.feedetl_sn in known:
                 raise FailedPrecondition(
@@ -260,9 +271,25 @@ class TreatmentRole:
                     "line already uploaded for this visit",
                     reason=Reason.LINE_ALREADY_UPLOADED,
                 )
-            ctx = VisitContext(
-                medins_lv=visit.medins_lv, diag_codes=visit.diag_codes, cnt_already=ctx_counts
-            )
+        classified = self.classify(cmd.lines, visit.medins_lv, visit.diag_codes, counts)
+        uow.visits.add_lines(cmd.mdtrt_id, env.msgid, cmd.chrg_bchno, cmd.origins, classified)
+        payload = encode(classified)
+        uow.journal.record(env, payload)
+        return payload
+
+    def classify(
+        self,
+        lines: list[FeeLine],
+        medins_lv: str,
+        diag_codes: tuple[str, ...],
+        counts: dict[str, Decimal],
+    ) -> list[LineClassification]:
+        """Classify ``lines`` in order under this node's catalogue, for a visit that already
+        holds ``counts`` of each catalogue code (quantity restrictions count them)."""
+        ctx_counts = dict(counts)
+        classified = []
+        for line in lines:
+            ctx = VisitContext(medins_lv=medins_lv, diag_codes=diag_codes, cnt_already=ctx_counts)
             entry = self.catalogue.entry_on(line.med_list_codg, line.fee_ocur_date)
             result = classify_line(
                 entry, line, ctx, code_known=self.catalogue.knows(line.med_list_codg)
@@ -270,17 +297,15 @@ class TreatmentRole:
             classified.append(result)
             ctx_counts = {
                 **ctx_counts,
-                line.med_list_codg: ctx_counts.get(line.med_list_codg, 0) + line.cnt,
+                line.med_list_codg: ctx_counts.get(line.med_list_codg, Decimal(0)) + line.cnt,
             }
-        uow.visits.add_lines(cmd.mdtrt_id, env.msgid, cmd.fee_times, classified)
-        payload = encode(classified)
-        uow.journal.record(env, payload)
-        return payload
+        return classified
 
     # ---- 2206 / 2207 -------------------------------------------------------------------
     def claim(self, uow: UnitOfWork, cmd: SettleVisit) -> SettleCommand:
         """The insured-place claim for a visit, checked against what the hospital declares."""
-        visit = self._visit(uow, cmd.env, cmd.mdtrt_id, cmd.psn_no)
+        visit = self.own_visit(uow, cmd.env, cmd.mdtrt_id, cmd.psn_no)
+        check_not_cancelled(visit)
         if visit.status != "open":
             raise FailedPrecondition(
                 "mdtrt_id",
@@ -423,7 +448,7 @@ class TreatmentRole:
         return prior if prior is not None else check(uow, cmd)
 
     def _check_revocable(self, uow: UnitOfWork, cmd: RevokeCommand) -> None:
-        self._visit(uow, cmd.env, cmd.mdtrt_id, cmd.psn_no)
+        self.own_visit(uow, cmd.env, cmd.mdtrt_id, cmd.psn_no)
         rows = uow.visits.settlements(cmd.mdtrt_id)
         if not any(r[0] == cmd.setl_id and r[1] == "0" for r in rows):
             raise NotFound("setl_id", cmd.setl_id, f"no settlement of visit {cmd.mdtrt_id}")
@@ -453,12 +478,22 @@ class TreatmentRole:
         return payload
 
     @staticmethod
-    def refresh_status(uow: UnitOfWork, mdtrt_id: str) -> None:
-        """The visit is settled while one of its settlements stands, else open again."""
+    def standing_settlement(uow: UnitOfWork, mdtrt_id: str) -> str:
+        """The setl_id of the visit's settlement that stands (not revoked), or ""."""
         rows = uow.visits.settlements(mdtrt_id)
         undone = {r[2] for r in rows if r[2]}
         live = [r[0] for r in rows if r[1] == "0" and r[0] not in undone]
-        uow.visits.set_status(mdtrt_id, "settled" if live else "open")
+        return live[-1] if live else ""
+
+    @classmethod
+    def refresh_status(cls, uow: UnitOfWork, mdtrt_id: str) -> None:
+        """The visit is settled while one of its settlements stands, else open again (a visit
+        its 2202 cancelled stays cancelled: it had none standing and none in doubt)."""
+        visit = uow.visits.get(mdtrt_id)
+        if visit is not None and visit.status == CANCELLED:
+            return
+        standing = cls.standing_settlement(uow, mdtrt_id)
+        uow.visits.set_status(mdtrt_id, SETTLED if standing else "open")
 
     def record_settlement(self, uow: UnitOfWork, s: Settlement, msgid: str) -> None:
         """Record a settlement (or revocation) the insured place committed, and post it."""
@@ -467,7 +502,7 @@ class TreatmentRole:
 
     # ---- 5203 --------------------------------------------------------------------------
     def settlements(self, uow: UnitOfWork, env: Envelope, mdtrt_id: str) -> list[bytes]:
-        self._visit(uow, env, mdtrt_id, None)
+        self.own_visit(uow, env, mdtrt_id, None)
         return [r[3] for r in uow.visits.settlements(mdtrt_id)]
 
     # ---- 3201 / 3202 -------------------------------------------------------------------
@@ -481,7 +516,7 @@ class TreatmentRole:
             if r.fixmedins_code == env.fixmedins_code
         ]
 
-    def _visit(self, uow: UnitOfWork, env: Envelope, mdtrt_id: str, psn_no: str | None) -> Visit:
+    def own_visit(self, uow: UnitOfWork, env: Envelope, mdtrt_id: str, psn_no: str | None) -> Visit:
         self.institution(env)
         visit = uow.visits.get(mdtrt_id)
         if visit is None or visit.fixmedins_code != env.fixmedins_code:

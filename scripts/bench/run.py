@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import signal
@@ -35,11 +36,25 @@ from services.pb.settlenet.v1 import (
     treatment_pb2,
     treatment_pb2_grpc,
 )
+from services.security import credentials
 from services.storage.database import sqlite_url
 from services.values import clock
 
-SCENARIOS = ("bare_relay", "hub_routing", "bare_3hop", "settle_path", "bare_visit", "full_visit")
-CEILING = {"hub_routing": "bare_relay", "settle_path": "bare_3hop", "full_visit": "bare_visit"}
+SCENARIOS = (
+    "bare_relay",
+    "hub_routing",
+    "bare_3hop",
+    "settle_path",
+    "settle_http",
+    "bare_visit",
+    "full_visit",
+)
+CEILING = {
+    "hub_routing": "bare_relay",
+    "settle_path": "bare_3hop",
+    "settle_http": "settle_path",
+    "full_visit": "bare_visit",
+}
 TARGET_RATIO = {"hub_routing": 0.8, "settle_path": 0.5}
 TREAT, INSURED = "11", "13"
 INSURED_REGION = "130100"
@@ -427,10 +442,20 @@ async def _settle_path(
             await client.prepare(op)
             pool.append(client.prepared.pop(op.seq))
 
+    http_wanted = "settle_http" in cfg["only"] and doc["provinces"][TREAT].get("http")
     try:
-        results = await asyncio.gather(*(one() for _ in range(size)), return_exceptions=True)
+        total = size * 2 if http_wanted else size
+        results = await asyncio.gather(*(one() for _ in range(total)), return_exceptions=True)
         failed = sum(isinstance(r, BaseException) for r in results)
         prepare_s = time.perf_counter() - started
+        http_pool: deque[OpenVisit] = deque()
+        if http_wanted:  # every other visit is the HTTP run's: the same visits, either way
+            for i in range(len(pool)):
+                if i % 2:
+                    http_pool.append(pool[i])
+            kept = [v for i, v in enumerate(pool) if not i % 2]
+            pool.clear()
+            pool.extend(kept)
 
         async def settle() -> None:
             if not pool:
@@ -438,9 +463,102 @@ async def _settle_path(
             await client.settle(pool.popleft())
 
         await bench("settle_path", settle, real)
+        if http_wanted:
+            await _settle_over_http(doc, http_pool, bench, real)
     finally:
         await client.close()
-    return {"visits": size - failed, "failed": failed, "seconds": round(prepare_s, 2)}
+    return {"visits": total - failed, "failed": failed, "seconds": round(prepare_s, 2)}
+
+
+async def _settle_over_http(
+    doc: dict[str, Any], pool: deque[OpenVisit], bench: Any, real: dict[str, int]
+) -> None:
+    """The same 2207 over the node's national HTTP interface (yuan, x-tif headers, sign_no), on
+    the same node, right after the gRPC run: the HTTP layer's cost as a ratio in one run."""
+    import ssl
+
+    import httpx
+    import simplejson
+
+    from services.values.yuan import of_fen
+
+    url = doc["provinces"][TREAT]["http"]
+    verify: Any = (
+        ssl.create_default_context(cafile=doc["security"]["ca"]) if connect.secure(doc) else False
+    )
+    accounts = {a.code: a for a in connect.accounts(doc, TREAT)}
+    sign_nos: dict[str, str] = {}
+    seq = itertools.count(1)
+
+    def envelope(infno: str, code: str, admdvs: str, region: str, input_: Any) -> bytes:
+        stamp = clock.now().strftime("%Y%m%d%H%M%S")
+        body = {
+            "infno": infno,
+            "msgid": f"{code}{stamp}{next(seq) % 10000:04d}",
+            "mdtrtarea_admvs": admdvs,
+            "insuplc_admdvs": region,
+            "opter_type": "1",
+            "opter": "BENCH",
+            "inf_time": clock.format_time(clock.now()),
+            "fixmedins_code": code,
+            "sign_no": sign_nos.get(code, ""),
+            "input": input_,
+        }
+        return str(simplejson.dumps(body, use_decimal=True)).encode()
+
+    def headers(code: str) -> dict[str, str]:
+        a = accounts.get(code)
+        out = {"content-type": "application/json"}
+        return out | (dict(credentials.sign(a.paasid, a.token)) if a else {})
+
+    limits = httpx.Limits(max_connections=16, max_keepalive_connections=16)
+    async with httpx.AsyncClient(verify=verify, limits=limits, timeout=10) as http:
+        for code in {v.institution.fixmedins_code for v in pool}:
+            inst = next(v.institution for v in pool if v.institution.fixmedins_code == code)
+            answer = (
+                await http.post(
+                    url,
+                    content=envelope(
+                        "9001",
+                        code,
+                        inst.admdvs,
+                        "",
+                        {"signIn": {"opter_no": "BENCH", "mac": "00", "ip": "127.0.0.1"}},
+                    ),
+                    headers=headers(code),
+                )
+            ).json()
+            sign_nos[code] = answer["output"]["signinoutb"]["sign_no"]
+
+        async def settle() -> None:
+            if not pool:
+                raise Exhausted
+            v = pool.popleft()
+            code = v.institution.fixmedins_code
+            body = envelope(
+                "2207",
+                code,
+                v.institution.admdvs,
+                v.person.insuplc_admdvs,
+                {
+                    "data": {
+                        "psn_no": v.psn_no,
+                        "mdtrt_cert_type": "01",
+                        "mdtrt_cert_no": v.psn_no,
+                        "med_type": "11",
+                        "medfee_sumamt": of_fen(v.medfee_sumamt),
+                        "psn_setlway": "01",
+                        "mdtrt_id": v.mdtrt_id,
+                        "acct_used_flag": "1",
+                        "insutype": v.insutype,
+                    }
+                },
+            )
+            answer = (await http.post(url, content=body, headers=headers(code))).json()
+            if answer.get("infcode") != 0:
+                raise OpFailed(str(answer.get("err_msg", "?"))[:60])
+
+        await bench("settle_http", settle, real)
 
 
 def _say(console: Console) -> Callable[[str], None]:

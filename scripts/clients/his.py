@@ -1,6 +1,7 @@
 """A sample hospital information system (HIS) client: drives a treatment node the way a
-hospital does (1101 → 2201 → 2204 → 2206 → 2207, and 2208). Used by the demo, the tests and the
-load generator; a province team can read it as a worked example of the contract."""
+hospital does (1101 → 2201 → 2203 → 2204 → 2206 → 2207, and 2208; 2205 and 2202 to take lines
+back or cancel the visit before settlement; 5203 and 5204 to ask). Used by the demo, the tests
+and the load generator; a province team can read it as a worked example of the contract."""
 
 from __future__ import annotations
 
@@ -119,12 +120,16 @@ class His:
         fee_time: str,
         *,
         first_sn: int = 1,
+        chrg_bchno: str = "",
+        msgid: str | None = None,
     ) -> treatment_pb2.UploadFeeDetailsResponse:
+        """2204. ``chrg_bchno`` names the charge batch (2205 takes a batch back by it)."""
         res: treatment_pb2.UploadFeeDetailsResponse = await self.stub.UploadFeeDetails(
             treatment_pb2.UploadFeeDetailsRequest(
-                header=self.header("2204", insuplc_admdvs),
+                header=self.header("2204", insuplc_admdvs, msgid),
                 mdtrt_id=mdtrt_id,
                 psn_no=psn_no,
+                chrg_bchno=chrg_bchno,
                 feedetail=[
                     treatment_pb2.FeeDetail(
                         feedetl_sn=f"{first_sn + i:04d}",
@@ -194,6 +199,106 @@ class His:
                 setl_id=setl_id,
                 mdtrt_id=mdtrt_id,
                 psn_no=psn_no,
+            ),
+            timeout=self.timeout,
+        )
+        return res
+
+    async def upload_diagnoses(
+        self,
+        insuplc_admdvs: str,
+        mdtrt_id: str,
+        psn_no: str,
+        begntime: str,
+        diag: tuple[str, ...],
+        *,
+        med_type: str = "11",
+        dise_codg: str = "",
+        msgid: str | None = None,
+    ) -> treatment_pb2.UploadDiagnosesResponse:
+        """2203: the visit's medical type and diagnoses (the first is the main one);
+        ``dise_codg`` the chronic/special disease of a med_type "14" visit."""
+        res: treatment_pb2.UploadDiagnosesResponse = await self.stub.UploadDiagnoses(
+            treatment_pb2.UploadDiagnosesRequest(
+                header=self.header("2203", insuplc_admdvs, msgid),
+                mdtrtinfo=treatment_pb2.MdtrtInfo(
+                    mdtrt_id=mdtrt_id,
+                    psn_no=psn_no,
+                    med_type=med_type,
+                    begntime=begntime,
+                    dise_codg=dise_codg,
+                ),
+                diseinfo=[
+                    common_pb2.Diagnosis(
+                        diag_code=d,
+                        diag_type="1",
+                        diag_srt_no=i + 1,
+                        diag_dept="内科",
+                        dise_dor_no="D001",
+                        dise_dor_name="医生",
+                        diag_time=begntime,
+                        vali_flag="1",
+                    )
+                    for i, d in enumerate(diag)
+                ],
+            ),
+            timeout=self.timeout,
+        )
+        return res
+
+    async def cancel_fee_details(
+        self,
+        insuplc_admdvs: str,
+        mdtrt_id: str,
+        psn_no: str,
+        chrg_bchno: str = "0000",
+        *,
+        msgid: str | None = None,
+    ) -> treatment_pb2.CancelFeeDetailsResponse:
+        """2205: take back the lines of one charge batch ("0000": all of the visit's)."""
+        res: treatment_pb2.CancelFeeDetailsResponse = await self.stub.CancelFeeDetails(
+            treatment_pb2.CancelFeeDetailsRequest(
+                header=self.header("2205", insuplc_admdvs, msgid),
+                mdtrt_id=mdtrt_id,
+                chrg_bchno=chrg_bchno,
+                psn_no=psn_no,
+            ),
+            timeout=self.timeout,
+        )
+        return res
+
+    async def cancel_registration(
+        self,
+        insuplc_admdvs: str,
+        mdtrt_id: str,
+        psn_no: str,
+        *,
+        ipt_otp_no: str | None = None,
+        msgid: str | None = None,
+    ) -> treatment_pb2.CancelRegistrationResponse:
+        """2202: cancel the visit (``ipt_otp_no`` defaults to the one :meth:`register_visit`
+        sends)."""
+        res: treatment_pb2.CancelRegistrationResponse = await self.stub.CancelRegistration(
+            treatment_pb2.CancelRegistrationRequest(
+                header=self.header("2202", insuplc_admdvs, msgid),
+                psn_no=psn_no,
+                mdtrt_id=mdtrt_id,
+                ipt_otp_no=ipt_otp_no if ipt_otp_no is not None else f"OP{psn_no[-6:]}",
+            ),
+            timeout=self.timeout,
+        )
+        return res
+
+    async def query_fee_details(
+        self, insuplc_admdvs: str, mdtrt_id: str, psn_no: str, *, setl_id: str = ""
+    ) -> treatment_pb2.QueryFeeDetailsResponse:
+        """5204: the visit's fee lines as the node holds them."""
+        res: treatment_pb2.QueryFeeDetailsResponse = await self.stub.QueryFeeDetails(
+            treatment_pb2.QueryFeeDetailsRequest(
+                header=self.header("5204", insuplc_admdvs),
+                psn_no=psn_no,
+                setl_id=setl_id,
+                mdtrt_id=mdtrt_id,
             ),
             timeout=self.timeout,
         )

@@ -32,7 +32,7 @@ _log = structlog.get_logger("rpc")
 _deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar("deadline", default=None)
 
 DEFAULT_HOP_TIMEOUT_S = 10.0
-_STATE_CHANGING = {"2201", "2204", "2207", "2208", "9101"}
+_STATE_CHANGING = {"2201", "2202", "2203", "2204", "2205", "2207", "2208", "9101"}
 """Transactions logged at INFO when they succeed; queries only at DEBUG."""
 
 

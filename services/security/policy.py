@@ -158,7 +158,15 @@ _FILING = (
 PROVINCE_RULES: dict[str, Rule] = {
     **{
         method("TreatmentService", m): _rule(INSTITUTION, check=own_envelope)
-        for m in (*_TREATMENT, "RevokeSettlement", "QuerySettlement")
+        for m in (
+            *_TREATMENT,
+            "RevokeSettlement",
+            "QuerySettlement",
+            "CancelRegistration",
+            "UploadDiagnoses",
+            "CancelFeeDetails",
+            "QueryFeeDetails",
+        )
     },
     **{
         method("HospitalReconcileService", m): _rule(INSTITUTION, check=own_envelope)

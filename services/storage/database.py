@@ -33,8 +33,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
-from sqlalchemy import Connection, Engine, MetaData, create_engine, event
+from sqlalchemy import Column, Connection, Engine, MetaData, create_engine, event, inspect, text
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.schema import CreateColumn
 
 from services.storage import files
 
@@ -207,6 +208,12 @@ class _LoopWriter:
                 self._conn = None
 
 
+def _add_column(conn: Connection, table: str, column: Column[Any]) -> None:
+    """``ALTER TABLE ... ADD COLUMN`` as the dialect spells the column (with its default)."""
+    spec = CreateColumn(column).compile(dialect=conn.dialect)
+    conn.execute(text(f'ALTER TABLE "{table}" ADD COLUMN {spec}'))
+
+
 class Database:
     """A node's database: engine, schema and the writer (SQLite) or worker threads that talk
     to it."""
@@ -224,10 +231,17 @@ class Database:
     def create_schema(self) -> None:
         """Create every table that does not exist yet (first start), and every index a newer
         version declares on a table that already exists (``create_all`` skips those), so a
-        node's database from before an index was added gets it at the next start."""
+        node's database from before an index was added gets it at the next start. A column a
+        newer version adds to an existing table is added too, when it has a server default (the
+        value the rows from before take)."""
         self.metadata.create_all(self.engine)
         with self.engine.begin() as conn:
+            known = inspect(conn)
             for table in self.metadata.sorted_tables:
+                have = {c["name"] for c in known.get_columns(table.name)}
+                for column in table.columns:
+                    if column.name not in have and column.server_default is not None:
+                        _add_column(conn, table.name, column)
                 for index in table.indexes:
                     index.create(conn, checkfirst=True)
 

@@ -226,6 +226,16 @@ def listing(
     return [_row(r) for r in conn.execute(q).all()]
 
 
+def pending_for_visit(conn: Connection, table: Table, mdtrt_id: str) -> list[str]:
+    """The pending msgids forwarded for the visit ``mdtrt_id``, oldest first."""
+    q = (
+        select(table.c.msgid)
+        .where(table.c.state == PENDING, table.c.mdtrt_id == mdtrt_id)
+        .order_by(table.c.created_at, table.c.msgid)
+    )
+    return [r.msgid for r in conn.execute(q).all()]
+
+
 def count_pending(conn: Connection, table: Table, before: str = "") -> int:
     """Pending rows, those created before ``before`` (``yyyy-MM-dd[ HH:mm:ss]``) when given."""
     q = select(func.count()).select_from(table).where(table.c.state == PENDING)

@@ -56,6 +56,18 @@ FIELD_CHARS: dict[str, int] = {
     "caty": 10,
     "diag_code": CODE_CHARS,
     "diag_name": 100,
+    "diag_type": 3,
+    "diag_dept": NAME_CHARS,
+    "dise_dor_no": CODE_CHARS,
+    "dise_dor_name": NAME_CHARS,
+    "diag_time": 19,
+    "vali_flag": 3,
+    "main_cond_dscr": 1000,
+    "dise_codg": CODE_CHARS,
+    "dise_name": MEMO_CHARS,
+    "birctrl_type": 6,
+    "birctrl_matn_date": 10,
+    "matn_type": 6,
     "opsp_dise_code": CODE_CHARS,
     "opsp_dise_name": 100,
     "refl_flag": 1,
@@ -117,7 +129,17 @@ FIELD_CHARS: dict[str, int] = {
 """Most characters of each string field, by field name."""
 
 FREE_TEXT = frozenset(
-    {"memo", "evidence", "yaml", "diag_name", "hosp_name", "dept_name", "opsp_dise_name"}
+    {
+        "memo",
+        "evidence",
+        "yaml",
+        "diag_name",
+        "hosp_name",
+        "dept_name",
+        "opsp_dise_name",
+        "main_cond_dscr",
+        "dise_name",
+    }
 )
 """Fields that may hold a tab, a newline or a carriage return; no field may hold another
 control character (a NUL breaks PostgreSQL's text type, the rest only hides things in logs)."""
@@ -139,9 +161,11 @@ PLANNED_YEARS = 10
 """A planned date (a filing's or qualification's begin or end, a reconciliation period) is at
 most this many years past the node's today."""
 
-TIME_FIELDS = frozenset({"begntime", "fee_ocur_time", "inf_time", "event_time", "setl_time"})
+TIME_FIELDS = frozenset(
+    {"begntime", "fee_ocur_time", "inf_time", "event_time", "setl_time", "diag_time"}
+)
 """``yyyy-MM-dd HH:mm:ss`` of something that happened: from :data:`EARLIEST` to today + 1 day."""
-EVENT_DATE_FIELDS = frozenset({"setl_date"})
+EVENT_DATE_FIELDS = frozenset({"setl_date", "birctrl_matn_date"})
 """``yyyy-MM-dd`` of something that happened: the same range."""
 PLANNED_DATE_FIELDS = frozenset({"begndate", "enddate"})
 """``yyyy-MM-dd`` of a period: from :data:`EARLIEST` to today + :data:`PLANNED_YEARS` years."""

@@ -67,6 +67,8 @@ class Reason(StrEnum):
     NONCE_REUSED = "NONCE_REUSED"
     NOT_PERMITTED = "NOT_PERMITTED"
     SIGNED_OUT = "SIGNED_OUT"
+    VISIT_CANCELLED = "VISIT_CANCELLED"
+    VISIT_HAS_SETTLEMENT = "VISIT_HAS_SETTLEMENT"
 
 
 MEANING: dict[Reason, str] = {
@@ -112,5 +114,7 @@ MEANING: dict[Reason, str] = {
     Reason.NONCE_REUSED: "The x-tif-nonce was already used within the window (a replayed signature).",
     Reason.NOT_PERMITTED: "The caller is known but may not make this call, or not for this code, visit or province.",
     Reason.SIGNED_OUT: "An HTTP call with the sign_no of a sign-in that was signed out (9002): sign in again.",
+    Reason.VISIT_CANCELLED: "A call on a visit its 2202 cancelled: register a new visit (2201).",
+    Reason.VISIT_HAS_SETTLEMENT: "A 2202, 2203 or 2205 on a visit with a settlement standing or a 2207 in doubt: revoke it (2208) or wait.",
 }
 """What each reason means, in the words of the README's error table."""

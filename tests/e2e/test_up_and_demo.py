@@ -302,3 +302,52 @@ def test_demo_tells_the_whole_story_and_its_splits_add_up() -> None:
     assert human.returncode == 0 and "全国备案库" in human.stdout and "恒等式成立" in human.stdout
     assert "转诊备案" in human.stdout and "temporary_referral" in human.stdout
     assert time.monotonic() - started < 120  # two runs; each is well under 30 s
+
+
+def _call(target: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*CLI, "call", "--target", str(target), *args], capture_output=True, text=True, timeout=60
+    )
+
+
+def test_settlenet_call_speaks_as_every_role(running) -> None:
+    target, _proc = running
+    doc = json.loads(target.read_text())
+    person = doc["provinces"]["13"]["persons"][1]
+    desk = next(a["code"] for a in doc["security"]["accounts"]["13"] if a["kind"] == "desk")
+    as_hospital = _call(
+        target,
+        "--as",
+        "H11010100001",
+        "TreatmentService/QueryPerson",
+        json.dumps({"header": {"insuplc_admdvs": "130100"}, "certno": person["certno"]}),
+    )
+    assert as_hospital.returncode == 0, as_hospital.stderr
+    assert json.loads(as_hospital.stdout)["baseinfo"]["psn_no"] == person["psn_no"]
+    as_desk = _call(
+        target, "--as", desk, "FilingService/QueryFilings", json.dumps({"psn_no": person["psn_no"]})
+    )
+    assert as_desk.returncode == 0, as_desk.stderr
+    as_operator = _call(target, "HubService/ListNodes")
+    assert as_operator.returncode == 0 and '"13"' in as_operator.stdout
+    as_node = _call(target, "--as", "13", "AdvanceService/QueryAdvances", '{"province": "13"}')
+    assert as_node.returncode == 0, as_node.stderr
+    as_hub = _call(
+        target, "--as", "hub", "--node", "13", "ReconcileService/Totals", '{"role": "insured"}'
+    )
+    assert as_hub.returncode == 0, as_hub.stderr
+    # AdminService is not served without `up --admin`; the access certificate alone is nobody.
+    as_admin = _call(
+        target,
+        "--as",
+        "admin",
+        "--node",
+        "13",
+        "AdminService/GetPersonState",
+        json.dumps({"psn_no": person["psn_no"]}),
+    )
+    assert as_admin.returncode == 1 and "UNIMPLEMENTED" in as_admin.stderr
+    as_nobody = _call(target, "--as", "access", "HubService/ListNodes")
+    assert as_nobody.returncode == 1 and "PERMISSION_DENIED" in as_nobody.stderr
+    other_desk = _call(target, "--as", desk, "--node", "11", "FilingService/QueryFilings", "{}")
+    assert other_desk.returncode == 1

@@ -1,6 +1,6 @@
-"""Malformed requests to every mutating RPC of TreatmentService (and the cheap 1101) against a
-real in-process network: none gets UNKNOWN or INTERNAL, a refused one changes no row of any
-node's database, and every node still answers its health check.
+"""Malformed requests to every mutating RPC of TreatmentService (and the cheap 1101 and 5204)
+against a real in-process network: none gets UNKNOWN or INTERNAL, a refused one changes no row
+of any node's database, and every node still answers its health check.
 
 Examples per RPC: ``SETTLENET_FUZZ_EXAMPLES`` (default 50; the slow run sets 2000).
 """
@@ -42,15 +42,22 @@ class Hospital:
         self.uploading = self._open(self.persons[0])
         self.settling = self._open(self.persons[1])
         self.settled = self._settled(self.persons[2])
+        self.cancelling = self._open(self.persons[5])
+        self.taking_back = self._open(self.persons[0])  # a second visit of theirs
+        self.diagnosing = self._open(self.persons[3])
 
     def _open(self, person: Any) -> tuple[str, Any]:
         mdtrt_id = self.live.run(
             self.his.register(REGION, person.psn_no, person.insutype, VISIT_TIME)
         )
-        self.live.run(
-            self.his.upload(REGION, mdtrt_id, person.psn_no, [Line(self.code, "2", 1449)], FEE_TIME)
-        )
+        self._lines(mdtrt_id, person)
         return mdtrt_id, person
+
+    def _lines(self, mdtrt_id: str, person: Any) -> None:
+        line = Line(self.code, "2", 1449)
+        self.live.run(
+            self.his.upload(REGION, mdtrt_id, person.psn_no, [line], FEE_TIME, chrg_bchno="B0001")
+        )
 
     def _settled(self, person: Any) -> tuple[str, str, Any]:
         mdtrt_id, _ = self._open(person)
@@ -129,6 +136,65 @@ class Hospital:
             psn_no=p.psn_no,
         )
 
+    def cancel_registration(self) -> treatment_pb2.CancelRegistrationRequest:
+        mdtrt_id, p = self.cancelling
+        return treatment_pb2.CancelRegistrationRequest(
+            header=self.his.header("2202", REGION),
+            psn_no=p.psn_no,
+            mdtrt_id=mdtrt_id,
+            ipt_otp_no=f"OP{p.psn_no[-6:]}",
+        )
+
+    def cancel_fee_details(self) -> treatment_pb2.CancelFeeDetailsRequest:
+        mdtrt_id, p = self.taking_back
+        return treatment_pb2.CancelFeeDetailsRequest(
+            header=self.his.header("2205", REGION),
+            mdtrt_id=mdtrt_id,
+            chrg_bchno="B0001",
+            psn_no=p.psn_no,
+        )
+
+    def upload_diagnoses(self) -> treatment_pb2.UploadDiagnosesRequest:
+        mdtrt_id, p = self.diagnosing
+        return treatment_pb2.UploadDiagnosesRequest(
+            header=self.his.header("2203", REGION),
+            mdtrtinfo=treatment_pb2.MdtrtInfo(
+                mdtrt_id=mdtrt_id,
+                psn_no=p.psn_no,
+                med_type="11",
+                begntime=VISIT_TIME,
+                main_cond_dscr="咳嗽三天",
+                dise_codg="",
+                dise_name="",
+                birctrl_type="",
+                birctrl_matn_date="2026-01-01",
+                matn_type="",
+                geso_val=0,
+            ),
+            diseinfo=[
+                common_pb2.Diagnosis(
+                    diag_code="J06.900",
+                    diag_name="上呼吸道感染",
+                    diag_type="1",
+                    diag_srt_no=1,
+                    diag_dept="内科",
+                    dise_dor_no="D001",
+                    dise_dor_name="医生",
+                    diag_time=VISIT_TIME,
+                    vali_flag="1",
+                )
+            ],
+        )
+
+    def query_fee_details(self) -> treatment_pb2.QueryFeeDetailsRequest:
+        setl_id, mdtrt_id, p = self.settled
+        return treatment_pb2.QueryFeeDetailsRequest(
+            header=self.his.header("5204", REGION),
+            psn_no=p.psn_no,
+            setl_id=setl_id,
+            mdtrt_id=mdtrt_id,
+        )
+
     # ---- after an accepted call ----------------------------------------------------------
 
     def settled_one(self, response: Any) -> None:
@@ -136,6 +202,12 @@ class Hospital:
 
     def revoked_one(self, response: Any) -> None:
         self.settled = self._settled(self.settled[2])
+
+    def cancelled_one(self, response: Any) -> None:
+        self.cancelling = self._open(self.cancelling[1])
+
+    def took_back(self, response: Any) -> None:
+        self._lines(*self.taking_back)
 
 
 @pytest.fixture(scope="module")
@@ -156,6 +228,14 @@ TARGETS = {
         "11", STUB, "Settle", lambda: h.settle_request("2207"), h.settled_one
     ),
     "RevokeSettlement": lambda h: Target("11", STUB, "RevokeSettlement", h.revoke, h.revoked_one),
+    "CancelRegistration": lambda h: Target(
+        "11", STUB, "CancelRegistration", h.cancel_registration, h.cancelled_one
+    ),
+    "CancelFeeDetails": lambda h: Target(
+        "11", STUB, "CancelFeeDetails", h.cancel_fee_details, h.took_back
+    ),
+    "UploadDiagnoses": lambda h: Target("11", STUB, "UploadDiagnoses", h.upload_diagnoses),
+    "QueryFeeDetails": lambda h: Target("11", STUB, "QueryFeeDetails", h.query_fee_details),
 }
 
 

@@ -163,7 +163,7 @@ async def test_a_2_63_cap_is_refused_once_named_and_the_next_settlement_still_se
         assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
         field, description = details_of(err.value)[0][0]
         assert field == f"yaml.schemes.{REGION}[0].periods[0].cap_fen_annual"
-        assert str(2**63) in description
+        assert description  # the problem; the value is in the message, once
         assert err.value.details().count(str(2**63)) == 1
         assert net.snapshot() == before
         p = net.person(0)

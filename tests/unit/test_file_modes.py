@@ -58,7 +58,7 @@ def test_private_umask_makes_new_files_0600(tmp_path: Path) -> None:
 
 def test_settlenet_hub_writes_only_0600_files(tmp_path: Path) -> None:
     data, ready = tmp_path / "data", tmp_path / "ready.json"
-    argv = [*launcher.CLI, "hub", "--data", str(data), "--ready-file", str(ready)]
+    argv = [*launcher.CLI, "hub", "--data", str(data), "--ready-file", str(ready), "--insecure"]
     proc = subprocess.Popen(  # under the umask a shell usually gives, 022
         ["sh", "-c", 'umask 022 && exec "$@"', "sh", *argv],
         stdout=subprocess.DEVNULL,

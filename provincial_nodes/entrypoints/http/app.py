@@ -21,8 +21,9 @@ import contextlib
 import json
 import socket
 import ssl
+import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -57,6 +58,9 @@ log = structlog.get_logger("http")
 PATH = "/fsi/api/rsfComIfsService/callService"
 DEADLINE_S = 10.0
 """A call's deadline inside the node (what a gRPC client gives by default)."""
+SIGN_IN_MEMORY_S = 30.0
+"""How long a live sign-in is trusted without reading it again (a sign-out through another
+process of a scaled-out node is seen within this)."""
 AUTH_METHOD = "/settlenet.v1.TreatmentService/QueryPerson"
 """The rule 9001 and 9002 are checked under: an institution of this province, its own code."""
 
@@ -72,6 +76,8 @@ class HttpInterface:
     headers: ResponseHeaders
     guard: Guard | None
     """None on an insecure node: no x-tif check."""
+    _sign_ins: dict[str, tuple[str, float]] = field(default_factory=dict)
+    """sign_no → (institution, when it was last read live)."""
 
     async def call(self, request: Request) -> Response:
         received = clock.now()
@@ -134,8 +140,20 @@ class HttpInterface:
         message = transaction.request(header=header)
         transaction.read(input_, message)
         self._authorize(transaction.grpc_method, request, message)
-        await self.units.run(sign_in.signed_in, env["sign_no"], env["fixmedins_code"])
+        await self._check_sign_no(env["sign_no"], env["fixmedins_code"])
         return await self._invoke(transaction, message, input_, request)
+
+    async def _check_sign_no(self, sign_no: str, code: str) -> None:
+        """A live sign-in of the institution: read from the database, then remembered for
+        :data:`SIGN_IN_MEMORY_S` (a sign-out on this node forgets it at once)."""
+        now = time.monotonic()
+        known = self._sign_ins.get(sign_no)
+        if known is not None and known[0] == code and now - known[1] < SIGN_IN_MEMORY_S:
+            return
+        await self.units.run(sign_in.signed_in, sign_no, code)
+        if len(self._sign_ins) > 100_000:
+            self._sign_ins.clear()
+        self._sign_ins[sign_no] = (code, now)
 
     def _authorize(self, method: str, request: Request, message: Any) -> None:
         if self.guard is None:
@@ -171,6 +189,7 @@ class HttpInterface:
             raise InvalidField("input.signOut", node, "required: {sign_no, opter_no}")
         number = wire.text("input.signOut.sign_no", node.get("sign_no"), 30) or env["sign_no"]
         done = await self.units.run(sign_in.sign_out, number, code, now)
+        self._sign_ins.pop(number, None)
         return {"signoutoutb": {"sign_time": done.signed_out_at}}
 
     async def _invoke(

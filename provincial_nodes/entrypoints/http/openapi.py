@@ -29,7 +29,11 @@ AMOUNT = {"type": "number", "multipleOf": 0.01, "description": "yuan, at most tw
 ANSWERS: dict[str, Any] = {
     "1101": insured_pb2.PersonInfo,
     "2201": treatment_pb2.RegisterVisitResponse,
+    "2202": treatment_pb2.CancelRegistrationResponse,
+    "2203": treatment_pb2.UploadDiagnosesResponse,
     "2204": treatment_pb2.UploadFeeDetailsResponse,
+    "2205": treatment_pb2.CancelFeeDetailsResponse,
+    "5204": treatment_pb2.QueryFeeDetailsResponse,
     "2206": treatment_pb2.SettleResponse,
     "2207": treatment_pb2.SettleResponse,
     "2208": treatment_pb2.RevokeSettlementResponse,
@@ -127,7 +131,7 @@ def document(code: str = "") -> dict[str, Any]:
         nodes = {
             node: (
                 message
-                if node in ("data", "mdtrtinfo")
+                if node in ("data",) or (node == "mdtrtinfo" and t.infno != "2203")
                 else {"type": "array", "items": {"type": "object"}}
             )
             for node in t.input_nodes

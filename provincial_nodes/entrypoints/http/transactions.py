@@ -100,6 +100,11 @@ def _fee_lines(input_: dict[str, Any], request: Any) -> None:
     fill(request, {"feedetail": lines}, "input")
 
 
+def _diagnoses(input_: dict[str, Any], request: Any) -> None:
+    info = _node(input_, "mdtrtinfo", "mdtrtInfo")
+    fill(request, {"mdtrtinfo": info, "diseinfo": input_.get("diseinfo", [])}, "input")
+
+
 def _renamed(renames: dict[str, str]) -> Read:
     """``input.data`` with the spec's names mapped onto the contract's."""
 
@@ -167,6 +172,15 @@ def _queried(answer: Any, request: Any, input_: dict[str, Any]) -> Any:
     return out
 
 
+def _nothing(answer: Any, request: Any, input_: dict[str, Any]) -> Any:
+    return {}  # the spec's 2202, 2203 and 2205 have no output
+
+
+def _fee_rows(answer: Any, request: Any, input_: dict[str, Any]) -> Any:
+    """5204: a bare list, each row the line's classification and its upload's facts."""
+    return [render(r, skip=("result",)) | render(r.result) for r in answer.feedetail]
+
+
 def _corrected(answer: Any, request: Any, input_: dict[str, Any]) -> Any:
     return {"omsgid": answer.omsgid, "outcome": answer.outcome}
 
@@ -217,6 +231,26 @@ TRANSACTIONS: dict[str, Transaction] = {
             ("data", "diseinfo"),
         ),
         Transaction(
+            "2202",
+            "门诊挂号撤销",
+            "TreatmentService",
+            "CancelRegistration",
+            treatment_pb2.CancelRegistrationRequest,
+            _data,
+            _nothing,
+            ("data",),
+        ),
+        Transaction(
+            "2203",
+            "门诊就诊信息上传",
+            "TreatmentService",
+            "UploadDiagnoses",
+            treatment_pb2.UploadDiagnosesRequest,
+            _diagnoses,
+            _nothing,
+            ("mdtrtinfo", "diseinfo"),
+        ),
+        Transaction(
             "2204",
             "门诊费用明细信息上传",
             "TreatmentService",
@@ -225,6 +259,16 @@ TRANSACTIONS: dict[str, Transaction] = {
             _fee_lines,
             _classified,
             ("feedetail",),
+        ),
+        Transaction(
+            "2205",
+            "门诊费用明细撤销",
+            "TreatmentService",
+            "CancelFeeDetails",
+            treatment_pb2.CancelFeeDetailsRequest,
+            _data,
+            _nothing,
+            ("data",),
         ),
         Transaction(
             "2206",
@@ -264,6 +308,16 @@ TRANSACTIONS: dict[str, Transaction] = {
             treatment_pb2.QuerySettlementRequest,
             _data,
             _queried,
+            ("data",),
+        ),
+        Transaction(
+            "5204",
+            "费用明细查询",
+            "TreatmentService",
+            "QueryFeeDetails",
+            treatment_pb2.QueryFeeDetailsRequest,
+            _data,
+            _fee_rows,
             ("data",),
         ),
         Transaction(

@@ -51,6 +51,9 @@ class Reason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     SIGNATURE_EXPIRED: _ClassVar[Reason]
     NONCE_REUSED: _ClassVar[Reason]
     NOT_PERMITTED: _ClassVar[Reason]
+    SIGNED_OUT: _ClassVar[Reason]
+    VISIT_CANCELLED: _ClassVar[Reason]
+    VISIT_HAS_SETTLEMENT: _ClassVar[Reason]
 REASON_UNSPECIFIED: Reason
 SETTLENET_ERROR: Reason
 INVALID_FIELD: Reason
@@ -93,6 +96,9 @@ CREDENTIALS_INVALID: Reason
 SIGNATURE_EXPIRED: Reason
 NONCE_REUSED: Reason
 NOT_PERMITTED: Reason
+SIGNED_OUT: Reason
+VISIT_CANCELLED: Reason
+VISIT_HAS_SETTLEMENT: Reason
 
 class RequestHeader(_message.Message):
     __slots__ = ("infno", "msgid", "mdtrtarea_admvs", "insuplc_admdvs", "fixmedins_code", "opter_type", "opter", "inf_time", "recer_sys_code", "infver", "opter_name", "fixmedins_name", "sign_no")
@@ -139,12 +145,26 @@ class ResponseHeader(_message.Message):
     def __init__(self, inf_refmsgid: _Optional[str] = ..., refmsg_time: _Optional[str] = ..., respond_time: _Optional[str] = ..., infcode: _Optional[int] = ..., msgid: _Optional[str] = ...) -> None: ...
 
 class Diagnosis(_message.Message):
-    __slots__ = ("diag_code", "diag_name")
+    __slots__ = ("diag_code", "diag_name", "diag_type", "diag_srt_no", "diag_dept", "dise_dor_no", "dise_dor_name", "diag_time", "vali_flag")
     DIAG_CODE_FIELD_NUMBER: _ClassVar[int]
     DIAG_NAME_FIELD_NUMBER: _ClassVar[int]
+    DIAG_TYPE_FIELD_NUMBER: _ClassVar[int]
+    DIAG_SRT_NO_FIELD_NUMBER: _ClassVar[int]
+    DIAG_DEPT_FIELD_NUMBER: _ClassVar[int]
+    DISE_DOR_NO_FIELD_NUMBER: _ClassVar[int]
+    DISE_DOR_NAME_FIELD_NUMBER: _ClassVar[int]
+    DIAG_TIME_FIELD_NUMBER: _ClassVar[int]
+    VALI_FLAG_FIELD_NUMBER: _ClassVar[int]
     diag_code: str
     diag_name: str
-    def __init__(self, diag_code: _Optional[str] = ..., diag_name: _Optional[str] = ...) -> None: ...
+    diag_type: str
+    diag_srt_no: int
+    diag_dept: str
+    dise_dor_no: str
+    dise_dor_name: str
+    diag_time: str
+    vali_flag: str
+    def __init__(self, diag_code: _Optional[str] = ..., diag_name: _Optional[str] = ..., diag_type: _Optional[str] = ..., diag_srt_no: _Optional[int] = ..., diag_dept: _Optional[str] = ..., dise_dor_no: _Optional[str] = ..., dise_dor_name: _Optional[str] = ..., diag_time: _Optional[str] = ..., vali_flag: _Optional[str] = ...) -> None: ...
 
 class SetlDetail(_message.Message):
     __slots__ = ("fund_pay_type", "inscp_scp_amt", "crt_payb_lmt_amt", "fund_payamt", "fund_pay_type_name", "setl_proc_info")

@@ -227,3 +227,149 @@ class QuerySettlementResponse(_message.Message):
     header: _common_pb2.ResponseHeader
     setlinfo: _containers.RepeatedCompositeFieldContainer[_common_pb2.SetlInfo]
     def __init__(self, header: _Optional[_Union[_common_pb2.ResponseHeader, _Mapping]] = ..., setlinfo: _Optional[_Iterable[_Union[_common_pb2.SetlInfo, _Mapping]]] = ...) -> None: ...
+
+class CancelRegistrationRequest(_message.Message):
+    __slots__ = ("header", "psn_no", "mdtrt_id", "ipt_otp_no")
+    HEADER_FIELD_NUMBER: _ClassVar[int]
+    PSN_NO_FIELD_NUMBER: _ClassVar[int]
+    MDTRT_ID_FIELD_NUMBER: _ClassVar[int]
+    IPT_OTP_NO_FIELD_NUMBER: _ClassVar[int]
+    header: _common_pb2.RequestHeader
+    psn_no: str
+    mdtrt_id: str
+    ipt_otp_no: str
+    def __init__(self, header: _Optional[_Union[_common_pb2.RequestHeader, _Mapping]] = ..., psn_no: _Optional[str] = ..., mdtrt_id: _Optional[str] = ..., ipt_otp_no: _Optional[str] = ...) -> None: ...
+
+class CancelRegistrationResponse(_message.Message):
+    __slots__ = ("header", "mdtrt_id", "psn_no", "ipt_otp_no", "removed_lines")
+    HEADER_FIELD_NUMBER: _ClassVar[int]
+    MDTRT_ID_FIELD_NUMBER: _ClassVar[int]
+    PSN_NO_FIELD_NUMBER: _ClassVar[int]
+    IPT_OTP_NO_FIELD_NUMBER: _ClassVar[int]
+    REMOVED_LINES_FIELD_NUMBER: _ClassVar[int]
+    header: _common_pb2.ResponseHeader
+    mdtrt_id: str
+    psn_no: str
+    ipt_otp_no: str
+    removed_lines: int
+    def __init__(self, header: _Optional[_Union[_common_pb2.ResponseHeader, _Mapping]] = ..., mdtrt_id: _Optional[str] = ..., psn_no: _Optional[str] = ..., ipt_otp_no: _Optional[str] = ..., removed_lines: _Optional[int] = ...) -> None: ...
+
+class UploadDiagnosesRequest(_message.Message):
+    __slots__ = ("header", "mdtrtinfo", "diseinfo")
+    HEADER_FIELD_NUMBER: _ClassVar[int]
+    MDTRTINFO_FIELD_NUMBER: _ClassVar[int]
+    DISEINFO_FIELD_NUMBER: _ClassVar[int]
+    header: _common_pb2.RequestHeader
+    mdtrtinfo: MdtrtInfo
+    diseinfo: _containers.RepeatedCompositeFieldContainer[_common_pb2.Diagnosis]
+    def __init__(self, header: _Optional[_Union[_common_pb2.RequestHeader, _Mapping]] = ..., mdtrtinfo: _Optional[_Union[MdtrtInfo, _Mapping]] = ..., diseinfo: _Optional[_Iterable[_Union[_common_pb2.Diagnosis, _Mapping]]] = ...) -> None: ...
+
+class MdtrtInfo(_message.Message):
+    __slots__ = ("mdtrt_id", "psn_no", "med_type", "begntime", "main_cond_dscr", "dise_codg", "dise_name", "birctrl_type", "birctrl_matn_date", "matn_type", "geso_val")
+    MDTRT_ID_FIELD_NUMBER: _ClassVar[int]
+    PSN_NO_FIELD_NUMBER: _ClassVar[int]
+    MED_TYPE_FIELD_NUMBER: _ClassVar[int]
+    BEGNTIME_FIELD_NUMBER: _ClassVar[int]
+    MAIN_COND_DSCR_FIELD_NUMBER: _ClassVar[int]
+    DISE_CODG_FIELD_NUMBER: _ClassVar[int]
+    DISE_NAME_FIELD_NUMBER: _ClassVar[int]
+    BIRCTRL_TYPE_FIELD_NUMBER: _ClassVar[int]
+    BIRCTRL_MATN_DATE_FIELD_NUMBER: _ClassVar[int]
+    MATN_TYPE_FIELD_NUMBER: _ClassVar[int]
+    GESO_VAL_FIELD_NUMBER: _ClassVar[int]
+    mdtrt_id: str
+    psn_no: str
+    med_type: str
+    begntime: str
+    main_cond_dscr: str
+    dise_codg: str
+    dise_name: str
+    birctrl_type: str
+    birctrl_matn_date: str
+    matn_type: str
+    geso_val: int
+    def __init__(self, mdtrt_id: _Optional[str] = ..., psn_no: _Optional[str] = ..., med_type: _Optional[str] = ..., begntime: _Optional[str] = ..., main_cond_dscr: _Optional[str] = ..., dise_codg: _Optional[str] = ..., dise_name: _Optional[str] = ..., birctrl_type: _Optional[str] = ..., birctrl_matn_date: _Optional[str] = ..., matn_type: _Optional[str] = ..., geso_val: _Optional[int] = ...) -> None: ...
+
+class UploadDiagnosesResponse(_message.Message):
+    __slots__ = ("header", "mdtrt_id", "med_type", "opsp_dise_code", "diag_codes")
+    HEADER_FIELD_NUMBER: _ClassVar[int]
+    MDTRT_ID_FIELD_NUMBER: _ClassVar[int]
+    MED_TYPE_FIELD_NUMBER: _ClassVar[int]
+    OPSP_DISE_CODE_FIELD_NUMBER: _ClassVar[int]
+    DIAG_CODES_FIELD_NUMBER: _ClassVar[int]
+    header: _common_pb2.ResponseHeader
+    mdtrt_id: str
+    med_type: str
+    opsp_dise_code: str
+    diag_codes: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, header: _Optional[_Union[_common_pb2.ResponseHeader, _Mapping]] = ..., mdtrt_id: _Optional[str] = ..., med_type: _Optional[str] = ..., opsp_dise_code: _Optional[str] = ..., diag_codes: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class CancelFeeDetailsRequest(_message.Message):
+    __slots__ = ("header", "mdtrt_id", "chrg_bchno", "psn_no")
+    HEADER_FIELD_NUMBER: _ClassVar[int]
+    MDTRT_ID_FIELD_NUMBER: _ClassVar[int]
+    CHRG_BCHNO_FIELD_NUMBER: _ClassVar[int]
+    PSN_NO_FIELD_NUMBER: _ClassVar[int]
+    header: _common_pb2.RequestHeader
+    mdtrt_id: str
+    chrg_bchno: str
+    psn_no: str
+    def __init__(self, header: _Optional[_Union[_common_pb2.RequestHeader, _Mapping]] = ..., mdtrt_id: _Optional[str] = ..., chrg_bchno: _Optional[str] = ..., psn_no: _Optional[str] = ...) -> None: ...
+
+class CancelFeeDetailsResponse(_message.Message):
+    __slots__ = ("header", "mdtrt_id", "chrg_bchno", "feedetl_sn")
+    HEADER_FIELD_NUMBER: _ClassVar[int]
+    MDTRT_ID_FIELD_NUMBER: _ClassVar[int]
+    CHRG_BCHNO_FIELD_NUMBER: _ClassVar[int]
+    FEEDETL_SN_FIELD_NUMBER: _ClassVar[int]
+    header: _common_pb2.ResponseHeader
+    mdtrt_id: str
+    chrg_bchno: str
+    feedetl_sn: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, header: _Optional[_Union[_common_pb2.ResponseHeader, _Mapping]] = ..., mdtrt_id: _Optional[str] = ..., chrg_bchno: _Optional[str] = ..., feedetl_sn: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class QueryFeeDetailsRequest(_message.Message):
+    __slots__ = ("header", "psn_no", "setl_id", "mdtrt_id")
+    HEADER_FIELD_NUMBER: _ClassVar[int]
+    PSN_NO_FIELD_NUMBER: _ClassVar[int]
+    SETL_ID_FIELD_NUMBER: _ClassVar[int]
+    MDTRT_ID_FIELD_NUMBER: _ClassVar[int]
+    header: _common_pb2.RequestHeader
+    psn_no: str
+    setl_id: str
+    mdtrt_id: str
+    def __init__(self, header: _Optional[_Union[_common_pb2.RequestHeader, _Mapping]] = ..., psn_no: _Optional[str] = ..., setl_id: _Optional[str] = ..., mdtrt_id: _Optional[str] = ...) -> None: ...
+
+class FeeDetailRecord(_message.Message):
+    __slots__ = ("result", "mdtrt_id", "setl_id", "med_type", "fee_ocur_time", "chrg_bchno", "medins_list_codg", "bilg_dept_codg", "bilg_dr_codg", "rx_circ_flag", "upload_msgid")
+    RESULT_FIELD_NUMBER: _ClassVar[int]
+    MDTRT_ID_FIELD_NUMBER: _ClassVar[int]
+    SETL_ID_FIELD_NUMBER: _ClassVar[int]
+    MED_TYPE_FIELD_NUMBER: _ClassVar[int]
+    FEE_OCUR_TIME_FIELD_NUMBER: _ClassVar[int]
+    CHRG_BCHNO_FIELD_NUMBER: _ClassVar[int]
+    MEDINS_LIST_CODG_FIELD_NUMBER: _ClassVar[int]
+    BILG_DEPT_CODG_FIELD_NUMBER: _ClassVar[int]
+    BILG_DR_CODG_FIELD_NUMBER: _ClassVar[int]
+    RX_CIRC_FLAG_FIELD_NUMBER: _ClassVar[int]
+    UPLOAD_MSGID_FIELD_NUMBER: _ClassVar[int]
+    result: FeeDetailResult
+    mdtrt_id: str
+    setl_id: str
+    med_type: str
+    fee_ocur_time: str
+    chrg_bchno: str
+    medins_list_codg: str
+    bilg_dept_codg: str
+    bilg_dr_codg: str
+    rx_circ_flag: str
+    upload_msgid: str
+    def __init__(self, result: _Optional[_Union[FeeDetailResult, _Mapping]] = ..., mdtrt_id: _Optional[str] = ..., setl_id: _Optional[str] = ..., med_type: _Optional[str] = ..., fee_ocur_time: _Optional[str] = ..., chrg_bchno: _Optional[str] = ..., medins_list_codg: _Optional[str] = ..., bilg_dept_codg: _Optional[str] = ..., bilg_dr_codg: _Optional[str] = ..., rx_circ_flag: _Optional[str] = ..., upload_msgid: _Optional[str] = ...) -> None: ...
+
+class QueryFeeDetailsResponse(_message.Message):
+    __slots__ = ("header", "feedetail")
+    HEADER_FIELD_NUMBER: _ClassVar[int]
+    FEEDETAIL_FIELD_NUMBER: _ClassVar[int]
+    header: _common_pb2.ResponseHeader
+    feedetail: _containers.RepeatedCompositeFieldContainer[FeeDetailRecord]
+    def __init__(self, header: _Optional[_Union[_common_pb2.ResponseHeader, _Mapping]] = ..., feedetail: _Optional[_Iterable[_Union[FeeDetailRecord, _Mapping]]] = ...) -> None: ...

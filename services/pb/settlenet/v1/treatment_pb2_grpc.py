@@ -72,6 +72,26 @@ class TreatmentServiceStub:
                 request_serializer=settlenet_dot_v1_dot_treatment__pb2.QuerySettlementRequest.SerializeToString,
                 response_deserializer=settlenet_dot_v1_dot_treatment__pb2.QuerySettlementResponse.FromString,
                 _registered_method=True)
+        self.CancelRegistration = channel.unary_unary(
+                '/settlenet.v1.TreatmentService/CancelRegistration',
+                request_serializer=settlenet_dot_v1_dot_treatment__pb2.CancelRegistrationRequest.SerializeToString,
+                response_deserializer=settlenet_dot_v1_dot_treatment__pb2.CancelRegistrationResponse.FromString,
+                _registered_method=True)
+        self.UploadDiagnoses = channel.unary_unary(
+                '/settlenet.v1.TreatmentService/UploadDiagnoses',
+                request_serializer=settlenet_dot_v1_dot_treatment__pb2.UploadDiagnosesRequest.SerializeToString,
+                response_deserializer=settlenet_dot_v1_dot_treatment__pb2.UploadDiagnosesResponse.FromString,
+                _registered_method=True)
+        self.CancelFeeDetails = channel.unary_unary(
+                '/settlenet.v1.TreatmentService/CancelFeeDetails',
+                request_serializer=settlenet_dot_v1_dot_treatment__pb2.CancelFeeDetailsRequest.SerializeToString,
+                response_deserializer=settlenet_dot_v1_dot_treatment__pb2.CancelFeeDetailsResponse.FromString,
+                _registered_method=True)
+        self.QueryFeeDetails = channel.unary_unary(
+                '/settlenet.v1.TreatmentService/QueryFeeDetails',
+                request_serializer=settlenet_dot_v1_dot_treatment__pb2.QueryFeeDetailsRequest.SerializeToString,
+                response_deserializer=settlenet_dot_v1_dot_treatment__pb2.QueryFeeDetailsResponse.FromString,
+                _registered_method=True)
 
 
 class TreatmentServiceServicer:
@@ -127,6 +147,34 @@ class TreatmentServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CancelRegistration(self, request, context):
+        """2202 outpatient registration cancelled: the visit and its fee lines go.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UploadDiagnoses(self, request, context):
+        """2203 visit information: medical type and diagnoses, before settlement.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CancelFeeDetails(self, request, context):
+        """2205 fee details taken back, a batch or all ("0000"), before settlement.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def QueryFeeDetails(self, request, context):
+        """5204 fee detail query.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TreatmentServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -164,6 +212,26 @@ def add_TreatmentServiceServicer_to_server(servicer, server):
                     servicer.QuerySettlement,
                     request_deserializer=settlenet_dot_v1_dot_treatment__pb2.QuerySettlementRequest.FromString,
                     response_serializer=settlenet_dot_v1_dot_treatment__pb2.QuerySettlementResponse.SerializeToString,
+            ),
+            'CancelRegistration': grpc.unary_unary_rpc_method_handler(
+                    servicer.CancelRegistration,
+                    request_deserializer=settlenet_dot_v1_dot_treatment__pb2.CancelRegistrationRequest.FromString,
+                    response_serializer=settlenet_dot_v1_dot_treatment__pb2.CancelRegistrationResponse.SerializeToString,
+            ),
+            'UploadDiagnoses': grpc.unary_unary_rpc_method_handler(
+                    servicer.UploadDiagnoses,
+                    request_deserializer=settlenet_dot_v1_dot_treatment__pb2.UploadDiagnosesRequest.FromString,
+                    response_serializer=settlenet_dot_v1_dot_treatment__pb2.UploadDiagnosesResponse.SerializeToString,
+            ),
+            'CancelFeeDetails': grpc.unary_unary_rpc_method_handler(
+                    servicer.CancelFeeDetails,
+                    request_deserializer=settlenet_dot_v1_dot_treatment__pb2.CancelFeeDetailsRequest.FromString,
+                    response_serializer=settlenet_dot_v1_dot_treatment__pb2.CancelFeeDetailsResponse.SerializeToString,
+            ),
+            'QueryFeeDetails': grpc.unary_unary_rpc_method_handler(
+                    servicer.QueryFeeDetails,
+                    request_deserializer=settlenet_dot_v1_dot_treatment__pb2.QueryFeeDetailsRequest.FromString,
+                    response_serializer=settlenet_dot_v1_dot_treatment__pb2.QueryFeeDetailsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -356,6 +424,114 @@ class TreatmentService:
             '/settlenet.v1.TreatmentService/QuerySettlement',
             settlenet_dot_v1_dot_treatment__pb2.QuerySettlementRequest.SerializeToString,
             settlenet_dot_v1_dot_treatment__pb2.QuerySettlementResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CancelRegistration(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/settlenet.v1.TreatmentService/CancelRegistration',
+            settlenet_dot_v1_dot_treatment__pb2.CancelRegistrationRequest.SerializeToString,
+            settlenet_dot_v1_dot_treatment__pb2.CancelRegistrationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UploadDiagnoses(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/settlenet.v1.TreatmentService/UploadDiagnoses',
+            settlenet_dot_v1_dot_treatment__pb2.UploadDiagnosesRequest.SerializeToString,
+            settlenet_dot_v1_dot_treatment__pb2.UploadDiagnosesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CancelFeeDetails(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/settlenet.v1.TreatmentService/CancelFeeDetails',
+            settlenet_dot_v1_dot_treatment__pb2.CancelFeeDetailsRequest.SerializeToString,
+            settlenet_dot_v1_dot_treatment__pb2.CancelFeeDetailsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def QueryFeeDetails(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/settlenet.v1.TreatmentService/QueryFeeDetails',
+            settlenet_dot_v1_dot_treatment__pb2.QueryFeeDetailsRequest.SerializeToString,
+            settlenet_dot_v1_dot_treatment__pb2.QueryFeeDetailsResponse.FromString,
             options,
             channel_credentials,
             insecure,
