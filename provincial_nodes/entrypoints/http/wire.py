@@ -195,7 +195,8 @@ def _scalar(field: FieldDescriptor, value: Any, where: str) -> Any:
             return _integer(where, value)
         if field.name in ("pric", "pric_uplmt_amt"):
             return to_fen(where, value, max_places=6)
-        return to_fen(where, value)
+        # A hospital's 3202 rows hold revocation records, whose amounts are negative.
+        return to_fen(where, value, negative=field.containing_type.name == "ReconcileRecord")
     if field.type == _INT32:
         return _integer(where, value)
     if field.type == _BOOL:
