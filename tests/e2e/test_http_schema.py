@@ -1,6 +1,6 @@
 """schemathesis against the national HTTP interface of a running ``settlenet up`` (HTTPS, x-tif
 headers signed afresh for every generated request, a live sign_no): no 5xx, and every answer
-matches the OpenAPI document the node serves. Bounded: SETTLENET_SCHEMA_EXAMPLES (default 150).
+matches the OpenAPI document the node serves. Bounded: SETTLENET_SCHEMA_EXAMPLES (default 60).
 
 Business refusals are HTTP 200 with infcode -1 (as the national gateway answers), so the check
 that schema-invalid bodies get a 4xx does not apply and is left out.
@@ -30,7 +30,7 @@ from scripts import connect, launcher
 from services.security import credentials
 
 pytestmark = pytest.mark.slow
-EXAMPLES = int(os.environ.get("SETTLENET_SCHEMA_EXAMPLES", "150"))
+EXAMPLES = int(os.environ.get("SETTLENET_SCHEMA_EXAMPLES", "60"))
 schema = schemathesis.openapi.from_dict(openapi.document("11"))
 
 
