@@ -44,12 +44,14 @@ def test_quick_bench_reports_every_scenario_and_its_ratio(tmp_path: Path) -> Non
         "hub_routing",
         "bare_3hop",
         "settle_path",
+        "settle_http",
         "bare_visit",
         "full_visit",
     ):
         r = doc["results"][name]
         assert r["ok"] > 0 and r["errors"] == {}, (name, r)
-    assert set(doc["ratios"]) == {"hub_routing", "settle_path", "full_visit"}
+    assert set(doc["ratios"]) == {"hub_routing", "settle_path", "settle_http", "full_visit"}
+    assert "mutual TLS" in doc["settings"]["security"]  # the echo nodes pay the same checks
     assert doc["environment"]["cpu_count"] and doc["environment"]["versions"]["grpcio"]
     assert all(v for v in doc["peak_rss_mb"].values())
     assert "ratio to ceiling" in proc.stdout
