@@ -15,6 +15,7 @@ import asyncio
 
 import grpc
 import pytest
+import pytest_asyncio
 
 from scripts.clients.desk import Desk
 from scripts.clients.his import His, Line
@@ -90,10 +91,13 @@ async def wait_for_registry(net: Net, count: int, **query) -> filing_pb2.Registr
     raise AssertionError(f"registry has {len(found.entries)} events, expected {count}")
 
 
-@pytest.fixture
-def hub_channel(net: Net):
+@pytest_asyncio.fixture
+async def hub_channel(net: Net):
+    # Async: a grpc.aio channel belongs to the running loop (a sync fixture has none when
+    # another test has left the thread without a current loop).
     net.channel_to_hub = grpc.aio.insecure_channel(net.net.hub.endpoint)
-    return net.channel_to_hub
+    yield net.channel_to_hub
+    await net.channel_to_hub.close()
 
 
 async def test_filed_unfiled_late_filed_and_revoked(net: Net, hub_channel) -> None:
