@@ -20,7 +20,6 @@ from services.pb.settlenet.v1 import (
     correction_pb2,
     hospital_reconcile_pb2,
     insured_pb2,
-    reconcile_pb2,
     treatment_pb2,
 )
 from services.values.errors import InvalidField, NotFound
@@ -354,5 +353,3 @@ TRANSACTIONS: dict[str, Transaction] = {
 }
 """Every transaction the HTTP interface runs through a servicer (9001 and 9002 are the HTTP
 layer's own)."""
-
-_ = reconcile_pb2  # ReconcileRecord, the rows of 3202's input.detail
