@@ -18,6 +18,7 @@ from typing import Any
 
 from provincial_nodes import config
 from scripts import target
+from scripts.clients.desk import desk_code
 from scripts.options import Subparsers
 from services.security import pki
 from services.security.credentials import DEFAULT_WINDOW_S, Account, new_account
@@ -25,11 +26,7 @@ from services.security.material import CREDENTIALS_SUFFIX, write_accounts
 
 ROLES = ("hub", "operator", "admin", "access")
 DESK_CHANNELS = {"W": "window", "A": "agency or app", "M": "mini_program"}
-"""A desk's sender code: S + region admdvs + the channel's letter + 0001 (clients/desk)."""
-
-
-def desk_code(admdvs: str, channel: str) -> str:
-    return f"S{admdvs}{channel[:1].upper()}0001"
+"""The channel letters of desk sender codes (``scripts.clients.desk.desk_code``)."""
 
 
 def province_accounts(code: str) -> list[Account]:

@@ -14,6 +14,12 @@ from services.values import clock
 OPTER_TYPE = {"window": "1", "agency": "1", "app": "3", "mini_program": "3"}
 
 
+def desk_code(admdvs: str, channel: str) -> str:
+    """A desk's sender code, the first 12 characters of its msgids (and the code its x-tif
+    credentials are bound to): S + the region's admdvs + the channel's first letter + 0001."""
+    return f"S{admdvs}{channel[:1].upper()}0001"
+
+
 class Desk:
     """The insured region ``admdvs``'s filing desk on the channel ``channel`` (window, app)."""
 
@@ -28,7 +34,7 @@ class Desk:
         self.stub = filing_pb2_grpc.FilingServiceStub(grpc_channel)
         self.admdvs = admdvs
         self.channel = channel
-        self.msgid = MsgidFactory(f"S{admdvs}{channel[:1].upper()}0001")
+        self.msgid = MsgidFactory(desk_code(admdvs, channel))
         self.timeout = timeout
 
     def header(self, infno: str, msgid: str | None = None) -> common_pb2.RequestHeader:
