@@ -74,6 +74,9 @@ class HubConfig:
     """The advance a province is opened with when the hub first meets it."""
     resolve_interval_s: float = 5.0
     """How often the in-doubt resolver looks at the forwards whose outcome is unknown here."""
+    journal_bodies: bool = True
+    """Keep every routed request and answer in the routed-message log (``settlenet journal``,
+    ``settlenet replay``)."""
 
 
 @dataclass
@@ -113,7 +116,7 @@ async def start(cfg: HubConfig) -> Hub:
     nodes = NodeRegistry(uow, registry, cfg.advance_size_fen)
     await nodes.load(cfg.topology)
     headers = ResponseHeaders(HUB_ADMDVS)
-    router = Router(uow, registry, cfg.advance_exhausted)
+    router = Router(uow, registry, cfg.advance_exhausted, keep_bodies=cfg.journal_bodies)
     resolver = HubInDoubt(uow, registry, router, MsgidFactory(HUB_SENDER), cfg.resolve_interval_s)
     running = await start_server(
         [

@@ -109,7 +109,11 @@ class ProvinceNode:
         while True:
             try:
                 await self.hub.register(
-                    self.data.code, self.endpoint, sorted(self.data.regions), self.data.name
+                    self.data.code,
+                    self.endpoint,
+                    sorted(self.data.regions),
+                    self.data.name,
+                    self.http_url or "",
                 )
                 log.info("registered_with_hub", hub=self.cfg.hub, endpoint=self.endpoint)
                 return

@@ -38,6 +38,13 @@ settlenet call --target DIR/network.json --as H11010100001 TreatmentService/Quer
                                 one RPC as an institution, desk, node, operator or admin
 settlenet certs issue --target DIR/network.json --province 13    a certificate from the CA
 settlenet sign --target DIR/network.json --as H11010100001 [--curl]    fresh x-tif headers
+settlenet nodes list|register|deregister --target DIR/network.json [--province 13 ...]
+                                the hub's registry of province nodes (as the operator)
+settlenet network --hub HOST:PORT --tls-dir DIR/tls > network.json
+                                a network.json from the hub's registry (nodes started by hand)
+settlenet journal --target DIR/network.json [--province 13] [--from T] [--to T] [--jsonl]
+                                what the hub routed, with requests and answers (masked)
+settlenet replay FILE --target DIR/network.json --node 13    recorded calls again; diffs
 
 A command's options may come before or after its action (`settlenet filing --target X list P`
 is `settlenet filing list P --target X`). `--dest` takes a 6-digit admdvs (110000) or a 2-digit
@@ -75,6 +82,10 @@ COMMANDS: dict[str, str] = {
     "call": "scripts.call",
     "certs": "scripts.certs",
     "sign": "scripts.sign",
+    "nodes": "scripts.nodes",
+    "network": "scripts.network_file",
+    "journal": "scripts.journal",
+    "replay": "scripts.replay",
 }
 """Every ``settlenet`` command: its name and the module that declares its parser and ``main``,
 in the order ``--help`` lists them. A command's module is imported only when it is needed (a
