@@ -17,18 +17,22 @@ from services.rpc.status import describe_rpc_error
 
 async def _timed(
     ctx: Context, ev: Evidence, what: str, call: Callable[[float], Awaitable[Any]]
-) -> bool:
+) -> bool | None:
+    """Whether ``call`` answered within the deadline; None when the deadline cut it short (its
+    outcome is then unknown here)."""
     start = time.monotonic()
     try:
         await call(ctx.options.deadline)
     except grpc.RpcError as exc:
         took = time.monotonic() - start
         ev.answer(what, describe_rpc_error(exc))
-        return ev.expect(
+        late = exc.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+        ev.expect(
             False,
             f"an answer within {ctx.options.deadline:g} s",
             f"{exc.code().name} after {took:.2f} s",
         )
+        return None if late else False
     took = time.monotonic() - start
     return ev.expect(True, f"an answer within {ctx.options.deadline:g} s", f"{took:.3f} s")
 
@@ -90,7 +94,7 @@ async def settle(ctx: Context, ev: Evidence) -> None:
     msgid = ctx.his.msgid()
     try:
         ok = await _timed(ctx, ev, "2207", lambda t: ctx.settle(visit, msgid, within=t))
-        if not ok:
+        if ok is None:
             await ctx.wait_final(msgid, ev)
     finally:
         await ctx.cleanup(visit, ev)
@@ -106,7 +110,7 @@ async def revoke(ctx: Context, ev: Evidence) -> None:
         ok = await _timed(
             ctx, ev, "2208", lambda t: ctx.revoke(visit, settled.setl_id, msgid, within=t)
         )
-        if not ok:
+        if ok is None:
             await ctx.wait_final(msgid, ev)
     finally:
         await ctx.cleanup(visit, ev)
