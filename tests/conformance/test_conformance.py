@@ -200,3 +200,30 @@ async def test_usage_errors_exit_2(
     rc = await asyncio.to_thread(cli.main, argv)
     assert rc == 2
     assert says in capsys.readouterr().err
+
+
+async def test_persons_from_a_file_are_settled_and_never_shown_whole(
+    insecure_net: network.Network, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc = insecure_net.describe()
+    target = tmp_path / "network.json"
+    network.write_network_json(target, doc)
+    chosen = [doc["provinces"]["13"]["persons"][2], doc["provinces"]["11"]["persons"][2]]
+    persons = tmp_path / "persons.yaml"
+    persons.write_text(
+        "persons:\n"
+        + "".join(
+            f"  - {{psn_no: '{p['psn_no']}', certno: '{p['certno']}', insutype: "
+            f"'{p['insutype']}', insuplc_admdvs: '{p['insuplc_admdvs']}'}}\n"
+            for p in chosen
+        )
+    )
+    argv = ["conformance", "--target", str(target), "--node", "13", "--persons", str(persons)]
+    rc = await asyncio.to_thread(cli.main, [*argv, "--only", "revoke.*", "--json"])
+    out = capsys.readouterr().out
+    assert rc == 0, out
+    results = json.loads(out)["results"]
+    assert {r["role"] for r in results} == {"treatment", "insured"}
+    assert chosen[0]["psn_no"] in out and chosen[1]["psn_no"] in out  # the file's persons
+    for p in chosen:
+        assert p["certno"] not in out and p["certno"][6:14] not in out  # birth dates hidden
