@@ -31,8 +31,8 @@ def add_parser(sub: Subparsers) -> None:
         "through its public contract only (never AdminService). Exit 0 all passed, 1 a check "
         "failed, 2 usage error.",
     )
-    p.add_argument("--target", type=Path, required=True, help="DIR/network.json")
-    p.add_argument("--node", required=True, help="two-digit province code of the node under test")
+    p.add_argument("--target", type=Path, help="DIR/network.json (required)")
+    p.add_argument("--node", help="two-digit province code of the node under test (required)")
     p.add_argument(
         "--role",
         choices=sorted(ROLE_CHOICES),
@@ -80,6 +80,8 @@ def main(args: argparse.Namespace) -> int:
         for c in catalogue().values():
             print(f"{c.name:<45} {'/'.join(c.roles):<18} {c.doc}")
         return 0
+    if args.target is None or not args.node:
+        return _usage("--target DIR/network.json and --node CODE are required")
     try:
         doc = target.load(args.target)
     except target.TargetError as exc:
