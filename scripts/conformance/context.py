@@ -12,9 +12,10 @@ and its visits reach the node under test through the hub.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import grpc
 
@@ -35,6 +36,7 @@ from services.pb.settlenet.v1 import (
 from services.rpc.status import describe_rpc_error
 from services.values import clock
 
+T = TypeVar("T")
 TOTAL_FIELDS = ("count", "medfee_sumamt", "fund_pay_sumamt", "acct_pay")
 FINAL_STATES = ("done", "burned", "corrected")
 
@@ -75,8 +77,31 @@ class Context:
     person: Person | None = None
     probe: list[str] = field(default_factory=list)
     """What choosing a person found (shown when no person is usable)."""
+    trace: Evidence | None = None
+    """The running check's evidence: every call of the visit path leaves a line in it (the
+    request's key fields, then the answer's or the refusal)."""
     _channels: list[grpc.aio.Channel] = field(default_factory=list)
     _scratch: Visit | None = None
+
+    def _sent(self, infno: str, fields: dict[str, Any]) -> None:
+        if self.trace is not None:
+            self.trace.add(f"request {infno}", fields)
+
+    def _got(self, infno: str, fields: Any) -> None:
+        if self.trace is not None:
+            self.trace.add(f"answer {infno}", fields)
+
+    async def _call(self, infno: str, sent: dict[str, Any], call: Awaitable[T]) -> T:
+        """Await ``call`` with its request and its answer (or refusal) traced."""
+        self._sent(infno, sent)
+        try:
+            res = await call
+        except grpc.RpcError as exc:
+            self._got(infno, describe_rpc_error(exc).replace("\n", "; "))
+            raise
+        setl = getattr(res, "setlinfo", None)
+        self._got(infno, brief(setl) if isinstance(setl, common_pb2.SetlInfo) else "ok")
+        return res
 
     # ---- opening ------------------------------------------------------------------------------
 
@@ -158,20 +183,29 @@ class Context:
         p = person or self.person
         assert p is not None
         now = clock.now()
-        mdtrt_id = await self.his.register(
-            p.insuplc_admdvs,
-            p.psn_no,
-            p.insutype,
-            clock.format_time(now - timedelta(minutes=30)),
+        mdtrt_id = await self._call(
+            "2201",
+            {"psn_no": p.psn_no, "insutype": p.insutype, "insuplc_admdvs": p.insuplc_admdvs},
+            self.his.register(
+                p.insuplc_admdvs,
+                p.psn_no,
+                p.insutype,
+                clock.format_time(now - timedelta(minutes=30)),
+            ),
         )
-        await self.his.upload(
-            p.insuplc_admdvs,
-            mdtrt_id,
-            p.psn_no,
-            self.lines,
-            clock.format_time(now - timedelta(minutes=20)),
+        total = sum(x.amount() for x in self.lines)
+        await self._call(
+            "2204",
+            {"mdtrt_id": mdtrt_id, "lines": len(self.lines), "total_fen": total},
+            self.his.upload(
+                p.insuplc_admdvs,
+                mdtrt_id,
+                p.psn_no,
+                self.lines,
+                clock.format_time(now - timedelta(minutes=20)),
+            ),
         )
-        return Visit(mdtrt_id, p, sum(x.amount() for x in self.lines))
+        return Visit(mdtrt_id, p, total)
 
     async def scratch_visit(self) -> Visit:
         """An open visit for refusals: kept for the run, never settled (a check that finds it
@@ -204,16 +238,21 @@ class Context:
     async def pre_settle(
         self, visit: Visit, msgid: str | None = None, *, within: float | None = None
     ) -> treatment_pb2.SettleResponse:
-        res: treatment_pb2.SettleResponse = await self.his.stub.PreSettle(
-            self.settle_request("2206", visit, msgid), timeout=within or self.options.timeout
+        req = self.settle_request("2206", visit, msgid)
+        res: treatment_pb2.SettleResponse = await self._call(
+            "2206",
+            settle_fields(req),
+            self.his.stub.PreSettle(req, timeout=within or self.options.timeout),
         )
         return res
 
     async def send_settle(
         self, request: treatment_pb2.SettleRequest, *, within: float | None = None
     ) -> treatment_pb2.SettleResponse:
-        res: treatment_pb2.SettleResponse = await self.his.stub.Settle(
-            request, timeout=within or self.options.timeout
+        res: treatment_pb2.SettleResponse = await self._call(
+            request.header.infno or "2207",
+            settle_fields(request),
+            self.his.stub.Settle(request, timeout=within or self.options.timeout),
         )
         return res
 
@@ -231,14 +270,16 @@ class Context:
         within: float | None = None,
     ) -> treatment_pb2.RevokeSettlementResponse:
         p = visit.person
-        res: treatment_pb2.RevokeSettlementResponse = await self.his.stub.RevokeSettlement(
-            treatment_pb2.RevokeSettlementRequest(
-                header=self.his.header("2208", p.insuplc_admdvs, msgid),
-                setl_id=setl_id,
-                mdtrt_id=visit.mdtrt_id,
-                psn_no=p.psn_no,
-            ),
-            timeout=within or self.options.timeout,
+        req = treatment_pb2.RevokeSettlementRequest(
+            header=self.his.header("2208", p.insuplc_admdvs, msgid),
+            setl_id=setl_id,
+            mdtrt_id=visit.mdtrt_id,
+            psn_no=p.psn_no,
+        )
+        res: treatment_pb2.RevokeSettlementResponse = await self._call(
+            "2208",
+            {"msgid": req.header.msgid, "setl_id": setl_id, "mdtrt_id": visit.mdtrt_id},
+            self.his.stub.RevokeSettlement(req, timeout=within or self.options.timeout),
         )
         return res
 
@@ -320,6 +361,7 @@ class Context:
     async def cleanup(self, visit: Visit, ev: Evidence) -> None:
         """Revoke every settlement of ``visit`` still standing and cancel the visit (2202), so
         the person's accumulators and the books are as before; failures are only noted."""
+        trace, self.trace = self.trace, None  # cleaning up is not evidence
         try:
             records = await self.settlements(visit)
             revoked = {r.init_setl_id for r in records if r.refd_setl_flag == "1"}
@@ -331,6 +373,8 @@ class Context:
             )
         except grpc.RpcError as exc:
             ev.note(f"cleanup of visit {visit.mdtrt_id}: {describe_rpc_error(exc)}")
+        finally:
+            self.trace = trace
 
 
 def sample_lines(catalogue: dict[str, Any]) -> list[Line]:
@@ -352,6 +396,32 @@ def sample_lines(catalogue: dict[str, Any]) -> list[Line]:
     if not lines:
         raise SetupError("network.json lists no catalogue codes for the treatment province")
     return lines
+
+
+def settle_fields(req: treatment_pb2.SettleRequest) -> dict[str, Any]:
+    """A 2206/2207 request's key fields, for evidence."""
+    h = req.header
+    return {
+        "infno": h.infno,
+        "msgid": h.msgid,
+        "fixmedins_code": h.fixmedins_code,
+        "mdtrt_id": req.mdtrt_id,
+        "psn_no": req.psn_no,
+        "medfee_sumamt": req.medfee_sumamt,
+        "acct_used_flag": req.acct_used_flag,
+    }
+
+
+def brief(s: common_pb2.SetlInfo) -> dict[str, Any]:
+    """A setlinfo's ids and main amounts, for evidence."""
+    return {
+        "setl_id": s.setl_id,
+        "refd_setl_flag": s.refd_setl_flag,
+        "medfee_sumamt": s.medfee_sumamt,
+        "fund_pay_sumamt": s.fund_pay_sumamt,
+        "acct_pay": s.acct_pay,
+        "psn_cash_pay": s.psn_cash_pay,
+    }
 
 
 def rpc_error(exc: BaseException) -> str:

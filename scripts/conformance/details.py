@@ -49,7 +49,7 @@ async def envelope_errors_name_field(ctx: Context, ev: Evidence) -> None:
     for bad in (*envelope.BAD_MSGIDS, *envelope.BAD_INFNO, *envelope.BAD_FIXMEDINS):
         visit = await ctx.scratch_visit()
         req = envelope.bad_request(ctx, ctx.settle_request("2207", visit), bad)
-        ev.request(f"2207 with {bad.what}", req.header)
+        ev.note(f"2207 with {bad.what}:")
         exc = await refusal(ev, "2207", lambda r=req: ctx.send_settle(r))  # type: ignore[misc]
         if exc is None:
             await ctx.spoil_scratch(ev)

@@ -23,6 +23,7 @@ class Bad:
     field: str
     what: str
     msgid_tail: str | None = None
+    msgid: str | None = None
     infno: str | None = None
     fixmedins_code: str | None = None
     codes: tuple[grpc.StatusCode, ...] = (grpc.StatusCode.INVALID_ARGUMENT,)
@@ -35,6 +36,12 @@ BAD_MSGIDS = (
         "header.msgid",
         "msgid with a character outside letters and digits",
         msgid_tail="2026120112000000-1",
+    ),
+    Bad(
+        "header.msgid",
+        "msgid of another institution (H99999999999…)",
+        msgid="H99999999999202612011200000001",
+        codes=(grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.PERMISSION_DENIED),
     ),
 )
 BAD_INFNO = (Bad("header.infno", "infno 2206 on Settle (2207)", infno="2206"),)
@@ -55,6 +62,8 @@ def bad_request(
     req.CopyFrom(visit_request)
     if bad.msgid_tail is not None:
         req.header.msgid = ctx.his.fixmedins_code + bad.msgid_tail
+    if bad.msgid is not None:
+        req.header.msgid = bad.msgid
     if bad.infno is not None:
         req.header.infno = bad.infno
     if bad.fixmedins_code is not None:
@@ -68,7 +77,7 @@ async def refuse(ctx: Context, ev: Evidence, bad: Bad) -> grpc.RpcError | None:
     visit = await ctx.scratch_visit()
     req = bad_request(ctx, ctx.settle_request("2207", visit), bad)
     before = await ctx.observe(visit, ev, "before")
-    ev.request(f"2207 with {bad.what}", req.header)
+    ev.note(f"2207 with {bad.what}:")
     refusal: grpc.RpcError | None = None
     try:
         res = await ctx.send_settle(req)
@@ -92,7 +101,9 @@ async def refuse(ctx: Context, ev: Evidence, bad: Bad) -> grpc.RpcError | None:
 @check("envelope.bad_msgid_refused", TREATMENT)
 async def bad_msgid_refused(ctx: Context, ev: Evidence) -> None:
     """A 2207 with a malformed msgid (too short; characters 13-26 not a time; a character other
-    than a letter or digit) is refused with INVALID_ARGUMENT and changes nothing."""
+    than a letter or digit) is refused with INVALID_ARGUMENT, and one that starts with another
+    institution's code with INVALID_ARGUMENT (or PERMISSION_DENIED from a secure node's gate);
+    none changes anything."""
     for bad in BAD_MSGIDS:
         await refuse(ctx, ev, bad)
 

@@ -75,3 +75,47 @@ async def refusal_names_field(ctx: Context, ev: Evidence) -> None:
         ok = isinstance(answer, dict) and answer.get("infcode") == -1
         ev.expect(ok, "infcode -1", shown)
         ev.expect(ok and "msgid" in str(answer.get("err_msg")), "err_msg naming msgid", shown)
+
+
+@check("http.same_msgid_across_transports", TREATMENT)
+async def same_msgid_across_transports(ctx: Context, ev: Evidence) -> None:
+    """A 2207 settled over gRPC and sent again over HTTP with the same msgid and body gets the
+    first answer (the same setl_id, amounts in yuan) and settles nothing more."""
+    from decimal import Decimal
+
+    async with client(ctx) as his:
+        await his.sign_in()
+        visit = await ctx.open_visit()
+        try:
+            msgid = ctx.his.msgid()
+            settled = (await ctx.settle(visit, msgid)).setlinfo
+            before = await ctx.observe(visit, ev, "after the gRPC 2207")
+            p = visit.person
+            out = await his.settle(
+                p.insuplc_admdvs,
+                visit.mdtrt_id,
+                p.psn_no,
+                p.insutype,
+                Decimal(visit.total) / 100,
+                chrg_bchno="",
+                msgid=msgid,
+            )
+            got = out["setlinfo"]
+            ev.answer(
+                "HTTP 2207 (same msgid)",
+                {k: got.get(k) for k in ("setl_id", "medfee_sumamt", "psn_cash_pay")},
+            )
+            ev.expect(
+                got.get("setl_id") == settled.setl_id,
+                f"setl_id {settled.setl_id}",
+                got.get("setl_id"),
+            )
+            ev.expect(
+                Decimal(str(got.get("medfee_sumamt"))) * 100 == settled.medfee_sumamt,
+                f"medfee_sumamt {Decimal(settled.medfee_sumamt) / 100} yuan",
+                got.get("medfee_sumamt"),
+            )
+            after = await ctx.observe(visit, ev, "after the HTTP 2207")
+            ev.expect(before == after, "nothing more settled", after)
+        finally:
+            await ctx.cleanup(visit, ev)

@@ -15,13 +15,11 @@ async def commits_nothing(ctx: Context, ev: Evidence) -> None:
     visit = await ctx.open_visit()
     try:
         before = await ctx.observe(visit, ev, "before the 2206")
-        req = ctx.settle_request("2206", visit)
-        ev.request("2206", req)
-        res = await ctx.his.stub.PreSettle(req, timeout=ctx.options.timeout)
-        ev.answer("2206", res.setlinfo)
+        msgid = ctx.his.msgid()
+        res = await ctx.pre_settle(visit, msgid)
         after = await ctx.observe(visit, ev, "after the 2206")
         ev.expect(before == after, "no settlement recorded by the 2206", after)
-        status = await ctx.status(req.header.msgid)
+        status = await ctx.status(msgid)
         ev.answer("5203 of the 2206 msgid", status)
         ev.expect(
             not status.setlinfo.setl_id,

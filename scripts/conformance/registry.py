@@ -53,9 +53,9 @@ class Evidence:
         self.lines.append(mask_text(text))
 
     def expect(self, ok: bool, expected: str, got: Any = None) -> bool:
-        """Record one expectation; a false one fails the check (the check goes on, so every
-        broken expectation is shown)."""
-        line = f"expected {expected}" + ("" if got is None else f"; got {show(got)}")
+        """Record one expectation (with what was got when it does not hold); a false one fails
+        the check, which goes on, so every broken expectation is shown."""
+        line = f"expected {expected}" + ("" if ok or got is None else f"; got {show(got)}")
         line = mask_text(line)[:EVIDENCE_CHARS]
         self.lines.append(("ok   " if ok else "FAIL ") + line)
         if not ok:

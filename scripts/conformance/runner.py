@@ -127,6 +127,7 @@ async def run_check(ctx: Context, c: Check) -> Result:
     ev = Evidence()
     error = skipped = ""
     start = time.monotonic()
+    ctx.trace = ev
     try:
         await asyncio.wait_for(c.fn(ctx, ev), timeout=ctx.options.timeout * 3 + 10)
     except http.Skip as exc:
@@ -139,6 +140,8 @@ async def run_check(ctx: Context, c: Check) -> Result:
         error = rpc_error(exc)
     except Exception as exc:  # a check's bug or an answer it could not read: a failure, shown
         error = rpc_error(exc)
+    finally:
+        ctx.trace = None
     seconds = time.monotonic() - start
     passed = not ev.failures and not error
     return Result(c.name, ctx.role, c.doc, passed, seconds, ev.lines, ev.failures, error, skipped)

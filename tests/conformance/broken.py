@@ -7,7 +7,7 @@ in-process network, fronted by a small gRPC proxy on port 0 that passes every ca
     commit_on_presettle  a 2206 is sent on as a 2207: it commits
     split_off            2206/2207 answers carry one fen more psn_cash_pay than the split
     no_details           refusals lose their BadRequest and ErrorInfo details
-    slow                 2207 answers DELAY_S late
+    slow                 2207 takes effect at once and answers DELAY_S late
     revoke_noop          2208 answers a well-formed revocation record and reverses nothing
 
 The proxy serves health and reflection itself (naming the real node's services), so only the
@@ -151,8 +151,9 @@ async def split_off(p: Proxy, method: str, request: bytes, ctx: grpc.aio.Service
 
 
 async def slow(p: Proxy, method: str, request: bytes, ctx: grpc.aio.ServicerContext) -> bytes:
+    answer = await p.call(method, request, ctx)  # done in time, answered late
     await asyncio.sleep(DELAY_S)
-    return await p.call(method, request, ctx)
+    return answer
 
 
 async def revoke_noop(
