@@ -53,6 +53,7 @@ class Proxy(grpc.GenericRpcHandler):
     answers: dict[str, bytes] = field(default_factory=dict)
     visits: dict[str, treatment_pb2.RegisterVisitRequest] = field(default_factory=dict)
     uploads: dict[str, list[treatment_pb2.UploadFeeDetailsRequest]] = field(default_factory=dict)
+    settled: dict[str, common_pb2.SetlInfo] = field(default_factory=dict)
 
     def service(self, details: grpc.HandlerCallDetails) -> grpc.RpcMethodHandler | None:
         method = details.method
@@ -156,9 +157,26 @@ async def slow(p: Proxy, method: str, request: bytes, ctx: grpc.aio.ServicerCont
     return answer
 
 
+async def remember_settlement(
+    p: Proxy, method: str, request: bytes, ctx: grpc.aio.ServicerContext
+) -> bytes:
+    """The insured place's 2207, passed through; its settlement kept for :func:`revoke_noop`."""
+    answer = await p.call(method, request, ctx)
+    res = insured_pb2.SettleResult.FromString(answer)
+    p.settled[res.setlinfo.setl_id] = res.setlinfo
+    return answer
+
+
 async def revoke_noop(
     p: Proxy, method: str, request: bytes, ctx: grpc.aio.ServicerContext
 ) -> bytes:
+    if method == INSURED + "RevokeSettlement":
+        claim = insured_pb2.RevokeClaim.FromString(request)
+        made_up = reversal(p.settled[claim.setl_id], claim.header.msgid)
+        return insured_pb2.SettleResult(
+            header=common_pb2.ResponseHeader(msgid=claim.header.msgid, infcode=0),
+            setlinfo=made_up,
+        ).SerializeToString()
     req = treatment_pb2.RevokeSettlementRequest.FromString(request)
     query = treatment_pb2.QuerySettlementRequest(
         header=copy.deepcopy(req.header), mdtrt_id=req.mdtrt_id, setl_id=req.setl_id
@@ -168,6 +186,15 @@ async def revoke_noop(
         await p.call(TREATMENT + "QuerySettlement", query.SerializeToString(), ctx)
     )
     settled = next(s for s in found.setlinfo if s.setl_id == req.setl_id)
+    res = treatment_pb2.RevokeSettlementResponse(
+        header=common_pb2.ResponseHeader(msgid=req.header.msgid, infcode=0),
+        setlinfo=reversal(settled, req.header.msgid),
+    )
+    return res.SerializeToString()
+
+
+def reversal(settled: common_pb2.SetlInfo, msgid: str) -> common_pb2.SetlInfo:
+    """A well-formed revocation record of ``settled`` (amounts negated), made up."""
     record = common_pb2.SetlInfo()
     record.CopyFrom(settled)
     for f in record.DESCRIPTOR.fields:
@@ -175,13 +202,10 @@ async def revoke_noop(
             setattr(record, f.name, -getattr(settled, f.name))
     for d in record.setldetail:
         d.fund_payamt, d.inscp_scp_amt = -d.fund_payamt, -d.inscp_scp_amt
-    record.setl_id = "X" + req.header.msgid[-20:]
+    record.setl_id = "X" + msgid[-20:]
     record.init_setl_id, record.refd_setl_flag = settled.setl_id, "1"
-    record.medins_setl_id = req.header.msgid
-    res = treatment_pb2.RevokeSettlementResponse(
-        header=common_pb2.ResponseHeader(msgid=req.header.msgid, infcode=0), setlinfo=record
-    )
-    return res.SerializeToString()
+    record.medins_setl_id = msgid
+    return record
 
 
 KINDS: dict[str, dict[str, Behaviour]] = {
@@ -198,7 +222,11 @@ KINDS: dict[str, dict[str, Behaviour]] = {
     },
     "no_details": {},
     "slow": {TREATMENT + "Settle": slow},
-    "revoke_noop": {TREATMENT + "RevokeSettlement": revoke_noop},
+    "revoke_noop": {
+        TREATMENT + "RevokeSettlement": revoke_noop,
+        INSURED + "CommitSettlement": remember_settlement,
+        INSURED + "RevokeSettlement": revoke_noop,
+    },
 }
 
 

@@ -114,6 +114,7 @@ async def test_a_broken_treatment_node_fails_exactly_its_checks(
 
 BROKEN_INSURED = {
     "commit_on_presettle": {"presettle.commits_nothing", "presettle.same_split_as_settle"},
+    "revoke_noop": {"revoke.restores_reconciliation", "revoke.msgid_status_shows_reversal"},
     "split_off": {
         "split.presettle_identities",
         "split.settle_identities",
