@@ -45,6 +45,8 @@ settlenet network --hub HOST:PORT --tls-dir DIR/tls > network.json
 settlenet journal --target DIR/network.json [--province 13] [--from T] [--to T] [--jsonl]
                                 what the hub routed, with requests and answers (masked)
 settlenet replay FILE --target DIR/network.json --node 13    recorded calls again; diffs
+settlenet conformance --target DIR/network.json --node 13 [--role treatment|insured|both]
+                                contract checks against one node (--junit FILE, --json)
 
 A command's options may come before or after its action (`settlenet filing --target X list P`
 is `settlenet filing list P --target X`). `--dest` takes a 6-digit admdvs (110000) or a 2-digit
@@ -86,6 +88,7 @@ COMMANDS: dict[str, str] = {
     "network": "scripts.network_file",
     "journal": "scripts.journal",
     "replay": "scripts.replay",
+    "conformance": "scripts.conformance.command",
 }
 """Every ``settlenet`` command: its name and the module that declares its parser and ``main``,
 in the order ``--help`` lists them. A command's module is imported only when it is needed (a

@@ -50,6 +50,7 @@ def test_every_command_is_in_the_table_with_its_parser_and_main() -> None:
         "network",
         "journal",
         "replay",
+        "conformance",
     ]
     for name in cli.COMMANDS:
         module = cli.command(name)
