@@ -224,3 +224,19 @@ def test_deregister_and_register_again(net: Network) -> None:
         '{"province_code": "13"}',
     )  # fmt: skip
     assert refused.returncode == 1 and "PERMISSION_DENIED" in refused.stderr
+
+
+def test_conformance_passes_against_the_external_node(net: Network) -> None:
+    """The team's flow: its node, started by hand inside an `up --external` network, checked
+    against the contract in both roles, with JUnit for its CI."""
+    junit = net.data / "conformance.xml"
+    run = _cli(
+        "conformance", "--target", net.target, "--node", "13", "--junit", str(junit), "--quiet",
+        timeout=240,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    import xml.etree.ElementTree as ET
+
+    suites = ET.parse(junit).getroot()
+    cases = suites.findall(".//testcase")
+    assert len(cases) >= 20 and not suites.findall(".//failure")
