@@ -38,6 +38,8 @@ settlenet call --target DIR/network.json --as H11010100001 TreatmentService/Quer
                                 one RPC as an institution, desk, node, operator or admin
 settlenet certs issue --target DIR/network.json --province 13    a certificate from the CA
 settlenet sign --target DIR/network.json --as H11010100001 [--curl]    fresh x-tif headers
+settlenet behave --target DIR/network.json --node 13 FILE | --clear | --show | --calls
+                                program a node's behaviour (delay, answer, drop, override)
 
 A command's options may come before or after its action (`settlenet filing --target X list P`
 is `settlenet filing list P --target X`). `--dest` takes a 6-digit admdvs (110000) or a 2-digit
@@ -75,6 +77,7 @@ COMMANDS: dict[str, str] = {
     "call": "scripts.call",
     "certs": "scripts.certs",
     "sign": "scripts.sign",
+    "behave": "scripts.behave",
 }
 """Every ``settlenet`` command: its name and the module that declares its parser and ``main``,
 in the order ``--help`` lists them. A command's module is imported only when it is needed (a

@@ -109,6 +109,13 @@ def add_parser(sub: Subparsers) -> None:
         "machine's name always)",
     )
     up.add_argument(
+        "--behaviour",
+        action="append",
+        default=[],
+        metavar="CODE=FILE",
+        help="behaviour rules for province CODE's node (repeat; docs/behaviour.md)",
+    )
+    up.add_argument(
         "--population",
         type=int,
         default=0,
@@ -138,6 +145,13 @@ def main(args: argparse.Namespace) -> int:
     except ValueError as exc:
         _say(str(exc))
         return 2
+    behaviour: dict[str, str] = {}
+    for given in args.behaviour:
+        code, _, file = given.partition("=")
+        if code not in codes or not file or not Path(file).is_file():
+            _say(f"--behaviour {given}: want CODE=FILE, a province of the network and a file")
+            return 2
+        behaviour[code] = str(Path(file).resolve())
     if args.insecure:
         _say("\n" + INSECURE_BANNER)
         security: dict[str, Any] = certs.INSECURE
@@ -183,6 +197,8 @@ def main(args: argparse.Namespace) -> int:
                 province_args += ["--http-port", str(args.base_port + 100 + i)]
             province_args += ["--db", url, "--population", str(args.population)]
             province_args += node_security if args.admin else [*node_security, "--no-admin"]
+            if code in behaviour:
+                province_args += ["--behaviour", behaviour[code]]
             procs.append(_start(f"province {code}", province_args, data, log, probe))
             endpoint = procs[-1].endpoint
             nodes[code] = (endpoint, url)

@@ -85,7 +85,7 @@ _INT_TYPES = {
 
 
 def _is_repeated(f: FieldDescriptor) -> bool:
-    return bool(f.label == FieldDescriptor.LABEL_REPEATED)
+    return bool(f.is_repeated)
 
 
 class MessageContract:
@@ -175,7 +175,9 @@ def call_of(rpc: str, request: Any) -> Call:
     header = getattr(request, "header", None)
     infno = infno_of_rpc().get(rpc) or str(getattr(header, "infno", "") if header else "")
     amount = getattr(request, "medfee_sumamt", None)
-    certno = getattr(request, "certno", "") or getattr(request, "mdtrt_cert_no", "")
+    certno = getattr(request, "certno", "")
+    if not certno and getattr(request, "mdtrt_cert_type", "") == "02":  # a resident ID card
+        certno = getattr(request, "mdtrt_cert_no", "")
     return Call(
         rpc=rpc,
         infno=infno,
