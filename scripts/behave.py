@@ -113,8 +113,9 @@ def _print_calls(calls: behaviour_pb2.CallList) -> None:
     for c in calls.calls:
         what = c.rpc + (f" {c.infno}" if c.infno else "")
         acted = f"  rule {c.rule}: {c.action}" if c.rule else ""
+        who = c.psn_no or c.certno or "-"
         print(
-            f"{c.time} {c.transport:<4} {what:<40} {c.msgid:<30} {c.psn_no or '-':<20} "
+            f"{c.time} {c.transport:<4} {what:<40} {c.msgid:<30} {who:<20} "
             f"{c.fixmedins_code or '-':<12} {c.status:<19} {c.latency_ms:>9.1f} ms{acted}"
         )
 

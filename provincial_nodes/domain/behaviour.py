@@ -23,6 +23,7 @@ import random
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
@@ -101,6 +102,7 @@ class Call:
     fixmedins_code: str = ""
     amount_fen: int | None = None
     """``medfee_sumamt`` (fen; over HTTP the yuan are converted before rules see them)."""
+    msgid: str = ""
 
 
 @dataclass(frozen=True)
@@ -248,7 +250,8 @@ class Behaviour:
 class Served:
     """One call the node served, as the calls record keeps it (ID numbers masked)."""
 
-    time: str
+    time: datetime
+    """When it arrived, on the node's clock."""
     transport: str
     rpc: str
     infno: str

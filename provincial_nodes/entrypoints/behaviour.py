@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any, TypeAlias
 
 import grpc
@@ -86,17 +87,16 @@ class Behaving:
         status: str,
         started: float,
         rule: Rule | None,
-        at: str,
+        at: datetime,
     ) -> None:
         call = call_of(rpc_name, request)
-        header = getattr(request, "header", None)
         self.calls.add(
             Served(
                 time=at,
                 transport=transport,
                 rpc=rpc_name,
                 infno=call.infno,
-                msgid=header.msgid if header is not None else "",
+                msgid=call.msgid,
                 psn_no=call.psn_no,
                 certno=masked_certno(call.certno),
                 fixmedins_code=call.fixmedins_code,
@@ -180,7 +180,7 @@ class BehaviourInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
 
         async def behaviour(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
             started = time.perf_counter()
-            at = clock.format_time(clock.now())
+            at = clock.now()
             rules = behaving.rules
             rule: Rule | None = None
             status = "OK"
@@ -259,7 +259,7 @@ async def around_http(
 ) -> Any:
     """Run one HTTP transaction (``run``: its servicer method) under the rules, and record it."""
     started = time.perf_counter()
-    at = clock.format_time(clock.now())
+    at = clock.now()
     rules = behaving.rules
     rule: Rule | None = None
     status = "OK"
@@ -355,7 +355,7 @@ class BehaviourServicer(behaviour_pb2_grpc.BehaviourServiceServicer):
         return behaviour_pb2.CallList(
             calls=[
                 behaviour_pb2.ServedCall(
-                    time=c.time,
+                    time=clock.format_time(c.time),
                     transport=c.transport,
                     rpc=c.rpc,
                     infno=c.infno,

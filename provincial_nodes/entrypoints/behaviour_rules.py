@@ -8,6 +8,7 @@ knows protobuf.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -171,22 +172,45 @@ def load_file(path: Path) -> Behaviour:
 
 
 def call_of(rpc: str, request: Any) -> Call:
-    """What the rules look at in ``request`` of ``rpc``."""
-    header = getattr(request, "header", None)
-    infno = infno_of_rpc().get(rpc) or str(getattr(header, "infno", "") if header else "")
-    amount = getattr(request, "medfee_sumamt", None)
-    certno = getattr(request, "certno", "")
-    if not certno and getattr(request, "mdtrt_cert_type", "") == "02":  # a resident ID card
-        certno = getattr(request, "mdtrt_cert_no", "")
-    return Call(
-        rpc=rpc,
-        infno=infno,
-        psn_no=getattr(request, "psn_no", "") or "",
-        certno=certno if isinstance(certno, str) else "",
-        fixmedins_code=(getattr(header, "fixmedins_code", "") if header else "")
-        or getattr(request, "fixmedins_code", ""),
-        amount_fen=amount if isinstance(amount, int) else None,
-    )
+    """What the rules look at in ``request`` of ``rpc`` (how to read it is worked out once per
+    RPC and message type: a call costs a few attribute reads)."""
+    key = (rpc, type(request))
+    read = _readers.get(key)
+    if read is None:
+        read = _readers[key] = _reader(rpc, request.DESCRIPTOR)
+    return read(request)
+
+
+_readers: dict[tuple[str, type], Callable[[Any], Call]] = {}
+
+
+def _reader(rpc: str, message: Descriptor) -> Callable[[Any], Call]:
+    fields = message.fields_by_name
+    header = "header" in fields
+    psn_no = "psn_no" in fields
+    certno = "certno" in fields
+    card = "mdtrt_cert_no" in fields and "mdtrt_cert_type" in fields
+    code = "fixmedins_code" in fields
+    amount = "medfee_sumamt" in fields
+    known_infno = infno_of_rpc().get(rpc, "")
+
+    def read(request: Any) -> Call:
+        h = request.header if header else None
+        number = request.certno if certno else ""
+        if not number and card and request.mdtrt_cert_type == "02":  # a resident ID card
+            number = request.mdtrt_cert_no
+        return Call(
+            rpc=rpc,
+            infno=known_infno or (h.infno if h is not None else ""),
+            msgid=h.msgid if h is not None else "",
+            psn_no=request.psn_no if psn_no else "",
+            certno=number,
+            fixmedins_code=(h.fixmedins_code if h is not None else "")
+            or (request.fixmedins_code if code else ""),
+            amount_fen=request.medfee_sumamt if amount else None,
+        )
+
+    return read
 
 
 def overridden(answer: Message, override: tuple[tuple[str, Any], ...]) -> Message:

@@ -5,6 +5,8 @@ the field, checked against the real message descriptors (no server, no gRPC)."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -260,7 +262,7 @@ def test_a_request_as_the_rules_see_it() -> None:
         infno="2207", msgid="M", fixmedins_code="H11010100001", mdtrtarea_admvs="110100"
     )
     settle = treatment_pb2.SettleRequest(header=header, psn_no="P1", medfee_sumamt=2500)
-    assert call_of("TreatmentService/Settle", settle) == SETTLE
+    assert call_of("TreatmentService/Settle", settle) == replace(SETTLE, msgid="M")
     claim = insured_pb2.SettleClaim(
         header=common_pb2.RequestHeader(infno="2207"),
         psn_no="P1",
@@ -268,7 +270,7 @@ def test_a_request_as_the_rules_see_it() -> None:
         fixmedins_code="H11010100001",
     )
     assert call_of("InsuredService/CommitSettlement", claim) == COMMIT
-    query = insured_pb2.PersonQuery(mdtrt_cert_no="130102195005259039")
+    query = insured_pb2.PersonQuery(mdtrt_cert_type="02", mdtrt_cert_no="130102195005259039")
     assert call_of("InsuredService/QueryPerson", query).certno == "130102195005259039"
 
 
@@ -283,7 +285,11 @@ def test_an_override_changes_a_copy_of_the_answer() -> None:
 def test_the_calls_ring_keeps_the_newest_and_masks_id_numbers() -> None:
     log = CallLog(capacity=3)
     for i in range(5):
-        log.add(Served(str(i), "grpc", "R", "", f"m{i}", "", "", "", None, "OK", 1.0, "", ""))
+        log.add(
+            Served(
+                datetime(2026, 12, 1), "grpc", "R", "", f"m{i}", "", "", "", None, "OK", 1.0, "", ""
+            )
+        )
     assert [c.msgid for c in log.last(0)] == ["m2", "m3", "m4"]
     assert [c.msgid for c in log.last(2)] == ["m3", "m4"]
     assert log.recorded == 5
