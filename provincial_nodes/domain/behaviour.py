@@ -548,7 +548,7 @@ def _override(
         for rpc in sorted(rpcs):
             problem = contract.override_problem(rpc, path, value)
             if problem:
-                raise RuleError(f"{at}.{path}", value, f"{problem} (answer of {rpc})")
+                raise RuleError(f"{at}.{path}", value, f"answer of {rpc}: {problem}")
         out.append((path, value))
     return tuple(out)
 

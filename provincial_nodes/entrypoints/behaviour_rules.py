@@ -8,6 +8,7 @@ knows protobuf.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -107,8 +108,9 @@ class MessageContract:
             f = message.fields_by_name.get(part)
             where = ".".join(parts[: i + 1])
             if f is None:
-                known = ", ".join(sorted(message.fields_by_name))
-                return f"no field {where!r} in {message.name} (it has {known})"
+                near = difflib.get_close_matches(part, list(message.fields_by_name), n=3)
+                hint = f"; did you mean {' or '.join(near)}?" if near else ""
+                return f"no field {where!r} in {message.name}{hint}"
             if _is_repeated(f):
                 return f"{where} is a repeated field: an override sets single fields only"
             if i < len(parts) - 1:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import grpc
+import httpx
 import pytest
 
 from scripts import connect, launcher
@@ -414,6 +415,21 @@ def test_an_answer_dropped_before_the_work_leaves_the_visit_unsettled(
 
     run(go())
     assert show(net, TREAT) == {"lost-request": 1}
+
+    # Over HTTP the answer is held (10 s, then 504): a HIS with a shorter timeout sees it pass.
+    put(net, TREAT, "rules:\n  - name: lost-1101\n    match: {infno: 1101}\n    drop: before\n")
+
+    async def over_http() -> None:
+        url = str(net["provinces"][TREAT]["http"])
+        async with http_his.client_for(net, url) as client:
+            inst = http_his.institution_of(net, TREAT)
+            his = http_his.HttpHis(url, inst, client=client, timeout=1.5)
+            await his.sign_in()
+            with pytest.raises(httpx.ReadTimeout):
+                await his.query_person(p["certno"], insuplc_admdvs=REGION)
+
+    run(over_http())
+    assert show(net, TREAT) == {"lost-1101": 1}
     put(net, TREAT, "")
 
 
