@@ -335,6 +335,17 @@ def test_a_slow_insured_place_delays_every_insured_call(net: dict[str, Any]) -> 
         "OK",
     )
     assert served["latency_ms"] >= 800 and served["action"] == "delay 800 ms before"
+
+    put(
+        net,
+        INSURED,
+        "rules:\n  - name: slow-answer\n    match: {rpc: InsuredService/QueryPerson}\n"
+        "    delay: {ms: 300, at: after}\n",
+    )
+    assert run(go()) >= 0.3
+    (served,) = calls(net, INSURED, 1)
+    assert served["rule"] == "slow-answer" and served["action"] == "delay 300 ms after"
+    assert served["latency_ms"] >= 300 and served["status"] == "OK"
     put(net, INSURED, "")
 
 
@@ -445,7 +456,10 @@ def test_an_override_changes_the_answer_on_both_transports_and_nothing_else(
         TREAT,
         "rules:\n"
         "  - name: rich-cash\n"
-        f"    match: {{infno: 2207, psn_no: '{p['psn_no']}'}}\n"
+        "    match:\n"
+        "      infno: 2207\n"
+        f"      psn_no: '{p['psn_no']}'\n"
+        "      amount_fen: {min: 2500, max: 47142}  # the HTTP visit's 471.42 yuan, in fen\n"
         "    override:\n"
         "      setlinfo.psn_cash_pay: 123456\n"
         "      setlinfo.setl_time: '2000-01-01 00:00:00'\n",
