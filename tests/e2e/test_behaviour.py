@@ -583,3 +583,18 @@ def test_clear_drops_every_rule(net: dict[str, Any]) -> None:
     out = behave(net, TREAT, "--clear")
     assert out.returncode == 0 and "no behaviour rules" in out.stdout
     assert show(net, TREAT) == {}
+    called = subprocess.run(
+        [
+            *CLI,
+            "call",
+            "--target",
+            net["_target"],
+            "--node",
+            TREAT,
+            "BehaviourService/GetBehaviour",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert called.returncode == 0, called.stderr
