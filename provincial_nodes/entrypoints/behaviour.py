@@ -37,12 +37,10 @@ from provincial_nodes.domain.behaviour import (
     Action,
     Answer,
     Behaviour,
-    CallLog,
     Rule,
-    Served,
     counted,
-    masked_certno,
 )
+from provincial_nodes.domain.served_calls import CallLog, Served, masked_certno
 from provincial_nodes.entrypoints.behaviour_rules import call_of, load, overridden
 from provincial_nodes.entrypoints.http.context import Aborted
 from services.pb.settlenet.v1 import behaviour_pb2, behaviour_pb2_grpc

@@ -18,7 +18,8 @@ from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.message import Message
 
 from provincial_nodes import config
-from provincial_nodes.domain.behaviour import Behaviour, Call, RuleError, parse
+from provincial_nodes.domain.behaviour import Behaviour, Call
+from provincial_nodes.domain.rules_document import RuleError, parse
 from provincial_nodes.entrypoints.http.transactions import TRANSACTIONS
 from services.pb.settlenet.v1 import (
     admin_pb2,

@@ -11,15 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from provincial_nodes.domain.behaviour import (
-    Behaviour,
-    Call,
-    CallLog,
-    RuleError,
-    Served,
-    masked_certno,
-    parse,
-)
+from provincial_nodes.domain.behaviour import Behaviour, Call
+from provincial_nodes.domain.rules_document import RuleError, parse
+from provincial_nodes.domain.served_calls import CallLog, Served, masked_certno
 from provincial_nodes.entrypoints.behaviour_rules import CONTRACT, call_of, load, overridden
 from services.pb.settlenet.v1 import common_pb2, insured_pb2, treatment_pb2
 from services.values.errors import InvalidField
