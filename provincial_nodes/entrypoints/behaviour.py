@@ -209,7 +209,7 @@ async def _act(
     rule: Rule, inner: Inner, request: Any, context: grpc.aio.ServicerContext[Any, Any]
 ) -> Any:
     action = rule.action
-    log.info("behaviour_rule_acts", rule=rule.name, action=action.describe())
+    log.debug("behaviour_rule_acts", rule=rule.name, action=action.describe())
     if action.delay_ms and (action.delay_at == BEFORE or action.answer or action.drop == BEFORE):
         await asyncio.sleep(action.delay_ms / 1000)
     if action.answer is not None:
@@ -293,7 +293,7 @@ async def around_http(
 
 
 async def _act_http(rule: Rule, action: Action, run: Callable[[], Awaitable[Any]]) -> Any:
-    log.info("behaviour_rule_acts", rule=rule.name, action=action.describe(), transport="http")
+    log.debug("behaviour_rule_acts", rule=rule.name, action=action.describe(), transport="http")
     if action.delay_ms and (action.delay_at == BEFORE or action.answer or action.drop == BEFORE):
         await asyncio.sleep(action.delay_ms / 1000)
     if action.answer is not None:
