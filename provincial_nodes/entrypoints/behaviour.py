@@ -182,12 +182,13 @@ class BehaviourInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
             rules = behaving.rules
             rule: Rule | None = None
             status = "OK"
+            held: list[bool] = []
             try:
                 if rules is not None:
                     rule = rules.pick(call_of(rpc_name, request))
                 if rule is None:
                     return await inner(request, context)
-                return await _act(rule, inner, request, context)
+                return await _act(rule, inner, request, context, held)
             except grpc.aio.AbortError:
                 status = _code_name(context)
                 raise
@@ -198,7 +199,7 @@ class BehaviourInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
                 status = "INTERNAL"
                 raise
             finally:
-                if rule is not None and rule.action.drop:
+                if held:
                     status = "DROPPED"
                 behaving.record("grpc", rpc_name, request, status, started, rule, at)
 
@@ -206,7 +207,11 @@ class BehaviourInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
 
 
 async def _act(
-    rule: Rule, inner: Inner, request: Any, context: grpc.aio.ServicerContext[Any, Any]
+    rule: Rule,
+    inner: Inner,
+    request: Any,
+    context: grpc.aio.ServicerContext[Any, Any],
+    held: list[bool],
 ) -> Any:
     action = rule.action
     log.debug("behaviour_rule_acts", rule=rule.name, action=action.describe())
@@ -216,21 +221,33 @@ async def _act(
         await context.abort_with_status(answer_status(rule, action.answer))
         raise AssertionError("abort raises")  # pragma: no cover
     if action.drop == BEFORE:
-        await _hold(rule, context)
-    answer = await inner(request, context)
+        await _hold(rule, context, held)
+    try:
+        answer = await inner(request, context)
+    except grpc.aio.AbortError:
+        if action.drop == AFTER:  # the node refused: that answer is not sent either
+            held.append(True)
+            await _wait_out(context)
+        raise
     if action.delay_ms and action.delay_at == AFTER:
         await asyncio.sleep(action.delay_ms / 1000)
     if action.drop == AFTER:
-        await _hold(rule, context)
+        await _hold(rule, context, held)
     if action.override:
         return overridden(answer, action.override)
     return answer
 
 
-async def _hold(rule: Rule, context: grpc.aio.ServicerContext[Any, Any]) -> None:
-    """Send no answer: wait out the caller's deadline (it gives up first), then UNAVAILABLE."""
+async def _wait_out(context: grpc.aio.ServicerContext[Any, Any]) -> None:
+    """Until just past the caller's deadline (it gives up first), at most :data:`HOLD_MAX_S`."""
     remaining = context.time_remaining()
     await asyncio.sleep(min(remaining, HOLD_MAX_S) + 0.05 if remaining else HOLD_MAX_S)
+
+
+async def _hold(rule: Rule, context: grpc.aio.ServicerContext[Any, Any], held: list[bool]) -> None:
+    """Send no answer: wait out the caller's deadline, then UNAVAILABLE."""
+    held.append(True)
+    await _wait_out(context)
     await context.abort(
         grpc.StatusCode.UNAVAILABLE, f"behaviour rule {rule.name!r} dropped the answer"
     )
@@ -271,6 +288,9 @@ async def around_http(
         assert rule is not None and rule.action.answer is not None
         status = rule.action.answer.status
         raise
+    except Dropped:
+        status = "DROPPED"
+        raise
     except Aborted as exc:
         status = exc.code.name
         raise
@@ -287,8 +307,6 @@ async def around_http(
         status = "INTERNAL"
         raise
     finally:
-        if rule is not None and rule.action.drop:
-            status = "DROPPED"
         behaving.record("http", rpc_name, message, status, started, rule, at)
 
 
@@ -303,7 +321,12 @@ async def _act_http(rule: Rule, action: Action, run: Callable[[], Awaitable[Any]
     if action.drop == BEFORE:
         await asyncio.sleep(HTTP_HOLD_S)
         raise Dropped(f"behaviour rule {rule.name!r} dropped the answer")
-    answer = await run()
+    try:
+        answer = await run()
+    except Exception:
+        if action.drop != AFTER:
+            raise
+        answer = None  # the node refused: that answer is not sent either
     if action.delay_ms and action.delay_at == AFTER:
         await asyncio.sleep(action.delay_ms / 1000)
     if action.drop == AFTER:
