@@ -47,6 +47,8 @@ settlenet journal --target DIR/network.json [--province 13] [--from T] [--to T] 
 settlenet replay FILE --target DIR/network.json --node 13    recorded calls again; diffs
 settlenet conformance --target DIR/network.json --node 13 [--role treatment|insured|both]
                                 contract checks against one node (--junit FILE, --json)
+settlenet behave --target DIR/network.json --node 13 FILE | --clear | --show | --calls
+                                program a node's behaviour (delay, answer, drop, override)
 
 A command's options may come before or after its action (`settlenet filing --target X list P`
 is `settlenet filing list P --target X`). `--dest` takes a 6-digit admdvs (110000) or a 2-digit
@@ -89,6 +91,7 @@ COMMANDS: dict[str, str] = {
     "journal": "scripts.journal",
     "replay": "scripts.replay",
     "conformance": "scripts.conformance.command",
+    "behave": "scripts.behave",
 }
 """Every ``settlenet`` command: its name and the module that declares its parser and ``main``,
 in the order ``--help`` lists them. A command's module is imported only when it is needed (a

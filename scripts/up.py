@@ -190,6 +190,13 @@ def add_parser(sub: Subparsers) -> None:
         "credentials are in DIR/tls (or `settlenet certs issue`), and network.json names it",
     )
     up.add_argument(
+        "--behaviour",
+        action="append",
+        default=[],
+        metavar="CODE=FILE",
+        help="behaviour rules for province CODE's node (repeat; docs/behaviour.md)",
+    )
+    up.add_argument(
         "--population",
         type=int,
         default=0,
@@ -218,6 +225,16 @@ def main(args: argparse.Namespace) -> int:
         _say(str(exc))
         return 2
     codes += [c for c in external if c not in codes]
+    behaviour: dict[str, str] = {}
+    for given in args.behaviour:
+        code, _, file = given.partition("=")
+        if code not in codes or not file or not Path(file).is_file():
+            _say(f"--behaviour {given}: want CODE=FILE, a province of the network and a file")
+            return 2
+        if code in external:
+            _say(f"--behaviour {given}: province {code} is external (its node is not ours)")
+            return 2
+        behaviour[code] = str(Path(file).resolve())
     logs = data / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     (data / "network.json").unlink(missing_ok=True)
@@ -273,6 +290,8 @@ def main(args: argparse.Namespace) -> int:
                 province_args += ["--http-port", str(args.base_port + 100 + i)]
             province_args += ["--db", url, "--population", str(args.population)]
             province_args += node_security if args.admin else [*node_security, "--no-admin"]
+            if code in behaviour:
+                province_args += ["--behaviour", behaviour[code]]
             procs.append(_start(f"province {code}", province_args, data, log, probe))
             endpoint = procs[-1].endpoint
             nodes[code] = (endpoint, url)

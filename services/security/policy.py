@@ -196,6 +196,11 @@ PROVINCE_RULES: dict[str, Rule] = {
         method("AdminService", m): _rule(ADMIN)
         for m in ("LoadPolicy", "LoadCatalogue", "LoadPersons", "ResetData", "GetPersonState")
     },
+    # Programmable behaviour of a simulated node (docs/behaviour.md): for whoever runs the test.
+    **{
+        method("BehaviourService", m): _rule(OPERATOR, ADMIN)
+        for m in ("SetBehaviour", "GetBehaviour", "ListCalls")
+    },
 }
 
 HUB_RULES: dict[str, Rule] = {
