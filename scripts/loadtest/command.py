@@ -29,6 +29,9 @@ examples:
   settlenet loadtest --schedule 'ramp:10-200x60,200x30' --population 100000
   settlenet loadtest --in-process --population 500 --count 50 --rate 20
   settlenet loadtest --target var/net/network.json --via http --rate 100 --duration 60
+  settlenet loadtest --target net.json --rate 50 --duration 60 --generator 1/2 --report a.json
+  settlenet loadtest --target net.json --rate 50 --duration 60 --generator 2/2 --report b.json
+  settlenet loadtest --merge a.json b.json --report merged.json
 """
 
 
@@ -99,6 +102,12 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         default=0,
         help="operations of warm-up, not measured (instead of --warmup)",
     )
+    how.add_argument(
+        "--generator",
+        metavar="I/N",
+        help="this run is generator I of N driving the same network at once (from several "
+        "hosts): their msgids never collide; merge their reports with --merge",
+    )
     how.add_argument("--timeout", type=float, default=10.0, help="deadline of each call, s")
     how.add_argument(
         "--max-in-flight",
@@ -122,6 +131,14 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         default=Path("loadtest-report.json"),
         help="JSON report (default loadtest-report.json)",
     )
+    out.add_argument(
+        "--merge",
+        nargs="+",
+        type=Path,
+        metavar="REPORT",
+        help="run nothing: merge the JSON reports of generators run at once (--generator I/N) "
+        "into one --report (counts added, latency histograms merged, not percentiles)",
+    )
     out.add_argument("--plot", type=Path, help="HTML plot (default: the report's name, .html)")
     out.add_argument("--no-progress", action="store_true", help="no live progress bar")
     out.add_argument(
@@ -131,6 +148,10 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 
 
 def main(args: argparse.Namespace) -> int:
+    if args.merge:
+        from scripts.loadtest import merge
+
+        return merge.main(args)
     from scripts.loadtest import session
 
     return session.main(args)

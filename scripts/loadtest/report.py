@@ -16,7 +16,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from scripts.loadtest.stats import Recorder, percentile
+from scripts.loadtest.stats import Recorder, encode, percentile
 
 REPORT_VERSION = 1
 
@@ -108,6 +108,13 @@ def build(
         ],
         "timeline": timeline,
         "prepare": prepare,
+        "histograms": {
+            "unit": "microseconds; HdrHistogram, compressed and base64 (hdrh encode)",
+            "ops_all": encode(recorder.all_ops.hist),
+            "ops": {k: encode(t.hist) for k, t in sorted(recorder.ops.items())},
+            "calls": {k: encode(t.hist) for k, t in sorted(recorder.calls.items())},
+            "pairs": {k: encode(t.hist) for k, t in sorted(recorder.pairs.items())},
+        },
         "latency_note": (
             "ops latency counts from each operation's intended start (open loop: "
             "coordinated-omission safe; closed loop: the actual start); calls "

@@ -62,8 +62,21 @@ def kill_spec(spec: str, codes: list[str]) -> tuple[str, float]:
     return ("hub" if node == "hub" else f"province-{node}"), delay
 
 
+def generator_spec(spec: str | None) -> tuple[int, int]:
+    """``--generator I/N`` → (part, parts), part counted from 0; SystemExit naming the fault."""
+    if spec is None:
+        return 0, 1
+    i, slash, n = spec.partition("/")
+    if slash and i.isdigit() and n.isdigit() and 1 <= int(i) <= int(n) <= 100:
+        return int(i) - 1, int(n)
+    raise SystemExit(
+        f"settlenet loadtest: --generator {spec}: give I/N with 1 ≤ I ≤ N ≤ 100, e.g. 2/3"
+    )
+
+
 def settings_from(args: argparse.Namespace) -> runner.RunSettings:
     _check_numbers(args)
+    generator_spec(getattr(args, "generator", None))
     loops = [x is not None for x in (args.rate, args.schedule, args.concurrency)]
     if sum(loops) != 1:
         raise SystemExit(
@@ -255,18 +268,23 @@ async def _run(
         say(f"weights for provinces not in this network are ignored: {', '.join(model.ignored)}")
     recorder = Recorder()
     via = getattr(args, "via", "grpc")
+    part, parts = generator_spec(getattr(args, "generator", None))
     if via in ("http", "both"):
         from scripts.clients.http_adapter import NoHttpInterface
         from scripts.loadtest.http_client import BothLoadClient, HttpLoadClient
 
         kind = HttpLoadClient if via == "http" else BothLoadClient
         try:
-            client: LoadClient = kind(views, recorder, timeout_s=args.timeout, doc=doc)
+            client: LoadClient = kind(
+                views, recorder, timeout_s=args.timeout, part=part, parts=parts, doc=doc
+            )
         except NoHttpInterface as exc:
             say(f"--via http: {exc}")
             return 2
     else:
-        client = LoadClient(views, recorder, timeout_s=args.timeout, doc=doc)
+        client = LoadClient(
+            views, recorder, timeout_s=args.timeout, part=part, parts=parts, doc=doc
+        )
     killer: asyncio.Task[dict[str, Any]] | None = None
     try:
         prepared, prepare_s = await runner.prepare(client, model, settings, 200_000, say)
@@ -316,7 +334,12 @@ async def _run(
     doc_out = report.build(
         recorder,
         settings=settings.to_dict()
-        | {"timeout_s": args.timeout, "started": started_how, "via": via},
+        | {
+            "timeout_s": args.timeout,
+            "started": started_how,
+            "via": via,
+            "generator": f"{part + 1}/{parts}",
+        },
         model=cfg.to_dict()
         | {"pair_shares": model.pair_shares(), "ignored_provinces": model.ignored},
         target={

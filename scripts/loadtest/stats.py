@@ -29,6 +29,15 @@ def histogram() -> HdrHistogram:
     return HdrHistogram(LOWEST_US, HIGHEST_US, DIGITS)
 
 
+def encode(h: HdrHistogram) -> str:
+    """A histogram as text for the JSON report (``settlenet loadtest --merge`` adds them up)."""
+    return bytes(h.encode()).decode("ascii")
+
+
+def decode(text: str) -> HdrHistogram:
+    return HdrHistogram.decode(text.encode("ascii"))
+
+
 def summary_ms(h: HdrHistogram) -> dict[str, float | int]:
     """Count, p50/p90/p99/p99.9, max and mean of a histogram, in milliseconds."""
     n = h.get_total_count()
