@@ -292,6 +292,10 @@ def test_two_generators_at_once_with_one_merged_report(net: Net) -> None:
                     "1",
                     "--generator",
                     f"{i}/2",
+                    # the second generator speaks the national HTTP interface (HTTPS, its
+                    # certificate checked against the province host's address)
+                    "--via",
+                    "grpc" if i == 1 else "http",
                     "--seed",
                     str(i),
                     "--report",
@@ -330,7 +334,9 @@ def test_two_generators_at_once_with_one_merged_report(net: Net) -> None:
     assert all(d["reconciliation"]["ran"] for d in docs)
     # Every call crosses at least one link, whose delay is there both ways.
     assert s["latency_ms"]["p50"] >= 2 * DELAY_MS
+    assert {d["settings"]["via"] for d in docs} == {"grpc", "http"}
     net.figures["loadtest"] = {
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "generators": 2,
         "offered_per_s_each": 6,
         "ops": s["ops"],
