@@ -33,6 +33,8 @@ settlenet hub --db URL          run the national hub
 settlenet province --code 13 --hub HOST:PORT --db URL     run one province node
 settlenet loadtest --target DIR/network.json --rate 100 --duration 60     load test
                                 (--via http: the national HTTP interface instead of gRPC)
+settlenet loadtest --merge A.json B.json --report OUT.json    one report from generators
+                                run at once (--generator 1/2, 2/2 on several hosts)
 settlenet bench [--quick]       the real network beside the bare gRPC ceiling
 settlenet call --target DIR/network.json --as H11010100001 TreatmentService/QueryPerson JSON
                                 one RPC as an institution, desk, node, operator or admin
