@@ -358,7 +358,19 @@ def test_a_province_killed_and_restarted_recovers(net: Net) -> None:
     started = time.monotonic()
     _start_province(net, "13")
     net.figures["province 13 restart s"] = round(time.monotonic() - started, 2)
-    net.cli_json("gen1", "visit", "--target", str(net.target), "--treat", "11", "--insured", "13")
+    # The hub's channel to 13 reconnects (gRPC backs off between attempts): visits insured
+    # there pass again within seconds.
+    deadline = time.monotonic() + 30
+    while (
+        again := net.cli(
+            "gen1", "visit", "--target", str(net.target), "--treat", "11", "--insured", "13"
+        )
+    ).returncode != 0:
+        assert time.monotonic() < deadline, again.stderr[-2000:]
+        time.sleep(0.5)
+    net.figures["province 13 killed to visits passing again s"] = round(
+        time.monotonic() - started, 2
+    )
     net.cli_json("gen2", "visit", "--target", str(net.target), "--treat", "13", "--insured", "11")
     net.cli_json("gen1", "resolve", "--target", str(net.target))
     rec = net.cli_json("gen1", "reconcile", "--target", str(net.target))
@@ -388,3 +400,17 @@ def test_monthly_clearing_across_hosts(net: Net) -> None:
     net.figures["cleared records"] = int(cleared["records"])
     again = net.cli_json("gen1", "clear", "--target", str(net.target), "--month", month)
     assert again["posted"] is False and again["records"] == cleared["records"]
+
+
+def test_a_crashed_runs_namespaces_are_removed() -> None:
+    """What a run that died left (namespaces of a process no longer alive) goes at the next."""
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    ns = f"{netlab.PREFIX}-{dead.pid}-left"
+    subprocess.run(["ip", "netns", "add", ns], check=True, timeout=30)
+    try:
+        assert ns in netlab.cleanup_stale()
+        listed = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True)
+        assert ns not in listed.stdout
+    finally:
+        subprocess.run(["ip", "netns", "del", ns], capture_output=True, timeout=30)
