@@ -200,10 +200,9 @@ class View:
             ("treatment", s.mdtrtarea_admvs[:2]),
             ("insured", s.insuplc_admdvs[:2]),
         ):
-            try:
-                link = self.registry.route(code + "0000")
-            except Exception as exc:  # not registered: say so on the page
-                view.nodes.append(NodeRecord(code, role, None, str(exc)))
+            link = next((k for k in self.registry.all() if k.province_code == code), None)
+            if link is None:
+                view.nodes.append(NodeRecord(code, role, None, "not registered at the hub"))
                 continue
             try:
                 mine = await insured_node.details(link, role, day, day)

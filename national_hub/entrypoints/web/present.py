@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
 from national_hub.adapters.views import PairTotal
@@ -52,7 +51,7 @@ def message(msg: Message) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for fd in msg.DESCRIPTOR.fields:
         value = getattr(msg, fd.name)
-        if fd.label == FieldDescriptor.LABEL_REPEATED:
+        if fd.is_repeated:
             out[fd.name] = [message(v) if isinstance(v, Message) else v for v in value]
         elif isinstance(value, Message):
             out[fd.name] = message(value)
