@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import pytest
 
 from scripts import connect, launcher
+from scripts.clients.desk import Desk
 from scripts.clients.his import His, Line
 
 T = TypeVar("T")
@@ -122,6 +123,19 @@ def _revoke(doc: dict[str, Any], setlinfo: Any) -> None:
     _in_thread(run)
 
 
+def _file(doc: dict[str, Any]) -> None:
+    """A Hebei person files long-term residence in Beijing through the app."""
+    person = doc["provinces"]["13"]["persons"][2]
+
+    async def run() -> None:
+        async with connect.hospitals(doc, "13") as ch:
+            await Desk(ch, "130100", "app").create(
+                person["psn_no"], "retiree_relocated", "110000", "2026-10-01"
+            )
+
+    _in_thread(run)
+
+
 def test_the_web_view_live_in_a_browser(network: tuple[dict[str, Any], str], browser: Any) -> None:
     doc, url = network
     base = url.split("?")[0]
@@ -205,7 +219,8 @@ def test_the_web_view_live_in_a_browser(network: tuple[dict[str, Any], str], bro
     page.wait_for_selector("#clearing-result .ok", timeout=WAIT_MS)
     _shot(page, "clearing")
 
+    _file(doc)
     page.click('nav a[data-page="filings"]')
-    page.wait_for_selector("#filings tbody tr", timeout=WAIT_MS)
+    page.wait_for_selector("#filings tbody tr td.mono", timeout=WAIT_MS)
     _shot(page, "filings")
     ctx.close()

@@ -149,6 +149,7 @@ const SPLIT = [
 ];
 
 async function loadSettlement(q) {
+  if (q !== settlementQuery) loaded.delete("settlement");
   settlementQuery = q;
   const out = $("#settle-result");
   if (!q) { out.replaceChildren(); return; }
@@ -278,7 +279,7 @@ async function loadFilings(q) {
       const f = e.filing || {};
       const content = Object.entries(f).filter(([, v]) => v !== "" && v !== 0 && !(Array.isArray(v) && !v.length)).slice(0, 8).map(([k, v]) => `${k}=${typeof v === "object" ? JSON.stringify(v) : v}`).join(" ");
       return h("tr", {}, h("td", {}, e.received_at), h("td", {}, e.infno), h("td", { class: "mono" }, e.psn_no),
-        h("td", {}, e.insuplc_admdvs), h("td", {}, e.dest_admdvs || f.dest_admdvs || ""), h("td", {}, e.channel), h("td", { class: "mono" }, content));
+        h("td", {}, e.insuplc_admdvs), h("td", {}, e.dest_admdvs || f.dest_admdvs || ""), h("td", {}, e.channel || f.channel || ""), h("td", { class: "mono" }, content));
     }), "无备案 · no filing");
   } catch (e) {
     fill($("#filings"), [h("tr", {}, h("td", { colspan: 7, class: "bad" }, String(e.message || e)))]);
@@ -293,11 +294,22 @@ function onSnapshot(s) {
   $("#clock").textContent = s.at;
   renderNetwork(s);
   renderAdvances(s.advances);
-  const changed = s.seq !== lastSeq;
   lastSeq = s.seq;
-  if (changed && page === "settlement" && settlementQuery) loadSettlement(settlementQuery);
-  if (changed && page === "clearing" && clearingMonth) loadClearing(false);
-  if (page === "filings" && tick % 5 === 0) loadFilings(filingsQuery || "");
+  // Pages that ask the hub (and through it the nodes) again once something new was routed: at
+  // most one request at a time and one every 2 s under load; a later snapshot catches up.
+  if (page === "settlement" && settlementQuery) refresh("settlement", s.seq, () => loadSettlement(settlementQuery));
+  if (page === "clearing" && clearingMonth) refresh("clearing", s.seq, () => loadClearing(false));
+  if (page === "filings" && tick % 5 === 0) refresh("filings", tick, () => loadFilings(filingsQuery || ""));
+}
+
+const loaded = new Map();
+function refresh(name, seq, load) {
+  const now = Date.now();
+  const last = loaded.get(name);
+  if (last && (last.seq === seq || last.busy || now - last.at < 2000)) return;
+  const entry = { seq, busy: true, at: now };
+  loaded.set(name, entry);
+  Promise.resolve(load()).finally(() => { entry.busy = false; });
 }
 
 function connect() {
