@@ -112,6 +112,11 @@ class Hub:
         """The web view's one-time access token (``settlenet up`` prints it in the URL)."""
         return self.web.web.access.token if self.web is not None else None
 
+    def narrate(self, item: dict[str, object]) -> None:
+        """Show a narration line in the web view (``settlenet demo --web``)."""
+        if self.web is not None:
+            self.web.web.monitor.narrate(item)
+
     async def stop(self) -> None:
         if self.web is not None:
             await self.web.stop()

@@ -10,6 +10,8 @@ import asyncio
 import os
 import re
 import shutil
+import signal
+import subprocess
 import time
 from collections.abc import Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -224,3 +226,37 @@ def test_the_web_view_live_in_a_browser(network: tuple[dict[str, Any], str], bro
     page.wait_for_selector("#filings tbody tr td.mono", timeout=WAIT_MS)
     _shot(page, "filings")
     ctx.close()
+
+
+def test_demo_web_narrates_the_story_in_the_view(tmp_path: Path, browser: Any) -> None:
+    err = tmp_path / "demo.err"
+    with err.open("wb") as stderr:
+        demo = subprocess.Popen(
+            [*launcher.CLI, "demo", "--web", "--web-pause", "1", "--data", str(tmp_path / "d")],
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            stdin=subprocess.DEVNULL,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while not (found := re.search(r"(https://\S+\?token=\S+)", err.read_text())):
+            assert demo.poll() is None and time.monotonic() < deadline, err.read_text()[-2000:]
+            time.sleep(0.1)
+        ctx = _context(browser)
+        page = ctx.new_page()
+        page.goto(found.group(1))
+        page.wait_for_selector("#narration li", timeout=30_000)
+        page.evaluate("window.__notReloaded = true")
+        page.wait_for_selector('#narration li[data-step="done"]', timeout=60_000)
+        assert page.locator("#narration li").count() >= 9
+        assert page.evaluate("window.__notReloaded") is True
+        assert _number(page, "#c-settled") >= 4
+        _shot(page, "demo")
+        ctx.close()
+    finally:
+        demo.send_signal(signal.SIGTERM)  # the view stays open until then
+        assert demo.wait(timeout=30) == 0, err.read_text()[-2000:]
+
+
+def _number(page: Any, selector: str) -> int:
+    return int(page.text_content(selector) or "0")

@@ -46,6 +46,8 @@ class Monitor:
         self.tick = 0
         self.health: dict[str, str] = {}
         self.latest: dict[str, Any] = {}
+        self.narration: list[dict[str, Any]] = []
+        """What ``settlenet demo --web`` tells, step by step (the latest 50)."""
         self._changed = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.closed = False
@@ -54,6 +56,16 @@ class Monitor:
         self.seq = await self.view.last_seq()  # count from now, not the whole history
         await self.step()
         self._task = asyncio.get_running_loop().create_task(self._run())
+
+    def narrate(self, item: dict[str, Any]) -> None:
+        self.narration = [*self.narration[-49:], item]
+        if self.latest:
+            self.latest = {**self.latest, "narration": self.narration}
+            self._publish()
+
+    def _publish(self) -> None:
+        changed, self._changed = self._changed, asyncio.Event()
+        changed.set()
 
     async def stop(self) -> None:
         self.closed = True
@@ -103,9 +115,9 @@ class Monitor:
             ],
             "in_doubt": [present.forward(f) for f in in_doubt],
             "advances": [present.advance(a) for a in advances],
+            "narration": self.narration,
         }
-        changed, self._changed = self._changed, asyncio.Event()
-        changed.set()
+        self._publish()
 
     async def stream(self) -> AsyncIterator[str]:
         """Server-sent events: the snapshot now, then each new one, until the hub stops."""

@@ -75,7 +75,16 @@ function route() {
 
 // ---- network ----------------------------------------------------------------------------
 
+function renderNarration(list) {
+  const box = $("#narration");
+  box.hidden = !list || !list.length;
+  if (box.hidden) return;
+  $("#narration-steps").replaceChildren(...list.map((x, i) => h("li", { class: i === list.length - 1 ? "latest" : "", value: x.n, "data-step": x.key },
+    x.text, x.setl_id ? h("a", { href: "#settlement?q=" + encodeURIComponent(x.setl_id) }, ` → ${x.setl_id}`) : null)));
+}
+
 function renderNetwork(s) {
+  renderNarration(s.narration);
   const c = s.counters;
   $("#c-routed").textContent = c.routed;
   $("#c-settled").textContent = c.settled;
