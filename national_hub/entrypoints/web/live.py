@@ -46,6 +46,7 @@ class Monitor:
         self.tick = 0
         self.health: dict[str, str] = {}
         self.latest: dict[str, Any] = {}
+        self._encoded = ""
         self.narration: list[dict[str, Any]] = []
         """What ``settlenet demo --web`` tells, step by step (the latest 50)."""
         self._changed = asyncio.Event()
@@ -64,6 +65,7 @@ class Monitor:
             self._publish()
 
     def _publish(self) -> None:
+        self._encoded = _event(self.latest)  # once, whatever the number of open pages
         changed, self._changed = self._changed, asyncio.Event()
         changed.set()
 
@@ -121,12 +123,12 @@ class Monitor:
 
     async def stream(self) -> AsyncIterator[str]:
         """Server-sent events: the snapshot now, then each new one, until the hub stops."""
-        yield _event(self.latest)
+        yield self._encoded
         while not self.closed:
             await self._changed.wait()
             if self.closed:
                 return
-            yield _event(self.latest)
+            yield self._encoded
 
 
 def _event(doc: dict[str, Any]) -> str:
