@@ -30,6 +30,7 @@ from services.values.errors import InvalidField, Unavailable
 from services.values.forward import Forward
 
 SEARCH_LIMIT = 20
+ASKED_MEMORY = 200
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,8 @@ class View:
         self.uow = uow
         self.registry = registry
         self.filings = filings
+        self._asked: dict[tuple[str, ...], tuple[list[NodeRecord], Learnt | None, str]] = {}
+        """What the nodes answered for a visit's records, by its setl_ids."""
 
     async def health(self) -> dict[str, str]:
         """Each registered node's health, by province code (probed at once)."""
@@ -188,7 +191,17 @@ class View:
             raise InvalidField("q", q, "a msgid, setl_id, mdtrt_id or psn_no (1 to 40 characters)")
         view = await self.uow.run(_search, q)
         if ask_nodes and view.records:
-            await self._ask_nodes(view)
+            # The nodes are asked again only when the hub's records of the visit changed (a
+            # page left open re-reads the hub every few seconds under load).
+            key = tuple(r.settlement.setl_id for r in view.records)
+            known = self._asked.get(key)
+            if known is None:
+                await self._ask_nodes(view)
+                if len(self._asked) >= ASKED_MEMORY:
+                    self._asked.pop(next(iter(self._asked)))
+                self._asked[key] = (view.nodes, view.insured_status, view.insured_error)
+            else:
+                view.nodes, view.insured_status, view.insured_error = known
         return view
 
     async def _ask_nodes(self, view: SettlementView) -> None:

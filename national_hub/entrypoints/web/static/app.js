@@ -115,7 +115,7 @@ function renderNetwork(s) {
     h("td", { class: "num" }, p.settlements), h("td", { class: "num" }, p.messages),
     h("td", { class: "num" }, p.p99_ms), h("td", { class: "num" }, p.errors))), "最近 5 分钟无报文 · nothing routed in the last 5 minutes");
   fill($("#in-doubt"), s.in_doubt.map((f) => h("tr", {},
-    h("td", { class: "mono" }, f.msgid), h("td", {}, f.infno), h("td", {}, f.downstream || f.insuplc_admdvs),
+    h("td", { class: "mono" }, h("a", { href: "#settlement?q=" + encodeURIComponent(f.msgid) }, f.msgid)), h("td", {}, f.infno), h("td", {}, f.downstream || f.insuplc_admdvs),
     h("td", { class: "mono" }, f.psn_no), h("td", {}, f.state), h("td", { class: "num" }, f.attempts), h("td", {}, f.created_at))),
     "无 · none");
 }
