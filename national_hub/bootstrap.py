@@ -20,7 +20,7 @@ from national_hub.entrypoints.filing_registry import FilingRegistryServicer
 from national_hub.entrypoints.hub import HubServicer
 from national_hub.entrypoints.top_up import TopUpServicer
 from national_hub.entrypoints.web import app as web_app
-from national_hub.entrypoints.web.access import Access
+from national_hub.entrypoints.web.access import Access, session_key
 from national_hub.entrypoints.web.live import Monitor
 from national_hub.service_layer.advances import Advances
 from national_hub.service_layer.clear import Clearing
@@ -200,9 +200,10 @@ async def start(cfg: HubConfig) -> Hub:
     resolver.start()  # first, what a crash left pending
     if cfg.web_port is not None:
         view = View(uow, registry, filings)
-        web = web_app.WebView(
-            view, Monitor(view, resolver, hub.endpoint), Access(secure=cfg.security is not None)
-        )
+        access = Access(secure=cfg.security is not None)
+        if cfg.security is not None:  # every process of this hub signs sessions alike
+            access.key = session_key(await asyncio.to_thread(cfg.security.tls.key.read_bytes))
+        web = web_app.WebView(view, Monitor(view, resolver, hub.endpoint), access)
         try:
             hub.web = await web_app.serve(
                 web, cfg.web_host, cfg.web_port, cfg.security.tls if cfg.security else None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from national_hub.domain.live import RATE_S, Seen, Window, p99
-from national_hub.entrypoints.web.access import OPERATOR, Access
+from national_hub.entrypoints.web.access import OPERATOR, SESSION_S, Access, session_key
 from national_hub.entrypoints.web.present import mask_psn_no, masked
 
 
@@ -34,16 +34,22 @@ def test_the_window_counts_pairs_rates_and_errors_and_forgets_old_lines() -> Non
     assert w.counters.settled == 20  # counters stay
 
 
-def test_the_token_opens_one_session_once() -> None:
-    a = Access(secure=True)
-    assert a.exchange("wrong") is None
-    sid = a.exchange(a.token)
-    assert sid is not None and a.who(sid, None) == "session"
-    assert a.exchange(a.token) is None  # spent
-    assert a.who("forged", None) is None
-    assert a.who(None, OPERATOR) == OPERATOR
-    assert a.who(None, "province-13") is None
-    assert Access(secure=False).who(None, OPERATOR) is None  # no TLS, no certificate
+def test_the_token_opens_one_signed_session_once() -> None:
+    a = Access(secure=True, key=session_key(b"the hub's key"))
+    assert a.exchange("wrong", 1000.0) is None
+    cookie = a.exchange(a.token, 1000.0)
+    assert cookie is not None and a.who(cookie, None, 1000.0) == "session"
+    assert a.exchange(a.token, 1000.0) is None  # spent
+    # Another process (or a restart) of the same hub accepts it; another hub does not.
+    assert Access(secure=True, key=session_key(b"the hub's key")).who(cookie, None, 1000.0)
+    assert Access(secure=True).who(cookie, None, 1000.0) is None
+    assert a.who(cookie, None, 1000.0 + SESSION_S + 1) is None  # expired
+    expires, nonce, sig = cookie.split(".")
+    assert a.who(f"{int(expires) + 9999}.{nonce}.{sig}", None, 1000.0) is None  # tampered
+    assert a.who("forged", None, 1000.0) is None and a.who(None, None, 1000.0) is None
+    assert a.who(None, OPERATOR, 1000.0) == OPERATOR
+    assert a.who(None, "province-13", 1000.0) is None
+    assert Access(secure=False).who(None, OPERATOR, 1000.0) is None  # no TLS, no certificate
 
 
 def test_personal_fields_are_masked_at_any_depth() -> None:

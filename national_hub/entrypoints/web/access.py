@@ -4,8 +4,10 @@
   (``https://127.0.0.1:PORT/?token=…``, as notebook servers do): the first request carrying it
   gets an HttpOnly session cookie and is redirected to the same page without the token; the
   token is then spent, and a second use is refused.
-- The **session cookie** it was exchanged for (random, kept in the hub's memory only: a
-  restarted hub forgets its sessions and makes a new token).
+- The **session cookie** it was exchanged for: good for 12 hours, signed with a key derived
+  from the hub's TLS key (so a restarted hub, or another process of the same hub, accepts it;
+  without TLS the key is random and dies with the process). The token itself is made anew at
+  each start.
 - The **operator's client certificate** (``DIR/tls/operator.pem``, common name ``operator``,
   issued by the network's CA) presented over TLS: for scripts, e.g.
   ``curl --cacert DIR/tls/ca.pem --cert DIR/tls/operator.pem --key DIR/tls/operator.key
@@ -17,6 +19,7 @@ Anything else gets 401 and a plain page saying how to get in.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import secrets
 from collections.abc import Awaitable, Callable
@@ -27,38 +30,48 @@ COOKIE = "settlenet_web"
 PEER_KEY = "settlenet_peer_cn"
 """Where the TLS client certificate's common name is put in the ASGI scope's extensions."""
 OPERATOR = "operator"
-MAX_SESSIONS = 1000
+SESSION_S = 12 * 3600
+"""How long a session cookie is good for."""
+
+
+def session_key(secret: bytes) -> bytes:
+    """The key session cookies are signed with, derived from a secret every process of one hub
+    shares (its TLS key): the processes of a scaled-out hub accept each other's cookies, and a
+    restarted hub still accepts the ones it made."""
+    return hashlib.sha256(b"settlenet web session\0" + secret).digest()
 
 
 @dataclass
 class Access:
     secure: bool
     """HTTPS: the cookie is Secure, and the operator's certificate is accepted."""
+    key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+    """Signs the session cookies (:func:`session_key`; random when the hub has no TLS key)."""
     token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     spent: bool = False
-    sessions: set[str] = field(default_factory=set)
 
-    def exchange(self, offered: str) -> str | None:
-        """A new session for the token, once; None when it is wrong or was used."""
+    def exchange(self, offered: str, now_s: float) -> str | None:
+        """A new session cookie for the token, once; None when it is wrong or was used."""
         if self.spent or not hmac.compare_digest(offered.encode(), self.token.encode()):
             return None
         self.spent = True
-        return self._session()
+        body = f"{int(now_s) + SESSION_S}.{secrets.token_urlsafe(16)}"
+        return f"{body}.{self._sign(body)}"
 
-    def _session(self) -> str:
-        if len(self.sessions) >= MAX_SESSIONS:
-            self.sessions.pop()
-        sid = secrets.token_urlsafe(32)
-        self.sessions.add(sid)
-        return sid
+    def _sign(self, body: str) -> str:
+        return hmac.new(self.key, body.encode(), hashlib.sha256).hexdigest()
 
-    def who(self, cookie: str | None, peer_cn: str | None) -> str | None:
+    def who(self, cookie: str | None, peer_cn: str | None, now_s: float) -> str | None:
         """ "session" or "operator" when the request may see the view, else None."""
         if self.secure and peer_cn == OPERATOR:
             return OPERATOR
-        if cookie and cookie in self.sessions:
-            return "session"
-        return None
+        if not cookie or cookie.count(".") != 2:
+            return None
+        body, _, sig = cookie.rpartition(".")
+        expires = body.split(".", 1)[0]
+        if not expires.isdigit() or int(expires) < now_s:
+            return None
+        return "session" if hmac.compare_digest(sig, self._sign(body)) else None
 
 
 ASGI = Callable[[dict[str, Any], Any, Any], Awaitable[None]]

@@ -19,6 +19,7 @@ import contextlib
 import json
 import socket
 import ssl
+import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +39,13 @@ from starlette.routing import Route
 
 from national_hub.domain.filing_registry import RegistryQuery
 from national_hub.entrypoints.web import present
-from national_hub.entrypoints.web.access import COOKIE, HOW_TO_GET_IN, PEER_KEY, Access
+from national_hub.entrypoints.web.access import (
+    COOKIE,
+    HOW_TO_GET_IN,
+    PEER_KEY,
+    SESSION_S,
+    Access,
+)
 from national_hub.entrypoints.web.access import peer_protocol as _peer_protocol
 from national_hub.entrypoints.web.live import Monitor
 from national_hub.service_layer.view import View
@@ -94,7 +101,7 @@ class WebView:
         async def run(request: Request) -> Response:
             offered = request.query_params.get("token")
             if offered is not None:
-                sid = self.access.exchange(offered)
+                sid = self.access.exchange(offered, time.time())
                 if sid is None:
                     log.warning("web_token_refused", peer=_peer(request))
                     return _refused("This access token is wrong or was used already.")
@@ -107,6 +114,7 @@ class WebView:
                 redirect.set_cookie(
                     COOKIE,
                     sid,
+                    max_age=SESSION_S,
                     httponly=True,
                     samesite="strict",
                     secure=self.access.secure,
@@ -114,7 +122,8 @@ class WebView:
                 )
                 return redirect
             extensions = request.scope.get("extensions") or {}
-            if self.access.who(request.cookies.get(COOKIE), extensions.get(PEER_KEY)) is None:
+            cookie, peer = request.cookies.get(COOKIE), extensions.get(PEER_KEY)
+            if self.access.who(cookie, peer, time.time()) is None:
                 return _refused("No access token, session or operator certificate was given.")
             try:
                 return await handler(request)
