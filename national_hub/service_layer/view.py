@@ -142,6 +142,10 @@ def _in_doubt(repos: Repositories, limit: int) -> list[Forward]:
     return repos.in_doubt.listing([], False, limit)
 
 
+def _forwards(repos: Repositories, msgids: list[str]) -> list[Forward]:
+    return repos.in_doubt.listing(msgids, True, len(msgids))
+
+
 def _status_query(s: RoutedSettlement, msgid: str) -> Any:
     """A 5203 for ``msgid`` as the hub asks it (as its in-doubt resolver does)."""
     header = common_pb2.RequestHeader(
@@ -184,6 +188,10 @@ class View:
 
     async def in_doubt(self, limit: int = 50) -> list[Forward]:
         return await self.uow.run(_in_doubt, limit)
+
+    async def forwards(self, msgids: list[str]) -> list[Forward]:
+        """The in-doubt rows of ``msgids``, whatever their state."""
+        return await self.uow.run(_forwards, msgids) if msgids else []
 
     async def settlement(self, q: str, *, ask_nodes: bool = True) -> SettlementView:
         q = q.strip()

@@ -47,6 +47,9 @@ class Monitor:
         self.health: dict[str, str] = {}
         self.latest: dict[str, Any] = {}
         self._encoded = ""
+        self._pending: set[str] = set()
+        self.resolved: list[dict[str, Any]] = []
+        """Messages seen in doubt here that are no longer (the latest 20), as they ended."""
         self.narration: list[dict[str, Any]] = []
         """What ``settlenet demo --web`` tells, step by step (the latest 50)."""
         self._changed = asyncio.Event()
@@ -98,6 +101,11 @@ class Monitor:
         advances = await self.view.advances()
         pending = await self.in_doubt.count()
         in_doubt = await self.view.in_doubt(20)
+        now_pending = {f.msgid for f in in_doubt}
+        gone = sorted(self._pending - now_pending)
+        self._pending = now_pending
+        ended = [f for f in await self.view.forwards(gone) if f.state != "pending"]
+        self.resolved = [*(present.forward(f) for f in ended), *self.resolved][:20]
         c = self.window.counters
         self.latest = {
             "seq": self.seq,
@@ -116,6 +124,7 @@ class Monitor:
                 for n in self.view.registry.nodes()
             ],
             "in_doubt": [present.forward(f) for f in in_doubt],
+            "resolved": self.resolved,
             "advances": [present.advance(a) for a in advances],
             "narration": self.narration,
         }

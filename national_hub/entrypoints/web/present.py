@@ -86,6 +86,7 @@ def forward(f: Forward) -> dict[str, Any]:
         "psn_no": mask_psn_no(f.psn_no),
         "state": f.state,
         "created_at": f.created_at,
+        "resolved_at": f.resolved_at,
         "attempts": f.attempts,
         "outcome": f.outcome,
     }

@@ -118,6 +118,10 @@ function renderNetwork(s) {
     h("td", { class: "mono" }, h("a", { href: "#settlement?q=" + encodeURIComponent(f.msgid) }, f.msgid)), h("td", {}, f.infno), h("td", {}, f.downstream || f.insuplc_admdvs),
     h("td", { class: "mono" }, f.psn_no), h("td", {}, f.state), h("td", { class: "num" }, f.attempts), h("td", {}, f.created_at))),
     "无 · none");
+  fill($("#resolved"), (s.resolved || []).map((f) => h("tr", {},
+    h("td", { class: "mono" }, h("a", { href: "#settlement?q=" + encodeURIComponent(f.msgid) }, f.msgid)), h("td", {}, f.infno),
+    h("td", {}, f.downstream || f.insuplc_admdvs), h("td", {}, f.state), h("td", {}, f.outcome),
+    h("td", { class: "num" }, f.attempts), h("td", {}, f.resolved_at))), "无 · none");
 }
 
 // ---- advances ---------------------------------------------------------------------------
