@@ -82,6 +82,9 @@ class HubConfig:
     """Serve the web view on this port (0: any free one); None: not at all."""
     web_host: str = "127.0.0.1"
     """Where the web view listens (loopback only unless told)."""
+    journal_bodies: bool = True
+    """Keep every routed request and answer in the routed-message log (``settlenet journal``,
+    ``settlenet replay``)."""
 
 
 @dataclass
@@ -144,7 +147,7 @@ async def start(cfg: HubConfig) -> Hub:
     nodes = NodeRegistry(uow, registry, cfg.advance_size_fen)
     await nodes.load(cfg.topology)
     headers = ResponseHeaders(HUB_ADMDVS)
-    router = Router(uow, registry, cfg.advance_exhausted)
+    router = Router(uow, registry, cfg.advance_exhausted, keep_bodies=cfg.journal_bodies)
     resolver = HubInDoubt(uow, registry, router, MsgidFactory(HUB_SENDER), cfg.resolve_interval_s)
     filings = FilingRegistry(uow, registry)
     running = await start_server(

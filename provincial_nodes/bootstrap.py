@@ -16,6 +16,12 @@ from provincial_nodes.adapters.tables import insured_settlements, metadata, trea
 from provincial_nodes.adapters.unit_of_work import UnitOfWork, Units
 from provincial_nodes.domain.person import PersonRecord
 from provincial_nodes.entrypoints import convert, correction, hospital_reconcile
+from provincial_nodes.entrypoints.behaviour import (
+    Behaving,
+    BehaviourInterceptor,
+    BehaviourServicer,
+)
+from provincial_nodes.entrypoints.behaviour_rules import load_file as load_behaviour
 from provincial_nodes.entrypoints.filing_servicer import FilingServicer
 from provincial_nodes.entrypoints.http import app as http_app
 from provincial_nodes.entrypoints.servicers import (
@@ -31,6 +37,8 @@ from provincial_nodes.service_layer.treatment import TreatmentRole
 from services.pb.settlenet.v1 import (
     admin_pb2,
     admin_pb2_grpc,
+    behaviour_pb2,
+    behaviour_pb2_grpc,
     filing_pb2,
     filing_pb2_grpc,
     insured_pb2,
@@ -69,6 +77,8 @@ class NodeConfig:
     """Serve the national HTTP interface on this port (0: any free one); None: not at all."""
     resolve_interval_s: float = 5.0
     """How often the in-doubt resolver looks at the forwards whose outcome is unknown here."""
+    behaviour_file: Path | None = None
+    """Behaviour rules to load at start (``--behaviour FILE``, docs/behaviour.md)."""
 
 
 @dataclass
@@ -87,6 +97,8 @@ class ProvinceNode:
     """The resolver of the forwards to the hub whose outcome is unknown here."""
     http: http_app.Served | None = None
     """The national HTTP interface, when served."""
+    behaving: Behaving = field(default_factory=Behaving)
+    """Behaviour rules in force and the calls served (BehaviourService)."""
     _register_task: asyncio.Task[None] | None = field(default=None, repr=False)
 
     @property
@@ -109,7 +121,11 @@ class ProvinceNode:
         while True:
             try:
                 await self.hub.register(
-                    self.data.code, self.endpoint, sorted(self.data.regions), self.data.name
+                    self.data.code,
+                    self.endpoint,
+                    sorted(self.data.regions),
+                    self.data.name,
+                    self.http_url or "",
                 )
                 log.info("registered_with_hub", hub=self.cfg.hub, endpoint=self.endpoint)
                 return
@@ -153,6 +169,7 @@ def build(cfg: NodeConfig, hub: HubClient) -> ProvinceNode:
     insured = InsuredRole(data.policy, data.regions)
     admin = AdminRole(units, insured, treatment, data.policy, data.catalogue)
     reloaded = admin.reapply()  # documents loaded through AdminService before a restart
+    behaving = Behaving(load_behaviour(cfg.behaviour_file) if cfg.behaviour_file else None)
     node = ProvinceNode(
         cfg=cfg,
         data=data,
@@ -163,6 +180,7 @@ def build(cfg: NodeConfig, hub: HubClient) -> ProvinceNode:
         admin=admin,
         filing=FilingRole(data.regions),
         publisher=Publisher(units, hub.publish_filing),
+        behaving=behaving,
     )
     log.info(
         "province_loaded",
@@ -173,6 +191,7 @@ def build(cfg: NodeConfig, hub: HubClient) -> ProvinceNode:
         persons_added=added,
         admin_documents=reloaded,
         db=cfg.db_url.split("@")[-1],
+        behaviour_rules=len(behaving.loaded.rules),
     )
     return node
 
@@ -239,9 +258,23 @@ async def start(cfg: NodeConfig, *, register: bool = True) -> ProvinceNode:
                 admin_pb2.DESCRIPTOR.services_by_name["AdminService"].full_name,
             )
         )
+    services.append(
+        (
+            behaviour_pb2_grpc.add_BehaviourServiceServicer_to_server,
+            BehaviourServicer(node.behaving),
+            behaviour_pb2.DESCRIPTOR.services_by_name["BehaviourService"].full_name,
+        )
+    )
     guard = cfg.security.guard(cfg.code) if cfg.security else None
     tls = cfg.security.tls if cfg.security else None
-    node.running = await start_server(services, host=cfg.host, port=cfg.port, tls=tls, guard=guard)
+    node.running = await start_server(
+        services,
+        host=cfg.host,
+        port=cfg.port,
+        tls=tls,
+        guard=guard,
+        interceptors=[BehaviourInterceptor(node.behaving)],
+    )
     if cfg.http_port is not None:
         # The national HTTP interface: the same servicers and guard (one nonce memory).
         interface = http_app.HttpInterface(
@@ -250,6 +283,7 @@ async def start(cfg: NodeConfig, *, register: bool = True) -> ProvinceNode:
             Units(node.db),
             headers,
             guard,
+            node.behaving,
         )
         node.http = await http_app.serve(interface, cfg.host, cfg.http_port, tls)
     log.info("province_serving", code=cfg.code, endpoint=node.endpoint, http=node.http_url)

@@ -46,6 +46,7 @@ PROVINCE_SERVICES = {
     "HospitalReconcileService",
     "InsuredCorrectionService",
     "AdminService",
+    "BehaviourService",
 }
 """Where each service is served; ReconcileService and CorrectionService are on both (the hub
 unless --node or an institution's or desk's code says a province)."""
@@ -85,6 +86,7 @@ def _modules() -> list[Any]:
     from services.pb.settlenet.v1 import (
         admin_pb2,
         advance_pb2,
+        behaviour_pb2,
         clearing_pb2,
         correction_pb2,
         filing_pb2,
@@ -99,6 +101,7 @@ def _modules() -> list[Any]:
     return [
         admin_pb2,
         advance_pb2,
+        behaviour_pb2,
         clearing_pb2,
         correction_pb2,
         filing_pb2,

@@ -22,7 +22,12 @@ from scripts.clients.desk import desk_code
 from scripts.options import Subparsers
 from services.security import pki
 from services.security.credentials import DEFAULT_WINDOW_S, Account, new_account
-from services.security.material import CREDENTIALS_SUFFIX, write_accounts
+from services.security.material import (
+    CREDENTIALS_SUFFIX,
+    MaterialError,
+    read_accounts,
+    write_accounts,
+)
 
 ROLES = ("hub", "operator", "admin", "access")
 DESK_CHANNELS = {"W": "window", "A": "agency or app", "M": "mini_program"}
@@ -39,9 +44,16 @@ def province_accounts(code: str) -> list[Account]:
     return accounts
 
 
-def prepare(folder: Path, codes: list[str], hosts: list[str] | None = None) -> dict[str, Any]:
-    """Make the network's CA and every certificate and credential in ``folder``; the
-    ``security`` part of network.json (the accounts go under each province)."""
+def prepare(
+    folder: Path,
+    codes: list[str],
+    hosts: list[str] | None = None,
+    keep: frozenset[str] = frozenset(),
+) -> dict[str, Any]:
+    """Make the network's CA (kept if there) and every certificate and credential in
+    ``folder``; the ``security`` part of network.json (the accounts go under each province).
+    The provinces in ``keep`` (nodes run by someone else) keep the credentials already in the
+    folder, which their node may have been given."""
     folder.mkdir(parents=True, exist_ok=True)
     folder.chmod(0o700)
     pki.make_ca(folder)
@@ -51,9 +63,37 @@ def prepare(folder: Path, codes: list[str], hosts: list[str] | None = None) -> d
         certificates[name] = {"cert": str(issued.cert), "key": str(issued.key)}
     accounts = {}
     for code in codes:
+        path = folder / f"{pki.province_name(code)}{CREDENTIALS_SUFFIX}"
+        if code in keep and path.exists():
+            accounts[code] = list(read_accounts(path))
+            continue
         made = province_accounts(code)
-        write_accounts(folder / f"{pki.province_name(code)}{CREDENTIALS_SUFFIX}", made)
+        write_accounts(path, made)
         accounts[code] = made
+    return _security(folder, certificates, accounts)
+
+
+def security_of(folder: Path) -> dict[str, Any]:
+    """The ``security`` part of network.json from a network's TLS folder as it is (``settlenet
+    network``): its CA, every certificate and key in it, every province's credentials."""
+    if not (folder / f"{pki.CA_NAME}.pem").exists():
+        raise MaterialError(f"{folder} has no {pki.CA_NAME}.pem: not a network's TLS folder")
+    certificates = {}
+    for cert in sorted(folder.glob("*.pem")):
+        name = cert.stem
+        key = folder / f"{name}.key"
+        if name != pki.CA_NAME and key.exists():
+            certificates[name] = {"cert": str(cert), "key": str(key)}
+    accounts = {}
+    for path in sorted(folder.glob(f"province-*{CREDENTIALS_SUFFIX}")):
+        code = path.name.removesuffix(CREDENTIALS_SUFFIX).removeprefix("province-")
+        accounts[code] = list(read_accounts(path))
+    return _security(folder, certificates, accounts)
+
+
+def _security(
+    folder: Path, certificates: dict[str, dict[str, str]], accounts: dict[str, list[Account]]
+) -> dict[str, Any]:
     return {
         "mode": "mtls",
         "tls_dir": str(folder),

@@ -39,6 +39,17 @@ settlenet call --target DIR/network.json --as H11010100001 TreatmentService/Quer
                                 one RPC as an institution, desk, node, operator or admin
 settlenet certs issue --target DIR/network.json --province 13    a certificate from the CA
 settlenet sign --target DIR/network.json --as H11010100001 [--curl]    fresh x-tif headers
+settlenet nodes list|register|deregister --target DIR/network.json [--province 13 ...]
+                                the hub's registry of province nodes (as the operator)
+settlenet network --hub HOST:PORT --tls-dir DIR/tls > network.json
+                                a network.json from the hub's registry (nodes started by hand)
+settlenet journal --target DIR/network.json [--province 13] [--from T] [--to T] [--jsonl]
+                                what the hub routed, with requests and answers (masked)
+settlenet replay FILE --target DIR/network.json --node 13    recorded calls again; diffs
+settlenet conformance --target DIR/network.json --node 13 [--role treatment|insured|both]
+                                contract checks against one node (--junit FILE, --json)
+settlenet behave --target DIR/network.json --node 13 FILE | --clear | --show | --calls
+                                program a node's behaviour (delay, answer, drop, override)
 
 A command's options may come before or after its action (`settlenet filing --target X list P`
 is `settlenet filing list P --target X`). `--dest` takes a 6-digit admdvs (110000) or a 2-digit
@@ -76,6 +87,12 @@ COMMANDS: dict[str, str] = {
     "call": "scripts.call",
     "certs": "scripts.certs",
     "sign": "scripts.sign",
+    "nodes": "scripts.nodes",
+    "network": "scripts.network_file",
+    "journal": "scripts.journal",
+    "replay": "scripts.replay",
+    "conformance": "scripts.conformance.command",
+    "behave": "scripts.behave",
 }
 """Every ``settlenet`` command: its name and the module that declares its parser and ``main``,
 in the order ``--help`` lists them. A command's module is imported only when it is needed (a

@@ -56,6 +56,13 @@ def add_parser(sub: Subparsers) -> None:
         help="address the web view listens on (default 127.0.0.1: loopback only)",
     )
     hub.add_argument("--no-web", action="store_true", help="do not serve the web view")
+    hub.add_argument(
+        "--no-journal-bodies",
+        dest="journal_bodies",
+        action="store_false",
+        help="keep only each routed message's outcome, not its request and answer (then "
+        "`settlenet journal` shows no bodies and `settlenet replay` has nothing to send)",
+    )
 
 
 def main(args: argparse.Namespace) -> int:
@@ -73,6 +80,7 @@ def main(args: argparse.Namespace) -> int:
     slog.configure("hub", json=args.log_json, level=args.log_level)
     cfg = hub_boot.HubConfig(
         db_url=db_url(args, "hub"),
+        journal_bodies=args.journal_bodies,
         host=args.host,
         port=args.port,
         topology=args.topology,

@@ -52,6 +52,13 @@ def add_parser(sub: Subparsers) -> None:
     province.add_argument(
         "--no-http", action="store_true", help="do not serve the national HTTP interface"
     )
+    province.add_argument(
+        "--behaviour",
+        type=Path,
+        metavar="FILE",
+        help="behaviour rules to load at start (YAML, docs/behaviour.md); change them at "
+        "runtime with `settlenet behave`",
+    )
     add_serve_args(province)
 
 
@@ -82,6 +89,7 @@ def main(args: argparse.Namespace) -> int:
         admin=not args.no_admin,
         http_port=None if args.no_http else args.http_port,
         resolve_interval_s=args.resolve_interval,
+        behaviour_file=args.behaviour,
         security=security,
     )
     try:

@@ -9,6 +9,8 @@ province going down does not stop the rest.
 from __future__ import annotations
 
 import argparse
+import asyncio
+import json
 import os
 import signal
 import sys
@@ -45,6 +47,76 @@ def _start(
         timeout=READY_TIMEOUT_S,
         tls=tls,
     )
+
+
+def external_nodes(specs: list[str]) -> dict[str, str]:
+    """``["13=10.0.0.5:7013"]`` → ``{"13": "10.0.0.5:7013"}``, each checked."""
+    out: dict[str, str] = {}
+    for spec in specs:
+        code, sep, endpoint = spec.partition("=")
+        host, colon, port = endpoint.rpartition(":")
+        if not sep or not colon or not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError(f"--external {spec}: must be CODE=HOST:PORT, e.g. 13=127.0.0.1:7013")
+        seed.province_codes(code)  # a known province code, or ValueError naming it
+        if code in out:
+            raise ValueError(f"--external {spec}: province {code} is given twice")
+        out[code] = endpoint
+    return out
+
+
+def write_topology(path: Path, external: dict[str, str]) -> Path:
+    """The hub's topology file: the external nodes it routes to before they register."""
+    from provincial_nodes import config
+
+    provinces = []
+    for code, endpoint in external.items():
+        data = config.load(config.province_folder(code))
+        provinces.append(
+            {"code": code, "endpoint": endpoint, "admdvs": sorted(data.regions), "name": data.name}
+        )
+    path.write_text(json.dumps({"provinces": provinces}, ensure_ascii=False, indent=1))
+    return path
+
+
+class ExternalWatch:
+    """Follows the external nodes while ``up`` runs: says when each first answers, and
+    rewrites network.json when the hub learns a new endpoint or HTTP interface for one (it
+    registers itself once it starts)."""
+
+    EVERY_S = 2.0
+
+    def __init__(self, path: Path, doc: dict[str, Any], external: dict[str, str]) -> None:
+        self.path, self.doc, self.external = path, doc, external
+        self.serving: set[str] = set()
+        self.next = 0.0
+
+    def poll(self) -> None:
+        if time.monotonic() < self.next:
+            return
+        self.next = time.monotonic() + self.EVERY_S
+        from scripts import nodes
+
+        try:
+            known = asyncio.run(nodes.listing(self.doc))
+        except Exception as exc:  # the hub is reported by the process watch
+            _say(f"could not ask the hub about external nodes: {str(exc)[:200]}")
+            return
+        changed = False
+        for n in known:
+            code = n["province_code"]
+            if code not in self.external:
+                continue
+            entry = self.doc["provinces"][code]
+            http = n["http_endpoint"] or None
+            if entry["endpoint"] != n["endpoint"] or entry.get("http") != http:
+                entry["endpoint"], entry["http"] = n["endpoint"], http
+                changed = True
+            if n["health"] == "SERVING" and code not in self.serving:
+                self.serving.add(code)
+                _say(f"province {code} (external) is serving at {n['endpoint']}")
+        if changed:
+            network.write_network_json(self.path, self.doc)
+            _say(f"{self.path} updated from the hub's registry")
 
 
 def add_parser(sub: Subparsers) -> None:
@@ -109,6 +181,22 @@ def add_parser(sub: Subparsers) -> None:
         "machine's name always)",
     )
     up.add_argument(
+        "--external",
+        action="append",
+        default=[],
+        metavar="CODE=HOST:PORT",
+        help="province CODE is served by a node someone else runs at HOST:PORT (repeat): it "
+        "is not started here; the hub routes to it from the start, its certificate and "
+        "credentials are in DIR/tls (or `settlenet certs issue`), and network.json names it",
+    )
+    up.add_argument(
+        "--behaviour",
+        action="append",
+        default=[],
+        metavar="CODE=FILE",
+        help="behaviour rules for province CODE's node (repeat; docs/behaviour.md)",
+    )
+    up.add_argument(
         "--population",
         type=int,
         default=0,
@@ -130,14 +218,26 @@ def main(args: argparse.Namespace) -> int:
     if clock.offset_s():
         os.environ[clock.OFFSET_ENV] = str(clock.offset_s())
     data: Path = args.data.resolve()
-    logs = data / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
-    (data / "network.json").unlink(missing_ok=True)
     try:
         codes = seed.province_codes(args.provinces)
+        external = external_nodes(args.external)
     except ValueError as exc:
         _say(str(exc))
         return 2
+    codes += [c for c in external if c not in codes]
+    behaviour: dict[str, str] = {}
+    for given in args.behaviour:
+        code, _, file = given.partition("=")
+        if code not in codes or not file or not Path(file).is_file():
+            _say(f"--behaviour {given}: want CODE=FILE, a province of the network and a file")
+            return 2
+        if code in external:
+            _say(f"--behaviour {given}: province {code} is external (its node is not ours)")
+            return 2
+        behaviour[code] = str(Path(file).resolve())
+    logs = data / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    (data / "network.json").unlink(missing_ok=True)
     if args.insecure:
         _say("\n" + INSECURE_BANNER)
         security: dict[str, Any] = certs.INSECURE
@@ -145,7 +245,7 @@ def main(args: argparse.Namespace) -> int:
         probe: TlsFiles | None = None
     else:
         hosts = [*pki.default_hosts(), *args.host]
-        security = certs.prepare(data / "tls", codes, hosts)
+        security = certs.prepare(data / "tls", codes, hosts, keep=frozenset(external))
         tls_args = {"": ["--tls-dir", str(data / "tls")]}
         probe = TlsFiles(
             Path(security["ca"]),
@@ -168,12 +268,19 @@ def main(args: argparse.Namespace) -> int:
         hub_url = sqlite_url(data / "hub.db")
         hub_args = ["hub", "--port", str(args.hub_port), "--db", hub_url]
         hub_args += ["--advance-size-fen", str(args.advance_size_fen), *node_security]
+        if external:
+            hub_args += ["--topology", str(write_topology(data / "topology.json", external))]
         procs.append(_start("hub", hub_args, data, log, probe))
         hub, web, web_token = procs[-1].endpoint, procs[-1].web, procs[-1].web_token
         _say(f"hub serving on {hub} (log {log})")
         nodes: dict[str, tuple[str, str]] = {}
         http: dict[str, str] = {}
+        for code, endpoint in external.items():
+            nodes[code] = (endpoint, "")
+            http[code] = ""
         for i, code in enumerate(codes):
+            if code in external:
+                continue
             log = logs / f"province-{code}.log"
             url = sqlite_url(data / f"province-{code}.db")
             port = args.base_port + i if args.base_port else 0
@@ -183,6 +290,8 @@ def main(args: argparse.Namespace) -> int:
                 province_args += ["--http-port", str(args.base_port + 100 + i)]
             province_args += ["--db", url, "--population", str(args.population)]
             province_args += node_security if args.admin else [*node_security, "--no-admin"]
+            if code in behaviour:
+                province_args += ["--behaviour", behaviour[code]]
             procs.append(_start(f"province {code}", province_args, data, log, probe))
             endpoint = procs[-1].endpoint
             nodes[code] = (endpoint, url)
@@ -202,9 +311,25 @@ def main(args: argparse.Namespace) -> int:
                 f"     settlenet call --target {data / 'network.json'} HubService/ListNodes "
                 "(as the operator; --as H11010100001 for a hospital)"
             )
+        for code, endpoint in external.items():
+            host, _, port = endpoint.rpartition(":")
+            _say(
+                f"province {code} is external: the hub routes its insured places to {endpoint}; "
+                f"start its node there, e.g. settlenet province --code {code} --hub {hub} "
+                f"--host {host} --port {port} "
+                + (
+                    "--insecure"
+                    if args.insecure
+                    else f"--tls-dir {data / 'tls'} (or certificates from `settlenet certs issue "
+                    f"--target {data / 'network.json'} --province {code}`)"
+                )
+            )
+        watch = ExternalWatch(data / "network.json", doc, external) if external else None
         _say("Ctrl-C stops every node")
         exited: set[str] = set()
         while not stopping:
+            if watch is not None:
+                watch.poll()
             for p in procs:
                 if p.name not in exited and not p.alive():
                     exited.add(p.name)

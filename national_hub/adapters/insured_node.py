@@ -45,13 +45,8 @@ _correction_stub: Callable[[Any], Any] = correction_pb2_grpc.InsuredCorrectionSe
 _filing_stub: Callable[[Any], Any] = filing_pb2_grpc.FilingServiceStub
 _reconcile_stub: Callable[[Any], Any] = reconcile_pb2_grpc.ReconcileServiceStub
 
-_FORWARD = {
-    "1101": "QueryPerson",
-    "2206": "ComputeSplit",
-    "2207": "CommitSettlement",
-    "2208": "RevokeSettlement",
-}
-"""The insured node's method for each message the hub forwards."""
+_FORWARD = {k: v for k, v in routing.FORWARDED_RPC.items() if k != "2601"}
+"""The insured node's method for each message the hub forwards to its InsuredService."""
 
 
 @dataclass
@@ -143,6 +138,14 @@ class Registry:
         self._links[node.province_code] = Link(node, channel, _insured_stub(channel))
         if old is not None:
             await old.channel.close()
+
+    async def remove(self, province_code: str) -> bool:
+        """Forget a node (its channel closed); whether it was known."""
+        link = self._links.pop(province_code, None)
+        if link is None:
+            return False
+        await link.channel.close()
+        return True
 
     def route(self, insuplc_admdvs: str) -> Link:
         """The node for an insured place (``national_hub.domain.routing.route``)."""

@@ -4,11 +4,11 @@ its in-doubt table (what it forwarded, until the outcome is recorded) and its ro
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert, or_, select
 from sqlalchemy.sql import Insert
 
 from national_hub.adapters.tables import in_doubt, journal, routed_messages
-from national_hub.domain.model import RoutedMessage
+from national_hub.domain.model import JournalFilter, RoutedMessage
 from services.storage import in_doubt as forwards
 from services.storage import journal as msg_journal
 from services.storage.prepared import run
@@ -94,6 +94,10 @@ class RoutedLog:
         fund_pay_sumamt: int,
         routed_at: str,
         latency_ms: int,
+        request: bytes | None = None,
+        response: bytes | None = None,
+        error_message: str = "",
+        error_reason: str = "",
     ) -> None:
         run(
             self.conn,
@@ -108,25 +112,65 @@ class RoutedLog:
                 "fund_pay_sumamt": fund_pay_sumamt,
                 "routed_at": routed_at,
                 "latency_ms": latency_ms,
+                "request": request,
+                "response": response,
+                "error_message": error_message,
+                "error_reason": error_reason,
             },
         )
 
-    def entries(self, msgid: str, limit: int) -> list[RoutedMessage]:
-        query = select(routed_messages).order_by(routed_messages.c.seq.desc()).limit(limit)
-        if msgid:
-            query = query.where(routed_messages.c.msgid == msgid)
-        return [
-            RoutedMessage(
-                r.seq,
-                r.msgid,
-                r.infno,
-                r.from_province,
-                r.to_province,
-                r.outcome,
-                r.setl_id,
-                r.fund_pay_sumamt,
-                r.routed_at,
-                r.latency_ms,
-            )
-            for r in self.conn.execute(query).all()
+    def entries(self, q: JournalFilter) -> list[RoutedMessage]:
+        """The lines ``q`` asks for: the newest first, or (``forward``) the oldest after
+        ``after_seq``."""
+        c = routed_messages.c
+        columns = [
+            c.seq,
+            c.msgid,
+            c.infno,
+            c.from_province,
+            c.to_province,
+            c.outcome,
+            c.setl_id,
+            c.fund_pay_sumamt,
+            c.routed_at,
+            c.latency_ms,
+            c.error_message,
+            c.error_reason,
         ]
+        if q.with_bodies:
+            columns += [c.request, c.response]
+        query = select(*columns).limit(q.limit)
+        if q.forward:
+            query = query.where(c.seq > q.after_seq).order_by(c.seq)
+        else:
+            query = query.order_by(c.seq.desc())
+        if q.msgid:
+            query = query.where(c.msgid == q.msgid)
+        if q.province:
+            query = query.where(or_(c.from_province == q.province, c.to_province == q.province))
+        if q.from_time:
+            query = query.where(c.routed_at >= q.from_time)
+        if q.to_time:
+            query = query.where(c.routed_at <= q.to_time)
+        out = []
+        for r in self.conn.execute(query).all():
+            bodies = (r.request or b"", r.response or b"") if q.with_bodies else (b"", b"")
+            out.append(
+                RoutedMessage(
+                    r.seq,
+                    r.msgid,
+                    r.infno,
+                    r.from_province,
+                    r.to_province,
+                    r.outcome,
+                    r.setl_id,
+                    r.fund_pay_sumamt,
+                    r.routed_at,
+                    r.latency_ms,
+                    bodies[0],
+                    bodies[1],
+                    r.error_message or "",
+                    r.error_reason or "",
+                )
+            )
+        return out

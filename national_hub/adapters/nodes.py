@@ -29,19 +29,32 @@ class NodeRepository:
                 admdvs=",".join(node.admdvs),
                 name=node.name,
                 registered_at=node.registered_at,
+                http_endpoint=node.http_endpoint,
             )
         )
 
+    def remove(self, province_code: str) -> bool:
+        gone = self.conn.execute(delete(nodes).where(nodes.c.province_code == province_code))
+        return bool(gone.rowcount)
+
     def saved(self) -> list[Node]:
         return [
-            Node(r.province_code, r.endpoint, tuple(r.admdvs.split(",")), r.name, r.registered_at)
+            Node(
+                r.province_code,
+                r.endpoint,
+                tuple(r.admdvs.split(",")),
+                r.name,
+                r.registered_at,
+                r.http_endpoint or "",
+            )
             for r in self.conn.execute(select(nodes)).all()
         ]
 
 
 def load_topology(path: Path, now: datetime) -> list[Node]:
     """A topology file: ``{"provinces": [{"code": "13", "endpoint": "host:port",
-    "admdvs": ["130100"], "name": "Hebei"}]}``."""
+    "admdvs": ["130100"], "name": "Hebei", "http": "https://host:port"}]}`` (name and http
+    optional)."""
     raw = json.loads(path.read_text(encoding="utf-8"))
     out = []
     for i, p in enumerate(raw.get("provinces", [])):
@@ -58,6 +71,7 @@ def load_topology(path: Path, now: datetime) -> list[Node]:
                 tuple(p["admdvs"]),
                 p.get("name", ""),
                 clock.format_time(now),
+                p.get("http") or "",
             )
         )
     return out

@@ -28,6 +28,7 @@ nodes = Table(
     Column("admdvs", Text, nullable=False),  # comma-separated insured regions
     Column("name", String(64), nullable=False),
     Column("registered_at", String(19), nullable=False),
+    Column("http_endpoint", String(255), nullable=False, server_default=""),
 )
 
 routed_messages = Table(
@@ -43,6 +44,12 @@ routed_messages = Table(
     Column("fund_pay_sumamt", BigInteger, nullable=False),
     Column("routed_at", String(19), nullable=False),
     Column("latency_ms", BigInteger, nullable=False),
+    # What went out and what came back (``settlenet journal``, ``settlenet replay``); empty
+    # when the hub runs with --no-journal-bodies.
+    Column("request", LargeBinary, nullable=True),
+    Column("response", LargeBinary, nullable=True),
+    Column("error_message", Text, nullable=False, server_default=""),
+    Column("error_reason", String(40), nullable=False, server_default=""),
 )
 
 filing_events = Table(

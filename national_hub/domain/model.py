@@ -58,6 +58,23 @@ class Node:
     admdvs: tuple[str, ...]
     name: str
     registered_at: str
+    http_endpoint: str = ""
+    """Where it serves the national HTTP interface, "" if nowhere or not said."""
+
+
+@dataclass(frozen=True, slots=True)
+class JournalFilter:
+    """Which routed-message log lines to read (``QueryJournal``)."""
+
+    limit: int
+    msgid: str = ""
+    province: str = ""
+    from_time: str = ""
+    to_time: str = ""
+    after_seq: int = 0
+    with_bodies: bool = False
+    forward: bool = False
+    """Oldest first after ``after_seq``; else the newest first."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,3 +91,9 @@ class RoutedMessage:
     fund_pay_sumamt: int
     routed_at: str
     latency_ms: int
+    request: bytes = b""
+    """The request as forwarded (when the hub keeps bodies and they were asked for)."""
+    response: bytes = b""
+    """The answer of an OK outcome (likewise)."""
+    error_message: str = ""
+    error_reason: str = ""

@@ -61,3 +61,23 @@ def provinces_of(admdvs: Iterable[str]) -> list[str]:
 def notice_recipients(nodes: Iterable[N], insuplc_admdvs: str) -> list[N]:
     """The nodes told of a filing change: every node but the insured place's own."""
     return [n for n in nodes if n.node.province_code != insuplc_admdvs[:2]]
+
+
+FORWARDED_RPC: dict[str, str] = {
+    "1101": "QueryPerson",
+    "2206": "ComputeSplit",
+    "2207": "CommitSettlement",
+    "2208": "RevokeSettlement",
+    "2601": "Correct",
+}
+"""The insured node's method each message the hub forwards goes to (2601: its
+InsuredCorrectionService, the rest: InsuredService)."""
+
+
+def routed_rpc(infno: str) -> str:
+    """ "Service/Method" of the insured node a message with ``infno`` went to, "" if none."""
+    name = FORWARDED_RPC.get(infno)
+    if name is None:
+        return ""
+    service = "InsuredCorrectionService" if infno == "2601" else "InsuredService"
+    return f"{service}/{name}"

@@ -8,7 +8,8 @@ from typing import Any
 from national_hub.domain.advance import Status
 from national_hub.domain.clearing import Cleared
 from national_hub.domain.filing_registry import Published, RegistryQuery, current
-from national_hub.domain.model import Header, Node, RoutedMessage
+from national_hub.domain.model import Header, JournalFilter, Node, RoutedMessage
+from national_hub.domain.routing import routed_rpc
 from national_hub.service_layer.top_up import TopUpView
 from services.pb.settlenet.v1 import (
     advance_pb2,
@@ -100,6 +101,24 @@ def journal_entry(r: RoutedMessage) -> hub_pb2.JournalEntry:
         fund_pay_sumamt=r.fund_pay_sumamt,
         routed_at=r.routed_at,
         latency_ms=r.latency_ms,
+        rpc=routed_rpc(r.infno),
+        request=r.request,
+        response=r.response,
+        error_message=r.error_message,
+        error_reason=r.error_reason,
+    )
+
+
+def journal_filter(q: hub_pb2.JournalQuery) -> JournalFilter:
+    return JournalFilter(
+        limit=q.limit,
+        msgid=q.msgid,
+        province=q.province,
+        from_time=q.from_time,
+        to_time=q.to_time,
+        after_seq=q.after_seq,
+        with_bodies=q.with_bodies,
+        forward=q.forward,
     )
 
 
@@ -110,6 +129,7 @@ def node_info(n: Node) -> hub_pb2.NodeInfo:
         admdvs=list(n.admdvs),
         name=n.name,
         registered_at=n.registered_at,
+        http_endpoint=n.http_endpoint,
     )
 
 

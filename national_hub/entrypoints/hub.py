@@ -1,5 +1,5 @@
 """The HubService servicer: check the envelope, route (1101/2206/2207/2208) or register and list
-nodes (9101/9102), read the routed-message log (9103)."""
+nodes (9101/9102/9104), read the routed-message log (9103)."""
 
 from __future__ import annotations
 
@@ -79,7 +79,12 @@ class HubServicer(hub_pb2_grpc.HubServiceServicer):
     ) -> hub_pb2.RegisterNodeResponse:
         received = clock.now()
         count = await self.nodes.register(
-            request.province_code, request.endpoint, list(request.admdvs), request.name, received
+            request.province_code,
+            request.endpoint,
+            list(request.admdvs),
+            request.name,
+            received,
+            request.http_endpoint,
         )
         return hub_pb2.RegisterNodeResponse(
             header=self.headers.make(common_pb2.ResponseHeader, "", received), node_count=count
@@ -91,9 +96,19 @@ class HubServicer(hub_pb2_grpc.HubServiceServicer):
     ) -> hub_pb2.ListNodesResponse:
         return hub_pb2.ListNodesResponse(nodes=[convert.node_info(n) for n in self.nodes.nodes()])
 
+    @rpc("9104")
+    async def DeregisterNode(
+        self, request: hub_pb2.DeregisterNodeRequest, context: Ctx
+    ) -> hub_pb2.DeregisterNodeResponse:
+        received = clock.now()
+        count = await self.nodes.deregister(request.province_code)
+        return hub_pb2.DeregisterNodeResponse(
+            header=self.headers.make(common_pb2.ResponseHeader, "", received), node_count=count
+        )
+
     @rpc("9103")
     async def QueryJournal(
         self, request: hub_pb2.JournalQuery, context: Ctx
     ) -> hub_pb2.JournalResponse:
-        rows = await self.nodes.journal(request.msgid, request.limit)
+        rows = await self.nodes.journal(convert.journal_filter(request))
         return hub_pb2.JournalResponse(entries=[convert.journal_entry(r) for r in rows])

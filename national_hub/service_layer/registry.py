@@ -8,6 +8,7 @@ too (``QueryJournal``).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -15,11 +16,11 @@ from national_hub.adapters import nodes as node_store
 from national_hub.adapters.insured_node import Registry
 from national_hub.adapters.unit_of_work import Repositories, UnitOfWork
 from national_hub.domain.advance import DEFAULT_SIZE_FEN
-from national_hub.domain.model import Node, RoutedMessage
+from national_hub.domain.model import JournalFilter, Node, RoutedMessage
 from national_hub.domain.routing import check_registration, provinces_of
 from national_hub.service_layer import advances
 from services.values import clock
-from services.values.errors import InvalidField
+from services.values.errors import InvalidField, NotFound
 
 
 def _saved(repos: Repositories) -> list[Node]:
@@ -30,8 +31,24 @@ def _save(repos: Repositories, node: Node) -> None:
     repos.nodes.save(node)
 
 
-def _entries(repos: Repositories, msgid: str, limit: int) -> list[RoutedMessage]:
-    return repos.routed.entries(msgid, limit)
+def _remove(repos: Repositories, code: str) -> bool:
+    return repos.nodes.remove(code)
+
+
+def _entries(repos: Repositories, q: JournalFilter) -> list[RoutedMessage]:
+    return repos.routed.entries(q)
+
+
+def _moment(field: str, value: str) -> str:
+    """A journal window's end, "yyyy-MM-dd HH:mm:ss" (a date alone is its midnight)."""
+    if not value:
+        return ""
+    text = f"{value} 00:00:00" if len(value) == 10 else value
+    try:
+        datetime.strptime(text, "%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        raise InvalidField(field, value, "must be yyyy-MM-dd HH:mm:ss or yyyy-MM-dd") from None
+    return text
 
 
 class NodeRegistry:
@@ -56,23 +73,54 @@ class NodeRegistry:
             await self.uow.run(advances.ensure, code, self.advance_size_fen)
 
     async def register(
-        self, code: str, endpoint: str, admdvs: list[str], name: str, received: datetime
+        self,
+        code: str,
+        endpoint: str,
+        admdvs: list[str],
+        name: str,
+        received: datetime,
+        http_endpoint: str = "",
     ) -> int:
         """Register (or re-register) a node; how many nodes the hub knows."""
         check_registration(code, endpoint, admdvs)
-        node = Node(code, endpoint, tuple(admdvs), name, clock.format_time(received))
+        if http_endpoint and not http_endpoint.startswith(("http://", "https://")):
+            raise InvalidField(
+                "http_endpoint", http_endpoint, "must start with http:// or https://"
+            )
+        node = Node(code, endpoint, tuple(admdvs), name, clock.format_time(received), http_endpoint)
         await self.uow.run(_save, node)
         for province in provinces_of(admdvs):
             await self.uow.run(advances.ensure, province, self.advance_size_fen)
         await self.registry.put(node)
         return len(self.registry.all())
 
+    async def deregister(self, code: str) -> int:
+        """Take province ``code``'s node out of the registry (saved and live); how many nodes
+        the hub knows after. Its advance, ledgers and journal stay."""
+        if not (len(code) == 2 and code.isdigit()):
+            raise InvalidField("province_code", code, "must be a two-digit province code")
+        if not await self.uow.run(_remove, code) and not await self.registry.remove(code):
+            raise NotFound("province_code", code, "no node of this province is registered")
+        await self.registry.remove(code)
+        return len(self.registry.all())
+
     def nodes(self) -> list[Node]:
         return self.registry.nodes()
 
-    async def journal(self, msgid: str, limit: int) -> list[RoutedMessage]:
-        """The latest routed-message log lines (of one msgid, if given)."""
-        limit = limit or 100
+    async def journal(self, q: JournalFilter) -> list[RoutedMessage]:
+        """Routed-message log lines: the newest (of one msgid, one province, a window), or a
+        page of the oldest after a sequence number."""
+        limit = q.limit or 100
         if not 0 < limit <= 1000:
-            raise InvalidField("limit", limit, "must be between 1 and 1000")
-        return await self.uow.run(_entries, msgid, limit)
+            raise InvalidField("limit", q.limit, "must be between 1 and 1000")
+        if q.after_seq < 0:
+            raise InvalidField("after_seq", q.after_seq, "must be 0 or more")
+        if q.province and not (len(q.province) == 2 and q.province.isdigit()):
+            raise InvalidField("province", q.province, "must be a two-digit province code")
+        q = replace(
+            q,
+            limit=limit,
+            from_time=_moment("from_time", q.from_time),
+            to_time=_moment("to_time", q.to_time),
+        )
+        return await self.uow.run(_entries, q)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 import structlog
@@ -29,7 +29,7 @@ from national_hub.adapters.unit_of_work import Repositories, UnitOfWork
 from national_hub.domain.model import Header, RoutedSettlement
 from national_hub.service_layer import advances, posting
 from services.rpc.inflight import InFlight
-from services.rpc.status import uncertain
+from services.rpc.status import error_summary, uncertain
 from services.values import clock
 from services.values.errors import Unavailable
 from services.values.forward import DONE, PENDING, Forward
@@ -93,11 +93,14 @@ def after_forward(
     started: float,
     digest: str,
     refused: str = "",
+    bodies: Bodies | None = None,
 ) -> None:
-    """The routed-message log line; for a mutating call answered, the journal entry and the
-    settlement record with its postings, and its in-doubt row closed, in the same unit. A
-    mutating call not answered leaves its row pending; one ``refused`` removes it."""
+    """The routed-message log line (with ``bodies``: what went out and came back, or the
+    error); for a mutating call answered, the journal entry and the settlement record with its
+    postings, and its in-doubt row closed, in the same unit. A mutating call not answered leaves
+    its row pending; one ``refused`` removes it."""
     setl = reply.settlement if reply is not None else None
+    body = bodies or _NO_BODIES
     repos.routed.add(
         msgid=h.msgid,
         infno=h.infno,
@@ -108,6 +111,10 @@ def after_forward(
         fund_pay_sumamt=setl.fund_pay_sumamt if setl is not None else 0,
         routed_at=clock.format_time(clock.now()),
         latency_ms=int((time.perf_counter() - started) * 1000),
+        request=body.request,
+        response=body.response,
+        error_message=body.error_message,
+        error_reason=body.error_reason,
     )
     if not digest:
         return
@@ -133,6 +140,19 @@ def after_forward(
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Bodies:
+    """What the routed-message log keeps of one forward beside its outcome."""
+
+    request: bytes | None = None
+    response: bytes | None = None
+    error_message: str = ""
+    error_reason: str = ""
+
+
+_NO_BODIES = Bodies()
+
+
 class Router:
     """Forwards 1101/2206/2207/2208 to the insured node."""
 
@@ -142,9 +162,13 @@ class Router:
         registry: Registry,
         advance_exhausted: str = "refuse",
         inflight: InFlight | None = None,
+        keep_bodies: bool = True,
     ):
         self.uow = uow
         self.registry = registry
+        self.keep_bodies = keep_bodies
+        """Keep each forward's request and answer in the routed-message log (``settlenet
+        journal``, ``settlenet replay``)."""
         self.advance_exhausted = advance_exhausted
         """What a 2207 to a province whose advance is exhausted gets: "refuse" or "allow"."""
         self.inflight = inflight or InFlight()
@@ -206,16 +230,23 @@ class Router:
 
     async def _send(self, h: Header, link: Link, request: Any, digest: str) -> Any:
         started = time.perf_counter()
+        sent = request.SerializeToString() if self.keep_bodies else None
         try:
             reply = await insured_node.forward(link, h.infno, request, keep=bool(digest))
         except DownstreamError as exc:
             unsure = uncertain(exc.error)
             refused = "" if unsure else f"refused by {link.peer}: {exc.code}"
-            await self.uow.run(after_forward, h, link, exc.code, None, started, digest, refused)
+            failed = Bodies(sent, None, *error_summary(exc.error))
+            await self.uow.run(
+                after_forward, h, link, exc.code, None, started, digest, refused, failed
+            )
             if digest and unsure:
                 self.resolve_soon(h.msgid)
             raise exc.error from None
-        await self.uow.run(after_forward, h, link, "OK", reply, started, digest)
+        answered = None
+        if self.keep_bodies:
+            answered = Bodies(sent, reply.payload or reply.response.SerializeToString())
+        await self.uow.run(after_forward, h, link, "OK", reply, started, digest, "", answered)
         return reply.response
 
 

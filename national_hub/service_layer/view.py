@@ -17,7 +17,7 @@ from national_hub.domain import clearing
 from national_hub.domain.advance import Status, account
 from national_hub.domain.clearing import Cleared
 from national_hub.domain.filing_registry import RegistryQuery
-from national_hub.domain.model import RoutedMessage, RoutedSettlement
+from national_hub.domain.model import JournalFilter, RoutedMessage, RoutedSettlement
 from national_hub.service_layer import top_up
 from national_hub.service_layer.filing_registry import FilingRegistry
 from services.ledger.holds import Hold
@@ -109,7 +109,7 @@ def _search(repos: Repositories, q: str) -> SettlementView:
     view = SettlementView(q)
     matches = repos.views.settlements_matching(q, SEARCH_LIMIT)
     if not matches:
-        view.routed = repos.routed.entries(q, 50)
+        view.routed = repos.routed.entries(JournalFilter(limit=50, msgid=q))
         return view
     seen: set[str] = set()
     for s, _ in matches:
@@ -121,7 +121,7 @@ def _search(repos: Repositories, q: str) -> SettlementView:
             RecordView(
                 s,
                 msgid,
-                repos.routed.entries(msgid, 20),
+                repos.routed.entries(JournalFilter(limit=20, msgid=msgid)),
                 _answer(repos, msgid),
                 repos.views.postings(s.setl_id),
             )

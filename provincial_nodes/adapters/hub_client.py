@@ -76,11 +76,15 @@ class HubClient:
         )
 
     async def register(
-        self, province_code: str, endpoint: str, admdvs: list[str], name: str
+        self, province_code: str, endpoint: str, admdvs: list[str], name: str, http: str = ""
     ) -> None:
         await self.stub.RegisterNode(
             hub_pb2.RegisterNodeRequest(
-                province_code=province_code, endpoint=endpoint, admdvs=admdvs, name=name
+                province_code=province_code,
+                endpoint=endpoint,
+                admdvs=admdvs,
+                name=name,
+                http_endpoint=http,
             ),
             timeout=5,
             wait_for_ready=True,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, insert, select
+from sqlalchemy import Connection, Table, bindparam, delete, insert, select
 
 from provincial_nodes.adapters.tables import amount_values, insured_settlements
 from provincial_nodes.domain.person import StateDelta
@@ -75,6 +75,27 @@ def active_for_visit(conn: Connection, mdtrt_id: str) -> str | None:
     revoked = {r.init_setl_id for r in rows if r.init_setl_id}
     live = [r.setl_id for r in rows if not r.init_setl_id and r.setl_id not in revoked]
     return live[0] if live else None
+
+
+def record_seq(setl_id: str) -> int:
+    """The node-wide sequence number in a setl_id (its last 10 digits), -1 if none."""
+    tail = setl_id[-10:]
+    return int(tail) if len(tail) == 10 and tail.isdigit() else -1
+
+
+def since(conn: Connection, psn_nos: list[str], seq: int) -> list[StoredSettlement]:
+    """The records (settlements and revocations) of these persons made from sequence number
+    ``seq`` on, newest first."""
+    rows = conn.execute(
+        select(insured_settlements).where(insured_settlements.c.psn_no.in_(psn_nos))
+    ).all()
+    later = [r for r in rows if record_seq(r.setl_id) >= seq]
+    return [_stored(r) for r in sorted(later, key=lambda r: record_seq(r.setl_id), reverse=True)]
+
+
+def remove(conn: Connection, setl_id: str) -> None:
+    """Delete one record (only a dry run does, in a unit it rolls back)."""
+    conn.execute(delete(insured_settlements).where(insured_settlements.c.setl_id == setl_id))
 
 
 def get(conn: Connection, setl_id: str) -> StoredSettlement | None:

@@ -210,6 +210,12 @@ class InsuredSettlementRepository(_Repository):
     def reversal(self, setl_id: str) -> bytes | None:
         return insured_settlements.reversal(self.conn, setl_id)
 
+    def since(self, psn_nos: list[str], seq: int) -> list[insured_settlements.StoredSettlement]:
+        return insured_settlements.since(self.conn, psn_nos, seq)
+
+    def remove(self, setl_id: str) -> None:
+        insured_settlements.remove(self.conn, setl_id)
+
     def add(
         self,
         s: Settlement,

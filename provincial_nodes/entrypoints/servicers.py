@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeAlias, TypeVar
 
-from provincial_nodes.adapters.unit_of_work import Units
+from provincial_nodes.adapters.unit_of_work import UnitOfWork, Units
 from provincial_nodes.domain.catalogue import LineClassification
 from provincial_nodes.domain.settlement import Settlement
 from provincial_nodes.entrypoints import convert
+from provincial_nodes.service_layer import dry_run
 from provincial_nodes.service_layer.admin import AdminRole, Loaded
 from provincial_nodes.service_layer.insured import InsuredRole
 from provincial_nodes.service_layer.treatment import (
@@ -53,6 +55,7 @@ def envelope_of(
 
 
 M = TypeVar("M")
+T = TypeVar("T")
 
 
 def reply(cls: type[M], payload: bytes) -> M:
@@ -387,13 +390,38 @@ class InsuredServicer(NodeServicer, insured_pb2_grpc.InsuredServiceServicer):
         super().__init__(db, headers)
         self.role = role
 
+    async def _run(
+        self, context: Ctx, who: Callable[[UnitOfWork], str], op: Callable[..., T], *args: Any
+    ) -> T:
+        """``op(uow, *args)`` in a unit of work — or, when the caller asks for a dry run
+        (``service_layer/dry_run.py``), evaluated as of the moment it names and rolled back."""
+        as_of = next((v for k, v in context.invocation_metadata() or () if k == dry_run.KEY), None)
+        if as_of is None:
+            return await self.units.run(op, *args)
+        since = dry_run.check_as_of(str(as_of))
+        try:
+            await self.units.run(dry_run.evaluate, who, since, op, *args)
+        except dry_run.Evaluated as done:
+            context.set_trailing_metadata(
+                ((dry_run.KEY, f"rolled back; {done.set_aside} record(s) set aside"),)
+            )
+            result: T = done.result
+            return result
+        raise AssertionError("a dry run ends in Evaluated or an error")  # pragma: no cover
+
     @rpc("1101")
     async def QueryPerson(
         self, request: insured_pb2.PersonQuery, context: Ctx
     ) -> insured_pb2.PersonInfo:
         received = clock.now()
         env = envelope_of(request, "1101", need_fixmedins=False)
-        view = await self.units.run(self.role.lookup, convert.person_lookup(request, env))
+        q = convert.person_lookup(request, env)
+
+        def who(uow: UnitOfWork) -> str:
+            found = uow.persons.by_certno(q.certno) if q.certno and not q.psn_no else None
+            return found.psn_no if found is not None else q.psn_no
+
+        view = await self._run(context, who, self.role.lookup, q)
         info = convert.person_to_proto(view, today())
         info.header.CopyFrom(self._header(env, received))
         return info
@@ -404,7 +432,8 @@ class InsuredServicer(NodeServicer, insured_pb2_grpc.InsuredServiceServicer):
     ) -> insured_pb2.SettleResult:
         received = clock.now()
         env = envelope_of(request, "2206", need_fixmedins=False)
-        settlement = await self.units.run(self.role.compute, convert.settle_command(request, env))
+        cmd = convert.settle_command(request, env)
+        settlement = await self._run(context, _psn(cmd.psn_no), self.role.compute, cmd)
         return insured_pb2.SettleResult(
             header=self._header(env, received), setlinfo=convert.settlement_to_proto(settlement)
         )
@@ -416,7 +445,9 @@ class InsuredServicer(NodeServicer, insured_pb2_grpc.InsuredServiceServicer):
         received = clock.now()
         env = envelope_of(request, "2207", mutating=True, need_fixmedins=False)
         cmd = convert.settle_command(request, env)
-        payload = await self.units.run(self.role.commit, cmd, convert.encode_settlement)
+        payload = await self._run(
+            context, _psn(cmd.psn_no), self.role.commit, cmd, convert.encode_settlement
+        )
         return insured_pb2.SettleResult(
             header=self._header(env, received), setlinfo=common_pb2.SetlInfo.FromString(payload)
         )
@@ -427,15 +458,23 @@ class InsuredServicer(NodeServicer, insured_pb2_grpc.InsuredServiceServicer):
     ) -> insured_pb2.SettleResult:
         received = clock.now()
         env = envelope_of(request, "2208", mutating=True, need_fixmedins=False)
-        payload = await self.units.run(
+        cmd = convert.revoke_command(request, env)
+        payload = await self._run(
+            context,
+            _psn(cmd.psn_no),
             self.role.revoke,
-            convert.revoke_command(request, env),
+            cmd,
             convert.decode_settlement,
             convert.encode_settlement,
         )
         return insured_pb2.SettleResult(
             header=self._header(env, received), setlinfo=common_pb2.SetlInfo.FromString(payload)
         )
+
+
+def _psn(psn_no: str) -> Callable[[UnitOfWork], str]:
+    """A dry run's person, known from the request."""
+    return lambda uow: psn_no
 
 
 class AdminServicer(admin_pb2_grpc.AdminServiceServicer):

@@ -9,7 +9,7 @@ from typing import Any
 
 from services.values.personal import CERTNO_KEYS, NAME_KEYS, mask_certno, mask_name, mask_value
 
-__all__ = ["mask_certno", "mask_event", "mask_name", "mask_text", "mask_value"]
+__all__ = ["mask_certno", "mask_event", "mask_name", "mask_text", "mask_tree", "mask_value"]
 
 _MASKED_KEYS = CERTNO_KEYS | NAME_KEYS
 # An ID number anywhere in a string, also inside a longer word (``P130102195005259039``), but not
@@ -45,6 +45,22 @@ def mask_text(text: str) -> str:
     """Every ID number in ``text`` masked (birth date hidden, region and last digits kept), and
     every name written after its field's name (``psn_name=张三丰``, ``'psn_name': '张三丰'``)."""
     return _NAME_RE.sub(_masked_name, _CERTNO_RE.sub(_masked, text))
+
+
+def mask_tree(value: Any, key: str = "") -> Any:
+    """A JSON-like tree (a message as a dict) with every name and ID number masked: by its
+    field's name, and anywhere inside other strings."""
+    if isinstance(value, dict):
+        return {k: mask_tree(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [mask_tree(v, key) for v in value]
+    if isinstance(value, str):
+        if key in CERTNO_KEYS:
+            return mask_certno(value)
+        if key in NAME_KEYS:
+            return mask_name(value)
+        return mask_text(value)
+    return value
 
 
 def mask_event(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:

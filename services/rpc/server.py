@@ -61,14 +61,15 @@ async def start_server(
     port: int = 0,
     tls: Tls | None = None,
     guard: grpc.aio.ServerInterceptor | None = None,
+    interceptors: Sequence[grpc.aio.ServerInterceptor] = (),
 ) -> Running:
     """Start a grpc.aio server with ``services`` (adder, servicer, full service name), health
     and reflection. ``port=0`` binds an ephemeral port; the bound one is returned. With ``tls``
     it takes only clients with a certificate of the network's CA; ``guard`` (the authorization
-    interceptor, :mod:`services.security.guard`) sees every call first."""
-    server = grpc.aio.server(
-        options=SERVER_OPTIONS, interceptors=[guard] if guard is not None else None
-    )
+    interceptor, :mod:`services.security.guard`) sees every call first, then ``interceptors``
+    in order (a province node's behaviour rules)."""
+    chain = ([guard] if guard is not None else []) + list(interceptors)
+    server = grpc.aio.server(options=SERVER_OPTIONS, interceptors=chain or None)
     names = []
     for add, servicer, full_name in services:
         add(servicer, server)

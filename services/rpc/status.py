@@ -126,6 +126,27 @@ def details_of(exc: grpc.RpcError) -> tuple[list[tuple[str, str]], str]:
     return violations, reason
 
 
+def error_summary(err: Exception) -> tuple[str, str]:
+    """(message, reason) of an error a node raises or passes on: what a log of routed
+    messages keeps of a failed forward."""
+    if isinstance(err, errors.SettlenetError):
+        return _cut(str(err), PROBLEM_CHARS), str(err.reason)
+    if isinstance(err, RemoteStatus):
+        reason = ""
+        proto = (
+            status_pb2.Status.FromString(err.status.trailing_metadata[0][1])
+            if (err.status.trailing_metadata)
+            else None
+        )
+        for detail in proto.details if proto is not None else ():
+            if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
+                info = error_details_pb2.ErrorInfo()
+                detail.Unpack(info)
+                reason = info.reason
+        return _cut(err.message, PROBLEM_CHARS), reason
+    return _cut(str(err), PROBLEM_CHARS), ""
+
+
 def describe_rpc_error(exc: grpc.RpcError) -> str:
     """Client side: one readable text for a failed call: code, message, each field violation
     and the reason."""

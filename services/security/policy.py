@@ -120,9 +120,14 @@ def own_registry_rows(caller: Principal, request: Any, node: str) -> None:
 
 
 def own_journal_rows(caller: Principal, request: Any, node: str) -> None:
-    """A province reads the journal only for its own institutions' msgids, one at a time."""
+    """A province reads the journal only for its own institutions' msgids, one at a time, and
+    without the bodies (the operator's)."""
     if caller.kind is not Kind.PROVINCE:
         return
+    if request.with_bodies:
+        raise PermissionDenied(
+            "with_bodies", True, "the routed requests and answers are the operator's to read"
+        )
     if not request.msgid or _province_of_code(request.msgid) != caller.province:
         raise PermissionDenied(
             "msgid",
@@ -191,6 +196,11 @@ PROVINCE_RULES: dict[str, Rule] = {
         method("AdminService", m): _rule(ADMIN)
         for m in ("LoadPolicy", "LoadCatalogue", "LoadPersons", "ResetData", "GetPersonState")
     },
+    # Programmable behaviour of a simulated node (docs/behaviour.md): for whoever runs the test.
+    **{
+        method("BehaviourService", m): _rule(OPERATOR, ADMIN)
+        for m in ("SetBehaviour", "GetBehaviour", "ListCalls")
+    },
 }
 
 HUB_RULES: dict[str, Rule] = {
@@ -202,6 +212,7 @@ HUB_RULES: dict[str, Rule] = {
         NODE, OPERATOR, check=_field_is_own("province_code")
     ),
     method("HubService", "ListNodes"): _rule(OPERATOR, NODE),
+    method("HubService", "DeregisterNode"): _rule(OPERATOR),
     method("HubService", "QueryJournal"): _rule(OPERATOR, NODE, check=own_journal_rows),
     method("FilingRegistryService", "PublishFiling"): _rule(
         NODE, check=_field_is_own("insuplc_admdvs")

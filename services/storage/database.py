@@ -233,14 +233,15 @@ class Database:
         version declares on a table that already exists (``create_all`` skips those), so a
         node's database from before an index was added gets it at the next start. A column a
         newer version adds to an existing table is added too, when it has a server default (the
-        value the rows from before take)."""
+        value the rows from before take) or may be null (they have none)."""
         self.metadata.create_all(self.engine)
         with self.engine.begin() as conn:
             known = inspect(conn)
             for table in self.metadata.sorted_tables:
                 have = {c["name"] for c in known.get_columns(table.name)}
                 for column in table.columns:
-                    if column.name not in have and column.server_default is not None:
+                    addable = column.server_default is not None or column.nullable
+                    if column.name not in have and addable:
                         _add_column(conn, table.name, column)
                 for index in table.indexes:
                     index.create(conn, checkfirst=True)

@@ -118,10 +118,13 @@ FIELD_CHARS: dict[str, int] = {
     "province_code": 6,
     "province": 6,
     "endpoint": 255,
+    "http_endpoint": 255,
     "admdvs": 6,
     "name": NAME_CHARS,
     "request_id": 64,
     "month": 7,
+    "from_time": 19,  # a journal query's window: checked as a moment by the hub, may be ahead
+    "to_time": 19,
     # ---- AdminService documents (their own size limit is the admin layer's) -----------------
     "yaml": 8 * 1024 * 1024,
     "source_name": 255,

@@ -46,6 +46,12 @@ def test_every_command_is_in_the_table_with_its_parser_and_main() -> None:
         "call",
         "certs",
         "sign",
+        "nodes",
+        "network",
+        "journal",
+        "replay",
+        "conformance",
+        "behave",
     ]
     for name in cli.COMMANDS:
         module = cli.command(name)

@@ -155,3 +155,37 @@ def test_a_unit_from_another_threads_loop_waits_for_the_open_group(tmp_path: Pat
     database.close()
     assert results == ["other"]
     assert stored(tmp_path / "two.db") == {"mine": 1, "other": 2}
+
+
+def test_a_hub_database_from_before_the_journal_bodies_gets_them(tmp_path: Path) -> None:
+    """A hub.db whose routed-message log and node registry predate the request/answer and
+    HTTP columns: the next start adds them (old rows have none) and new rows use them."""
+    from sqlalchemy import BigInteger, insert, select
+
+    from national_hub.adapters.tables import metadata as hub_metadata
+    from national_hub.adapters.tables import routed_messages
+
+    path = tmp_path / "hub.db"
+    old = MetaData()
+    Table(
+        "routed_messages",
+        old,
+        Column("seq", Integer, primary_key=True, autoincrement=True),
+        *(Column(n, String(40), nullable=False) for n in ("msgid", "infno", "from_province")),
+        *(Column(n, String(40), nullable=False) for n in ("to_province", "outcome", "setl_id")),
+        Column("fund_pay_sumamt", BigInteger, nullable=False),
+        Column("routed_at", String(19), nullable=False),
+        Column("latency_ms", BigInteger, nullable=False),
+    )
+    database = Database(sqlite_url(path), old)
+    database.create_schema()
+    database.close()
+    database = Database(sqlite_url(path), hub_metadata)
+    database.create_schema()
+    with database.engine.begin() as conn:
+        row = dict(msgid="M", infno="2207", from_province="11", to_province="13", outcome="OK")
+        row |= dict(setl_id="S", fund_pay_sumamt=1, routed_at="2026-12-01 00:00:00")
+        conn.execute(insert(routed_messages), [{**row, "latency_ms": 1, "request": b"\x01"}])
+        got = conn.execute(select(routed_messages.c.request, routed_messages.c.error_reason)).one()
+    database.close()
+    assert got == (b"\x01", "")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from national_hub.domain.live import RATE_S, Seen, Window, p99
 from national_hub.entrypoints.web.access import OPERATOR, SESSION_S, Access, session_key
-from national_hub.entrypoints.web.present import mask_psn_no, masked
+from national_hub.entrypoints.web.present import mask_psn_no, mask_text, masked
 
 
 def test_p99_is_the_nearest_rank() -> None:
@@ -64,3 +64,8 @@ def test_personal_fields_are_masked_at_any_depth() -> None:
         ]
     }
     assert mask_psn_no("123") == "***"
+
+
+def test_an_error_message_shows_its_psn_no_masked() -> None:
+    text = "psn_no='44010000000000002314': no valid filing for this place"
+    assert mask_text(text) == "psn_no='4401**************14': no valid filing for this place"

@@ -3,6 +3,7 @@ names and ID numbers never leave the hub in clear)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict
 from typing import Any
 
@@ -122,8 +123,29 @@ def _settlement(s: RoutedSettlement) -> dict[str, Any]:
     return d
 
 
+_PSN_NO_IN_TEXT = re.compile(r"psn_no='([^']*)'")
+
+
+def mask_text(text: str) -> str:
+    """An error message with the psn_no it names masked (names and ID numbers already are)."""
+    return _PSN_NO_IN_TEXT.sub(lambda m: f"psn_no='{mask_psn_no(m.group(1))}'", text)
+
+
 def _routed(m: RoutedMessage) -> dict[str, Any]:
-    return asdict(m)
+    return {
+        "seq": m.seq,
+        "msgid": m.msgid,
+        "infno": m.infno,
+        "from_province": m.from_province,
+        "to_province": m.to_province,
+        "outcome": m.outcome,
+        "setl_id": m.setl_id,
+        "fund_pay_sumamt": m.fund_pay_sumamt,
+        "routed_at": m.routed_at,
+        "latency_ms": m.latency_ms,
+        "error_message": mask_text(m.error_message),
+        "error_reason": m.error_reason,
+    }
 
 
 def _transfer(t: Transfer) -> dict[str, Any]:

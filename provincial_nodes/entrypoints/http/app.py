@@ -35,6 +35,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from provincial_nodes.adapters.unit_of_work import Units
+from provincial_nodes.entrypoints.behaviour import Answered, Behaving, Dropped, around_http
 from provincial_nodes.entrypoints.http import openapi, wire
 from provincial_nodes.entrypoints.http.context import Aborted, HttpContext
 from provincial_nodes.entrypoints.http.transactions import TRANSACTIONS, Transaction
@@ -76,6 +77,8 @@ class HttpInterface:
     headers: ResponseHeaders
     guard: Guard | None
     """None on an insecure node: no x-tif check."""
+    behaving: Behaving | None = None
+    """The node's behaviour rules and calls record (None: neither)."""
     _sign_ins: dict[str, tuple[str, float]] = field(default_factory=dict)
     """sign_no → (institution, when it was last read live)."""
 
@@ -112,6 +115,18 @@ class HttpInterface:
             except Aborted as exc:
                 log.info("http_refused", code=exc.code.name)
                 return _json(200, _failure(refmsgid, received, exc.details))
+            except Answered as exc:
+                return _json(
+                    200,
+                    wire.answer(
+                        infcode=exc.infcode,
+                        inf_refmsgid=refmsgid,
+                        received=received,
+                        err_msg=exc.err_msg,
+                    ),
+                )
+            except Dropped as exc:
+                return _json(504, _failure(refmsgid, received, str(exc)))
         return _json(
             200, wire.answer(infcode=0, inf_refmsgid=refmsgid, received=received, output=output)
         )
@@ -198,7 +213,14 @@ class HttpInterface:
         servicer = self.servicers[transaction.service]
         peer = f"http:{request.client.host}:{request.client.port}" if request.client else "http"
         context = HttpContext(peer, DEADLINE_S)
-        answer = await getattr(servicer, transaction.method)(message, context)
+        method = getattr(servicer, transaction.method)
+        if self.behaving is None:
+            answer = await method(message, context)
+        else:
+            rpc_name = f"{transaction.service}/{transaction.method}"
+            answer = await around_http(
+                self.behaving, rpc_name, message, lambda: method(message, context)
+            )
         return transaction.write(answer, message, input_)
 
 

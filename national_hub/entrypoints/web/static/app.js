@@ -246,7 +246,8 @@ function recordCard(r) {
 
 function routedTable(list) {
   return table(["时间 Routed at", "msgid", "infno", "就医地 From", "参保地 To", "结果 Outcome", "耗时 ms"],
-    list.map((m) => [m.routed_at, m.msgid, m.infno, m.from_province, m.to_province, m.outcome, m.latency_ms]));
+    list.map((m) => [m.routed_at, m.msgid, m.infno, m.from_province, m.to_province,
+      m.error_message ? `${m.outcome}${m.error_reason ? " " + m.error_reason : ""}: ${m.error_message}` : m.outcome, m.latency_ms]));
 }
 
 function table(heads, rows) {

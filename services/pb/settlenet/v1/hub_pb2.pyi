@@ -9,16 +9,18 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class RegisterNodeRequest(_message.Message):
-    __slots__ = ("province_code", "endpoint", "admdvs", "name")
+    __slots__ = ("province_code", "endpoint", "admdvs", "name", "http_endpoint")
     PROVINCE_CODE_FIELD_NUMBER: _ClassVar[int]
     ENDPOINT_FIELD_NUMBER: _ClassVar[int]
     ADMDVS_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
+    HTTP_ENDPOINT_FIELD_NUMBER: _ClassVar[int]
     province_code: str
     endpoint: str
     admdvs: _containers.RepeatedScalarFieldContainer[str]
     name: str
-    def __init__(self, province_code: _Optional[str] = ..., endpoint: _Optional[str] = ..., admdvs: _Optional[_Iterable[str]] = ..., name: _Optional[str] = ...) -> None: ...
+    http_endpoint: str
+    def __init__(self, province_code: _Optional[str] = ..., endpoint: _Optional[str] = ..., admdvs: _Optional[_Iterable[str]] = ..., name: _Optional[str] = ..., http_endpoint: _Optional[str] = ...) -> None: ...
 
 class RegisterNodeResponse(_message.Message):
     __slots__ = ("header", "node_count")
@@ -33,18 +35,34 @@ class ListNodesRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class NodeInfo(_message.Message):
-    __slots__ = ("province_code", "endpoint", "admdvs", "name", "registered_at")
+    __slots__ = ("province_code", "endpoint", "admdvs", "name", "registered_at", "http_endpoint")
     PROVINCE_CODE_FIELD_NUMBER: _ClassVar[int]
     ENDPOINT_FIELD_NUMBER: _ClassVar[int]
     ADMDVS_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     REGISTERED_AT_FIELD_NUMBER: _ClassVar[int]
+    HTTP_ENDPOINT_FIELD_NUMBER: _ClassVar[int]
     province_code: str
     endpoint: str
     admdvs: _containers.RepeatedScalarFieldContainer[str]
     name: str
     registered_at: str
-    def __init__(self, province_code: _Optional[str] = ..., endpoint: _Optional[str] = ..., admdvs: _Optional[_Iterable[str]] = ..., name: _Optional[str] = ..., registered_at: _Optional[str] = ...) -> None: ...
+    http_endpoint: str
+    def __init__(self, province_code: _Optional[str] = ..., endpoint: _Optional[str] = ..., admdvs: _Optional[_Iterable[str]] = ..., name: _Optional[str] = ..., registered_at: _Optional[str] = ..., http_endpoint: _Optional[str] = ...) -> None: ...
+
+class DeregisterNodeRequest(_message.Message):
+    __slots__ = ("province_code",)
+    PROVINCE_CODE_FIELD_NUMBER: _ClassVar[int]
+    province_code: str
+    def __init__(self, province_code: _Optional[str] = ...) -> None: ...
+
+class DeregisterNodeResponse(_message.Message):
+    __slots__ = ("header", "node_count")
+    HEADER_FIELD_NUMBER: _ClassVar[int]
+    NODE_COUNT_FIELD_NUMBER: _ClassVar[int]
+    header: _common_pb2.ResponseHeader
+    node_count: int
+    def __init__(self, header: _Optional[_Union[_common_pb2.ResponseHeader, _Mapping]] = ..., node_count: _Optional[int] = ...) -> None: ...
 
 class ListNodesResponse(_message.Message):
     __slots__ = ("nodes",)
@@ -53,15 +71,27 @@ class ListNodesResponse(_message.Message):
     def __init__(self, nodes: _Optional[_Iterable[_Union[NodeInfo, _Mapping]]] = ...) -> None: ...
 
 class JournalQuery(_message.Message):
-    __slots__ = ("msgid", "limit")
+    __slots__ = ("msgid", "limit", "province", "from_time", "to_time", "after_seq", "with_bodies", "forward")
     MSGID_FIELD_NUMBER: _ClassVar[int]
     LIMIT_FIELD_NUMBER: _ClassVar[int]
+    PROVINCE_FIELD_NUMBER: _ClassVar[int]
+    FROM_TIME_FIELD_NUMBER: _ClassVar[int]
+    TO_TIME_FIELD_NUMBER: _ClassVar[int]
+    AFTER_SEQ_FIELD_NUMBER: _ClassVar[int]
+    WITH_BODIES_FIELD_NUMBER: _ClassVar[int]
+    FORWARD_FIELD_NUMBER: _ClassVar[int]
     msgid: str
     limit: int
-    def __init__(self, msgid: _Optional[str] = ..., limit: _Optional[int] = ...) -> None: ...
+    province: str
+    from_time: str
+    to_time: str
+    after_seq: int
+    with_bodies: bool
+    forward: bool
+    def __init__(self, msgid: _Optional[str] = ..., limit: _Optional[int] = ..., province: _Optional[str] = ..., from_time: _Optional[str] = ..., to_time: _Optional[str] = ..., after_seq: _Optional[int] = ..., with_bodies: _Optional[bool] = ..., forward: _Optional[bool] = ...) -> None: ...
 
 class JournalEntry(_message.Message):
-    __slots__ = ("seq", "msgid", "infno", "from_province", "to_province", "outcome", "setl_id", "fund_pay_sumamt", "routed_at", "latency_ms")
+    __slots__ = ("seq", "msgid", "infno", "from_province", "to_province", "outcome", "setl_id", "fund_pay_sumamt", "routed_at", "latency_ms", "rpc", "request", "response", "error_message", "error_reason")
     SEQ_FIELD_NUMBER: _ClassVar[int]
     MSGID_FIELD_NUMBER: _ClassVar[int]
     INFNO_FIELD_NUMBER: _ClassVar[int]
@@ -72,6 +102,11 @@ class JournalEntry(_message.Message):
     FUND_PAY_SUMAMT_FIELD_NUMBER: _ClassVar[int]
     ROUTED_AT_FIELD_NUMBER: _ClassVar[int]
     LATENCY_MS_FIELD_NUMBER: _ClassVar[int]
+    RPC_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_FIELD_NUMBER: _ClassVar[int]
+    RESPONSE_FIELD_NUMBER: _ClassVar[int]
+    ERROR_MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    ERROR_REASON_FIELD_NUMBER: _ClassVar[int]
     seq: int
     msgid: str
     infno: str
@@ -82,7 +117,12 @@ class JournalEntry(_message.Message):
     fund_pay_sumamt: int
     routed_at: str
     latency_ms: int
-    def __init__(self, seq: _Optional[int] = ..., msgid: _Optional[str] = ..., infno: _Optional[str] = ..., from_province: _Optional[str] = ..., to_province: _Optional[str] = ..., outcome: _Optional[str] = ..., setl_id: _Optional[str] = ..., fund_pay_sumamt: _Optional[int] = ..., routed_at: _Optional[str] = ..., latency_ms: _Optional[int] = ...) -> None: ...
+    rpc: str
+    request: bytes
+    response: bytes
+    error_message: str
+    error_reason: str
+    def __init__(self, seq: _Optional[int] = ..., msgid: _Optional[str] = ..., infno: _Optional[str] = ..., from_province: _Optional[str] = ..., to_province: _Optional[str] = ..., outcome: _Optional[str] = ..., setl_id: _Optional[str] = ..., fund_pay_sumamt: _Optional[int] = ..., routed_at: _Optional[str] = ..., latency_ms: _Optional[int] = ..., rpc: _Optional[str] = ..., request: _Optional[bytes] = ..., response: _Optional[bytes] = ..., error_message: _Optional[str] = ..., error_reason: _Optional[str] = ...) -> None: ...
 
 class JournalResponse(_message.Message):
     __slots__ = ("entries",)

@@ -67,6 +67,11 @@ class HubServiceStub:
                 request_serializer=settlenet_dot_v1_dot_hub__pb2.ListNodesRequest.SerializeToString,
                 response_deserializer=settlenet_dot_v1_dot_hub__pb2.ListNodesResponse.FromString,
                 _registered_method=True)
+        self.DeregisterNode = channel.unary_unary(
+                '/settlenet.v1.HubService/DeregisterNode',
+                request_serializer=settlenet_dot_v1_dot_hub__pb2.DeregisterNodeRequest.SerializeToString,
+                response_deserializer=settlenet_dot_v1_dot_hub__pb2.DeregisterNodeResponse.FromString,
+                _registered_method=True)
         self.QueryJournal = channel.unary_unary(
                 '/settlenet.v1.HubService/QueryJournal',
                 request_serializer=settlenet_dot_v1_dot_hub__pb2.JournalQuery.SerializeToString,
@@ -120,6 +125,13 @@ class HubServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def DeregisterNode(self, request, context):
+        """Take a node out of the registry.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def QueryJournal(self, request, context):
         """Read the message journal.
         """
@@ -159,6 +171,11 @@ def add_HubServiceServicer_to_server(servicer, server):
                     servicer.ListNodes,
                     request_deserializer=settlenet_dot_v1_dot_hub__pb2.ListNodesRequest.FromString,
                     response_serializer=settlenet_dot_v1_dot_hub__pb2.ListNodesResponse.SerializeToString,
+            ),
+            'DeregisterNode': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeregisterNode,
+                    request_deserializer=settlenet_dot_v1_dot_hub__pb2.DeregisterNodeRequest.FromString,
+                    response_serializer=settlenet_dot_v1_dot_hub__pb2.DeregisterNodeResponse.SerializeToString,
             ),
             'QueryJournal': grpc.unary_unary_rpc_method_handler(
                     servicer.QueryJournal,
@@ -329,6 +346,33 @@ class HubService:
             '/settlenet.v1.HubService/ListNodes',
             settlenet_dot_v1_dot_hub__pb2.ListNodesRequest.SerializeToString,
             settlenet_dot_v1_dot_hub__pb2.ListNodesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeregisterNode(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/settlenet.v1.HubService/DeregisterNode',
+            settlenet_dot_v1_dot_hub__pb2.DeregisterNodeRequest.SerializeToString,
+            settlenet_dot_v1_dot_hub__pb2.DeregisterNodeResponse.FromString,
             options,
             channel_credentials,
             insecure,
