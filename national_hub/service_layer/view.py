@@ -5,7 +5,8 @@ health, what each recorded of a settlement, reconciliation). Nothing here writes
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -50,6 +51,8 @@ class RecordView:
     answer: Any
     """The answer the hub journalled for the msgid (a SettleResult), or None."""
     postings: list[Transfer]
+    claim: Any = None
+    """The claim as the hub forwarded it (a SettleClaim or RevokeClaim), when it kept bodies."""
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,20 @@ def _answer(repos: Repositories, msgid: str) -> Any:
     return insured_pb2.SettleResult.FromString(payload)
 
 
+_CLAIMS: dict[str, Callable[[bytes], Any]] = {
+    "2207": insured_pb2.SettleClaim.FromString,
+    "2208": insured_pb2.RevokeClaim.FromString,
+}
+
+
+def _claim(lines: list[RoutedMessage]) -> Any:
+    """The claim of the line that was answered (as forwarded), if the hub kept it."""
+    for m in lines:
+        if m.outcome == "OK" and m.request and m.infno in _CLAIMS:
+            return _CLAIMS[m.infno](m.request)
+    return None
+
+
 def _search(repos: Repositories, q: str) -> SettlementView:
     view = SettlementView(q)
     matches = repos.views.settlements_matching(q, SEARCH_LIMIT)
@@ -117,13 +134,15 @@ def _search(repos: Repositories, q: str) -> SettlementView:
             seen.add(s.mdtrt_id)
             view.visits.append((s.mdtrt_id, s.psn_no, s.setl_time))
     for s, msgid in repos.views.settlements_of_visit(matches[0][0].mdtrt_id):
+        lines = repos.routed.entries(JournalFilter(limit=20, msgid=msgid, with_bodies=True))
         view.records.append(
             RecordView(
                 s,
                 msgid,
-                repos.routed.entries(JournalFilter(limit=20, msgid=msgid)),
+                [replace(m, request=b"", response=b"") for m in lines],
                 _answer(repos, msgid),
                 repos.views.postings(s.setl_id),
+                _claim(lines),
             )
         )
     return view

@@ -72,6 +72,9 @@ async def test_the_json_of_every_page(web) -> None:
     assert [x["step"] for x in split["setl_proc_info"]] == [x.step for x in s.setl_proc_info]
     assert person.psn_no not in json.dumps(doc) and person.certno not in json.dumps(doc)
     assert [m["infno"] for m in record["routed"]] == ["2207"]
+    claim = record["claim"]  # as the hub forwarded it (it keeps bodies by default)
+    assert (claim["header"]["infno"], claim["medfee_sumamt"]) == ("2207", s.medfee_sumamt)
+    assert claim["setl_date"] == "2026-10-15" and claim["psn_no"] != person.psn_no  # visit date
     assert sum(t["amount_fen"] for t in record["postings"]) == s.fund_pay_sumamt + s.acct_pay
     assert {(x["province"], x["role"]) for x in doc["nodes"] if x["record"]} == {
         ("11", "treatment"),

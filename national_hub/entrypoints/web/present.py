@@ -163,6 +163,7 @@ def settlement(v: SettlementView) -> dict[str, Any]:
                 "routed": [_routed(m) for m in r.routed],
                 "answer": answer,
                 "postings": [_transfer(t) for t in r.postings],
+                "claim": masked(message(r.claim)) if r.claim is not None else None,
             }
         )
     status = None

@@ -237,6 +237,13 @@ function recordCard(r) {
   } else {
     kids.push(h("p", {}, `总额 ${yuan(s.medfee_sumamt)} · 基金 ${yuan(s.fund_pay_sumamt)} · 账户 ${yuan(s.acct_pay)} · 现金 ${yuan(s.psn_cash_pay)}`));
   }
+  const c = r.claim;
+  if (c) {
+    kids.push(h("h3", {}, "转发的申请 Claim as the hub forwarded it"),
+      table(["infno", "险种 insutype", "医疗类别 med_type", "机构等级 medins_lv", "结算日期 setl_date (policy period)", "个人账户 acct_used_flag", "总额 Total", "符合范围 In scope"],
+        [[c.header ? c.header.infno : "", c.insutype || "", c.med_type || "", c.medins_lv || "", c.setl_date || "", c.acct_used_flag || "",
+          c.medfee_sumamt !== undefined ? yuan(c.medfee_sumamt) : "", c.inscp_scp_amt !== undefined ? yuan(c.inscp_scp_amt) : ""]]));
+  }
   kids.push(h("h3", {}, "路由 Path through the hub"), routedTable(r.routed));
   kids.push(h("h3", {}, "国家平台记账 Hub ledger postings"),
     r.postings.length ? table(["id", "借 Debit", "贷 Credit", "金额 Amount", "类型 Kind"], r.postings.map((t) => [t.id, t.debit, t.credit, yuan(t.amount_fen), t.kind]))
