@@ -19,6 +19,9 @@ from national_hub.entrypoints.correction import HubCorrectionServicer
 from national_hub.entrypoints.filing_registry import FilingRegistryServicer
 from national_hub.entrypoints.hub import HubServicer
 from national_hub.entrypoints.top_up import TopUpServicer
+from national_hub.entrypoints.web import app as web_app
+from national_hub.entrypoints.web.access import Access, session_key
+from national_hub.entrypoints.web.live import Monitor
 from national_hub.service_layer.advances import Advances
 from national_hub.service_layer.clear import Clearing
 from national_hub.service_layer.correct import Correction
@@ -27,6 +30,7 @@ from national_hub.service_layer.in_doubt import HubInDoubt
 from national_hub.service_layer.registry import NodeRegistry
 from national_hub.service_layer.route import Router
 from national_hub.service_layer.top_up import TopUps
+from national_hub.service_layer.view import View
 from services.pb.settlenet.v1 import (
     advance_pb2,
     advance_pb2_grpc,
@@ -74,6 +78,10 @@ class HubConfig:
     """The advance a province is opened with when the hub first meets it."""
     resolve_interval_s: float = 5.0
     """How often the in-doubt resolver looks at the forwards whose outcome is unknown here."""
+    web_port: int | None = None
+    """Serve the web view on this port (0: any free one); None: not at all."""
+    web_host: str = "127.0.0.1"
+    """Where the web view listens (loopback only unless told)."""
     journal_bodies: bool = True
     """Keep every routed request and answer in the routed-message log (``settlenet journal``,
     ``settlenet replay``)."""
@@ -86,12 +94,35 @@ class Hub:
     registry: Registry
     running: Running
     in_doubt: HubInDoubt
+    web: web_app.Served | None = None
+    """The web view, when served."""
 
     @property
     def endpoint(self) -> str:
         return f"{self.cfg.host}:{self.running.port}"
 
+    @property
+    def web_url(self) -> str | None:
+        """The web view's URL (https with TLS), or None."""
+        if self.web is None:
+            return None
+        scheme = "https" if self.cfg.security else "http"
+        host = f"[{self.cfg.web_host}]" if ":" in self.cfg.web_host else self.cfg.web_host
+        return f"{scheme}://{host}:{self.web.port}/"
+
+    @property
+    def web_token(self) -> str | None:
+        """The web view's one-time access token (``settlenet up`` prints it in the URL)."""
+        return self.web.web.access.token if self.web is not None else None
+
+    def narrate(self, item: dict[str, object]) -> None:
+        """Show a narration line in the web view (``settlenet demo --web``)."""
+        if self.web is not None:
+            self.web.web.monitor.narrate(item)
+
     async def stop(self) -> None:
+        if self.web is not None:
+            await self.web.stop()
         await self.running.stop(1.0)
         await self.in_doubt.stop()
         await self.registry.close()
@@ -118,6 +149,7 @@ async def start(cfg: HubConfig) -> Hub:
     headers = ResponseHeaders(HUB_ADMDVS)
     router = Router(uow, registry, cfg.advance_exhausted, keep_bodies=cfg.journal_bodies)
     resolver = HubInDoubt(uow, registry, router, MsgidFactory(HUB_SENDER), cfg.resolve_interval_s)
+    filings = FilingRegistry(uow, registry)
     running = await start_server(
         [
             (
@@ -127,7 +159,7 @@ async def start(cfg: HubConfig) -> Hub:
             ),
             (
                 filing_pb2_grpc.add_FilingRegistryServiceServicer_to_server,
-                FilingRegistryServicer(FilingRegistry(uow, registry)),
+                FilingRegistryServicer(filings),
                 filing_pb2.DESCRIPTOR.services_by_name["FilingRegistryService"].full_name,
             ),
             (
@@ -169,5 +201,18 @@ async def start(cfg: HubConfig) -> Hub:
     )
     hub = Hub(cfg, db, registry, running, resolver)
     resolver.start()  # first, what a crash left pending
-    log.info("hub_serving", endpoint=hub.endpoint, known_nodes=len(registry.all()))
+    if cfg.web_port is not None:
+        view = View(uow, registry, filings)
+        access = Access(secure=cfg.security is not None)
+        if cfg.security is not None:  # every process of this hub signs sessions alike
+            access.key = session_key(await asyncio.to_thread(cfg.security.tls.key.read_bytes))
+        web = web_app.WebView(view, Monitor(view, resolver, hub.endpoint), access)
+        try:
+            hub.web = await web_app.serve(
+                web, cfg.web_host, cfg.web_port, cfg.security.tls if cfg.security else None
+            )
+        except BaseException:
+            await hub.stop()
+            raise
+    log.info("hub_serving", endpoint=hub.endpoint, known_nodes=len(registry.all()), web=hub.web_url)
     return hub

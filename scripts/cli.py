@@ -13,6 +13,7 @@ from services.storage import files
 
 EPILOG = """\
 settlenet demo [--lang zh|en] [--via http]    a sample cross-province visit, in process
+                                (--web: narrated in the hub's web view)
 settlenet up --data DIR         hub + default provinces as processes; DIR/network.json
 settlenet visit --target DIR/network.json     one visit against a running network
 settlenet filing --target DIR/network.json create PSN_NO --category C --dest 110000 ...
@@ -29,7 +30,7 @@ settlenet admin --target DIR/network.json --province 13 load-policy FILE
                                 load policy / catalogue / persons into a running node
 settlenet scenario run FILE...  run golden scenarios (in-process, or --target)
 settlenet bench-rules           throughput of classification and split (pure, no I/O)
-settlenet hub --db URL          run the national hub
+settlenet hub --db URL          run the national hub (and its web view: --web-port, --no-web)
 settlenet province --code 13 --hub HOST:PORT --db URL     run one province node
 settlenet loadtest --target DIR/network.json --rate 100 --duration 60     load test
                                 (--via http: the national HTTP interface instead of gRPC)

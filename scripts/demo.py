@@ -25,9 +25,11 @@ import contextlib
 import io
 import json
 import re
+import signal
 import sys
 import tempfile
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -56,6 +58,7 @@ from services.pb.settlenet.v1 import (
 )
 from services.values import certno, clock
 from services.values.money import format_points, parse_ratio, yuan
+from services.values.personal import mask_name
 
 TREAT, INSURED = "11", "13"
 REGION = "130100"
@@ -80,10 +83,17 @@ class Story:
     hospital's calls go over ``via`` (gRPC, or the national HTTP interface); every other call
     (filing desks, admin, hub) is gRPC."""
 
-    def __init__(self, doc: dict[str, Any], via: str = "grpc") -> None:
+    def __init__(
+        self,
+        doc: dict[str, Any],
+        via: str = "grpc",
+        on_step: Callable[[dict[str, Any]], Awaitable[None]] | None = None,
+    ) -> None:
         self.doc = doc
         self.via = via
         self.steps: list[dict[str, Any]] = []
+        self.on_step = on_step
+        """Called after each step (``--web``: narrate it in the hub's web view, then pause)."""
 
     @contextlib.asynccontextmanager
     async def hospital(
@@ -101,6 +111,11 @@ class Story:
         self.steps.append(step)
         return step
 
+    async def step(self, key: str, **data: Any) -> None:
+        step = self.add(key, **data)
+        if self.on_step is not None:
+            await self.on_step(step)
+
     async def run(self) -> list[dict[str, Any]]:
         bj, hb = self.doc["provinces"][TREAT], self.doc["provinces"][INSURED]
         # The sample visit of `settlenet visit`: a tertiary hospital, the retiree, seven lines.
@@ -112,7 +127,7 @@ class Story:
         fee_time = clock.format_time(now - timedelta(minutes=20))
         total = sum(x.amount() for x in lines)
 
-        self.add(
+        await self.step(
             "network",
             hub=self.doc["hub"]["endpoint"],
             via=self.via,
@@ -165,18 +180,18 @@ class Story:
 
             start = today.replace(day=1).isoformat()
             filing = await desk.create(retiree["psn_no"], "retiree_relocated", "110000", start)
-            self.add("filing", person=_person(retiree), filing=_d(filing))
+            await self.step("filing", person=_person(retiree), filing=_d(filing))
 
             reg = await _registry(registry, retiree["psn_no"], 1)
-            self.add("registry", entries=[_event(e) for e in reg.entries])
+            await self.step("registry", entries=[_event(e) for e in reg.entries])
 
             info = await his.query_person(REGION, retiree["certno"])
-            self.add("query", institution=inst, person=_d(info))
+            await self.step("query", institution=inst, person=_d(info))
 
             reg_res = await his.register_visit(REGION, retiree["psn_no"], "310", begntime)
             mdtrt_id = reg_res.mdtrt_id
             up = await his.upload(REGION, mdtrt_id, retiree["psn_no"], lines, fee_time)
-            self.add(
+            await self.step(
                 "classify",
                 mdtrt_id=mdtrt_id,
                 filing_status=reg_res.filing_status,
@@ -185,7 +200,7 @@ class Story:
 
             pre = await his.pre_settle(REGION, mdtrt_id, retiree["psn_no"], "310", total)
             done = await his.settle(REGION, mdtrt_id, retiree["psn_no"], "310", total)
-            self.add(
+            await self.step(
                 "split",
                 person=_person(retiree),
                 presettle_same=_same(pre.setlinfo, done.setlinfo),
@@ -197,7 +212,7 @@ class Story:
             )
             temporary = await _visit(his, referred, lines, begntime, fee_time)
             other = await _visit(his, neighbour, lines, begntime, fee_time)
-            self.add(
+            await self.step(
                 "compare",
                 filed=_d(done.setlinfo),
                 temporary=_d(temporary),
@@ -218,14 +233,14 @@ class Story:
                 opsp_dise_code="M01600",
                 diag=("E11.900",),
             )
-            self.add("chronic", person=_person(diabetic), setlinfo=_d(chronic))
+            await self.step("chronic", person=_person(diabetic), setlinfo=_d(chronic))
 
             revoked = await desk.revoke(
                 retiree["psn_no"], filing.filing_id, memo="moved back to Shijiazhuang"
             )
             reg = await _registry(registry, retiree["psn_no"], 2)
             again = await _visit(his, retiree, lines, begntime, fee_time, settle=False)
-            self.add(
+            await self.step(
                 "revoke",
                 filing=_d(revoked),
                 entries=[_event(e) for e in reg.entries],
@@ -243,7 +258,7 @@ class Story:
                     )
                     pair["count"] += 1
                     pair["fund_pay_sumamt"] += e.fund_pay_sumamt
-            self.add("money", pairs=owed)
+            await self.step("money", pairs=owed)
         return self.steps
 
 
@@ -792,12 +807,95 @@ class Teller:
         return ok
 
 
-async def _run(data: Path, via: str = "grpc") -> list[dict[str, Any]]:
-    net = await network.start(data, secure=True)  # as `settlenet up`: mutual TLS, credentials
+async def _run(data: Path, via: str = "grpc", web: WebDemo | None = None) -> list[dict[str, Any]]:
+    # As `settlenet up`: mutual TLS, credentials (and with --web the hub's web view).
+    net = await network.start(data, secure=True, web=web is not None)
     try:
-        return await Story(net.describe(), via).run()
+        if web is None:
+            return await Story(net.describe(), via).run()
+        return await web.run(net, via)
     finally:
         await net.stop()
+
+
+class _Loose(dict[str, Any]):
+    """Format fields a narration line cannot fill show as "…"."""
+
+    def __missing__(self, key: str) -> str:
+        return "…"
+
+
+def narration(step: dict[str, Any], lang: str) -> dict[str, Any]:
+    """One step as the web view's narration panel shows it (names masked)."""
+    person = step.get("person") or step.get("temporary_person") or {}
+    setlinfo = step.get("setlinfo") or step.get("filed") or {}
+    fmt = _Loose(
+        name=mask_name(str(person.get("psn_name", ""))) or "…",
+        inst=(step.get("institution") or {}).get("fixmedins_name", "…"),
+        mdtrt=step.get("mdtrt_id", "…"),
+        referred=mask_name(str((step.get("temporary_person") or {}).get("psn_name", ""))) or "…",
+        filing_id=(step.get("temporary_filing") or {}).get("filing_id", "…"),
+    )
+    if step["key"] == "compare":
+        fmt["temporary_points"] = _points(step["temporary"])
+        fmt["unfiled_points"] = _points(step["unfiled"])
+        fmt["name"] = mask_name(str(step["unfiled_person"]["psn_name"]))
+    return {
+        "n": step["n"],
+        "key": step["key"],
+        "text": str(T[lang][step["key"]]).format_map(fmt),
+        "setl_id": setlinfo.get("setl_id", ""),
+        "mdtrt_id": step.get("mdtrt_id") or setlinfo.get("mdtrt_id", ""),
+    }
+
+
+@dataclass
+class WebDemo:
+    """``settlenet demo --web``: the hub serves its web view; each step is narrated there
+    (a panel on the Network page, with a link to the step's settlement) and the story pauses
+    ``pause_s`` so the pages move with it; then the story is told here too (``tell``) and the
+    view stays open ``linger_s`` (None: until Ctrl-C)."""
+
+    lang: str
+    pause_s: float
+    linger_s: float | None
+    tell: Callable[[list[dict[str, Any]]], None]
+    start_on_enter: bool = False
+
+    async def run(self, net: network.Network, via: str) -> list[dict[str, Any]]:
+        hub = net.hub
+        print(
+            f"settlenet demo: web view (one-time token): {hub.web_url}?token={hub.web_token}",
+            file=sys.stderr,
+            flush=True,
+        )
+        if self.start_on_enter:
+            print("settlenet demo: open it, then press Enter to start", file=sys.stderr)
+            await asyncio.to_thread(sys.stdin.readline)
+
+        async def narrate(step: dict[str, Any]) -> None:
+            hub.narrate(narration(step, self.lang))
+            await asyncio.sleep(self.pause_s)
+
+        steps = await Story(net.describe(), via, narrate).run()
+        done = T[self.lang]["done_http" if via == "http" else "done"]
+        hub.narrate({"n": len(steps) + 1, "key": "done", "text": done})
+        self.tell(steps)
+        await _linger(self.linger_s)
+        return steps
+
+
+async def _linger(seconds: float | None) -> None:
+    """Keep serving ``seconds``, or until SIGINT/SIGTERM when None."""
+    if seconds is not None:
+        await asyncio.sleep(seconds)
+        return
+    print("settlenet demo: the view stays open; Ctrl-C stops", file=sys.stderr, flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
 
 
 def add_parser(sub: Subparsers) -> None:
@@ -826,6 +924,27 @@ def add_parser(sub: Subparsers) -> None:
     )
     demo.add_argument("--data", type=Path, help="keep the databases in this folder")
     demo.add_argument(
+        "--web",
+        action="store_true",
+        help="serve the hub's web view, print its URL with a one-time token, and narrate "
+        "each step there while the pages update live (docs/web.md); the view stays open "
+        "after the story until Ctrl-C",
+    )
+    demo.add_argument(
+        "--web-pause",
+        type=float,
+        default=3.0,
+        metavar="SECONDS",
+        help="with --web: pause after each step (default 3)",
+    )
+    demo.add_argument(
+        "--web-linger",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="with --web: keep the view open this long after the story (default: until Ctrl-C)",
+    )
+    demo.add_argument(
         "--via",
         choices=VIAS,
         default="grpc",
@@ -838,23 +957,39 @@ def main(args: argparse.Namespace) -> int:
     logs = io.StringIO()  # node logs go to a buffer: the demo's own output is the story
     slog.configure("demo", level="WARNING", stream=logs)
     via = getattr(args, "via", "grpc")
-    if args.data:
-        steps = asyncio.run(_run(args.data, via))
-    else:
-        with tempfile.TemporaryDirectory(prefix="settlenet-demo-") as tmp:
-            steps = asyncio.run(_run(Path(tmp), via))
-    if args.json:
-        print(json.dumps({"settlenet_demo": 1, "steps": steps}, ensure_ascii=False, indent=2))
-        return 0
+    told: list[bool] = []
 
     def wait_for_enter() -> None:
         sys.stdin.readline()
 
-    wait = wait_for_enter if args.step else None
-    # The terminal's width when there is one (panels and tables wrap to it); a pipe or file
-    # gets lines as wide as the widest table, unwrapped.
-    width = None if sys.stdout.isatty() else 140
-    ok = Teller(Console(file=sys.stdout, width=width), args.lang, wait).tell(steps)
+    def tell(steps: list[dict[str, Any]]) -> None:
+        if args.json:
+            print(json.dumps({"settlenet_demo": 1, "steps": steps}, ensure_ascii=False, indent=2))
+            told.append(True)
+            return
+        wait = wait_for_enter if args.step else None
+        # The terminal's width when there is one (panels and tables wrap to it); a pipe or file
+        # gets lines as wide as the widest table, unwrapped.
+        width = None if sys.stdout.isatty() else 140
+        told.append(Teller(Console(file=sys.stdout, width=width), args.lang, wait).tell(steps))
+        sys.stdout.flush()
+
+    web = None
+    if getattr(args, "web", False):
+        web = WebDemo(
+            args.lang,
+            args.web_pause,
+            args.web_linger,
+            tell,
+            start_on_enter=args.step and sys.stdin.isatty(),
+        )
+    if args.data:
+        steps = asyncio.run(_run(args.data, via, web))
+    else:
+        with tempfile.TemporaryDirectory(prefix="settlenet-demo-") as tmp:
+            steps = asyncio.run(_run(Path(tmp), via, web))
+    if web is None:
+        tell(steps)
     if logs.getvalue():
         print(logs.getvalue(), file=sys.stderr)
-    return 0 if ok else 1
+    return 0 if all(told) else 1

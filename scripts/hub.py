@@ -45,6 +45,18 @@ def add_parser(sub: Subparsers) -> None:
         "--topology", type=Path, help="JSON file of province nodes to know before they register"
     )
     hub.add_argument(
+        "--web-port",
+        type=int,
+        default=0,
+        help="serve the live web view on this port (default 0: any free port; docs/web.md)",
+    )
+    hub.add_argument(
+        "--web-host",
+        default="127.0.0.1",
+        help="address the web view listens on (default 127.0.0.1: loopback only)",
+    )
+    hub.add_argument("--no-web", action="store_true", help="do not serve the web view")
+    hub.add_argument(
         "--no-journal-bodies",
         dest="journal_bodies",
         action="store_false",
@@ -76,5 +88,7 @@ def main(args: argparse.Namespace) -> int:
         advance_size_fen=args.advance_size_fen,
         resolve_interval_s=args.resolve_interval,
         security=security,
+        web_port=None if args.no_web else args.web_port,
+        web_host=args.web_host,
     )
     return asyncio.run(serve_until_signal(hub_boot.start(cfg), args.ready_file))

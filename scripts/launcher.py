@@ -44,6 +44,9 @@ class Process:
     endpoint: str = ""
     http: str = ""
     """The URL of its national HTTP interface, if it serves one."""
+    web: str = ""
+    """The hub's web view URL, and its one-time access token, if it serves one."""
+    web_token: str = ""
     ready: Path | None = None
     """The file the node writes its endpoint and pid to once it serves."""
     group: bool = False
@@ -149,6 +152,8 @@ def wait_ready(p: Process, timeout: float = READY_TIMEOUT_S, tls: TlsFiles | Non
             ready = json.loads(p.ready.read_text())
             p.endpoint = str(ready["endpoint"])
             p.http = str(ready.get("http", ""))
+            p.web = str(ready.get("web", ""))
+            p.web_token = str(ready.get("web_token", ""))
             break
         if not p.alive():
             raise LaunchError(f"{p.name} exited with code {p.proc.returncode}:\n  {p.tail()}")

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from national_hub import bootstrap as hub_boot
+from national_hub.domain.advance import DEFAULT_SIZE_FEN as DEFAULT_ADVANCE_FEN
 from provincial_nodes import bootstrap as province_boot
 from provincial_nodes import config, seed
 from scripts import certs
@@ -33,7 +34,9 @@ class Network:
         """This network as network.json describes it."""
         nodes = {code: (node.endpoint, node.db.url) for code, node in self.provinces.items()}
         http = {code: node.http_url or "" for code, node in self.provinces.items()}
-        return describe(self.hub.endpoint, nodes, self.data_dir, 0, self.security, http)
+        return describe(
+            self.hub.endpoint, nodes, self.data_dir, 0, self.security, http, self.hub.web_url
+        )
 
     async def stop(self) -> None:
         for node in self.provinces.values():
@@ -49,6 +52,8 @@ async def start(
     population: int = 0,
     advance_exhausted: str = "refuse",
     secure: bool = False,
+    web: bool = False,
+    advance_size_fen: int | None = None,
 ) -> Network:
     """Start the hub and ``provinces`` in this process; databases under ``data_dir``. With
     ``secure`` every node takes only mutual TLS with the network's CA (made in DATA_DIR/tls) and
@@ -68,6 +73,8 @@ async def start(
             db_url=urls.get("hub", sqlite_url(data_dir / "hub.db")),
             advance_exhausted=advance_exhausted,
             security=node_security("hub"),
+            web_port=0 if web else None,
+            advance_size_fen=advance_size_fen or DEFAULT_ADVANCE_FEN,
         )
     )
     net = Network(hub, data_dir=data_dir, security=security)
@@ -96,6 +103,7 @@ def describe(
     population: int = 0,
     security: dict[str, Any] | None = None,
     http: dict[str, str] | None = None,
+    hub_web: str | None = None,
 ) -> dict[str, Any]:
     """The network.json document: endpoints and, per province, sample persons, institutions and
     catalogue codes of each class, so anyone with a gRPC client can drive a visit; and the
@@ -156,7 +164,7 @@ def describe(
         }
     return {
         "settlenet": 1,
-        "hub": {"endpoint": hub_endpoint},
+        "hub": {"endpoint": hub_endpoint, **({"web": hub_web} if hub_web else {})},
         "data_dir": str(data_dir),
         "security": security or {"mode": "insecure"},
         "conventions": {

@@ -158,7 +158,14 @@ async def serve_until_signal(start: Awaitable[Node], ready_file: Path | None) ->
         http = getattr(node, "http_url", None)
         if http:
             ready["http"] = http
-        tmp.write_text(json.dumps(ready))
+        web = getattr(node, "web_url", None)
+        if web:  # the hub's web view and its one-time token (hence the file is mode 0600)
+            ready["web"] = web
+            ready["web_token"] = getattr(node, "web_token", "")
+        tmp.unlink(missing_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(json.dumps(ready))
         tmp.replace(ready_file)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -271,7 +271,7 @@ def main(args: argparse.Namespace) -> int:
         if external:
             hub_args += ["--topology", str(write_topology(data / "topology.json", external))]
         procs.append(_start("hub", hub_args, data, log, probe))
-        hub = procs[-1].endpoint
+        hub, web, web_token = procs[-1].endpoint, procs[-1].web, procs[-1].web_token
         _say(f"hub serving on {hub} (log {log})")
         nodes: dict[str, tuple[str, str]] = {}
         http: dict[str, str] = {}
@@ -300,9 +300,11 @@ def main(args: argparse.Namespace) -> int:
                 f"province {code} serving on {endpoint} and {procs[-1].http} after "
                 f"{time.monotonic() - started:.1f}s (log {log})"
             )
-        doc = network.describe(hub, nodes, data, args.population, security, http)
+        doc = network.describe(hub, nodes, data, args.population, security, http, web)
         network.write_network_json(data / "network.json", doc)
         _say(f"network ready: {data / 'network.json'}")
+        if web:
+            _say(f"web view (one-time token; docs/web.md): {web}?token={web_token}")
         _say(f"try: settlenet visit --target {data / 'network.json'}")
         if not args.insecure:
             _say(

@@ -27,6 +27,7 @@ from national_hub.adapters.journal import InDoubtRepository, JournalRepository, 
 from national_hub.adapters.ledger import LedgerRepository
 from national_hub.adapters.nodes import NodeRepository
 from national_hub.adapters.settlements import SettlementRepository
+from national_hub.adapters.views import ViewRepository
 from services.storage.database import Database
 
 P = ParamSpec("P")
@@ -74,6 +75,11 @@ class Repositories:
     @cached_property
     def clearing(self) -> ClearingRepository:
         return ClearingRepository(self.conn)
+
+    @cached_property
+    def views(self) -> ViewRepository:
+        """Read-only queries of the web view."""
+        return ViewRepository(self.conn)
 
 
 def _bound(
