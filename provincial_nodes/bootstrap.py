@@ -51,6 +51,7 @@ from services.pb.settlenet.v1 import (
 from services.reconcile.servicer import ReconcileServicer
 from services.rpc.envelope import ResponseHeaders
 from services.rpc.server import Running, start_server
+from services.rpc.version import settlenet_version
 from services.security.material import Security
 from services.storage.database import Database
 
@@ -126,6 +127,7 @@ class ProvinceNode:
                     sorted(self.data.regions),
                     self.data.name,
                     self.http_url or "",
+                    settlenet_version(),
                 )
                 log.info("registered_with_hub", hub=self.cfg.hub, endpoint=self.endpoint)
                 return

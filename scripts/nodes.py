@@ -102,7 +102,10 @@ def render(nodes: list[dict[str, Any]]) -> str:
             f"{n['province_code']:<5}{n['name'][:11]:<12}{n['endpoint']:<24}"
             f"{n['health']:<18}{n['registered_at']}"
         )
-        lines.append(f"     insures {', '.join(n['admdvs'])}; http {n['http_endpoint'] or '-'}")
+        lines.append(
+            f"     insures {', '.join(n['admdvs'])}; http {n['http_endpoint'] or '-'}; "
+            f"version {n['version'] or '-'}"
+        )
     return "\n".join(lines)
 
 

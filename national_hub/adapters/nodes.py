@@ -30,6 +30,7 @@ class NodeRepository:
                 name=node.name,
                 registered_at=node.registered_at,
                 http_endpoint=node.http_endpoint,
+                version=node.version,
             )
         )
 
@@ -46,6 +47,7 @@ class NodeRepository:
                 r.name,
                 r.registered_at,
                 r.http_endpoint or "",
+                r.version or "",
             )
             for r in self.conn.execute(select(nodes)).all()
         ]

@@ -29,6 +29,7 @@ nodes = Table(
     Column("name", String(64), nullable=False),
     Column("registered_at", String(19), nullable=False),
     Column("http_endpoint", String(255), nullable=False, server_default=""),
+    Column("version", String(32), nullable=False, server_default=""),
 )
 
 routed_messages = Table(

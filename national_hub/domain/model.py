@@ -60,6 +60,8 @@ class Node:
     registered_at: str
     http_endpoint: str = ""
     """Where it serves the national HTTP interface, "" if nowhere or not said."""
+    version: str = ""
+    """Its software's version, as it registered ("" if not said)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -130,6 +130,7 @@ def node_info(n: Node) -> hub_pb2.NodeInfo:
         name=n.name,
         registered_at=n.registered_at,
         http_endpoint=n.http_endpoint,
+        version=n.version,
     )
 
 

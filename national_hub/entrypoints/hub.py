@@ -85,6 +85,7 @@ class HubServicer(hub_pb2_grpc.HubServiceServicer):
             request.name,
             received,
             request.http_endpoint,
+            request.version,
         )
         return hub_pb2.RegisterNodeResponse(
             header=self.headers.make(common_pb2.ResponseHeader, "", received), node_count=count

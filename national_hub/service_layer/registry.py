@@ -80,6 +80,7 @@ class NodeRegistry:
         name: str,
         received: datetime,
         http_endpoint: str = "",
+        version: str = "",
     ) -> int:
         """Register (or re-register) a node; how many nodes the hub knows."""
         check_registration(code, endpoint, admdvs)
@@ -87,7 +88,9 @@ class NodeRegistry:
             raise InvalidField(
                 "http_endpoint", http_endpoint, "must start with http:// or https://"
             )
-        node = Node(code, endpoint, tuple(admdvs), name, clock.format_time(received), http_endpoint)
+        node = Node(
+            code, endpoint, tuple(admdvs), name, clock.format_time(received), http_endpoint, version
+        )
         await self.uow.run(_save, node)
         for province in provinces_of(admdvs):
             await self.uow.run(advances.ensure, province, self.advance_size_fen)

@@ -76,7 +76,13 @@ class HubClient:
         )
 
     async def register(
-        self, province_code: str, endpoint: str, admdvs: list[str], name: str, http: str = ""
+        self,
+        province_code: str,
+        endpoint: str,
+        admdvs: list[str],
+        name: str,
+        http: str = "",
+        version: str = "",
     ) -> None:
         await self.stub.RegisterNode(
             hub_pb2.RegisterNodeRequest(
@@ -85,6 +91,7 @@ class HubClient:
                 admdvs=admdvs,
                 name=name,
                 http_endpoint=http,
+                version=version,
             ),
             timeout=5,
             wait_for_ready=True,

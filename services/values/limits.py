@@ -119,6 +119,7 @@ FIELD_CHARS: dict[str, int] = {
     "province": 6,
     "endpoint": 255,
     "http_endpoint": 255,
+    "version": 32,
     "admdvs": 6,
     "name": NAME_CHARS,
     "request_id": 64,

@@ -108,6 +108,7 @@ def test_visits_run_through_the_external_node(net: Network) -> None:
     assert nodes["13"]["health"] == "SERVING"
     assert nodes["13"]["endpoint"] == net.own.endpoint
     assert nodes["13"]["http_endpoint"].startswith("https://")
+    assert nodes["13"]["version"] and nodes["11"]["version"] == nodes["13"]["version"]
 
 
 def test_network_json_rebuilt_from_the_hub_alone_works(net: Network) -> None:

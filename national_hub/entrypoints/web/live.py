@@ -11,7 +11,6 @@ import contextlib
 import json
 import time
 from collections.abc import AsyncIterator
-from importlib import metadata
 from typing import Any
 
 import structlog
@@ -20,6 +19,7 @@ from national_hub.domain.live import Seen, Window
 from national_hub.entrypoints.web import present
 from national_hub.service_layer.in_doubt import HubInDoubt
 from national_hub.service_layer.view import View
+from services.rpc.version import settlenet_version
 from services.values import clock
 
 log = structlog.get_logger("web")
@@ -30,10 +30,7 @@ HEALTH_EVERY = 5
 
 
 def version() -> str:
-    try:
-        return metadata.version("settlenet")
-    except metadata.PackageNotFoundError:
-        return "dev"
+    return settlenet_version()
 
 
 class Monitor:

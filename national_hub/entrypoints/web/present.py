@@ -70,7 +70,7 @@ def node(n: Node, health: str) -> dict[str, Any]:
         "registered_at": n.registered_at,
         "role": "province (treatment + insured)",
         "health": health,
-        "version": "",
+        "version": n.version,
     }
 
 

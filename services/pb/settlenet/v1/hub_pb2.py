@@ -27,33 +27,33 @@ from . import common_pb2 as settlenet_dot_v1_dot_common__pb2
 from . import insured_pb2 as settlenet_dot_v1_dot_insured__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16settlenet/v1/hub.proto\x12\x0csettlenet.v1\x1a\x19settlenet/v1/common.proto\x1a\x1asettlenet/v1/insured.proto\"s\n\x13RegisterNodeRequest\x12\x15\n\rprovince_code\x18\x01 \x01(\t\x12\x10\n\x08\x65ndpoint\x18\x02 \x01(\t\x12\x0e\n\x06\x61\x64mdvs\x18\x03 \x03(\t\x12\x0c\n\x04name\x18\x04 \x01(\t\x12\x15\n\rhttp_endpoint\x18\x05 \x01(\t\"X\n\x14RegisterNodeResponse\x12,\n\x06header\x18\x01 \x01(\x0b\x32\x1c.settlenet.v1.ResponseHeader\x12\x12\n\nnode_count\x18\x02 \x01(\x05\"\x12\n\x10ListNodesRequest\"\x7f\n\x08NodeInfo\x12\x15\n\rprovince_code\x18\x01 \x01(\t\x12\x10\n\x08\x65ndpoint\x18\x02 \x01(\t\x12\x0e\n\x06\x61\x64mdvs\x18\x03 \x03(\t\x12\x0c\n\x04name\x18\x04 \x01(\t\x12\x15\n\rregistered_at\x18\x05 \x01(\t\x12\x15\n\rhttp_endpoint\x18\x06 \x01(\t\".\n\x15\x44\x65registerNodeRequest\x12\x15\n\rprovince_code\x18\x01 \x01(\t\"Z\n\x16\x44\x65registerNodeResponse\x12,\n\x06header\x18\x01 \x01(\x0b\x32\x1c.settlenet.v1.ResponseHeader\x12\x12\n\nnode_count\x18\x02 \x01(\x05\":\n\x11ListNodesResponse\x12%\n\x05nodes\x18\x01 \x03(\x0b\x32\x16.settlenet.v1.NodeInfo\"\x9b\x01\n\x0cJournalQuery\x12\r\n\x05msgid\x18\x01 \x01(\t\x12\r\n\x05limit\x18\x02 \x01(\x05\x12\x10\n\x08province\x18\x03 \x01(\t\x12\x11\n\tfrom_time\x18\x04 \x01(\t\x12\x0f\n\x07to_time\x18\x05 \x01(\t\x12\x11\n\tafter_seq\x18\x06 \x01(\x03\x12\x13\n\x0bwith_bodies\x18\x07 \x01(\x08\x12\x0f\n\x07\x66orward\x18\x08 \x01(\x08\"\xa4\x02\n\x0cJournalEntry\x12\x0b\n\x03seq\x18\x01 \x01(\x03\x12\r\n\x05msgid\x18\x02 \x01(\t\x12\r\n\x05infno\x18\x03 \x01(\t\x12\x15\n\rfrom_province\x18\x04 \x01(\t\x12\x13\n\x0bto_province\x18\x05 \x01(\t\x12\x0f\n\x07outcome\x18\x06 \x01(\t\x12\x0f\n\x07setl_id\x18\x07 \x01(\t\x12\x17\n\x0f\x66und_pay_sumamt\x18\x08 \x01(\x03\x12\x11\n\trouted_at\x18\t \x01(\t\x12\x12\n\nlatency_ms\x18\n \x01(\x03\x12\x0b\n\x03rpc\x18\x0b \x01(\t\x12\x0f\n\x07request\x18\x0c \x01(\x0c\x12\x10\n\x08response\x18\r \x01(\x0c\x12\x15\n\rerror_message\x18\x0e \x01(\t\x12\x14\n\x0c\x65rror_reason\x18\x0f \x01(\t\">\n\x0fJournalResponse\x12+\n\x07\x65ntries\x18\x01 \x03(\x0b\x32\x1a.settlenet.v1.JournalEntry2\xed\x04\n\nHubService\x12\x42\n\x0bQueryPerson\x12\x19.settlenet.v1.PersonQuery\x1a\x18.settlenet.v1.PersonInfo\x12\x42\n\tPreSettle\x12\x19.settlenet.v1.SettleClaim\x1a\x1a.settlenet.v1.SettleResult\x12?\n\x06Settle\x12\x19.settlenet.v1.SettleClaim\x1a\x1a.settlenet.v1.SettleResult\x12I\n\x10RevokeSettlement\x12\x19.settlenet.v1.RevokeClaim\x1a\x1a.settlenet.v1.SettleResult\x12U\n\x0cRegisterNode\x12!.settlenet.v1.RegisterNodeRequest\x1a\".settlenet.v1.RegisterNodeResponse\x12L\n\tListNodes\x12\x1e.settlenet.v1.ListNodesRequest\x1a\x1f.settlenet.v1.ListNodesResponse\x12[\n\x0e\x44\x65registerNode\x12#.settlenet.v1.DeregisterNodeRequest\x1a$.settlenet.v1.DeregisterNodeResponse\x12I\n\x0cQueryJournal\x12\x1a.settlenet.v1.JournalQuery\x1a\x1d.settlenet.v1.JournalResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16settlenet/v1/hub.proto\x12\x0csettlenet.v1\x1a\x19settlenet/v1/common.proto\x1a\x1asettlenet/v1/insured.proto\"\x84\x01\n\x13RegisterNodeRequest\x12\x15\n\rprovince_code\x18\x01 \x01(\t\x12\x10\n\x08\x65ndpoint\x18\x02 \x01(\t\x12\x0e\n\x06\x61\x64mdvs\x18\x03 \x03(\t\x12\x0c\n\x04name\x18\x04 \x01(\t\x12\x15\n\rhttp_endpoint\x18\x05 \x01(\t\x12\x0f\n\x07version\x18\x06 \x01(\t\"X\n\x14RegisterNodeResponse\x12,\n\x06header\x18\x01 \x01(\x0b\x32\x1c.settlenet.v1.ResponseHeader\x12\x12\n\nnode_count\x18\x02 \x01(\x05\"\x12\n\x10ListNodesRequest\"\x90\x01\n\x08NodeInfo\x12\x15\n\rprovince_code\x18\x01 \x01(\t\x12\x10\n\x08\x65ndpoint\x18\x02 \x01(\t\x12\x0e\n\x06\x61\x64mdvs\x18\x03 \x03(\t\x12\x0c\n\x04name\x18\x04 \x01(\t\x12\x15\n\rregistered_at\x18\x05 \x01(\t\x12\x15\n\rhttp_endpoint\x18\x06 \x01(\t\x12\x0f\n\x07version\x18\x07 \x01(\t\".\n\x15\x44\x65registerNodeRequest\x12\x15\n\rprovince_code\x18\x01 \x01(\t\"Z\n\x16\x44\x65registerNodeResponse\x12,\n\x06header\x18\x01 \x01(\x0b\x32\x1c.settlenet.v1.ResponseHeader\x12\x12\n\nnode_count\x18\x02 \x01(\x05\":\n\x11ListNodesResponse\x12%\n\x05nodes\x18\x01 \x03(\x0b\x32\x16.settlenet.v1.NodeInfo\"\x9b\x01\n\x0cJournalQuery\x12\r\n\x05msgid\x18\x01 \x01(\t\x12\r\n\x05limit\x18\x02 \x01(\x05\x12\x10\n\x08province\x18\x03 \x01(\t\x12\x11\n\tfrom_time\x18\x04 \x01(\t\x12\x0f\n\x07to_time\x18\x05 \x01(\t\x12\x11\n\tafter_seq\x18\x06 \x01(\x03\x12\x13\n\x0bwith_bodies\x18\x07 \x01(\x08\x12\x0f\n\x07\x66orward\x18\x08 \x01(\x08\"\xa4\x02\n\x0cJournalEntry\x12\x0b\n\x03seq\x18\x01 \x01(\x03\x12\r\n\x05msgid\x18\x02 \x01(\t\x12\r\n\x05infno\x18\x03 \x01(\t\x12\x15\n\rfrom_province\x18\x04 \x01(\t\x12\x13\n\x0bto_province\x18\x05 \x01(\t\x12\x0f\n\x07outcome\x18\x06 \x01(\t\x12\x0f\n\x07setl_id\x18\x07 \x01(\t\x12\x17\n\x0f\x66und_pay_sumamt\x18\x08 \x01(\x03\x12\x11\n\trouted_at\x18\t \x01(\t\x12\x12\n\nlatency_ms\x18\n \x01(\x03\x12\x0b\n\x03rpc\x18\x0b \x01(\t\x12\x0f\n\x07request\x18\x0c \x01(\x0c\x12\x10\n\x08response\x18\r \x01(\x0c\x12\x15\n\rerror_message\x18\x0e \x01(\t\x12\x14\n\x0c\x65rror_reason\x18\x0f \x01(\t\">\n\x0fJournalResponse\x12+\n\x07\x65ntries\x18\x01 \x03(\x0b\x32\x1a.settlenet.v1.JournalEntry2\xed\x04\n\nHubService\x12\x42\n\x0bQueryPerson\x12\x19.settlenet.v1.PersonQuery\x1a\x18.settlenet.v1.PersonInfo\x12\x42\n\tPreSettle\x12\x19.settlenet.v1.SettleClaim\x1a\x1a.settlenet.v1.SettleResult\x12?\n\x06Settle\x12\x19.settlenet.v1.SettleClaim\x1a\x1a.settlenet.v1.SettleResult\x12I\n\x10RevokeSettlement\x12\x19.settlenet.v1.RevokeClaim\x1a\x1a.settlenet.v1.SettleResult\x12U\n\x0cRegisterNode\x12!.settlenet.v1.RegisterNodeRequest\x1a\".settlenet.v1.RegisterNodeResponse\x12L\n\tListNodes\x12\x1e.settlenet.v1.ListNodesRequest\x1a\x1f.settlenet.v1.ListNodesResponse\x12[\n\x0e\x44\x65registerNode\x12#.settlenet.v1.DeregisterNodeRequest\x1a$.settlenet.v1.DeregisterNodeResponse\x12I\n\x0cQueryJournal\x12\x1a.settlenet.v1.JournalQuery\x1a\x1d.settlenet.v1.JournalResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'settlenet.v1.hub_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_REGISTERNODEREQUEST']._serialized_start=95
-  _globals['_REGISTERNODEREQUEST']._serialized_end=210
-  _globals['_REGISTERNODERESPONSE']._serialized_start=212
-  _globals['_REGISTERNODERESPONSE']._serialized_end=300
-  _globals['_LISTNODESREQUEST']._serialized_start=302
-  _globals['_LISTNODESREQUEST']._serialized_end=320
-  _globals['_NODEINFO']._serialized_start=322
-  _globals['_NODEINFO']._serialized_end=449
-  _globals['_DEREGISTERNODEREQUEST']._serialized_start=451
-  _globals['_DEREGISTERNODEREQUEST']._serialized_end=497
-  _globals['_DEREGISTERNODERESPONSE']._serialized_start=499
-  _globals['_DEREGISTERNODERESPONSE']._serialized_end=589
-  _globals['_LISTNODESRESPONSE']._serialized_start=591
-  _globals['_LISTNODESRESPONSE']._serialized_end=649
-  _globals['_JOURNALQUERY']._serialized_start=652
-  _globals['_JOURNALQUERY']._serialized_end=807
-  _globals['_JOURNALENTRY']._serialized_start=810
-  _globals['_JOURNALENTRY']._serialized_end=1102
-  _globals['_JOURNALRESPONSE']._serialized_start=1104
-  _globals['_JOURNALRESPONSE']._serialized_end=1166
-  _globals['_HUBSERVICE']._serialized_start=1169
-  _globals['_HUBSERVICE']._serialized_end=1790
+  _globals['_REGISTERNODEREQUEST']._serialized_start=96
+  _globals['_REGISTERNODEREQUEST']._serialized_end=228
+  _globals['_REGISTERNODERESPONSE']._serialized_start=230
+  _globals['_REGISTERNODERESPONSE']._serialized_end=318
+  _globals['_LISTNODESREQUEST']._serialized_start=320
+  _globals['_LISTNODESREQUEST']._serialized_end=338
+  _globals['_NODEINFO']._serialized_start=341
+  _globals['_NODEINFO']._serialized_end=485
+  _globals['_DEREGISTERNODEREQUEST']._serialized_start=487
+  _globals['_DEREGISTERNODEREQUEST']._serialized_end=533
+  _globals['_DEREGISTERNODERESPONSE']._serialized_start=535
+  _globals['_DEREGISTERNODERESPONSE']._serialized_end=625
+  _globals['_LISTNODESRESPONSE']._serialized_start=627
+  _globals['_LISTNODESRESPONSE']._serialized_end=685
+  _globals['_JOURNALQUERY']._serialized_start=688
+  _globals['_JOURNALQUERY']._serialized_end=843
+  _globals['_JOURNALENTRY']._serialized_start=846
+  _globals['_JOURNALENTRY']._serialized_end=1138
+  _globals['_JOURNALRESPONSE']._serialized_start=1140
+  _globals['_JOURNALRESPONSE']._serialized_end=1202
+  _globals['_HUBSERVICE']._serialized_start=1205
+  _globals['_HUBSERVICE']._serialized_end=1826
 # @@protoc_insertion_point(module_scope)

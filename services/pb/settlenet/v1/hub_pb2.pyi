@@ -9,18 +9,20 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class RegisterNodeRequest(_message.Message):
-    __slots__ = ("province_code", "endpoint", "admdvs", "name", "http_endpoint")
+    __slots__ = ("province_code", "endpoint", "admdvs", "name", "http_endpoint", "version")
     PROVINCE_CODE_FIELD_NUMBER: _ClassVar[int]
     ENDPOINT_FIELD_NUMBER: _ClassVar[int]
     ADMDVS_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     HTTP_ENDPOINT_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
     province_code: str
     endpoint: str
     admdvs: _containers.RepeatedScalarFieldContainer[str]
     name: str
     http_endpoint: str
-    def __init__(self, province_code: _Optional[str] = ..., endpoint: _Optional[str] = ..., admdvs: _Optional[_Iterable[str]] = ..., name: _Optional[str] = ..., http_endpoint: _Optional[str] = ...) -> None: ...
+    version: str
+    def __init__(self, province_code: _Optional[str] = ..., endpoint: _Optional[str] = ..., admdvs: _Optional[_Iterable[str]] = ..., name: _Optional[str] = ..., http_endpoint: _Optional[str] = ..., version: _Optional[str] = ...) -> None: ...
 
 class RegisterNodeResponse(_message.Message):
     __slots__ = ("header", "node_count")
@@ -35,20 +37,22 @@ class ListNodesRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class NodeInfo(_message.Message):
-    __slots__ = ("province_code", "endpoint", "admdvs", "name", "registered_at", "http_endpoint")
+    __slots__ = ("province_code", "endpoint", "admdvs", "name", "registered_at", "http_endpoint", "version")
     PROVINCE_CODE_FIELD_NUMBER: _ClassVar[int]
     ENDPOINT_FIELD_NUMBER: _ClassVar[int]
     ADMDVS_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     REGISTERED_AT_FIELD_NUMBER: _ClassVar[int]
     HTTP_ENDPOINT_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
     province_code: str
     endpoint: str
     admdvs: _containers.RepeatedScalarFieldContainer[str]
     name: str
     registered_at: str
     http_endpoint: str
-    def __init__(self, province_code: _Optional[str] = ..., endpoint: _Optional[str] = ..., admdvs: _Optional[_Iterable[str]] = ..., name: _Optional[str] = ..., registered_at: _Optional[str] = ..., http_endpoint: _Optional[str] = ...) -> None: ...
+    version: str
+    def __init__(self, province_code: _Optional[str] = ..., endpoint: _Optional[str] = ..., admdvs: _Optional[_Iterable[str]] = ..., name: _Optional[str] = ..., registered_at: _Optional[str] = ..., http_endpoint: _Optional[str] = ..., version: _Optional[str] = ...) -> None: ...
 
 class DeregisterNodeRequest(_message.Message):
     __slots__ = ("province_code",)
