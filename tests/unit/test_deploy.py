@@ -16,9 +16,10 @@ import io
 import json
 import re
 import shlex
+import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -177,6 +178,59 @@ def test_every_manifest_validates_against_the_kubernetes_schemas() -> None:
         kinds.append(doc["kind"])
     for kind in ("Namespace", "Secret", "ConfigMap", "StatefulSet", "Deployment", "Service"):
         assert kind in kinds, kind
+
+
+def kinds_and_names(docs: Iterable[dict[str, Any]]) -> list[tuple[str, str]]:
+    return sorted((d["kind"], d["metadata"]["name"]) for d in docs)
+
+
+def test_the_kustomization_renders_and_what_it_renders_validates() -> None:
+    """``kubectl kustomize`` (where kubectl is installed: it renders offline) gives every object
+    of the files, in the namespace, labelled, each valid against the schemas."""
+    kubectl = shutil.which("kubectl")
+    if kubectl is None:
+        pytest.skip("kubectl is not installed (the files are validated one by one above)")
+    kv = pytest.importorskip("kubernetes_validate")
+    proc = subprocess.run(
+        [kubectl, "kustomize", str(K8S)], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+    rendered = [d for d in yaml.safe_load_all(proc.stdout) if d]
+    assert kinds_and_names(rendered) == kinds_and_names(d for _, d in manifests())
+    for doc in rendered:
+        kv.validate(doc, KUBERNETES_VERSION, strict=True)
+        assert doc["metadata"]["labels"]["app.kubernetes.io/part-of"] == "settlenet"
+        if doc["kind"] != "Namespace":
+            assert doc["metadata"]["namespace"] == "settlenet"
+
+
+def test_certs_init_names_each_identity_as_its_services_do(tmp_path: Path) -> None:
+    """The certificates of ``settlenet certs init`` carry the names the deployment reaches the
+    nodes at (the compose and Service names, with each --domain) and loopback (the probes);
+    run again it keeps them; each node's material loads."""
+    from cryptography import x509
+
+    from scripts import certs
+    from services.security import material
+
+    folder = tmp_path / "tls"
+    certs.init(folder, ["13"], ["10.0.0.7"], ["settlenet.svc"])
+    pem = (folder / "province-13.pem").read_bytes()
+    san = x509.load_pem_x509_certificate(pem).extensions.get_extension_for_class(
+        x509.SubjectAlternativeName
+    )
+    names = {str(v) for v in san.value.get_values_for_type(x509.DNSName)}
+    ips = {str(v) for v in san.value.get_values_for_type(x509.IPAddress)}
+    assert names == {"province-13", "province-13.settlenet.svc", "localhost"}
+    assert ips == {"127.0.0.1", "::1", "10.0.0.7"}
+    credentials = (folder / "province-13.credentials.json").read_bytes()
+    certs.init(folder, ["13"], [], [])
+    assert (folder / "province-13.pem").read_bytes() == pem
+    assert (folder / "province-13.credentials.json").read_bytes() == credentials
+    assert material.load(folder, "province-13").accounts
+    assert material.load(folder, "hub").tls.cert.is_file()
+    certs.init(folder, ["13"], [], [], renew=True)
+    assert (folder / "province-13.pem").read_bytes() != pem
 
 
 def test_the_schema_check_catches_a_mistake() -> None:
