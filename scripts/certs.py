@@ -28,6 +28,7 @@ from services.security.material import (
     read_accounts,
     write_accounts,
 )
+from services.values.errors import ConfigError
 
 ROLES = ("hub", "operator", "admin", "access")
 DESK_CHANNELS = {"W": "window", "A": "agency or app", "M": "mini_program"}
@@ -107,23 +108,105 @@ def _security(
 INSECURE: dict[str, Any] = {"mode": "insecure"}
 
 
+def init(
+    folder: Path, codes: list[str], hosts: list[str], domains: list[str], *, renew: bool = False
+) -> dict[str, Any]:
+    """A deployment's TLS folder (``settlenet certs init``): the CA and every certificate and
+    credential, as :func:`prepare` makes them, but for nodes on different hosts: each
+    certificate carries its own name (``hub``, ``province-13``: the service names of
+    scripts/deploy), that name under each of ``domains`` (``hub.settlenet.svc``), loopback
+    (a health probe inside the container) and ``hosts``. What the folder already holds is kept
+    (running it again, as a deployment's one-shot job does at every start, changes nothing)
+    unless ``renew``: then every certificate and credential is made anew (the CA is kept)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o700)
+    pki.make_ca(folder)
+    for name in (*ROLES, *(pki.province_name(c) for c in codes)):
+        if renew or not (folder / f"{name}.pem").exists() or not (folder / f"{name}.key").exists():
+            own = [f"{name}.{d.strip('.')}" for d in domains]
+            pki.issue(folder, name, [*own, *LOOPBACK, *hosts])
+    for code in codes:
+        path = folder / f"{pki.province_name(code)}{CREDENTIALS_SUFFIX}"
+        if renew or not path.exists():
+            write_accounts(path, province_accounts(code))
+    return security_of(folder)
+
+
+LOOPBACK = ["localhost", "127.0.0.1", "::1"]
+
+
+def province_codes(text: str) -> list[str]:
+    """``--provinces 11,13,44,51``: two-digit codes, comma-separated, each once."""
+    codes = [c.strip() for c in text.split(",") if c.strip()]
+    bad = [c for c in codes if not (len(c) == 2 and c.isdigit())]
+    if bad or not codes:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: give two-digit province codes separated by commas (e.g. 11,13,44,51)"
+        )
+    return list(dict.fromkeys(codes))
+
+
 def add_parser(sub: Subparsers) -> None:
     certs = sub.add_parser(
         "certs",
-        help="issue a certificate from a network's CA",
+        help="a deployment's CA and certificates, or one certificate from a network's CA",
+        description="`certs init`: make a network's CA, every node's and client's certificate "
+        "and the provinces' credentials in one folder, for a deployment whose nodes run on "
+        "different hosts (scripts/deploy, docs/deploy.md). `certs issue`: issue one "
+        "certificate from the CA of a network started with `settlenet up` (its DIR/tls), for a "
+        "province node of your own (--province 13), or the hub, the operator, the admin or a "
+        "hospital client (--name); writes NAME.pem, NAME.key (mode 0600) and ca.pem into --out; "
+        "a province also gets its institutions' and desks' credentials "
+        "(NAME.credentials.json).",
+    )
+    actions = certs.add_subparsers(dest="action", required=True, metavar="ACTION")
+    made = actions.add_parser(
+        "init",
+        help="a deployment's CA, certificates and credentials",
+        description="Make the network's CA (kept if FOLDER has one), a certificate for the hub, "
+        "the operator, the admin, the access client and each province node, and each "
+        "province's institution and desk credentials, in --out (keys and credentials mode "
+        "0600). Each certificate names its identity (hub, province-13: use them as the hosts' "
+        "or services' names), that name under each --domain, loopback and every --host.",
+    )
+    made.add_argument("--out", type=Path, required=True, help="folder to write to")
+    made.add_argument(
+        "--provinces",
+        type=province_codes,
+        required=True,
+        help="the province nodes, comma-separated two-digit codes (e.g. 11,13,44,51)",
+    )
+    made.add_argument(
+        "--domain",
+        action="append",
+        default=[],
+        help="a DNS suffix the nodes are also reached under (repeat; e.g. settlenet.svc and "
+        "settlenet.svc.cluster.local: hub.settlenet.svc is then in the hub's certificate)",
+    )
+    made.add_argument(
+        "--host",
+        action="append",
+        default=[],
+        help="one more DNS name or IP address for every certificate (repeat)",
+    )
+    made.add_argument(
+        "--renew",
+        action="store_true",
+        help="make every certificate and credential anew (default: keep what --out holds)",
+    )
+    issue = actions.add_parser(
+        "issue",
+        help="a certificate from a network's CA",
         description="Issue a certificate from the CA of a network started with `settlenet up` "
         "(its DIR/tls), for a province node of your own (--province 13), or the hub, the "
-        "operator, the admin or a hospital client (--name). Writes NAME.pem, NAME.key (mode "
-        "0600) and ca.pem into --out; a province also gets its institutions' and desks' "
-        "credentials (NAME.credentials.json).",
+        "operator, the admin or a hospital client (--name).",
     )
-    certs.add_argument("action", choices=("issue",), help="issue: make a certificate")
-    certs.add_argument("--target", type=Path, required=True, help="DIR/network.json")
-    who = certs.add_mutually_exclusive_group(required=True)
+    issue.add_argument("--target", type=Path, required=True, help="DIR/network.json")
+    who = issue.add_mutually_exclusive_group(required=True)
     who.add_argument("--province", help="two-digit code of the province the node serves")
     who.add_argument("--name", choices=ROLES, help="another identity")
-    certs.add_argument("--out", type=Path, help="folder to write to (default DIR/tls/issued)")
-    certs.add_argument(
+    issue.add_argument("--out", type=Path, help="folder to write to (default DIR/tls/issued)")
+    issue.add_argument(
         "--host",
         action="append",
         default=[],
@@ -133,6 +216,25 @@ def add_parser(sub: Subparsers) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    if args.action == "init":
+        return main_init(args)
+    return main_issue(args)
+
+
+def main_init(args: argparse.Namespace) -> int:
+    try:
+        security = init(args.out, args.provinces, args.host, args.domain, renew=args.renew)
+    except (pki.PkiError, MaterialError, ConfigError, OSError) as exc:
+        print(f"settlenet certs: {exc}", file=sys.stderr)
+        return 2
+    names = sorted(security["certificates"])
+    print(f"network CA  {security['ca']} (its key ca.key stays with whoever runs the network)")
+    print(f"certificates {', '.join(names)} (keys mode 0600)")
+    print(f"credentials {', '.join(f'province-{c}' for c in args.provinces)} (mode 0600)")
+    return 0
+
+
+def main_issue(args: argparse.Namespace) -> int:
     try:
         doc = target.load(args.target)
     except target.TargetError as exc:

@@ -40,6 +40,9 @@ settlenet bench [--quick]       the real network beside the bare gRPC ceiling
 settlenet call --target DIR/network.json --as H11010100001 TreatmentService/QueryPerson JSON
                                 one RPC as an institution, desk, node, operator or admin
 settlenet certs issue --target DIR/network.json --province 13    a certificate from the CA
+settlenet certs init --out DIR --provinces 11,13 [--domain D]    a deployment's CA, certificates
+                                and credentials (nodes on different hosts; docs/deploy.md)
+settlenet health --address HOST:PORT --tls-dir DIR --as hub    is a node serving? (probes)
 settlenet sign --target DIR/network.json --as H11010100001 [--curl]    fresh x-tif headers
 settlenet nodes list|register|deregister --target DIR/network.json [--province 13 ...]
                                 the hub's registry of province nodes (as the operator)
@@ -91,6 +94,7 @@ COMMANDS: dict[str, str] = {
     "sign": "scripts.sign",
     "nodes": "scripts.nodes",
     "network": "scripts.network_file",
+    "health": "scripts.health",
     "journal": "scripts.journal",
     "replay": "scripts.replay",
     "conformance": "scripts.conformance.command",

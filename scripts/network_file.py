@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,22 @@ def add_parser(sub: Subparsers) -> None:
         help="the network's data folder to name in the file (default the TLS folder's parent)",
     )
     p.add_argument("--out", type=Path, help="write here (mode 0600) instead of to stdout")
+    p.add_argument(
+        "--expect",
+        type=certs.province_codes,
+        default=[],
+        metavar="CODES",
+        help="province nodes that must be registered, comma-separated (e.g. 11,13,44,51): "
+        "with --wait, ask again until they are (a deployment's job starting with its nodes)",
+    )
+    p.add_argument(
+        "--wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="keep asking for this long while the hub is unreachable or an --expect node is "
+        "missing (default 0: ask once)",
+    )
 
 
 async def registry(doc: dict[str, Any]) -> list[hub_pb2.NodeInfo]:
@@ -59,9 +76,42 @@ async def registry(doc: dict[str, Any]) -> list[hub_pb2.NodeInfo]:
     return list(answer.nodes)
 
 
-def build(hub: str, security: dict[str, Any], data: Path) -> dict[str, Any]:
+async def registry_with(
+    doc: dict[str, Any], expect: list[str], wait_s: float
+) -> list[hub_pb2.NodeInfo]:
+    """The hub's registry once every ``expect`` node is in it, asking again for up to
+    ``wait_s`` seconds while the hub is unreachable or a node is missing; raises
+    :class:`Missing` (or the last RPC error) when the time is up."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait_s
+    while True:
+        try:
+            nodes = await registry(doc)
+            missing = sorted(set(expect) - {n.province_code for n in nodes})
+            if not missing:
+                return nodes
+            if loop.time() >= deadline:
+                raise Missing(missing)
+        except grpc.RpcError as exc:
+            if exc.code() != grpc.StatusCode.UNAVAILABLE or loop.time() >= deadline:
+                raise
+        await asyncio.sleep(1.0)
+
+
+class Missing(Exception):
+    """Province nodes the hub has not registered (``--expect``)."""
+
+
+def build(
+    hub: str,
+    security: dict[str, Any],
+    data: Path,
+    expect: Sequence[str] = (),
+    wait_s: float = 0.0,
+) -> dict[str, Any]:
     """The network.json of the network behind ``hub``."""
-    nodes = asyncio.run(registry({"hub": {"endpoint": hub}, "security": security}))
+    doc = {"hub": {"endpoint": hub}, "security": security}
+    nodes = asyncio.run(registry_with(doc, list(expect), wait_s))
     endpoints = {n.province_code: (n.endpoint, "") for n in nodes}
     http = {n.province_code: n.http_endpoint for n in nodes if n.http_endpoint}
     doc = network.describe(hub, endpoints, data, 0, security, http)
@@ -77,10 +127,17 @@ def main(args: argparse.Namespace) -> int:
         else:
             security = certs.security_of(args.tls_dir.resolve())
             data = args.data or args.tls_dir.resolve().parent
-        doc = build(args.hub, security, data.resolve())
+        doc = build(args.hub, security, data.resolve(), args.expect, args.wait)
     except MaterialError as exc:
         print(f"settlenet network: {exc}", file=sys.stderr)
         return 2
+    except Missing as exc:
+        print(
+            f"settlenet network: the hub at {args.hub} has not registered province node(s) "
+            f"{', '.join(exc.args[0])} (after {args.wait:g} s)",
+            file=sys.stderr,
+        )
+        return 1
     except grpc.RpcError as exc:
         print(
             f"settlenet network: the hub at {args.hub}: {describe_rpc_error(exc)}", file=sys.stderr

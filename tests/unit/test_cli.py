@@ -48,6 +48,7 @@ def test_every_command_is_in_the_table_with_its_parser_and_main() -> None:
         "sign",
         "nodes",
         "network",
+        "health",
         "journal",
         "replay",
         "conformance",
