@@ -159,65 +159,72 @@ def add_parser(sub: Subparsers) -> None:
         "a province also gets its institutions' and desks' credentials "
         "(NAME.credentials.json).",
     )
-    actions = certs.add_subparsers(dest="action", required=True, metavar="ACTION")
-    made = actions.add_parser(
-        "init",
-        help="a deployment's CA, certificates and credentials",
-        description="Make the network's CA (kept if FOLDER has one), a certificate for the hub, "
-        "the operator, the admin, the access client and each province node, and each "
-        "province's institution and desk credentials, in --out (keys and credentials mode "
-        "0600). Each certificate names its identity (hub, province-13: use them as the hosts' "
-        "or services' names), that name under each --domain, loopback and every --host.",
+    certs.add_argument(
+        "action",
+        choices=("init", "issue"),
+        help="init: a deployment's CA, certificates and credentials in --out; issue: one "
+        "certificate from the CA of a network started with `settlenet up`",
     )
-    made.add_argument("--out", type=Path, required=True, help="folder to write to")
-    made.add_argument(
+    certs.add_argument("--target", type=Path, help="issue: DIR/network.json (required)")
+    who = certs.add_mutually_exclusive_group()
+    who.add_argument("--province", help="issue: two-digit code of the province the node serves")
+    who.add_argument("--name", choices=ROLES, help="issue: another identity")
+    certs.add_argument(
+        "--out",
+        type=Path,
+        help="folder to write to (init: required; issue: default DIR/tls/issued)",
+    )
+    certs.add_argument(
         "--provinces",
         type=province_codes,
-        required=True,
-        help="the province nodes, comma-separated two-digit codes (e.g. 11,13,44,51)",
+        help="init: the province nodes, comma-separated two-digit codes (e.g. 11,13,44,51)",
     )
-    made.add_argument(
+    certs.add_argument(
         "--domain",
         action="append",
         default=[],
-        help="a DNS suffix the nodes are also reached under (repeat; e.g. settlenet.svc and "
-        "settlenet.svc.cluster.local: hub.settlenet.svc is then in the hub's certificate)",
+        help="init: a DNS suffix the nodes are also reached under (repeat; e.g. settlenet.svc "
+        "and settlenet.svc.cluster.local: hub.settlenet.svc is then in the hub's certificate)",
     )
-    made.add_argument(
+    certs.add_argument(
         "--host",
         action="append",
         default=[],
-        help="one more DNS name or IP address for every certificate (repeat)",
+        help="a DNS name or IP address the certificates also carry (repeat; issue: default "
+        "this machine's names and loopback)",
     )
-    made.add_argument(
+    certs.add_argument(
         "--renew",
         action="store_true",
-        help="make every certificate and credential anew (default: keep what --out holds)",
+        help="init: make every certificate and credential anew (default: keep what --out holds)",
     )
-    issue = actions.add_parser(
-        "issue",
-        help="a certificate from a network's CA",
-        description="Issue a certificate from the CA of a network started with `settlenet up` "
-        "(its DIR/tls), for a province node of your own (--province 13), or the hub, the "
-        "operator, the admin or a hospital client (--name).",
-    )
-    issue.add_argument("--target", type=Path, required=True, help="DIR/network.json")
-    who = issue.add_mutually_exclusive_group(required=True)
-    who.add_argument("--province", help="two-digit code of the province the node serves")
-    who.add_argument("--name", choices=ROLES, help="another identity")
-    issue.add_argument("--out", type=Path, help="folder to write to (default DIR/tls/issued)")
-    issue.add_argument(
-        "--host",
-        action="append",
-        default=[],
-        help="a DNS name or IP address the node is reached at (repeat; default this "
-        "machine's names and loopback)",
-    )
+
+
+def _usage(problem: str) -> int:
+    print(f"settlenet certs: {problem} (see settlenet certs --help)", file=sys.stderr)
+    return 2
 
 
 def main(args: argparse.Namespace) -> int:
     if args.action == "init":
+        given = [
+            o
+            for o, v in (
+                ("--target", args.target),
+                ("--province", args.province),
+                ("--name", args.name),
+            )
+            if v
+        ]
+        if given:
+            return _usage(f"init takes no {', '.join(given)}")
+        if args.out is None or not args.provinces:
+            return _usage("init needs --out DIR and --provinces 11,13,...")
         return main_init(args)
+    if args.provinces or args.domain or args.renew:
+        return _usage("issue takes no --provinces, --domain or --renew")
+    if args.target is None or not (args.province or args.name):
+        return _usage("issue needs --target DIR/network.json and --province CODE or --name NAME")
     return main_issue(args)
 
 
