@@ -52,6 +52,7 @@ from services.reconcile.servicer import ReconcileServicer
 from services.rpc.envelope import ResponseHeaders
 from services.rpc.server import Running, start_server
 from services.security.material import Security
+from services.storage import in_doubt as forwards
 from services.storage.database import Database
 
 log = structlog.get_logger("province")
@@ -79,6 +80,9 @@ class NodeConfig:
     """How often the in-doubt resolver looks at the forwards whose outcome is unknown here."""
     behaviour_file: Path | None = None
     """Behaviour rules to load at start (``--behaviour FILE``, docs/behaviour.md)."""
+    worker: int = 0
+    """This process's number in a node of several on one port and one database (1..N,
+    ``--processes N``, docs/scaleout.md); 0: the node is this one process."""
 
 
 @dataclass
@@ -207,6 +211,8 @@ def _counterpart(role: str, counterpart: str) -> dict[str, str]:
 
 async def start(cfg: NodeConfig, *, register: bool = True) -> ProvinceNode:
     """Build, serve and register a province node."""
+    if cfg.worker > 0:
+        forwards.share()  # other processes of this node forward and resolve too
     hub = HubClient(
         cfg.hub, cfg.security.tls if cfg.security else None
     )  # channels belong to the running event loop
@@ -215,7 +221,7 @@ async def start(cfg: NodeConfig, *, register: bool = True) -> ProvinceNode:
     except BaseException:
         await hub.close()
         raise
-    headers = ResponseHeaders(node.data.admdvs)
+    headers = ResponseHeaders(node.data.admdvs, cfg.worker)
     treatment_name = treatment_pb2.DESCRIPTOR.services_by_name["TreatmentService"].full_name
     insured_name = insured_pb2.DESCRIPTOR.services_by_name["InsuredService"].full_name
     services: list[tuple[Any, Any, str]] = [
@@ -274,6 +280,7 @@ async def start(cfg: NodeConfig, *, register: bool = True) -> ProvinceNode:
         tls=tls,
         guard=guard,
         interceptors=[BehaviourInterceptor(node.behaving)],
+        reuse_port=cfg.worker > 0,
     )
     if cfg.http_port is not None:
         # The national HTTP interface: the same servicers and guard (one nonce memory).
@@ -285,7 +292,9 @@ async def start(cfg: NodeConfig, *, register: bool = True) -> ProvinceNode:
             guard,
             node.behaving,
         )
-        node.http = await http_app.serve(interface, cfg.host, cfg.http_port, tls)
+        node.http = await http_app.serve(
+            interface, cfg.host, cfg.http_port, tls, reuse_port=cfg.worker > 0
+        )
     log.info("province_serving", code=cfg.code, endpoint=node.endpoint, http=node.http_url)
     node.publisher.start()
     if node.in_doubt is not None:

@@ -132,6 +132,7 @@ def run(argv: list[str] | None = None) -> int:
     if problem:
         print(problem, file=sys.stderr)
         return 2
+    args.argv = given  # a node of several processes starts each with the same arguments
     if args.command in NODE_COMMANDS:
         files.private_umask()  # databases, logs, data: the operator's only (mode 0600)
     return command(args.command).main(args)
