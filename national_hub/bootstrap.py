@@ -198,6 +198,7 @@ async def start(cfg: HubConfig) -> Hub:
     )
     hub = Hub(cfg, db, registry, running, resolver)
     if cfg.worker > 0:
+        router.refresh = nodes.refresh
         hub.sync = asyncio.create_task(_sync_registry(nodes))
     resolver.start()  # first, what a crash left pending
     log.info("hub_serving", endpoint=hub.endpoint, known_nodes=len(registry.all()))

@@ -31,7 +31,7 @@ from national_hub.service_layer import advances, posting
 from services.rpc.inflight import ELSEWHERE, InFlight, wait_elsewhere
 from services.rpc.status import error_summary, uncertain
 from services.values import clock
-from services.values.errors import Unavailable
+from services.values.errors import NotFound, Unavailable
 from services.values.forward import DONE, PENDING, Forward
 
 log = structlog.get_logger("hub")
@@ -182,6 +182,9 @@ class Router:
         """Resolve one msgid in doubt now (``service_layer/in_doubt.py`` sets it)."""
         self.resolve_soon: Callable[[str], None] = lambda msgid: None
         """Resolve one msgid in doubt in the background, with a short backoff."""
+        self.refresh: Callable[[], Awaitable[object]] | None = None
+        """A hub of several processes: read the registry the others saved, before refusing an
+        insured place no node is known for here (it may have registered a moment ago)."""
 
     async def forward(
         self,
@@ -195,7 +198,13 @@ class Router:
         """Send ``request`` to the insured node; journal it. For a mutating call (``digest``
         and ``fwd``, its in-doubt row, given) a msgid seen before is answered from the journal
         (``parse``\\ d) without forwarding, and the forward outlives its caller."""
-        link = self.registry.route(h.insuplc_admdvs)
+        try:
+            link = self.registry.route(h.insuplc_admdvs)
+        except NotFound:
+            if self.refresh is None:
+                raise
+            await self.refresh()
+            link = self.registry.route(h.insuplc_admdvs)
         if not digest or fwd is None:
             return await self._send(h, link, request, "")
         row = replace(fwd, downstream=link.province_code)

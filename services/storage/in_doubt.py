@@ -29,9 +29,9 @@ import secrets
 import time
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     Connection,
-    Float,
     Index,
     Integer,
     LargeBinary,
@@ -70,8 +70,13 @@ def shared() -> bool:
     return _shared
 
 
-def _lease() -> float:
-    return time.time() + LEASE_S
+def _ms(t: float) -> int:
+    return int(t * 1000)
+
+
+def _lease() -> int:
+    """The end of a lease taken now (Unix milliseconds)."""
+    return _ms(time.time() + LEASE_S)
 
 
 def in_doubt_table(metadata: MetaData, name: str = "in_doubt") -> Table:
@@ -95,7 +100,7 @@ def in_doubt_table(metadata: MetaData, name: str = "in_doubt") -> Table:
         Column("correction", String(40), nullable=False),
         # The process forwarding or resolving the row, and until when (several processes).
         Column("owner", String(40), nullable=False, server_default=""),
-        Column("lease_until", Float, nullable=False, server_default=text("0")),
+        Column("lease_until", BigInteger, nullable=False, server_default=text("0")),
         # The resolver reads the pending rows only: a partial index stays as small as they are.
         Index(
             f"ix_{name}_pending",
@@ -147,7 +152,7 @@ def _row(r: object) -> Forward:
         attempts=int(m["attempts"]),
         correction=m["correction"],
         owner=m["owner"],
-        lease_until=float(m["lease_until"]),
+        lease_until=int(m["lease_until"]),
     )
 
 
@@ -239,14 +244,14 @@ def attempted(conn: Connection, table: Table, msgid: str, note: str) -> None:
     conn.execute(
         update(table)
         .where(table.c.msgid == msgid, table.c.state == PENDING)
-        .values(attempts=table.c.attempts + 1, outcome=note[:300], lease_until=0.0)
+        .values(attempts=table.c.attempts + 1, outcome=note[:300], lease_until=0)
     )
 
 
 def leased_elsewhere(f: Forward) -> bool:
     """Whether another live process holds ``f`` (forwarding or resolving it): only when this
     process shares its database with others."""
-    return _shared and f.owner != OWNER and f.lease_until > time.time()
+    return _shared and f.owner != OWNER and f.lease_until > _ms(time.time())
 
 
 def claim(conn: Connection, table: Table, msgid: str) -> bool:
@@ -254,7 +259,7 @@ def claim(conn: Connection, table: Table, msgid: str) -> bool:
     another one holds it (the row is then leased to this one)."""
     if not _shared:
         return True
-    now = time.time()
+    now = _ms(time.time())
     done = conn.execute(
         update(table)
         .where(
@@ -262,7 +267,7 @@ def claim(conn: Connection, table: Table, msgid: str) -> bool:
             table.c.state == PENDING,
             (table.c.owner == OWNER) | (table.c.lease_until <= now),
         )
-        .values(owner=OWNER, lease_until=now + LEASE_S)
+        .values(owner=OWNER, lease_until=now + _ms(LEASE_S))
     )
     return bool(done.rowcount)
 

@@ -39,5 +39,5 @@ class Forward:
     msgid, until its answer is recorded: the decision stands once taken)."""
     owner: str = ""
     """The process forwarding or resolving it (a node of several processes)."""
-    lease_until: float = 0.0
-    """Until when ``owner`` holds it (Unix seconds)."""
+    lease_until: int = 0
+    """Until when ``owner`` holds it (Unix milliseconds)."""

@@ -1,0 +1,219 @@
+"""A hub of 2 processes and provinces of 2 processes each, on one PostgreSQL database per node
+(``--processes 2``, docs/scaleout.md): the same msgid sent at once through two different
+processes takes effect once and gets one answer; concurrent settlements of one person across
+the processes never spend more than the account holds; afterwards every ledger balances and
+reconciliation is clean. Real processes, secure, as ``settlenet up`` runs them."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import grpc
+import pytest
+
+from provincial_nodes import config
+from scripts import connect, launcher, reconcile
+from scripts.clients.his import His, Line
+from services.rpc.envelope import worker_of
+from services.rpc.server import CHANNEL_OPTIONS
+from services.security.client import SigningInterceptor
+from services.storage.database import Database
+from tests import secure
+from tests.faultnet import ledger_problems, live_settlements
+from tests.integration.test_postgres import _createdb, pg_cluster  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.slow
+CLI = [sys.executable, "-m", "scripts.cli"]
+TREAT, INSURED, REGION = "11", "13", "130100"
+VISIT_TIME, FEE_TIME = "2026-10-15 09:00:00", "2026-10-15 09:20:00"
+
+
+def test_several_processes_refuse_sqlite(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [*CLI, "hub", "--insecure", "--data", str(tmp_path), "--processes", "2"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "PostgreSQL" in done.stderr and "--processes 2" in done.stderr
+
+
+def _channel(doc: dict[str, Any], endpoint: str) -> grpc.aio.Channel:
+    """A channel of its own (its own TCP connection: the kernel picks the process for it)."""
+    tls = connect.tls(doc, "access")
+    keyring = connect.keyring(doc, TREAT)
+    assert tls is not None and keyring is not None
+    options = [*CHANNEL_OPTIONS, ("grpc.use_local_subchannel_pool", 1)]
+    return grpc.aio.secure_channel(
+        endpoint,
+        tls.channel_credentials(),
+        options=options,
+        interceptors=[SigningInterceptor(keyring)],
+    )
+
+
+def test_two_processes_per_node_on_postgresql(pg_cluster, tmp_path: Path) -> None:  # noqa: F811
+    sock, port = pg_cluster
+    urls = {n: _createdb(sock, port, f"scaleout_{n}") for n in ("hub", TREAT, INSURED)}
+    security = secure.prepare(tmp_path, [TREAT, INSURED])
+    tls_args = secure.node_args(security)
+    procs: list[launcher.Process] = []
+
+    def start(name: str, args: list[str]) -> launcher.Process:
+        p = launcher.start_node(
+            name,
+            [*CLI, *args, *tls_args, "--processes", "2", "--log-json"],
+            tmp_path,
+            new_session=False,
+            tls=secure.probe(security),
+        )
+        procs.append(p)
+        return p
+
+    hebei = config.load(config.province_folder(INSURED))
+    beijing = config.load(config.province_folder(TREAT))
+    item = next(
+        e.med_list_codg for e in beijing.catalogue.entries() if e.name.startswith("普通门诊诊查费")
+    )
+    inst = next(i for i in beijing.institutions.values() if i.medins_lv == "3")
+    try:
+        hub = start("hub", ["hub", "--db", urls["hub"]])
+        endpoints = {
+            code: start(
+                f"province-{code}",
+                ["province", "--code", code, "--hub", hub.endpoint, "--db", urls[code]],
+            ).endpoint
+            for code in (TREAT, INSURED)
+        }
+        for p in procs:  # one ready file per node, naming its workers
+            ready = json.loads(p.ready.read_text()) if p.ready else {}
+            assert len(ready["workers"]) == 2, ready
+        doc = secure.doc(security, hub.endpoint, endpoints)
+        asyncio.run(_drive(doc, endpoints[TREAT], hebei, inst.fixmedins_code, inst.admdvs, item))
+        report = asyncio.run(reconcile.run(doc, "", ""))
+    finally:
+        for p in procs:
+            p.stop()
+    for p in procs:
+        assert p.proc.returncode == 0, p.name  # every worker stopped cleanly
+
+    from national_hub.adapters.tables import metadata as hub_meta
+    from provincial_nodes.adapters.tables import metadata as node_meta
+
+    offline = SimpleNamespace(
+        net=SimpleNamespace(
+            hub=SimpleNamespace(db=Database(urls["hub"], hub_meta)),
+            provinces={
+                c: SimpleNamespace(db=Database(urls[c], node_meta)) for c in (TREAT, INSURED)
+            },
+        )
+    )
+    assert report["differences"] == 0, reconcile.render(report)
+    assert ledger_problems(offline) == []  # type: ignore[arg-type]
+    live = live_settlements(offline)  # type: ignore[arg-type]
+    standing = {}
+    for node in ("hub", f"treatment {TREAT}", f"insured {INSURED}"):
+        assert all(len(s) <= 1 for s in live[node].values()), (node, live[node])
+        standing[node] = {mdtrt_id for mdtrt_id, s in live[node].items() if s}
+    # 4 visits settled by duplicates (one of them revoked by duplicates), 8 of one person
+    assert len(standing["hub"]) == 3 + 8
+    assert standing["hub"] == standing[f"treatment {TREAT}"] == standing[f"insured {INSURED}"]
+
+
+async def _drive(
+    doc: dict[str, Any],
+    treat: str,
+    hebei: config.ProvinceData,
+    fixmedins_code: str,
+    admdvs: str,
+    item: str,
+) -> None:
+    # Connections until both processes of the treatment node answered on one of them.
+    by_worker: dict[int, His] = {}
+    channels: list[grpc.aio.Channel] = []
+    person = hebei.persons[1]
+    try:
+        for _ in range(24):
+            ch = _channel(doc, treat)
+            channels.append(ch)
+            his = His(ch, fixmedins_code, admdvs)
+            info = await his.query_person(REGION, person.certno)
+            by_worker.setdefault(worker_of(info.header.inf_refmsgid), his)
+            if len(by_worker) == 2:
+                break
+        assert set(by_worker) == {1, 2}, "the kernel never chose the second process"
+        a, b = by_worker[1], by_worker[2]
+        await _duplicates(a, b, hebei, item)
+        await _cap(a, b, hebei, item)
+        for worker, his in by_worker.items():  # each connection stayed with its process
+            info = await his.query_person(REGION, person.certno)
+            assert worker_of(info.header.inf_refmsgid) == worker
+    finally:
+        for ch in channels:
+            await ch.close()
+
+
+async def _visit(his: His, person: Any, item: str, qty: str = "1") -> tuple[str, int]:
+    mdtrt_id = await his.register(REGION, person.psn_no, person.insutype, VISIT_TIME)
+    lines = [Line(item, qty, 2500)]
+    await his.upload(REGION, mdtrt_id, person.psn_no, lines, FEE_TIME)
+    return mdtrt_id, sum(line.amount() for line in lines)
+
+
+async def _duplicates(a: His, b: His, hebei: config.ProvinceData, item: str) -> None:
+    """The same 2207 (then 2208) through both processes at once, three copies each."""
+    for person in hebei.persons[2:6]:
+        mdtrt_id, total = await _visit(a, person, item)
+        msgid = a.msgid()
+        results = await asyncio.gather(
+            *(
+                his.settle(REGION, mdtrt_id, person.psn_no, person.insutype, total, msgid=msgid)
+                for his in (a, b, a, b, a, b)
+            )
+        )
+        # (A duplicate's answer is the first one, header and all: which process sent it is
+        # checked on the connections themselves, before and after.)
+        assert len({r.setlinfo.SerializeToString() for r in results}) == 1, results
+        setl_id = results[0].setlinfo.setl_id
+        assert setl_id
+        if person is hebei.persons[2]:  # one revoked: the 2208 twice at once, then settled again
+            rev_msgid = a.msgid()
+            revs = await asyncio.gather(
+                *(
+                    his.revoke(REGION, setl_id, mdtrt_id, person.psn_no, msgid=rev_msgid)
+                    for his in (a, b, a, b)
+                )
+            )
+            assert len({r.setlinfo.setl_id for r in revs}) == 1
+
+
+async def _cap(a: His, b: His, hebei: config.ProvinceData, item: str) -> None:
+    """One person's settlements at once through both processes: the account pays at most what
+    it holds, and what it paid is exactly what left it."""
+    person = hebei.persons[1]
+    visits = [await _visit(a if i % 2 else b, person, item, "40") for i in range(8)]
+    results = await asyncio.gather(
+        *(
+            (a if i % 2 else b).settle(REGION, mdtrt_id, person.psn_no, person.insutype, total)
+            for i, (mdtrt_id, total) in enumerate(visits)
+        ),
+        return_exceptions=True,
+    )
+    done = [r.setlinfo for r in results if not isinstance(r, BaseException)]
+    assert len(done) == len(visits), [r for r in results if isinstance(r, BaseException)]
+    balances = sorted((s.balc for s in done), reverse=True)
+    paid = sum(s.acct_pay for s in done)
+    start = balances[0] + next(s.acct_pay for s in done if s.balc == balances[0])
+    assert min(balances) >= 0
+    assert start - paid == balances[-1]  # every payment came off the one account, once
+    assert balances[-1] == 0  # the account ran out under the concurrent settlements
+    ordered = sorted(done, key=lambda s: (-s.balc, -s.acct_pay))
+    for before, after in zip(ordered, ordered[1:], strict=False):  # each saw the one before it
+        assert after.balc == before.balc - after.acct_pay, (before, after)
