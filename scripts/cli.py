@@ -31,6 +31,7 @@ settlenet scenario run FILE...  run golden scenarios (in-process, or --target)
 settlenet bench-rules           throughput of classification and split (pure, no I/O)
 settlenet hub --db URL          run the national hub
 settlenet province --code 13 --hub HOST:PORT --db URL     run one province node
+                                (hub and province: --processes N on PostgreSQL, one port)
 settlenet loadtest --target DIR/network.json --rate 100 --duration 60     load test
                                 (--via http: the national HTTP interface instead of gRPC)
 settlenet bench [--quick]       the real network beside the bare gRPC ceiling
