@@ -97,6 +97,9 @@ def test_two_processes_per_node_on_postgresql(pg_cluster, tmp_path: Path) -> Non
             assert len(ready["workers"]) == 2, ready
         doc = secure.doc(security, hub.endpoint, endpoints)
         asyncio.run(_drive(doc, endpoints[TREAT], hebei, inst.fixmedins_code, inst.admdvs, item))
+        asyncio.run(
+            _hub_duplicates(doc, urls["hub"], hebei, inst.fixmedins_code, inst.admdvs, item)
+        )
         report = asyncio.run(reconcile.run(doc, "", ""))
     finally:
         for p in procs:
@@ -122,8 +125,9 @@ def test_two_processes_per_node_on_postgresql(pg_cluster, tmp_path: Path) -> Non
     for node in ("hub", f"treatment {TREAT}", f"insured {INSURED}"):
         assert all(len(s) <= 1 for s in live[node].values()), (node, live[node])
         standing[node] = {mdtrt_id for mdtrt_id, s in live[node].items() if s}
-    # 4 visits settled by duplicates (one of them revoked by duplicates), 8 of one person
-    assert len(standing["hub"]) == 3 + 8
+    # 4 visits settled by duplicates (one of them revoked by duplicates), 8 of one person, one
+    # settled by duplicates at the hub
+    assert len(standing["hub"]) == 3 + 8 + 1
     assert standing["hub"] == standing[f"treatment {TREAT}"] == standing[f"insured {INSURED}"]
 
 
@@ -217,3 +221,77 @@ async def _cap(a: His, b: His, hebei: config.ProvinceData, item: str) -> None:
     ordered = sorted(done, key=lambda s: (-s.balc, -s.acct_pay))
     for before, after in zip(ordered, ordered[1:], strict=False):  # each saw the one before it
         assert after.balc == before.balc - after.acct_pay, (before, after)
+
+
+async def _hub_duplicates(
+    doc: dict[str, Any], hub_url: str, hebei: config.ProvinceData, code: str, admdvs: str, item: str
+) -> None:
+    """The same 2207 straight to both processes of the hub at once (as the treatment node would
+    send it, 3 copies through each); then the hospital's own 2207 of that msgid through the
+    treatment node is answered from the hub's journal, and every node records it once."""
+    from sqlalchemy import select
+
+    from national_hub.adapters.tables import metadata as hub_meta
+    from national_hub.adapters.tables import routed_messages
+    from services.pb.settlenet.v1 import (
+        correction_pb2,
+        correction_pb2_grpc,
+        hub_pb2_grpc,
+        insured_pb2,
+    )
+
+    person = hebei.persons[0]
+    channels: list[grpc.aio.Channel] = []
+    try:
+        ch = _channel(doc, str(doc["provinces"][TREAT]["endpoint"]))
+        channels.append(ch)
+        his = His(ch, code, admdvs)
+        mdtrt_id, total = await _visit(his, person, item)
+        pre_msgid = his.msgid()
+        await his.pre_settle(
+            REGION, mdtrt_id, person.psn_no, person.insutype, total, msgid=pre_msgid
+        )
+        # The claim as the treatment node sent it to the hub (2206: the same body as a 2207).
+        db = Database(hub_url, hub_meta)
+        try:
+            sent = db.transact_sync(
+                lambda conn: conn.execute(
+                    select(routed_messages.c.request).where(routed_messages.c.msgid == pre_msgid)
+                ).scalar_one()
+            )
+        finally:
+            db.close()
+        claim = insured_pb2.SettleClaim.FromString(sent)
+        msgid = his.msgid()
+        claim.header.infno, claim.header.msgid = "2207", msgid
+        # Connections to the hub, as the treatment node, until both processes answered one.
+        probe = type(claim.header)()
+        probe.CopyFrom(claim.header)
+        probe.infno, probe.msgid = "5203", his.msgid()
+        hub: dict[int, grpc.aio.Channel] = {}
+        tls = connect.tls(doc, f"province-{TREAT}")
+        assert tls is not None
+        for _ in range(24):
+            hc = grpc.aio.secure_channel(
+                str(doc["hub"]["endpoint"]),
+                tls.channel_credentials(),
+                options=[*CHANNEL_OPTIONS, ("grpc.use_local_subchannel_pool", 1)],
+            )
+            channels.append(hc)
+            status = await correction_pb2_grpc.CorrectionServiceStub(hc).QueryMessage(
+                correction_pb2.MessageStatusQuery(header=probe, omsgid=pre_msgid), timeout=10
+            )
+            hub.setdefault(worker_of(status.header.inf_refmsgid), hc)
+            if len(hub) == 2:
+                break
+        assert set(hub) == {1, 2}, "the kernel never chose the hub's second process"
+        stubs = [hub_pb2_grpc.HubServiceStub(hub[w]) for w in (1, 2, 1, 2, 1, 2)]
+        results = await asyncio.gather(*(stub.Settle(claim, timeout=10) for stub in stubs))
+        assert len({r.setlinfo.SerializeToString() for r in results}) == 1, results
+        settled = await his.settle(
+            REGION, mdtrt_id, person.psn_no, person.insutype, total, msgid=msgid
+        )
+        assert settled.setlinfo.setl_id == results[0].setlinfo.setl_id
+    finally:
+        for c in channels:
+            await c.close()
