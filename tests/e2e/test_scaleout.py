@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -101,11 +104,22 @@ def test_two_processes_per_node_on_postgresql(pg_cluster, tmp_path: Path) -> Non
             _hub_duplicates(doc, urls["hub"], hebei, inst.fixmedins_code, inst.admdvs, item)
         )
         report = asyncio.run(reconcile.run(doc, "", ""))
+        # A worker of the insured node dies: reported, not restarted; the other one serves.
+        insured = procs[2]
+        assert insured.ready is not None
+        victim = json.loads(insured.ready.read_text())["workers"][1]
+        os.kill(victim, signal.SIGKILL)
+        said = f"worker 2 (pid {victim}) exited with code -9; not restarted, 1 of 2 serving"
+        deadline = time.monotonic() + 10
+        while said not in insured.log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert said in insured.log.read_text()
+        assert insured.alive()
+        asyncio.run(_still_serves(doc, hebei.persons[0].certno, inst.fixmedins_code, inst.admdvs))
     finally:
         for p in procs:
             p.stop()
-    for p in procs:
-        assert p.proc.returncode == 0, p.name  # every worker stopped cleanly
+    assert [p.proc.returncode for p in procs] == [0, 0, 1]  # the insured node lost a worker
 
     from national_hub.adapters.tables import metadata as hub_meta
     from provincial_nodes.adapters.tables import metadata as node_meta
@@ -295,3 +309,19 @@ async def _hub_duplicates(
     finally:
         for c in channels:
             await c.close()
+
+
+async def _still_serves(doc: dict[str, Any], certno: str, code: str, admdvs: str) -> None:
+    """A 1101 through the treatment node and the hub reaches the insured node's live worker
+    (the hub's connection to the dead one is replaced: a first call may fail)."""
+    async with _channel(doc, str(doc["provinces"][TREAT]["endpoint"])) as ch:
+        his = His(ch, code, admdvs)
+        for _ in range(20):
+            try:
+                await his.query_person(REGION, certno)
+                return
+            except grpc.aio.AioRpcError as exc:
+                if exc.code() != grpc.StatusCode.UNAVAILABLE:
+                    raise
+                await asyncio.sleep(0.25)
+        await his.query_person(REGION, certno)
