@@ -104,6 +104,8 @@ class ProvinceNode:
     behaving: Behaving = field(default_factory=Behaving)
     """Behaviour rules in force and the calls served (BehaviourService)."""
     _register_task: asyncio.Task[None] | None = field(default=None, repr=False)
+    _sync_task: asyncio.Task[None] | None = field(default=None, repr=False)
+    """A process of several: applying the policy and catalogue documents the others loaded."""
 
     @property
     def http_url(self) -> str | None:
@@ -141,6 +143,9 @@ class ProvinceNode:
     async def stop(self) -> None:
         if self._register_task:
             self._register_task.cancel()
+        if self._sync_task:
+            self._sync_task.cancel()
+            await asyncio.gather(self._sync_task, return_exceptions=True)
         await self.publisher.stop()
         if self.http is not None:
             await self.http.stop()
@@ -198,6 +203,22 @@ def build(cfg: NodeConfig, hub: HubClient) -> ProvinceNode:
         behaviour_rules=len(behaving.loaded.rules),
     )
     return node
+
+
+DOCUMENT_SYNC_S = 1.0
+"""How often a process of a node of several applies what the others loaded (AdminService)."""
+
+
+async def _sync_documents(admin: AdminRole) -> None:
+    """Every ``DOCUMENT_SYNC_S``: the policy and catalogue documents another process of this
+    node loaded or reset through AdminService, applied here too."""
+    while True:
+        await asyncio.sleep(DOCUMENT_SYNC_S)
+        try:
+            if await admin.refresh():
+                log.info("admin_documents_synced")
+        except Exception as exc:  # the database is away a moment, a document fails: next time
+            log.warning("admin_documents_sync_failed", error=str(exc)[:200])
 
 
 def _add_persons(uow: UnitOfWork, records: list[PersonRecord]) -> int:
@@ -297,6 +318,8 @@ async def start(cfg: NodeConfig, *, register: bool = True) -> ProvinceNode:
         )
     log.info("province_serving", code=cfg.code, endpoint=node.endpoint, http=node.http_url)
     node.publisher.start()
+    if cfg.worker > 0:
+        node._sync_task = asyncio.create_task(_sync_documents(node.admin))
     if node.in_doubt is not None:
         node.in_doubt.start()  # first, what a crash left pending
     if register:
