@@ -11,6 +11,7 @@ from typing import Any
 import structlog
 
 from provincial_nodes import config, seed
+from provincial_nodes.adapters import tables
 from provincial_nodes.adapters.hub_client import HubClient
 from provincial_nodes.adapters.tables import insured_settlements, metadata, treatment_settlements
 from provincial_nodes.adapters.unit_of_work import UnitOfWork, Units
@@ -54,6 +55,7 @@ from services.rpc.server import Running, start_server
 from services.security.material import Security
 from services.storage import in_doubt as forwards
 from services.storage.database import Database
+from services.storage.nonces import SharedNonces
 
 log = structlog.get_logger("province")
 
@@ -293,6 +295,10 @@ async def start(cfg: NodeConfig, *, register: bool = True) -> ProvinceNode:
         )
     )
     guard = cfg.security.guard(cfg.code) if cfg.security else None
+    if cfg.worker > 0 and guard is not None and guard.verifier is not None:
+        # One of several processes: a nonce seen by any of them is a replay in all.
+        shared = SharedNonces(node.db, tables.tif_nonces, guard.verifier.window_s)
+        guard.verifier.shared = shared.remember
     tls = cfg.security.tls if cfg.security else None
     node.running = await start_server(
         services,

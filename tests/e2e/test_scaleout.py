@@ -168,6 +168,7 @@ async def _drive(
                 break
         assert set(by_worker) == {1, 2}, "the kernel never chose the second process"
         a, b = by_worker[1], by_worker[2]
+        await _replayed_nonce(doc, treat, a, person.certno)
         await _duplicates(a, b, hebei, item)
         await _cap(a, b, hebei, item)
         for worker, his in by_worker.items():  # each connection stayed with its process
@@ -325,3 +326,46 @@ async def _still_serves(doc: dict[str, Any], certno: str, code: str, admdvs: str
                     raise
                 await asyncio.sleep(0.25)
         await his.query_person(REGION, certno)
+
+
+async def _replayed_nonce(doc: dict[str, Any], treat: str, his: His, certno: str) -> None:
+    """One set of x-tif headers (one nonce) through both processes: the second is a replay."""
+    from services.pb.settlenet.v1 import insured_pb2, treatment_pb2_grpc
+    from services.security import credentials
+
+    account = connect.account(doc, his.fixmedins_code)
+    tls = connect.tls(doc, "access")
+    assert tls is not None
+    query = insured_pb2.PersonQuery(
+        header=his.header("1101", REGION),
+        mdtrt_cert_type="02",
+        mdtrt_cert_no=certno,
+        psn_cert_type="01",
+        certno=certno,
+    )
+    by_worker: dict[int, treatment_pb2_grpc.TreatmentServiceStub] = {}
+    channels = []
+    try:
+        for _ in range(24):  # unsigned connections until both processes answered one
+            ch = grpc.aio.secure_channel(
+                treat,
+                tls.channel_credentials(),
+                options=[*CHANNEL_OPTIONS, ("grpc.use_local_subchannel_pool", 1)],
+            )
+            channels.append(ch)
+            stub = treatment_pb2_grpc.TreatmentServiceStub(ch)
+            fresh = credentials.sign(account.paasid, account.token)
+            info = await stub.QueryPerson(query, metadata=fresh, timeout=10)
+            by_worker.setdefault(worker_of(info.header.inf_refmsgid), stub)
+            if len(by_worker) == 2:
+                break
+        assert set(by_worker) == {1, 2}
+        once = credentials.sign(account.paasid, account.token)
+        await by_worker[1].QueryPerson(query, metadata=once, timeout=10)
+        with pytest.raises(grpc.aio.AioRpcError) as err:
+            await by_worker[2].QueryPerson(query, metadata=once, timeout=10)
+        assert err.value.code() == grpc.StatusCode.UNAUTHENTICATED
+        assert "another process" in (err.value.details() or "")
+    finally:
+        for ch in channels:
+            await ch.close()
