@@ -6,8 +6,10 @@ stands for the second process."""
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
 import grpc
+import pytest
 import yaml
 
 from national_hub.adapters.insured_node import Registry
@@ -63,3 +65,26 @@ async def test_a_node_registered_through_one_hub_process_is_routed_by_the_other(
         assert [n.province_code for n in registry.nodes()] == ["11"]
     finally:
         await registry.close()
+
+
+def test_a_nonce_seen_by_one_process_is_a_replay_in_the_other(tmp_path: Path) -> None:
+    from provincial_nodes.adapters.tables import metadata, tif_nonces
+    from services.security.credentials import Verifier, new_account, sign
+    from services.storage.database import Database, sqlite_url
+    from services.storage.nonces import SharedNonces
+    from services.values.errors import Unauthenticated
+
+    db = Database(sqlite_url(tmp_path / "node.db"), metadata)
+    db.create_schema()
+    try:
+        account = new_account("H13010100001", "institution", "13")
+        first, second = Verifier([account]), Verifier([account])  # two processes
+        for v in (first, second):
+            v.shared = SharedNonces(db, tif_nonces, v.window_s).remember
+        headers = dict(sign(account.paasid, account.token))
+        assert first.verify(headers) == account
+        with pytest.raises(Unauthenticated, match="another process"):
+            second.verify(headers)
+        assert second.verify(dict(sign(account.paasid, account.token))) == account
+    finally:
+        db.close()
