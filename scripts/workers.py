@@ -100,8 +100,7 @@ def main(args: argparse.Namespace, kind: str, url: str) -> int:
             held.append(_reserve(args.host))
             http_port = held[-1].getsockname()[1]
         extra += ["--http-port", str(http_port)]
-    if not args.db:  # the URL came from the environment: the workers read it the same way
-        extra += ["--db", url]
+    # A URL from $SETTLENET_DB_URL stays there (the workers inherit it), off their command lines.
     given = list(getattr(args, "argv", None) or sys.argv[1:])
     folder = Path(tempfile.mkdtemp(prefix=f"settlenet-{kind}-workers-"))
     try:
