@@ -51,6 +51,7 @@ from services.reconcile.servicer import ReconcileServicer
 from services.rpc.envelope import MsgidFactory, ResponseHeaders
 from services.rpc.server import Running, start_server
 from services.security.material import Security
+from services.storage import in_doubt as forwards
 from services.storage.database import Database
 from services.values.errors import InvalidField
 
@@ -85,6 +86,13 @@ class HubConfig:
     journal_bodies: bool = True
     """Keep every routed request and answer in the routed-message log (``settlenet journal``,
     ``settlenet replay``)."""
+    worker: int = 0
+    """This process's number in a hub of several on one port and one database (1..N,
+    ``--processes N``, docs/scaleout.md); 0: the hub is this one process."""
+
+
+REGISTRY_SYNC_S = 1.0
+"""How often a process of a hub of several reads the registry the others saved."""
 
 
 @dataclass
@@ -96,6 +104,8 @@ class Hub:
     in_doubt: HubInDoubt
     web: web_app.Served | None = None
     """The web view, when served."""
+    sync: asyncio.Task[None] | None = None
+    """A process of several: reading the registry the others saved (``REGISTRY_SYNC_S``)."""
 
     @property
     def endpoint(self) -> str:
@@ -123,10 +133,26 @@ class Hub:
     async def stop(self) -> None:
         if self.web is not None:
             await self.web.stop()
+        if self.sync is not None:
+            self.sync.cancel()
+            await asyncio.gather(self.sync, return_exceptions=True)
         await self.running.stop(1.0)
         await self.in_doubt.stop()
         await self.registry.close()
         await asyncio.to_thread(self.db.close)
+
+
+async def _sync_registry(nodes: NodeRegistry) -> None:
+    """A process of a hub of several: every ``REGISTRY_SYNC_S``, the nodes the others saved."""
+    while True:
+        await asyncio.sleep(REGISTRY_SYNC_S)
+        try:
+            changed = await nodes.refresh()
+        except Exception as exc:  # the database is away a moment: next time
+            log.warning("registry_sync_failed", error=str(exc)[:200])
+            continue
+        if changed:
+            log.info("registry_synced", changed=changed, known_nodes=len(nodes.nodes()))
 
 
 def _hub_side(role: str, counterpart: str) -> dict[str, str]:
@@ -140,13 +166,15 @@ def _hub_side(role: str, counterpart: str) -> dict[str, str]:
 
 
 async def start(cfg: HubConfig) -> Hub:
+    if cfg.worker > 0:
+        forwards.share()  # other processes of this hub forward and resolve too
     db = Database(cfg.db_url, metadata)
     await asyncio.to_thread(db.create_schema)
     uow = UnitOfWork(db)
     registry = Registry(cfg.security.tls if cfg.security else None)
     nodes = NodeRegistry(uow, registry, cfg.advance_size_fen)
     await nodes.load(cfg.topology)
-    headers = ResponseHeaders(HUB_ADMDVS)
+    headers = ResponseHeaders(HUB_ADMDVS, cfg.worker)
     router = Router(uow, registry, cfg.advance_exhausted, keep_bodies=cfg.journal_bodies)
     resolver = HubInDoubt(uow, registry, router, MsgidFactory(HUB_SENDER), cfg.resolve_interval_s)
     filings = FilingRegistry(uow, registry)
@@ -184,7 +212,7 @@ async def start(cfg: HubConfig) -> Hub:
             (
                 correction_pb2_grpc.add_CorrectionServiceServicer_to_server,
                 HubCorrectionServicer(
-                    Correction(uow, registry), ResponseHeaders(HUB_ADMDVS), resolver
+                    Correction(uow, registry), ResponseHeaders(HUB_ADMDVS, cfg.worker), resolver
                 ),
                 correction_pb2.DESCRIPTOR.services_by_name["CorrectionService"].full_name,
             ),
@@ -198,8 +226,12 @@ async def start(cfg: HubConfig) -> Hub:
         port=cfg.port,
         tls=cfg.security.tls if cfg.security else None,
         guard=cfg.security.guard("") if cfg.security else None,
+        reuse_port=cfg.worker > 0,
     )
     hub = Hub(cfg, db, registry, running, resolver)
+    if cfg.worker > 0:
+        router.refresh = nodes.refresh
+        hub.sync = asyncio.create_task(_sync_registry(nodes))
     resolver.start()  # first, what a crash left pending
     if cfg.web_port is not None:
         view = View(uow, registry, filings)

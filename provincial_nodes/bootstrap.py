@@ -11,6 +11,7 @@ from typing import Any
 import structlog
 
 from provincial_nodes import config, seed
+from provincial_nodes.adapters import tables
 from provincial_nodes.adapters.hub_client import HubClient
 from provincial_nodes.adapters.tables import insured_settlements, metadata, treatment_settlements
 from provincial_nodes.adapters.unit_of_work import UnitOfWork, Units
@@ -53,7 +54,9 @@ from services.rpc.envelope import ResponseHeaders
 from services.rpc.server import Running, start_server
 from services.rpc.version import settlenet_version
 from services.security.material import Security
+from services.storage import in_doubt as forwards
 from services.storage.database import Database
+from services.storage.nonces import SharedNonces
 
 log = structlog.get_logger("province")
 
@@ -80,6 +83,9 @@ class NodeConfig:
     """How often the in-doubt resolver looks at the forwards whose outcome is unknown here."""
     behaviour_file: Path | None = None
     """Behaviour rules to load at start (``--behaviour FILE``, docs/behaviour.md)."""
+    worker: int = 0
+    """This process's number in a node of several on one port and one database (1..N,
+    ``--processes N``, docs/scaleout.md); 0: the node is this one process."""
 
 
 @dataclass
@@ -101,6 +107,8 @@ class ProvinceNode:
     behaving: Behaving = field(default_factory=Behaving)
     """Behaviour rules in force and the calls served (BehaviourService)."""
     _register_task: asyncio.Task[None] | None = field(default=None, repr=False)
+    _sync_task: asyncio.Task[None] | None = field(default=None, repr=False)
+    """A process of several: applying the policy and catalogue documents the others loaded."""
 
     @property
     def http_url(self) -> str | None:
@@ -139,6 +147,9 @@ class ProvinceNode:
     async def stop(self) -> None:
         if self._register_task:
             self._register_task.cancel()
+        if self._sync_task:
+            self._sync_task.cancel()
+            await asyncio.gather(self._sync_task, return_exceptions=True)
         await self.publisher.stop()
         if self.http is not None:
             await self.http.stop()
@@ -198,6 +209,22 @@ def build(cfg: NodeConfig, hub: HubClient) -> ProvinceNode:
     return node
 
 
+DOCUMENT_SYNC_S = 1.0
+"""How often a process of a node of several applies what the others loaded (AdminService)."""
+
+
+async def _sync_documents(admin: AdminRole) -> None:
+    """Every ``DOCUMENT_SYNC_S``: the policy and catalogue documents another process of this
+    node loaded or reset through AdminService, applied here too."""
+    while True:
+        await asyncio.sleep(DOCUMENT_SYNC_S)
+        try:
+            if await admin.refresh():
+                log.info("admin_documents_synced")
+        except Exception as exc:  # the database is away a moment, a document fails: next time
+            log.warning("admin_documents_sync_failed", error=str(exc)[:200])
+
+
 def _add_persons(uow: UnitOfWork, records: list[PersonRecord]) -> int:
     return uow.persons.add_many(records)
 
@@ -209,6 +236,8 @@ def _counterpart(role: str, counterpart: str) -> dict[str, str]:
 
 async def start(cfg: NodeConfig, *, register: bool = True) -> ProvinceNode:
     """Build, serve and register a province node."""
+    if cfg.worker > 0:
+        forwards.share()  # other processes of this node forward and resolve too
     hub = HubClient(
         cfg.hub, cfg.security.tls if cfg.security else None
     )  # channels belong to the running event loop
@@ -217,7 +246,7 @@ async def start(cfg: NodeConfig, *, register: bool = True) -> ProvinceNode:
     except BaseException:
         await hub.close()
         raise
-    headers = ResponseHeaders(node.data.admdvs)
+    headers = ResponseHeaders(node.data.admdvs, cfg.worker)
     treatment_name = treatment_pb2.DESCRIPTOR.services_by_name["TreatmentService"].full_name
     insured_name = insured_pb2.DESCRIPTOR.services_by_name["InsuredService"].full_name
     services: list[tuple[Any, Any, str]] = [
@@ -268,6 +297,10 @@ async def start(cfg: NodeConfig, *, register: bool = True) -> ProvinceNode:
         )
     )
     guard = cfg.security.guard(cfg.code) if cfg.security else None
+    if cfg.worker > 0 and guard is not None and guard.verifier is not None:
+        # One of several processes: a nonce seen by any of them is a replay in all.
+        shared = SharedNonces(node.db, tables.tif_nonces, guard.verifier.window_s)
+        guard.verifier.shared = shared.remember
     tls = cfg.security.tls if cfg.security else None
     node.running = await start_server(
         services,
@@ -276,6 +309,7 @@ async def start(cfg: NodeConfig, *, register: bool = True) -> ProvinceNode:
         tls=tls,
         guard=guard,
         interceptors=[BehaviourInterceptor(node.behaving)],
+        reuse_port=cfg.worker > 0,
     )
     if cfg.http_port is not None:
         # The national HTTP interface: the same servicers and guard (one nonce memory).
@@ -287,9 +321,13 @@ async def start(cfg: NodeConfig, *, register: bool = True) -> ProvinceNode:
             guard,
             node.behaving,
         )
-        node.http = await http_app.serve(interface, cfg.host, cfg.http_port, tls)
+        node.http = await http_app.serve(
+            interface, cfg.host, cfg.http_port, tls, reuse_port=cfg.worker > 0
+        )
     log.info("province_serving", code=cfg.code, endpoint=node.endpoint, http=node.http_url)
     node.publisher.start()
+    if cfg.worker > 0:
+        node._sync_task = asyncio.create_task(_sync_documents(node.admin))
     if node.in_doubt is not None:
         node.in_doubt.start()  # first, what a crash left pending
     if register:

@@ -32,6 +32,7 @@ settlenet scenario run FILE...  run golden scenarios (in-process, or --target)
 settlenet bench-rules           throughput of classification and split (pure, no I/O)
 settlenet hub --db URL          run the national hub (and its web view: --web-port, --no-web)
 settlenet province --code 13 --hub HOST:PORT --db URL     run one province node
+                                (hub and province: --processes N on PostgreSQL, one port)
 settlenet loadtest --target DIR/network.json --rate 100 --duration 60     load test
                                 (--via http: the national HTTP interface instead of gRPC)
 settlenet loadtest --merge A.json B.json --report OUT.json    one report from generators
@@ -139,6 +140,7 @@ def run(argv: list[str] | None = None) -> int:
     if problem:
         print(problem, file=sys.stderr)
         return 2
+    args.argv = given  # a node of several processes starts each with the same arguments
     if args.command in NODE_COMMANDS:
         files.private_umask()  # databases, logs, data: the operator's only (mode 0600)
     return command(args.command).main(args)

@@ -72,12 +72,18 @@ def main(args: argparse.Namespace) -> int:
 
     if code := faults_from_env():
         return code
+    if args.processes > 1:
+        from scripts import workers
+
+        return workers.main(args, "hub", db_url(args, "hub"))
     try:
         security = security_from_args(args, "hub")
     except MaterialError as exc:
         print(f"settlenet hub: {exc}", file=sys.stderr)
         return 2
     slog.configure("hub", json=args.log_json, level=args.log_level)
+    if args.worker:  # one of several processes: say which in every line
+        slog.bind_worker(args.worker)
     cfg = hub_boot.HubConfig(
         db_url=db_url(args, "hub"),
         journal_bodies=args.journal_bodies,
@@ -88,7 +94,9 @@ def main(args: argparse.Namespace) -> int:
         advance_size_fen=args.advance_size_fen,
         resolve_interval_s=args.resolve_interval,
         security=security,
-        web_port=None if args.no_web else args.web_port,
+        # Of a hub of several processes, the first serves the web view (give --web-port).
+        web_port=None if args.no_web or args.worker > 1 else args.web_port,
         web_host=args.web_host,
+        worker=args.worker,
     )
     return asyncio.run(serve_until_signal(hub_boot.start(cfg), args.ready_file))

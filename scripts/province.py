@@ -70,12 +70,18 @@ def main(args: argparse.Namespace) -> int:
 
     if code := faults_from_env():
         return code
+    if args.processes > 1:
+        from scripts import workers
+
+        return workers.main(args, "province", db_url(args, f"province-{args.code}"))
     try:
         security = security_from_args(args, f"province-{args.code}")
     except MaterialError as exc:
         print(f"settlenet province: {exc}", file=sys.stderr)
         return 2
     slog.configure(f"province-{args.code}", json=args.log_json, level=args.log_level)
+    if args.worker:  # one of several processes: say which in every line
+        slog.bind_worker(args.worker)
     cfg = prov_boot.NodeConfig(
         code=args.code,
         db_url=db_url(args, f"province-{args.code}"),
@@ -91,6 +97,7 @@ def main(args: argparse.Namespace) -> int:
         resolve_interval_s=args.resolve_interval,
         behaviour_file=args.behaviour,
         security=security,
+        worker=args.worker,
     )
     try:
         return asyncio.run(serve_until_signal(prov_boot.start(cfg), args.ready_file))

@@ -77,9 +77,28 @@ def add_serve_args(p: argparse.ArgumentParser) -> None:
         help="plaintext, no certificates, no credentials: anyone may call anything (a quick "
         "look only)",
     )
+    p.add_argument(
+        "--processes",
+        type=_processes,
+        default=1,
+        metavar="N",
+        help="serve from N processes on one port (SO_REUSEPORT) sharing one PostgreSQL "
+        "database (--db); default 1 (docs/scaleout.md)",
+    )
+    p.add_argument("--worker", type=int, default=0, help=argparse.SUPPRESS)
     p.add_argument("--ready-file", type=Path, help=argparse.SUPPRESS)
     p.add_argument("--log-json", action="store_true", help="log JSON lines instead of text")
     p.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING (default INFO)")
+
+
+def _processes(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of processes") from None
+    if not 1 <= value <= 9:
+        raise argparse.ArgumentTypeError(f"{text!r}: give 1 to 9 processes")
+    return value
 
 
 def _seconds(text: str) -> float:

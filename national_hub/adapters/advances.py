@@ -16,6 +16,9 @@ from services.storage.prepared import run
 from services.values.errors import NotFound
 
 _STATUS = select(advances).where(advances.c.province_code == bindparam("code"))
+_STATUS_FOR_UPDATE = _STATUS.with_for_update()
+"""Read to change it: several hub processes on PostgreSQL draw on one advance at once (on SQLite
+the node's single writer serialises them, and FOR UPDATE is not spelt)."""
 _DRAW = (
     update(advances)
     .where(advances.c.province_code == bindparam("code"))
@@ -29,8 +32,9 @@ class AdvanceRepository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def get(self, code: str) -> Status | None:
-        row = run(self.conn, _STATUS, {"code": code}).first()
+    def get(self, code: str, *, lock: bool = False) -> Status | None:
+        """The advance of ``code``; with ``lock``, its row locked until the transaction ends."""
+        row = run(self.conn, _STATUS_FOR_UPDATE if lock else _STATUS, {"code": code}).first()
         if row is None:
             return None
         return Status(code, int(row.size_fen), int(row.available_fen), int(row.flagged_count))

@@ -31,9 +31,10 @@ def ensure(repos: Repositories, code: str, size_fen: int = DEFAULT_SIZE_FEN) -> 
     posting.fund(repos, code, f"advance:{code}:opening", size_fen, "top_up")
 
 
-def opened(repos: Repositories, code: str) -> Status:
-    """The province's advance, opened (at the default size) if the hub had none yet."""
-    st = repos.advances.get(code)
+def opened(repos: Repositories, code: str, *, lock: bool = False) -> Status:
+    """The province's advance, opened (at the default size) if the hub had none yet; with
+    ``lock``, its row locked to change it (what a draw's warnings are computed from)."""
+    st = repos.advances.get(code, lock=lock)
     if st is None:
         ensure(repos, code)
         return repos.advances.status(code)

@@ -58,6 +58,10 @@ def _attempted(repos: Repositories, msgid: str, note: str) -> None:
     repos.in_doubt.attempted(msgid, note)
 
 
+def _claim(repos: Repositories, msgid: str) -> bool:
+    return repos.in_doubt.claim(msgid)
+
+
 def _refused(repos: Repositories, msgid: str, why: str) -> None:
     repos.in_doubt.finish(msgid, FAILED, why)
 
@@ -152,6 +156,9 @@ class HubInDoubt(ForwardResolver):
 
     async def _attempted(self, msgid: str, note: str) -> None:
         await self.uow.run(_attempted, msgid, note)
+
+    async def _claim(self, msgid: str) -> bool:
+        return await self.uow.run(_claim, msgid)
 
     async def count(self, month: str = "") -> int:
         """:func:`in_doubt_count` in a unit of its own."""

@@ -39,6 +39,11 @@ def _entries(repos: Repositories, q: JournalFilter) -> list[RoutedMessage]:
     return repos.routed.entries(q)
 
 
+def _where(n: Node) -> tuple[str, tuple[str, ...], str, str]:
+    """What routing uses of a node (not when it registered)."""
+    return n.endpoint, n.admdvs, n.name, n.http_endpoint
+
+
 def _moment(field: str, value: str) -> str:
     """A journal window's end, "yyyy-MM-dd HH:mm:ss" (a date alone is its midnight)."""
     if not value:
@@ -71,6 +76,22 @@ class NodeRegistry:
                 await self.registry.put(node)
         for code in sorted({n.province_code for n in self.registry.nodes()}):
             await self.uow.run(advances.ensure, code, self.advance_size_fen)
+
+    async def refresh(self) -> int:
+        """Take in what other processes of the hub saved (a node of several on one database):
+        nodes registered, moved or taken out through them. How many changed here."""
+        saved = {n.province_code: n for n in await self.uow.run(_saved)}
+        live = {n.province_code: n for n in self.registry.nodes()}
+        changed = 0
+        for code, node in saved.items():
+            known = live.get(code)
+            if known is None or _where(known) != _where(node):
+                await self.registry.put(node)
+                changed += 1
+        for code in live.keys() - saved.keys():
+            await self.registry.remove(code)
+            changed += 1
+        return changed
 
     async def register(
         self,

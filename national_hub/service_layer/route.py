@@ -28,10 +28,10 @@ from national_hub.adapters.insured_node import DownstreamError, Link, Registry, 
 from national_hub.adapters.unit_of_work import Repositories, UnitOfWork
 from national_hub.domain.model import Header, RoutedSettlement
 from national_hub.service_layer import advances, posting
-from services.rpc.inflight import InFlight
+from services.rpc.inflight import ELSEWHERE, InFlight, wait_elsewhere
 from services.rpc.status import error_summary, uncertain
 from services.values import clock
-from services.values.errors import Unavailable
+from services.values.errors import NotFound, Unavailable
 from services.values.forward import DONE, PENDING, Forward
 
 log = structlog.get_logger("hub")
@@ -48,7 +48,7 @@ def record_routed(
     known = repos.settlements.first_msgid(s.setl_id)
     if known is not None:
         return known
-    before = advances.opened(repos, insured)
+    before = advances.opened(repos, insured, lock=True)
     posting.routed(repos, s, insured, treatment)
     if s.refd_setl_flag == "0":
         advances.after_draw(
@@ -62,26 +62,31 @@ def record_routed(
     return None
 
 
+IN_DOUBT = "in doubt"
+
+
 def _before_forward(
     repos: Repositories, h: Header, digest: str, insured: str, policy: str, fwd: Forward
-) -> tuple[bytes | None, bool]:
+) -> tuple[bytes | None, str]:
     """The unit before forwarding a mutating call: its journalled answer if the msgid was
-    seen; (None, True) when it was forwarded before and is still in doubt; else, for a 2207,
-    the insured province's advance (refused when exhausted), and the in-doubt row of what is
-    about to go out."""
+    seen; (None, IN_DOUBT) when it was forwarded before and is still in doubt, (None,
+    ELSEWHERE) when another process of the hub is forwarding or resolving it now; else, for a
+    2207, the insured province's advance (refused when exhausted), and the in-doubt row of
+    what is about to go out (two processes writing it at once: one commits, the other runs
+    this again and finds it)."""
     prior = repos.journal.replay(h.msgid, h.infno, digest)
     if prior is not None:
-        return prior, False
+        return prior, ""
     known = repos.in_doubt.get(h.msgid)
     if known is not None and known.state == PENDING:
-        return None, True
+        return None, ELSEWHERE if repos.in_doubt.leased_elsewhere(known) else IN_DOUBT
     if h.infno == "2207":
         advances.check_before_settle(repos, insured, policy)
     if known is not None:  # a 2208 whose resending was refused: it may be sent again
         repos.in_doubt.reopen(fwd)
     else:
         repos.in_doubt.add(fwd)
-    return None, False
+    return None, ""
 
 
 def after_forward(
@@ -177,6 +182,9 @@ class Router:
         """Resolve one msgid in doubt now (``service_layer/in_doubt.py`` sets it)."""
         self.resolve_soon: Callable[[str], None] = lambda msgid: None
         """Resolve one msgid in doubt in the background, with a short backoff."""
+        self.refresh: Callable[[], Awaitable[object]] | None = None
+        """A hub of several processes: read the registry the others saved, before refusing an
+        insured place no node is known for here (it may have registered a moment ago)."""
 
     async def forward(
         self,
@@ -190,7 +198,13 @@ class Router:
         """Send ``request`` to the insured node; journal it. For a mutating call (``digest``
         and ``fwd``, its in-doubt row, given) a msgid seen before is answered from the journal
         (``parse``\\ d) without forwarding, and the forward outlives its caller."""
-        link = self.registry.route(h.insuplc_admdvs)
+        try:
+            link = self.registry.route(h.insuplc_admdvs)
+        except NotFound:
+            if self.refresh is None:
+                raise
+            await self.refresh()
+            link = self.registry.route(h.insuplc_admdvs)
         if not digest or fwd is None:
             return await self._send(h, link, request, "")
         row = replace(fwd, downstream=link.province_code)
@@ -207,15 +221,21 @@ class Router:
         parse: Callable[[bytes], R] | None,
         fwd: Forward,
     ) -> Any:
-        for _ in range(2):
-            prior, in_doubt = await self.uow.run(
+        since, resolved = time.monotonic(), 0
+        while True:
+            prior, why = await self.uow.run(
                 _before_forward, h, digest, link.province_code, self.advance_exhausted, fwd
             )
-            if not in_doubt:
+            if not why:
+                break
+            if why == ELSEWHERE and await wait_elsewhere(since):
+                continue  # another process of the hub forwards it: wait for its outcome
+            if resolved == 2:
                 break
             # Forwarded before and still in doubt: resolve it now, then answer what it became.
+            resolved += 1
             await self.resolve_now(h.msgid)
-        else:
+        if why:
             raise Unavailable(
                 "header.msgid",
                 h.msgid,

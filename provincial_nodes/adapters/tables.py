@@ -24,6 +24,7 @@ from provincial_nodes.domain.settlement import Settlement
 from services.ledger.store import ledger_tables
 from services.storage.in_doubt import in_doubt_table
 from services.storage.journal import journal_table
+from services.storage.nonces import nonce_table
 
 metadata = MetaData()
 ledger = ledger_tables(metadata)
@@ -33,6 +34,8 @@ journal = journal_table(metadata)
 insured_journal = journal_table(metadata, "insured_msg_journal")
 """The insured place's msgid journal (2207 and 2208 from the hub)."""
 in_doubt = in_doubt_table(metadata)
+tif_nonces = nonce_table(metadata)
+"""The x-tif nonces seen, shared by the processes of a node of several (``--processes N``)."""
 """What the place of treatment forwarded to the hub, written before it went out, closed once its
 outcome is recorded (``services/storage/in_doubt.py``)."""
 

@@ -287,6 +287,15 @@ class InDoubtRepository(_Repository):
     def attempted(self, msgid: str, note: str) -> None:
         forwards.attempted(self.conn, in_doubt_table, msgid, note)
 
+    def claim(self, msgid: str) -> bool:
+        """Take the pending row to resolve it, unless another process of this node holds it."""
+        return forwards.claim(self.conn, in_doubt_table, msgid)
+
+    @staticmethod
+    def leased_elsewhere(f: Forward) -> bool:
+        """Whether another process of this node is forwarding or resolving ``f`` now."""
+        return forwards.leased_elsewhere(f)
+
     def pending(self, limit: int = 500) -> list[Forward]:
         return forwards.pending(self.conn, in_doubt_table, limit)
 

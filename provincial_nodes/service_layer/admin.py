@@ -96,6 +96,8 @@ class AdminRole:
         self.treatment = treatment
         self.base_policy = base_policy
         self.base_catalogue = base_catalogue
+        self._applied: list[tuple[str, str, str]] = []
+        """The documents in force here, as last read or loaded."""
 
     # ---- at start -----------------------------------------------------------------------
     def reapply(self) -> int:
@@ -103,6 +105,15 @@ class AdminRole:
         docs = self.units.run_sync(_documents)
         self._apply(docs)
         return len(docs)
+
+    async def refresh(self) -> bool:
+        """A node of several processes: apply what another process loaded or reset (the
+        documents in the database differ from those in force here). Whether anything changed."""
+        docs = await self.units.run(_documents)
+        if docs == self._applied:
+            return False
+        await asyncio.to_thread(self._apply, docs)
+        return True
 
     def _apply(self, docs: list[tuple[str, str, str]]) -> None:
         policy, catalogue = self.base_policy, self.base_catalogue
@@ -116,6 +127,7 @@ class AdminRole:
                     config.catalogue_entries(config.Reader(name, text))
                 )
         self.insured.policy, self.treatment.catalogue = policy, catalogue
+        self._applied = list(docs)
 
     # ---- loads --------------------------------------------------------------------------
     async def load_policy(self, text: str, name: str) -> Loaded:
@@ -128,6 +140,7 @@ class AdminRole:
             raise _invalid(err) from None
         await self.units.run(_add_document, POLICY, name, text)
         self.insured.policy = self.insured.policy.with_schemes(schemes)
+        self._applied.append((POLICY, name, text))
         keys = [_describe(s) for s in schemes]
         return Loaded(keys, f"{len(keys)} scheme(s) replaced: {', '.join(keys)}")
 
@@ -143,6 +156,7 @@ class AdminRole:
             raise InvalidField("yaml.entries", name, "no catalogue entry to load")
         await self.units.run(_add_document, CATALOGUE, name, text)
         self.treatment.catalogue = self.treatment.catalogue.with_entries(entries)
+        self._applied.append((CATALOGUE, name, text))
         codes = sorted({e.med_list_codg for e in entries})
         return Loaded(codes, f"{len(codes)} catalogue code(s) replaced ({len(entries)} version(s))")
 

@@ -70,6 +70,10 @@ def _attempted(uow: UnitOfWork, msgid: str, note: str) -> None:
     uow.in_doubt.attempted(msgid, note)
 
 
+def _claim(uow: UnitOfWork, msgid: str) -> bool:
+    return uow.in_doubt.claim(msgid)
+
+
 def listing(
     uow: UnitOfWork, msgids: list[str], include_resolved: bool, limit: int
 ) -> list[Forward]:
@@ -119,6 +123,9 @@ class TreatmentInDoubt(ForwardResolver):
 
     async def _attempted(self, msgid: str, note: str) -> None:
         await self.units.run(_attempted, msgid, note)
+
+    async def _claim(self, msgid: str) -> bool:
+        return await self.units.run(_claim, msgid)
 
     async def _resolve(self, f: Forward) -> str:
         env = replace(self.envelope_of(f.request, f.infno), digest=f.body_sha256)

@@ -16,6 +16,7 @@ hospital's retry of a msgid still in doubt resolves it first and is answered wit
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import date
@@ -49,7 +50,7 @@ from provincial_nodes.service_layer.filing_cache import FilingCache
 from provincial_nodes.service_layer.insured import PersonLookup, RevokeCommand, SettleCommand
 from services.reconcile.records import Record
 from services.rpc.envelope import Envelope, node_msgid
-from services.rpc.inflight import InFlight
+from services.rpc.inflight import ELSEWHERE, InFlight, wait_elsewhere
 from services.rpc.status import uncertain
 from services.values import clock
 from services.values.errors import FailedPrecondition, InvalidField, NotFound, Unavailable
@@ -366,16 +367,22 @@ class TreatmentRole:
 
     async def _settle(self, cmd: SettleVisit, encode: Callable[[Settlement], bytes]) -> bytes:
         env = cmd.env
-        first: bytes | Prepared | None = None
-        for _ in range(2):
+        first: bytes | Prepared | str | None = None
+        since, resolved = time.monotonic(), 0
+        while True:
             first = await self.units.run(self._unless_done, self._claim_forward, cmd)
             if isinstance(first, bytes):
                 return first
-            if first is not None:
+            if isinstance(first, Prepared):
+                break
+            if first == ELSEWHERE and await wait_elsewhere(since):
+                continue  # another process of this node forwards it: wait for its outcome
+            if resolved == 2:
                 break
             # Forwarded before and still in doubt: resolve it now, then answer what it became.
+            resolved += 1
             await self.resolve_now(env.msgid)
-        else:
+        if not isinstance(first, Prepared):
             raise Unavailable(
                 "header.msgid",
                 env.msgid,
@@ -392,13 +399,14 @@ class TreatmentRole:
             raise
         return await self.units.run(self._record, env, settlement, encode, "settled")
 
-    def _claim_forward(self, uow: UnitOfWork, cmd: SettleVisit) -> Prepared | None:
+    def _claim_forward(self, uow: UnitOfWork, cmd: SettleVisit) -> Prepared | str | None:
         """The claim ready to forward, written to the in-doubt table in this unit; None when the
-        msgid was forwarded before and its outcome is not known yet."""
+        msgid was forwarded before and its outcome is not known yet, ELSEWHERE when another
+        process of this node is forwarding or resolving it now."""
         env = cmd.env
         known = uow.in_doubt.get(env.msgid)
         if known is not None and known.state == PENDING:
-            return None
+            return ELSEWHERE if uow.in_doubt.leased_elsewhere(known) else None
         claim = self.claim(uow, cmd)
         sent = self.hub.prepare_settle(claim)
         forward = Forward(

@@ -43,3 +43,11 @@ def configure(
 def get_logger(**initial: Any) -> Any:
     """A bound logger."""
     return structlog.get_logger().bind(**initial)
+
+
+def bind_worker(worker: int) -> None:
+    """One of several processes of a node (``--processes N``): every line says which (its
+    number and pid)."""
+    import os
+
+    structlog.contextvars.bind_contextvars(worker=f"{worker}/{os.getpid()}")

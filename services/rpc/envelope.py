@@ -84,12 +84,24 @@ def check_header(
         ) from None
 
 
+WORKER_SERIALS = 10**9
+"""Serials of inf_refmsgid each process of a node of several gives (``ResponseHeaders``)."""
+
+
+def worker_of(inf_refmsgid: str) -> int:
+    """The process of a node of several that made this inf_refmsgid (0: a node of one)."""
+    return int(inf_refmsgid[-10:]) // WORKER_SERIALS if len(inf_refmsgid) == 30 else 0
+
+
 class ResponseHeaders:
     """Makes response headers: inf_refmsgid = receiver admdvs(6) + time(14) + serial(10)."""
 
-    def __init__(self, admdvs: str) -> None:
+    def __init__(self, admdvs: str, worker: int = 0) -> None:
+        """``worker``: this process's number in a node of several (1-9, ``--processes N``): the
+        serials it gives start at ``worker`` × 10⁹, so two processes never give the same
+        inf_refmsgid, and its first digit names the process that answered."""
         self.admdvs = admdvs
-        self._serial = itertools.count(1)
+        self._serial = itertools.count(worker * WORKER_SERIALS + 1)
         self._lock = threading.Lock()
 
     def make(self, header_cls: type[Any], msgid: str, received: datetime) -> Any:

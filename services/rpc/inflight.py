@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
@@ -30,6 +31,24 @@ log = structlog.get_logger("in_doubt")
 RETRY_BACKOFF_S = (0.2, 0.5, 1.0, 2.0)
 """Delays of the immediate attempts to resolve a forward that ended without an answer; after
 them the periodic resolver keeps trying."""
+
+
+ELSEWHERE = "elsewhere"
+"""What the unit before a forward says when another process of the node (``--processes N``)
+is forwarding or resolving the msgid now (its in-doubt row is leased to it)."""
+ELSEWHERE_WAIT_S = 30.0
+"""How long a duplicate waits for the other process's outcome before it resolves the msgid
+itself (longer than a lease, ``services/storage/in_doubt.py``)."""
+
+
+async def wait_elsewhere(since: float) -> bool:
+    """Pause before looking again at a msgid another process of this node holds; False once
+    ``ELSEWHERE_WAIT_S`` have passed since ``since`` (``time.monotonic()``)."""
+    waited = time.monotonic() - since
+    if waited >= ELSEWHERE_WAIT_S:
+        return False
+    await asyncio.sleep(min(0.25, 0.02 + waited / 4))
+    return True
 
 
 def _retrieve(task: asyncio.Task[Any]) -> None:
@@ -179,6 +198,11 @@ class ForwardResolver(ABC):
     async def _attempted(self, msgid: str, note: str) -> None:
         """Count a failed attempt to resolve ``msgid`` (it stays pending)."""
 
+    async def _claim(self, msgid: str) -> bool:
+        """Take the row to resolve it (a node of several processes: unless another one holds
+        it); True alone."""
+        return True
+
     @abstractmethod
     async def _resolve(self, f: Forward) -> str:
         """Resolve one pending forward; how (raises when the next node does not answer)."""
@@ -226,6 +250,8 @@ class ForwardResolver(ABC):
                 if f is None or f.state != PENDING:
                     return f
                 if sweep and self.inflight.running(msgid):
+                    return f
+                if not await self._claim(msgid):  # another process forwards or resolves it
                     return f
                 try:
                     how = await self._resolve(f)

@@ -30,6 +30,9 @@ CHANNEL_OPTIONS: list[tuple[str, Any]] = [
 SERVER_OPTIONS: list[tuple[str, Any]] = [
     ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
     ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+    # Explicit (gRPC sets SO_REUSEPORT on Linux by default): one process per port, so a second
+    # node started on a taken port fails instead of silently sharing it. A node of several
+    # processes (``--processes N``, docs/scaleout.md) turns it on in each of them.
     ("grpc.so_reuseport", 0),
 ]
 
@@ -62,14 +65,18 @@ async def start_server(
     tls: Tls | None = None,
     guard: grpc.aio.ServerInterceptor | None = None,
     interceptors: Sequence[grpc.aio.ServerInterceptor] = (),
+    reuse_port: bool = False,
 ) -> Running:
     """Start a grpc.aio server with ``services`` (adder, servicer, full service name), health
     and reflection. ``port=0`` binds an ephemeral port; the bound one is returned. With ``tls``
     it takes only clients with a certificate of the network's CA; ``guard`` (the authorization
     interceptor, :mod:`services.security.guard`) sees every call first, then ``interceptors``
-    in order (a province node's behaviour rules)."""
+    in order (a province node's behaviour rules). ``reuse_port``: one of several processes
+    serving the same port (SO_REUSEPORT; the kernel spreads connections over them)."""
     chain = ([guard] if guard is not None else []) + list(interceptors)
-    server = grpc.aio.server(options=SERVER_OPTIONS, interceptors=chain or None)
+    options = [o for o in SERVER_OPTIONS if o[0] != "grpc.so_reuseport"]
+    options.append(("grpc.so_reuseport", 1 if reuse_port else 0))
+    server = grpc.aio.server(options=options, interceptors=chain or None)
     names = []
     for add, servicer, full_name in services:
         add(servicer, server)

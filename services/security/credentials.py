@@ -121,6 +121,9 @@ class Verifier:
         self._now = now
         self._seen: OrderedDict[tuple[str, str], float] = OrderedDict()
         self._lock = threading.Lock()
+        self.shared: Callable[[str, str, float], bool] | None = None
+        """A node of several processes: the nonces all of them saw (``remember(paasid, nonce,
+        now)``, False for one seen before; ``services/storage/nonces.py``)."""
 
     def verify(self, headers: Mapping[str, str]) -> Account:
         """The account that signed ``headers``, or :class:`Unauthenticated` naming the header."""
@@ -182,6 +185,14 @@ class Verifier:
                     Reason.NONCE_REUSED,
                 )
             self._seen[key] = now
+        if self.shared is not None and not self.shared(account.paasid, values[NONCE], now):
+            raise Unauthenticated(
+                NONCE,
+                values[NONCE],
+                f"already used within the last {self.window_s:.0f} s (a replayed signature, "
+                "seen by another process of this node)",
+                Reason.NONCE_REUSED,
+            )
         return account
 
     def _forget(self, now: float) -> None:

@@ -43,6 +43,8 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 _RETRIES = 3
+_SCHEMA_LOCK = 19_0001
+"""The PostgreSQL advisory lock held while a node creates or upgrades its schema."""
 
 
 def sqlite_url(path: Path) -> str:
@@ -234,8 +236,11 @@ class Database:
         node's database from before an index was added gets it at the next start. A column a
         newer version adds to an existing table is added too, when it has a server default (the
         value the rows from before take) or may be null (they have none)."""
-        self.metadata.create_all(self.engine)
         with self.engine.begin() as conn:
+            if self.engine.dialect.name == "postgresql":
+                # Several processes of one node start at once on one database: one at a time.
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK})
+            self.metadata.create_all(conn)
             known = inspect(conn)
             for table in self.metadata.sorted_tables:
                 have = {c["name"] for c in known.get_columns(table.name)}

@@ -10,6 +10,13 @@ killed mid-call): the node's resolver asks the next node what it knows of the ms
 that, or corrects it (2601), and closes the row ``done``, ``burned`` or ``corrected``
 (``docs/exactly-once.md``).
 
+A node run as several processes on one database (``--processes N``, ``docs/scaleout.md``)
+leases each pending row to the process forwarding or resolving it (``owner``, ``lease_until``):
+another process that meets the msgid meanwhile waits for it instead of resolving it (which could
+burn a 2207 still on its way), and only one process resolves a row at a time (:func:`claim`).
+A single process ignores leases (:func:`share` is never called): a row a crashed process left
+is its own at the next start.
+
 The row keeps the forwarded request as it went on the wire (a retry of the forward, for the
 calls that are resolved by redoing them) and the fields a resolution needs without parsing it.
 """
@@ -17,8 +24,12 @@ calls that are resolved by redoing them) and the fields a resolution needs witho
 from __future__ import annotations
 
 import functools
+import os
+import secrets
+import time
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     Connection,
     Index,
@@ -41,6 +52,32 @@ from services.storage.prepared import run
 from services.values import clock
 from services.values.forward import FAILED, PENDING, STATES, Forward
 
+OWNER = f"{os.getpid()}-{secrets.token_hex(4)}"
+"""This process, as the owner of the rows it forwards or resolves."""
+LEASE_S = 25.0
+"""How long a process holds a row it forwards or resolves: longer than a forward may take (two
+hops of 10 s); a process that died holding it lets the others resolve it after this."""
+_shared = False
+
+
+def share(on: bool = True) -> None:
+    """Honour other processes' leases: this process is one of several on one database."""
+    global _shared
+    _shared = on
+
+
+def shared() -> bool:
+    return _shared
+
+
+def _ms(t: float) -> int:
+    return int(t * 1000)
+
+
+def _lease() -> int:
+    """The end of a lease taken now (Unix milliseconds)."""
+    return _ms(time.time() + LEASE_S)
+
 
 def in_doubt_table(metadata: MetaData, name: str = "in_doubt") -> Table:
     """A node's in-doubt table (one per node: only the forwarding roles write it)."""
@@ -61,6 +98,9 @@ def in_doubt_table(metadata: MetaData, name: str = "in_doubt") -> Table:
         Column("outcome", String(300), nullable=False),
         Column("attempts", Integer, nullable=False),
         Column("correction", String(40), nullable=False),
+        # The process forwarding or resolving the row, and until when (several processes).
+        Column("owner", String(40), nullable=False, server_default=""),
+        Column("lease_until", BigInteger, nullable=False, server_default=text("0")),
         # The resolver reads the pending rows only: a partial index stays as small as they are.
         Index(
             f"ix_{name}_pending",
@@ -111,6 +151,8 @@ def _row(r: object) -> Forward:
         outcome=m["outcome"],
         attempts=int(m["attempts"]),
         correction=m["correction"],
+        owner=m["owner"],
+        lease_until=int(m["lease_until"]),
     )
 
 
@@ -134,6 +176,8 @@ def add(conn: Connection, table: Table, f: Forward) -> None:
             "outcome": "",
             "attempts": 0,
             "correction": "",
+            "owner": OWNER,
+            "lease_until": _lease(),
         },
     )
 
@@ -152,6 +196,8 @@ def reopen(conn: Connection, table: Table, f: Forward) -> None:
             outcome="",
             attempts=0,
             correction="",
+            owner=OWNER,
+            lease_until=_lease(),
         )
     )
 
@@ -193,12 +239,37 @@ def correcting(conn: Connection, table: Table, msgid: str, by_msgid: str) -> Non
 
 
 def attempted(conn: Connection, table: Table, msgid: str, note: str) -> None:
-    """Count one attempt to resolve ``msgid`` that left it pending, and what it met."""
+    """Count one attempt to resolve ``msgid`` that left it pending, and what it met; its lease
+    ends (any process may resolve it now)."""
     conn.execute(
         update(table)
         .where(table.c.msgid == msgid, table.c.state == PENDING)
-        .values(attempts=table.c.attempts + 1, outcome=note[:300])
+        .values(attempts=table.c.attempts + 1, outcome=note[:300], lease_until=0)
     )
+
+
+def leased_elsewhere(f: Forward) -> bool:
+    """Whether another live process holds ``f`` (forwarding or resolving it): only when this
+    process shares its database with others."""
+    return _shared and f.owner != OWNER and f.lease_until > _ms(time.time())
+
+
+def claim(conn: Connection, table: Table, msgid: str) -> bool:
+    """Take ``msgid``'s pending row to resolve it: always alone; with other processes, unless
+    another one holds it (the row is then leased to this one)."""
+    if not _shared:
+        return True
+    now = _ms(time.time())
+    done = conn.execute(
+        update(table)
+        .where(
+            table.c.msgid == msgid,
+            table.c.state == PENDING,
+            (table.c.owner == OWNER) | (table.c.lease_until <= now),
+        )
+        .values(owner=OWNER, lease_until=now + _ms(LEASE_S))
+    )
+    return bool(done.rowcount)
 
 
 def pending(conn: Connection, table: Table, limit: int = 500) -> list[Forward]:

@@ -37,3 +37,7 @@ class Forward:
     correction: str = ""
     """The msgid of the 2601 this node decided to burn it with (sent again, under the same
     msgid, until its answer is recorded: the decision stands once taken)."""
+    owner: str = ""
+    """The process forwarding or resolving it (a node of several processes)."""
+    lease_until: int = 0
+    """Until when ``owner`` holds it (Unix milliseconds)."""

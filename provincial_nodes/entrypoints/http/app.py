@@ -298,9 +298,18 @@ class Served:
             self.task.cancel()
 
 
-async def serve(interface: HttpInterface, host: str, port: int, tls: TlsFiles | None) -> Served:
+async def serve(
+    interface: HttpInterface,
+    host: str,
+    port: int,
+    tls: TlsFiles | None,
+    *,
+    reuse_port: bool = False,
+) -> Served:
     """Serve ``interface`` on this event loop (HTTPS with the node's certificate under ``tls``;
-    no client certificate is asked: hospitals prove themselves with x-tif headers)."""
+    no client certificate is asked: hospitals prove themselves with x-tif headers).
+    ``reuse_port``: one of several processes serving the same port (SO_REUSEPORT on the socket
+    handed to uvicorn; the kernel spreads connections over the processes)."""
     import uvicorn
 
     _Embedded = _embedded_server()
@@ -310,6 +319,8 @@ async def serve(interface: HttpInterface, host: str, port: int, tls: TlsFiles | 
     # the client's delayed ACK.
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if reuse_port:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))
     sock.listen(1024)
     sock.setblocking(False)
