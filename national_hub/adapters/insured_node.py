@@ -29,6 +29,7 @@ from services.pb.settlenet.v1 import (
     insured_pb2,
     insured_pb2_grpc,
     reconcile_pb2_grpc,
+    treatment_pb2_grpc,
 )
 from services.reconcile.records import Record
 from services.reconcile.servicer import all_details
@@ -211,6 +212,17 @@ async def filing_changed(link: Link, payload: bytes) -> None:
         )
     except grpc.aio.AioRpcError as exc:
         raise DownstreamError(exc.code().name, exc) from None
+
+
+async def fee_lines(link: Link, request: Any) -> list[Any]:
+    """A visit's fee lines with their classification, asked of its place of treatment (5204,
+    as the hub); the FeeDetailResult of each line."""
+    stub = treatment_pb2_grpc.TreatmentServiceStub(link.channel)
+    try:
+        found = await stub.QueryFeeDetails(request, timeout=hop_timeout())
+    except grpc.aio.AioRpcError as exc:
+        raise DownstreamError(exc.code().name, exc) from None
+    return [line.result for line in found.feedetail]
 
 
 async def details(link: Link, role: str, begndate: str, enddate: str) -> list[Record]:

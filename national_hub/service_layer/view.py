@@ -23,9 +23,10 @@ from national_hub.service_layer import top_up
 from national_hub.service_layer.filing_registry import FilingRegistry
 from services.ledger.holds import Hold
 from services.ledger.model import Transfer
-from services.pb.settlenet.v1 import common_pb2, correction_pb2, insured_pb2
+from services.pb.settlenet.v1 import common_pb2, correction_pb2, insured_pb2, treatment_pb2
 from services.reconcile import records as reconcile
 from services.reconcile.records import Record
+from services.rpc.envelope import MsgidFactory
 from services.values import clock
 from services.values.errors import InvalidField, Unavailable
 from services.values.forward import Forward
@@ -76,6 +77,10 @@ class SettlementView:
     nodes: list[NodeRecord] = field(default_factory=list)
     insured_status: Learnt | None = None
     insured_error: str = ""
+    fee_lines: list[Any] = field(default_factory=list)
+    """The visit's fee lines as its place of treatment classified them (FeeDetailResult):
+    the catalogue entries the settlement used."""
+    fee_error: str = ""
 
 
 @dataclass(frozen=True)
@@ -165,6 +170,21 @@ def _forwards(repos: Repositories, msgids: list[str]) -> list[Forward]:
     return repos.in_doubt.listing(msgids, True, len(msgids))
 
 
+def _fee_query(s: RoutedSettlement) -> Any:
+    """A 5204 for the visit of ``s``, as the hub asks it (in its institution's name)."""
+    header = common_pb2.RequestHeader(
+        infno="5204",
+        msgid=MsgidFactory(s.fixmedins_code)(),
+        mdtrtarea_admvs=s.mdtrtarea_admvs,
+        insuplc_admdvs=s.insuplc_admdvs,
+        fixmedins_code=s.fixmedins_code,
+        opter_type="1",
+        opter="HUB",
+        inf_time=clock.format_time(clock.now()),
+    )
+    return treatment_pb2.QueryFeeDetailsRequest(header=header, mdtrt_id=s.mdtrt_id, psn_no=s.psn_no)
+
+
 def _status_query(s: RoutedSettlement, msgid: str) -> Any:
     """A 5203 for ``msgid`` as the hub asks it (as its in-doubt resolver does)."""
     header = common_pb2.RequestHeader(
@@ -180,6 +200,11 @@ def _status_query(s: RoutedSettlement, msgid: str) -> Any:
     return correction_pb2.MessageStatusQuery(header=header, omsgid=msgid)
 
 
+_Asked = tuple[list[NodeRecord], Learnt | None, str, list[Any], str]
+"""What the nodes said of a visit: records, the insured node's 5203, its error, the fee lines,
+their error."""
+
+
 class View:
     """The web view's reads."""
 
@@ -187,7 +212,7 @@ class View:
         self.uow = uow
         self.registry = registry
         self.filings = filings
-        self._asked: dict[tuple[str, ...], tuple[list[NodeRecord], Learnt | None, str]] = {}
+        self._asked: dict[tuple[str, ...], _Asked] = {}
         """What the nodes answered for a visit's records, by its setl_ids."""
 
     async def health(self) -> dict[str, str]:
@@ -226,9 +251,21 @@ class View:
                 await self._ask_nodes(view)
                 if len(self._asked) >= ASKED_MEMORY:
                     self._asked.pop(next(iter(self._asked)))
-                self._asked[key] = (view.nodes, view.insured_status, view.insured_error)
+                self._asked[key] = (
+                    view.nodes,
+                    view.insured_status,
+                    view.insured_error,
+                    view.fee_lines,
+                    view.fee_error,
+                )
             else:
-                view.nodes, view.insured_status, view.insured_error = known
+                (
+                    view.nodes,
+                    view.insured_status,
+                    view.insured_error,
+                    view.fee_lines,
+                    view.fee_error,
+                ) = known
         return view
 
     async def _ask_nodes(self, view: SettlementView) -> None:
@@ -253,6 +290,14 @@ class View:
             if not got:
                 view.nodes.append(NodeRecord(code, role, None, "no record there"))
             view.nodes += [NodeRecord(code, role, r) for r in got]
+        treating = next(
+            (k for k in self.registry.all() if k.province_code == s.mdtrtarea_admvs[:2]), None
+        )
+        if treating is not None:
+            try:
+                view.fee_lines = await insured_node.fee_lines(treating, _fee_query(s))
+            except DownstreamError as exc:
+                view.fee_error = f"{exc.code}: {str(exc.error)[:200]}"
         try:
             link = self.registry.route(s.insuplc_admdvs)
             msg = await insured_node.query_message(link, _status_query(s, first.msgid))

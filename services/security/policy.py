@@ -136,6 +136,14 @@ def own_journal_rows(caller: Principal, request: Any, node: str) -> None:
         )
 
 
+def own_envelope_or_hub(caller: Principal, request: Any, node: str) -> None:
+    """The hub (any institution's visit: it names the institution in the envelope), or an
+    institution under its own code (:func:`own_envelope`)."""
+    if caller.kind is Kind.HUB:
+        return
+    own_envelope(caller, request, node)
+
+
 def this_node(caller: Principal, request: Any, node: str) -> None:
     """A province node reads its own side only."""
     if caller.kind is Kind.PROVINCE and caller.province != node:
@@ -170,9 +178,13 @@ PROVINCE_RULES: dict[str, Rule] = {
             "CancelRegistration",
             "UploadDiagnoses",
             "CancelFeeDetails",
-            "QueryFeeDetails",
         )
     },
+    # The hub reads a visit's fee lines to show which catalogue entries a settlement used (its
+    # web view); an institution its own.
+    method("TreatmentService", "QueryFeeDetails"): _rule(
+        INSTITUTION, HUB, check=own_envelope_or_hub
+    ),
     **{
         method("HospitalReconcileService", m): _rule(INSTITUTION, check=own_envelope)
         for m in ("Totals", "Details")

@@ -81,6 +81,10 @@ async def test_the_json_of_every_page(web) -> None:
         ("13", "insured"),
     }
     assert doc["insured_status"]["state"] == "done"
+    # The catalogue entries it used, as the place of treatment classified them (5204).
+    assert [
+        (x["med_list_codg"], x["chrgitm_lv"], x["det_item_fee_sumamt"]) for x in doc["fee_lines"]
+    ] == [(code, "01", 3000)]
     # The same by psn_no and by mdtrt_id.
     for q in (person.psn_no, mdtrt_id):
         found = (await client.get("/api/settlement", params={"q": q})).json()

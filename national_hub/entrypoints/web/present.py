@@ -194,6 +194,8 @@ def settlement(v: SettlementView) -> dict[str, Any]:
         ],
         "insured_status": status,
         "insured_error": v.insured_error,
+        "fee_lines": [message(line) for line in v.fee_lines],
+        "fee_error": v.fee_error,
     }
 
 

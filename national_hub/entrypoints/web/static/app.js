@@ -173,6 +173,8 @@ async function loadSettlement(q) {
   }
 }
 
+const CLASS = { "01": "甲 A", "02": "乙 B", "03": "丙 C" };
+
 function renderSettlement(doc) {
   const out = $("#settle-result");
   if (!doc.found) {
@@ -198,6 +200,12 @@ function renderSettlement(doc) {
       h("p", {}, `就诊 mdtrt_id ${s.mdtrt_id} · 人员 psn_no ${s.psn_no} · 机构 ${s.fixmedins_code} · 就医地 ${s.mdtrtarea_admvs} → 参保地 ${s.insuplc_admdvs} · ${s.setl_time} · msgid ${original.msgid}`)));
   }
   for (const r of doc.records) parts.push(recordCard(r));
+  parts.push(h("div", { class: "card", id: "fee-lines" }, h("h3", {}, "目录项目 Catalogue entries used (5204, from the place of treatment)"),
+    doc.fee_lines && doc.fee_lines.length
+      ? table(["编码 med_list_codg", "名称 Name", "甲乙丙 Class", "数量 cnt", "单价 pric", "金额 Amount", "限价 Price cap", "自付比例 selfpay_prop", "全自费 Fully self-paid", "超限价 Over cap", "先行自付 Pre-self-pay", "符合范围 In scope"],
+        doc.fee_lines.map((l) => [l.med_list_codg, l.med_list_name, CLASS[l.chrgitm_lv] || l.chrgitm_lv, l.cnt, yuan(l.pric), yuan(l.det_item_fee_sumamt),
+          l.pric_uplmt_amt ? yuan(l.pric_uplmt_amt) : "—", l.selfpay_prop, yuan(l.fulamt_ownpay_amt), yuan(l.overlmt_amt), yuan(l.preselfpay_amt), yuan(l.inscp_scp_amt)]))
+      : h("p", { class: doc.fee_error ? "bad" : "empty" }, doc.fee_error || "—")));
   parts.push(h("div", { class: "card" }, h("h3", {}, "各节点记录 What each node recorded"),
     doc.nodes.length ? table(["省 Province", "角色 Role", "setl_id", "时间 Time", "总额 Total", "基金 Funds", "账户 Account", "现金 Cash", ""],
       doc.nodes.map((n) => n.record
