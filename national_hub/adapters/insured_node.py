@@ -12,6 +12,7 @@ UNAVAILABLE naming the field that chose it, any other status passes through unch
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -33,7 +34,7 @@ from services.pb.settlenet.v1 import (
 )
 from services.reconcile.records import Record
 from services.reconcile.servicer import all_details
-from services.rpc.handler import hop_timeout
+from services.rpc.handler import DEFAULT_HOP_TIMEOUT_S, hop_timeout
 from services.rpc.server import Tls, open_channel
 from services.rpc.status import from_rpc_error
 from services.values import clock
@@ -45,6 +46,9 @@ _insured_stub: Callable[[Any], Any] = insured_pb2_grpc.InsuredServiceStub
 _correction_stub: Callable[[Any], Any] = correction_pb2_grpc.InsuredCorrectionServiceStub
 _filing_stub: Callable[[Any], Any] = filing_pb2_grpc.FilingServiceStub
 _reconcile_stub: Callable[[Any], Any] = reconcile_pb2_grpc.ReconcileServiceStub
+
+RETIRE_GRACE_S = DEFAULT_HOP_TIMEOUT_S + 5.0
+"""How long a replaced node's channel stays open for the calls already on it."""
 
 _FORWARD = {k: v for k, v in routing.FORWARDED_RPC.items() if k != "2601"}
 """The insured node's method for each message the hub forwards to its InsuredService."""
@@ -126,6 +130,9 @@ class Registry:
     def __init__(self, tls: Tls | None = None) -> None:
         self.tls = tls
         self._links: dict[str, Link] = {}
+        self._retiring: dict[asyncio.Task[None], Link] = {}
+        """Replaced or removed nodes' links, their channels closed once the calls on them are
+        over."""
 
     def all(self) -> list[Link]:
         return sorted(self._links.values(), key=lambda n: n.province_code)
@@ -134,25 +141,41 @@ class Registry:
         return [link.node for link in self.all()]
 
     async def put(self, node: Node) -> None:
+        """Know ``node`` (again): a fresh channel (one to a node that was down may be waiting out
+        a reconnect backoff); the old one is closed only after the calls in flight on it had
+        their time (closing it at once failed them with "Channel is closed")."""
         old = self._links.get(node.province_code)
         channel = open_channel(node.endpoint, self.tls, hop="hub->insured")
         self._links[node.province_code] = Link(node, channel, _insured_stub(channel))
         if old is not None:
-            await old.channel.close()
+            self._retire(old)
 
     async def remove(self, province_code: str) -> bool:
-        """Forget a node (its channel closed); whether it was known."""
+        """Forget a node (its channel closed once the calls on it are over); whether it was
+        known."""
         link = self._links.pop(province_code, None)
         if link is None:
             return False
-        await link.channel.close()
+        self._retire(link)
         return True
+
+    def _retire(self, link: Link) -> None:
+        async def close_later() -> None:
+            await asyncio.sleep(RETIRE_GRACE_S)
+            await link.channel.close()
+
+        task = asyncio.create_task(close_later())
+        self._retiring[task] = link
+        task.add_done_callback(lambda done: self._retiring.pop(done, None))
 
     def route(self, insuplc_admdvs: str) -> Link:
         """The node for an insured place (``national_hub.domain.routing.route``)."""
         return routing.route(self._links, insuplc_admdvs)
 
     async def close(self) -> None:
+        for task, old in list(self._retiring.items()):
+            task.cancel()
+            await old.channel.close()
         for link in self._links.values():
             await link.channel.close()
 
