@@ -170,25 +170,11 @@ def _forwards(repos: Repositories, msgids: list[str]) -> list[Forward]:
     return repos.in_doubt.listing(msgids, True, len(msgids))
 
 
-def _fee_query(s: RoutedSettlement) -> Any:
-    """A 5204 for the visit of ``s``, as the hub asks it (in its institution's name)."""
-    header = common_pb2.RequestHeader(
-        infno="5204",
-        msgid=MsgidFactory(s.fixmedins_code)(),
-        mdtrtarea_admvs=s.mdtrtarea_admvs,
-        insuplc_admdvs=s.insuplc_admdvs,
-        fixmedins_code=s.fixmedins_code,
-        opter_type="1",
-        opter="HUB",
-        inf_time=clock.format_time(clock.now()),
-    )
-    return treatment_pb2.QueryFeeDetailsRequest(header=header, mdtrt_id=s.mdtrt_id, psn_no=s.psn_no)
-
-
-def _status_query(s: RoutedSettlement, msgid: str) -> Any:
-    """A 5203 for ``msgid`` as the hub asks it (as its in-doubt resolver does)."""
-    header = common_pb2.RequestHeader(
-        infno="5203",
+def _header(s: RoutedSettlement, infno: str, msgid: str) -> Any:
+    """The envelope of a question the hub asks a node about settlement ``s``'s visit, in its
+    institution's name."""
+    return common_pb2.RequestHeader(
+        infno=infno,
         msgid=msgid,
         mdtrtarea_admvs=s.mdtrtarea_admvs,
         insuplc_admdvs=s.insuplc_admdvs,
@@ -197,7 +183,17 @@ def _status_query(s: RoutedSettlement, msgid: str) -> Any:
         opter="HUB",
         inf_time=clock.format_time(clock.now()),
     )
-    return correction_pb2.MessageStatusQuery(header=header, omsgid=msgid)
+
+
+def _fee_query(s: RoutedSettlement) -> Any:
+    """A 5204 for the visit of ``s``, as the hub asks it."""
+    header = _header(s, "5204", MsgidFactory(s.fixmedins_code)())
+    return treatment_pb2.QueryFeeDetailsRequest(header=header, mdtrt_id=s.mdtrt_id, psn_no=s.psn_no)
+
+
+def _status_query(s: RoutedSettlement, msgid: str) -> Any:
+    """A 5203 for ``msgid`` as the hub asks it (as its in-doubt resolver does)."""
+    return correction_pb2.MessageStatusQuery(header=_header(s, "5203", msgid), omsgid=msgid)
 
 
 _Asked = tuple[list[NodeRecord], Learnt | None, str, list[Any], str]

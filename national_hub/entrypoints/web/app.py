@@ -14,13 +14,10 @@ national HTTP interface).
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
-import socket
 import ssl
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,6 +47,7 @@ from national_hub.entrypoints.web.access import peer_protocol as _peer_protocol
 from national_hub.entrypoints.web.live import Monitor
 from national_hub.service_layer.view import View
 from services.pb.settlenet.v1 import filing_pb2
+from services.rpc import http_server
 from services.security.client import TlsFiles
 from services.values.errors import (
     FailedPrecondition,
@@ -216,35 +214,20 @@ def app(web: WebView) -> Starlette:
     )
 
 
-def _embedded_server() -> type[Any]:
-    import uvicorn
-
-    class Embedded(uvicorn.Server):
-        """uvicorn inside the hub: the hub owns SIGINT and SIGTERM, not uvicorn."""
-
-        @contextlib.contextmanager
-        def capture_signals(self) -> Iterator[None]:
-            yield
-
-    return Embedded
-
-
 @dataclass
 class Served:
     """The running web view: its port and how to stop it."""
 
-    port: int
-    server: Any
-    task: asyncio.Task[None]
+    running: http_server.Running
     web: WebView
+
+    @property
+    def port(self) -> int:
+        return self.running.port
 
     async def stop(self) -> None:
         await self.web.monitor.stop()  # ends the open event streams
-        self.server.should_exit = True
-        try:
-            await asyncio.wait_for(self.task, timeout=5)
-        except (TimeoutError, asyncio.CancelledError):
-            self.task.cancel()
+        await self.running.stop()
 
 
 async def serve(web: WebView, host: str, port: int, tls: TlsFiles | None) -> Served:
@@ -253,12 +236,7 @@ async def serve(web: WebView, host: str, port: int, tls: TlsFiles | None) -> Ser
     import uvicorn
 
     await web.monitor.start()
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(128)
-    sock.setblocking(False)
+    sock = http_server.listening_socket(host, port, backlog=128)
     config = uvicorn.Config(
         app(web),
         http=_peer_protocol(),
@@ -273,11 +251,9 @@ async def serve(web: WebView, host: str, port: int, tls: TlsFiles | None) -> Ser
         timeout_graceful_shutdown=2,
         server_header=False,
     )
-    server = _embedded_server()(config)
-    task = asyncio.get_running_loop().create_task(server.serve(sockets=[sock]))
-    while not server.started:
-        if task.done():
-            await web.monitor.stop()
-            task.result()  # raises what stopped it
-        await asyncio.sleep(0.01)
-    return Served(sock.getsockname()[1], server, task, web)
+    try:
+        running = await http_server.start(config, sock)
+    except BaseException:
+        await web.monitor.stop()
+        raise
+    return Served(running, web)

@@ -16,13 +16,9 @@ beside gRPC (:func:`serve`). One call:
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
-import socket
 import ssl
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -41,6 +37,7 @@ from provincial_nodes.entrypoints.http.context import Aborted, HttpContext
 from provincial_nodes.entrypoints.http.transactions import TRANSACTIONS, Transaction
 from provincial_nodes.service_layer import sign_in
 from services.pb.settlenet.v1 import common_pb2
+from services.rpc import http_server
 from services.rpc.envelope import ResponseHeaders
 from services.security.client import TlsFiles
 from services.security.credentials import HEADERS
@@ -269,33 +266,8 @@ def app(interface: HttpInterface) -> Starlette:
     )
 
 
-def _embedded_server() -> type[Any]:
-    import uvicorn
-
-    class Embedded(uvicorn.Server):
-        """uvicorn inside a node: the node owns SIGINT and SIGTERM, not uvicorn."""
-
-        @contextlib.contextmanager
-        def capture_signals(self) -> Iterator[None]:
-            yield
-
-    return Embedded
-
-
-@dataclass
-class Served:
-    """A running HTTP interface: its port and how to stop it."""
-
-    port: int
-    server: Any
-    task: asyncio.Task[None]
-
-    async def stop(self) -> None:
-        self.server.should_exit = True
-        try:
-            await asyncio.wait_for(self.task, timeout=5)
-        except (TimeoutError, asyncio.CancelledError):
-            self.task.cancel()
+Served = http_server.Running
+"""A running HTTP interface: its port and how to stop it."""
 
 
 async def serve(
@@ -312,18 +284,7 @@ async def serve(
     handed to uvicorn; the kernel spreads connections over the processes)."""
     import uvicorn
 
-    _Embedded = _embedded_server()
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    # IPPROTO_TCP, not the default 0: asyncio turns Nagle off (TCP_NODELAY) only on accepted
-    # sockets whose proto says TCP, and with Nagle on every keep-alive answer waited ~40 ms for
-    # the client's delayed ACK.
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    if reuse_port:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    sock.bind((host, port))
-    sock.listen(1024)
-    sock.setblocking(False)
+    sock = http_server.listening_socket(host, port, reuse_port=reuse_port)
     config = uvicorn.Config(
         app(interface),
         log_config=None,
@@ -335,10 +296,4 @@ async def serve(
         timeout_keep_alive=30,
         server_header=False,
     )
-    server = _Embedded(config)
-    task = asyncio.get_running_loop().create_task(server.serve(sockets=[sock]))
-    while not server.started:
-        if task.done():
-            task.result()  # raises what stopped it
-        await asyncio.sleep(0.01)
-    return Served(sock.getsockname()[1], server, task)
+    return await http_server.start(config, sock)
