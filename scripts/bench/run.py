@@ -300,6 +300,12 @@ async def measure(
         "server_cpu_util": round(server_cpu / window, 2),
         "pool_exhausted": exhausted,
         "nodes": sorted(pids),
+        "node_cpu_ms_per_op": {
+            k: round(((after[k] or 0) - (cpu["before"].get(k) or 0)) * 1000 / ok, 3)
+            for k in sorted(pids)
+        }
+        if ok
+        else {},
     }
 
 
