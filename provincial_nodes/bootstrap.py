@@ -50,6 +50,7 @@ from services.pb.settlenet.v1 import (
     treatment_pb2_grpc,
 )
 from services.reconcile.servicer import ReconcileServicer
+from services.rpc.admission import Admission
 from services.rpc.envelope import ResponseHeaders
 from services.rpc.server import Running, start_server
 from services.rpc.version import settlenet_version
@@ -86,6 +87,12 @@ class NodeConfig:
     worker: int = 0
     """This process's number in a node of several on one port and one database (1..N,
     ``--processes N``, docs/scaleout.md); 0: the node is this one process."""
+    admit_latency_ms: int = 0
+    """Admission control (``--admit-latency-ms``, ``services.rpc.admission``): the latency
+    a 1101 or 2201 from a hospital should stay under; past it the node starts fewer visits at
+    once and refuses the rest RESOURCE_EXHAUSTED (OVERLOADED). 0: every call is taken."""
+    admit_limits: tuple[int, int, int] = (32, 4, 512)
+    """The admission limit's start, minimum and maximum (visits being started at once)."""
 
 
 @dataclass
@@ -104,6 +111,8 @@ class ProvinceNode:
     """The resolver of the forwards to the hub whose outcome is unknown here."""
     http: http_app.Served | None = None
     """The national HTTP interface, when served."""
+    admission: Admission | None = None
+    """The limit on visits started at once (``NodeConfig.admit_latency_ms``), if any."""
     behaving: Behaving = field(default_factory=Behaving)
     """Behaviour rules in force and the calls served (BehaviourService)."""
     _register_task: asyncio.Task[None] | None = field(default=None, repr=False)
@@ -249,10 +258,16 @@ async def start(cfg: NodeConfig, *, register: bool = True) -> ProvinceNode:
     headers = ResponseHeaders(node.data.admdvs, cfg.worker)
     treatment_name = treatment_pb2.DESCRIPTOR.services_by_name["TreatmentService"].full_name
     insured_name = insured_pb2.DESCRIPTOR.services_by_name["InsuredService"].full_name
+    treatment = TreatmentServicer(node.treatment, node.db, headers)
+    if cfg.admit_latency_ms > 0:
+        start, low, high = cfg.admit_limits
+        treatment.admission = node.admission = Admission(
+            cfg.admit_latency_ms / 1000, start, low, high
+        )
     services: list[tuple[Any, Any, str]] = [
         (
             treatment_pb2_grpc.add_TreatmentServiceServicer_to_server,
-            TreatmentServicer(node.treatment, node.db, headers),
+            treatment,
             treatment_name,
         ),
         (

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,10 +55,13 @@ async def start(
     secure: bool = False,
     web: bool = False,
     advance_size_fen: int | None = None,
+    node_options: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Network:
     """Start the hub and ``provinces`` in this process; databases under ``data_dir``. With
     ``secure`` every node takes only mutual TLS with the network's CA (made in DATA_DIR/tls) and
-    applies the authorization matrix, as ``settlenet up`` does by default."""
+    applies the authorization matrix, as ``settlenet up`` does by default. ``node_options``:
+    more :class:`provincial_nodes.bootstrap.NodeConfig` fields per province code (e.g.
+    ``{"11": {"admit_latency_ms": 300}}``)."""
     data_dir.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - once, before serving
     urls = db_urls or {}
     security: dict[str, Any] = {"mode": "insecure"}
@@ -88,6 +92,7 @@ async def start(
                     population=population,
                     security=node_security(f"province-{code}"),
                     http_port=0,
+                    **dict((node_options or {}).get(code, {})),
                 )
             )
     except BaseException:

@@ -53,6 +53,16 @@ def add_parser(sub: Subparsers) -> None:
         "--no-http", action="store_true", help="do not serve the national HTTP interface"
     )
     province.add_argument(
+        "--admit-latency-ms",
+        type=int,
+        default=0,
+        metavar="MS",
+        help="admission control: the latency (ms) a hospital's 1101 or 2201 should stay "
+        "under; past it the node starts fewer visits at once and refuses the rest at once "
+        "with RESOURCE_EXHAUSTED (reason OVERLOADED), so the visits it started finish in "
+        "time (default 0: off, every call is taken; docs/performance.md)",
+    )
+    province.add_argument(
         "--behaviour",
         type=Path,
         metavar="FILE",
@@ -70,6 +80,13 @@ def main(args: argparse.Namespace) -> int:
 
     if code := faults_from_env():
         return code
+    if args.admit_latency_ms < 0:
+        print(
+            f"settlenet province: --admit-latency-ms {args.admit_latency_ms}: give a latency "
+            "in ms above 0, or 0 (off)",
+            file=sys.stderr,
+        )
+        return 2
     if args.processes > 1:
         from scripts import workers
 
@@ -98,6 +115,7 @@ def main(args: argparse.Namespace) -> int:
         behaviour_file=args.behaviour,
         security=security,
         worker=args.worker,
+        admit_latency_ms=args.admit_latency_ms,
     )
     try:
         return asyncio.run(serve_until_signal(prov_boot.start(cfg), args.ready_file))

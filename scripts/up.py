@@ -190,6 +190,14 @@ def add_parser(sub: Subparsers) -> None:
         "credentials are in DIR/tls (or `settlenet certs issue`), and network.json names it",
     )
     up.add_argument(
+        "--admit-latency-ms",
+        type=int,
+        default=0,
+        metavar="MS",
+        help="every province node started here with admission control at this target "
+        "(`settlenet province --admit-latency-ms`; default 0: off)",
+    )
+    up.add_argument(
         "--behaviour",
         action="append",
         default=[],
@@ -205,6 +213,11 @@ def add_parser(sub: Subparsers) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    if args.admit_latency_ms < 0:
+        _say(
+            f"--admit-latency-ms {args.admit_latency_ms}: give a latency in ms above 0, or 0 (off)"
+        )
+        return 2
     if getattr(args, "faults", None):
         from services.faults import transport as faults
 
@@ -292,6 +305,8 @@ def main(args: argparse.Namespace) -> int:
             province_args += node_security if args.admin else [*node_security, "--no-admin"]
             if code in behaviour:
                 province_args += ["--behaviour", behaviour[code]]
+            if args.admit_latency_ms:
+                province_args += ["--admit-latency-ms", str(args.admit_latency_ms)]
             procs.append(_start(f"province {code}", province_args, data, log, probe))
             endpoint = procs[-1].endpoint
             nodes[code] = (endpoint, url)

@@ -34,6 +34,7 @@ from services.pb.settlenet.v1 import (
     treatment_pb2,
     treatment_pb2_grpc,
 )
+from services.rpc.admission import Admission
 from services.rpc.envelope import Envelope, ResponseHeaders, check_header
 from services.rpc.handler import rpc
 from services.storage.database import Database
@@ -67,6 +68,10 @@ def reply(cls: type[M], payload: bytes) -> M:
 
 class NodeServicer:
     """What both roles' servicers share: the node's database and its response headers."""
+
+    admission: Admission | None = None
+    """The limit on visits started at once (the treatment role's, with ``--admit-latency-ms``;
+    ``services.rpc.admission``); None: every call is taken."""
 
     def __init__(self, db: Database, headers: ResponseHeaders) -> None:
         self.db = db

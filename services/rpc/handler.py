@@ -21,9 +21,10 @@ from typing import Any, TypeVar
 import grpc
 import structlog
 
+from services.rpc.admission import ENTRY_INFNOS, Admission
 from services.rpc.bounds import check_request
 from services.rpc.status import RemoteStatus, grpc_code, to_status
-from services.values.errors import SettlenetError, shown
+from services.values.errors import Overloaded, SettlenetError, shown
 
 R = TypeVar("R")
 Method = Callable[[Any, Any, grpc.aio.ServicerContext[Any, Any]], Awaitable[R]]
@@ -68,19 +69,31 @@ def _bind_from(request: Any) -> dict[str, str]:
 
 def rpc(infno: str) -> Callable[[Method[R]], Method[R]]:
     """Decorate a servicer method: bind msgid/mdtrt_id/setl_id to its logs, hold the request
-    against the field bounds (``services.rpc.bounds``), map its errors."""
+    against the field bounds (``services.rpc.bounds``), map its errors. A call that starts a
+    visit (``admission.ENTRY_INFNOS``) to a servicer with an ``admission`` limit is admitted
+    first, or refused RESOURCE_EXHAUSTED (``OVERLOADED``) before any work."""
 
     def wrap(fn: Method[R]) -> Method[R]:
         name = fn.__name__
+        entry = infno in ENTRY_INFNOS
 
         @functools.wraps(fn)
         async def inner(self: Any, request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> R:
             bound = _bind_from(request)
             remaining = context.time_remaining()
             token = _deadline.set(time.monotonic() + remaining if remaining is not None else None)
+            admission: Admission | None = getattr(self, "admission", None) if entry else None
             with structlog.contextvars.bound_contextvars(rpc=name, infno=infno, **bound):
                 started = time.perf_counter()
                 try:
+                    if admission is not None and not admission.enter():
+                        limit, admission = int(admission.limit), None
+                        raise Overloaded(
+                            "admission.limit",
+                            limit,
+                            f"this node is starting {limit} visits at once, the most it takes "
+                            "now without slowing those down; nothing was done: retry in a moment",
+                        )
                     check_request(request)
                     response = await fn(self, request, context)
                 except SettlenetError as err:
@@ -117,6 +130,8 @@ def rpc(infno: str) -> Callable[[Method[R]], Method[R]]:
                     raise
                 finally:
                     _deadline.reset(token)
+                    if admission is not None:
+                        admission.leave(time.perf_counter() - started, time.monotonic())
                 setl = getattr(getattr(response, "setlinfo", None), "setl_id", "")
                 mdtrt = getattr(response, "mdtrt_id", "") or getattr(
                     getattr(response, "setlinfo", None), "mdtrt_id", ""

@@ -90,6 +90,13 @@ class Unavailable(SettlenetError):
     reason = Reason.NODE_UNAVAILABLE
 
 
+class Overloaded(SettlenetError):
+    """New work refused because the node has as much in progress as it can take now (admission
+    control, :mod:`services.rpc.admission`); nothing was done, so the caller may retry."""
+
+    reason = Reason.OVERLOADED
+
+
 class Unauthenticated(SettlenetError):
     """The caller's identity is missing or does not check out (certificate, x-tif signature)."""
 

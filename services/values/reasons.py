@@ -69,6 +69,7 @@ class Reason(StrEnum):
     SIGNED_OUT = "SIGNED_OUT"
     VISIT_CANCELLED = "VISIT_CANCELLED"
     VISIT_HAS_SETTLEMENT = "VISIT_HAS_SETTLEMENT"
+    OVERLOADED = "OVERLOADED"
 
 
 MEANING: dict[Reason, str] = {
@@ -116,5 +117,6 @@ MEANING: dict[Reason, str] = {
     Reason.SIGNED_OUT: "An HTTP call with the sign_no of a sign-in that was signed out (9002): sign in again.",
     Reason.VISIT_CANCELLED: "A call on a visit its 2202 cancelled: register a new visit (2201).",
     Reason.VISIT_HAS_SETTLEMENT: "A 2202, 2203 or 2205 on a visit with a settlement standing or a 2207 in doubt: revoke it (2208) or wait.",
+    Reason.OVERLOADED: "A visit not started because the node has as many in progress as it can take now (admission control): retry after a moment.",
 }
 """What each reason means, in the words of the README's error table."""

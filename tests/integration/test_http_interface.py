@@ -5,6 +5,7 @@ a refused call."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
 import ssl
@@ -483,3 +484,54 @@ async def test_cancel_and_query_transactions_over_http(world: dict[str, Any]) ->
     assert cancelled["infcode"] == 0, cancelled
     refused = await his.call("2207", _settle_input(person, mdtrt_id, total))
     assert refused["infcode"] == -1 and "mdtrt_id" in refused["err_msg"], refused
+
+
+async def test_admission_refusal_over_http_is_503_with_retry_after(tmp_path: Path) -> None:
+    """Admission control over the HTTP interface: with its limit of visits being started
+    reached, the node answers a 1101 HTTP 503, Retry-After, infcode -1 naming the limit."""
+    rules = tmp_path / "slow-1101.yaml"
+    rules.write_text(
+        "rules:\n  - name: slow\n    match: {rpc: InsuredService/QueryPerson}\n"
+        "    delay: {ms: 2000, at: before}\n",
+        encoding="utf-8",
+    )
+    net = await network.start(
+        tmp_path,
+        (TREAT, INSURED),
+        secure=True,
+        node_options={
+            TREAT: {"admit_latency_ms": 60_000, "admit_limits": (1, 1, 1)},
+            INSURED: {"behaviour_file": rules},
+        },
+    )
+    doc = net.describe()
+    context = ssl.create_default_context(cafile=doc["security"]["ca"])
+    try:
+        async with httpx.AsyncClient(verify=context, timeout=15) as client:
+            his = Hospital(doc, client, "H11010100001")
+            await his.sign_in()
+            person = net.provinces[INSURED].data.persons[1]
+            query = {
+                "data": {
+                    "mdtrt_cert_type": "02",
+                    "mdtrt_cert_no": person.certno,
+                    "psn_cert_type": "01",
+                    "certno": person.certno,
+                }
+            }
+            held = asyncio.create_task(his.call("1101", query))
+            admission = net.provinces[TREAT].admission
+            assert admission is not None
+            for _ in range(300):
+                if admission.in_progress == 1:
+                    break
+                await asyncio.sleep(0.01)
+            refused = await his.post(his.envelope("1101", query))
+            assert refused.status_code == 503
+            assert refused.headers["retry-after"] == "1"
+            body = refused.json()
+            assert body["infcode"] == -1 and "admission.limit=1" in body["err_msg"]
+            answer = await held
+            assert answer["infcode"] == 0, answer
+    finally:
+        await net.stop()

@@ -24,6 +24,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+import grpc
 import structlog
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -111,6 +112,10 @@ class HttpInterface:
                 return _json(200, _failure(refmsgid, received, str(err)))
             except Aborted as exc:
                 log.info("http_refused", code=exc.code.name)
+                if exc.code == grpc.StatusCode.RESOURCE_EXHAUSTED:  # admission control
+                    busy = _json(503, _failure(refmsgid, received, exc.details))
+                    busy.headers["Retry-After"] = "1"
+                    return busy
                 return _json(200, _failure(refmsgid, received, exc.details))
             except Answered as exc:
                 return _json(

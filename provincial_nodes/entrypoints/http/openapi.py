@@ -194,6 +194,12 @@ def document(code: str = "") -> dict[str, Any]:
                     "stale timestamp, replayed nonce)",
                 ),
                 ("403", "the credentials are another institution's"),
+                (
+                    "503",
+                    "a 1101 or 2201 refused by admission control (the node is starting as many "
+                    "visits as it can take now; nothing was done): retry after Retry-After "
+                    "seconds",
+                ),
             )
         },
     }

@@ -54,6 +54,7 @@ class Reason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     SIGNED_OUT: _ClassVar[Reason]
     VISIT_CANCELLED: _ClassVar[Reason]
     VISIT_HAS_SETTLEMENT: _ClassVar[Reason]
+    OVERLOADED: _ClassVar[Reason]
 REASON_UNSPECIFIED: Reason
 SETTLENET_ERROR: Reason
 INVALID_FIELD: Reason
@@ -99,6 +100,7 @@ NOT_PERMITTED: Reason
 SIGNED_OUT: Reason
 VISIT_CANCELLED: Reason
 VISIT_HAS_SETTLEMENT: Reason
+OVERLOADED: Reason
 
 class RequestHeader(_message.Message):
     __slots__ = ("infno", "msgid", "mdtrtarea_admvs", "insuplc_admdvs", "fixmedins_code", "opter_type", "opter", "inf_time", "recer_sys_code", "infver", "opter_name", "fixmedins_name", "sign_no")
