@@ -38,6 +38,8 @@ class Admission:
     admitted: int = 0
     refused: int = 0
     _last_decrease: float = float("-inf")
+    _reported: int = 0
+    _last_report: float = float("-inf")
 
     def __post_init__(self) -> None:
         if self.target_s <= 0:
@@ -67,6 +69,15 @@ class Admission:
                 self._last_decrease = now
         elif busy * 2 >= self.limit:
             self.limit = min(float(self.maximum), self.limit + 1.0 / self.limit)
+
+    def report_due(self, now: float, every_s: float = 5.0) -> bool:
+        """Whether to log a summary of the refusals now: some since the last one, and at most
+        one every ``every_s`` (one line per refused call would flood the log and cost the
+        overloaded node more)."""
+        if self.refused == self._reported or now - self._last_report < every_s:
+            return False
+        self._reported, self._last_report = self.refused, now
+        return True
 
     def snapshot(self) -> dict[str, float | int]:
         return {

@@ -87,7 +87,10 @@ def rpc(infno: str) -> Callable[[Method[R]], Method[R]]:
                 started = time.perf_counter()
                 try:
                     if admission is not None and not admission.enter():
-                        limit, admission = int(admission.limit), None
+                        gate, admission = admission, None
+                        limit = int(gate.limit)
+                        if gate.report_due(time.monotonic()):
+                            _log.warning("admission_refusing", **gate.snapshot())
                         raise Overloaded(
                             "admission.limit",
                             limit,
@@ -97,7 +100,9 @@ def rpc(infno: str) -> Callable[[Method[R]], Method[R]]:
                     check_request(request)
                     response = await fn(self, request, context)
                 except SettlenetError as err:
-                    _log.info(
+                    # A refusal by admission control is counted, not logged line by line.
+                    refused = _log.debug if isinstance(err, Overloaded) else _log.info
+                    refused(
                         "rpc_refused",
                         code=grpc_code(err).name,
                         field=err.field,

@@ -87,3 +87,15 @@ def test_limit_stays_in_bounds_and_counts_add_up(steps: list[tuple[bool, float, 
     assert a.admitted - a.in_progress == sum(1 for e, _, _ in steps if not e) - (
         attempts - sum(1 for e, _, _ in steps if e)
     )
+
+
+def test_refusals_are_summarised_at_most_every_few_seconds() -> None:
+    a = Admission(0.3, limit=1, minimum=1, maximum=1)
+    assert not a.report_due(now=0.0)  # nothing refused yet
+    a.enter()
+    assert not a.enter() and not a.enter()
+    assert a.report_due(now=10.0)
+    assert not a.enter()
+    assert not a.report_due(now=12.0)  # within five seconds of the last summary
+    assert a.report_due(now=15.0)
+    assert not a.report_due(now=30.0)  # no refusal since

@@ -111,11 +111,12 @@ class HttpInterface:
                 log.info("http_refused", reason=err.reason, field=err.field, value=shown(err.value))
                 return _json(200, _failure(refmsgid, received, str(err)))
             except Aborted as exc:
-                log.info("http_refused", code=exc.code.name)
                 if exc.code == grpc.StatusCode.RESOURCE_EXHAUSTED:  # admission control
+                    log.debug("http_refused", code=exc.code.name)  # counted, not logged
                     busy = _json(503, _failure(refmsgid, received, exc.details))
                     busy.headers["Retry-After"] = "1"
                     return busy
+                log.info("http_refused", code=exc.code.name)
                 return _json(200, _failure(refmsgid, received, exc.details))
             except Answered as exc:
                 return _json(
