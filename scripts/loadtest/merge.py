@@ -32,9 +32,12 @@ class MergeError(Exception):
     """A report that cannot be merged (not a report, or one without histograms)."""
 
 
-def _tally(sections: list[tuple[dict[str, Any], str]]) -> Tally:
-    """One tally from (the report's counts of a class, its encoded histogram)."""
+def _tally(sections: list[tuple[dict[str, Any], str]], ok: list[str] | None = None) -> Tally:
+    """One tally from (the report's counts of a class, its encoded histogram), and the
+    encoded histograms of the completed ones when every report has them."""
     t = Tally(hist=histogram())
+    for encoded in ok or ():
+        t.ok_hist.add(decode(encoded))
     for counts, encoded in sections:
         t.hist.add(decode(encoded))
         t.ok += int(counts.get("ok", 0))
@@ -47,7 +50,10 @@ def _section(docs: list[dict[str, Any]], name: str) -> dict[str, Any]:
     out = {}
     for key in keys:
         parts = [(d[name][key], d["histograms"][name][key]) for d in docs if key in d[name]]
-        out[key] = _tally(parts).to_dict()
+        ok = [d["histograms"].get(f"{name}_ok", {}).get(key) for d in docs if key in d[name]]
+        # Completed latencies: for operations, when every report kept them.
+        kept = name == "ops" and all(ok)
+        out[key] = _tally(parts, [e for e in ok if e] if kept else None).to_dict(completed=kept)
     return out
 
 
@@ -202,6 +208,13 @@ def merge(docs: list[dict[str, Any]], names: list[str] | None = None) -> dict[st
                     for key in sections[name]
                 }
                 for name in ("ops", "calls", "pairs")
+            },
+            "ops_ok": {
+                key: encode(
+                    _merged_hist([d["histograms"]["ops_ok"][key] for d in docs if key in d["ops"]])
+                )
+                for key in sections["ops"]
+                if all(key in d["histograms"].get("ops_ok", {}) for d in docs if key in d["ops"])
             },
         },
         "latency_note": first.get("latency_note", ""),

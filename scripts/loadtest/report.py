@@ -99,7 +99,7 @@ def build(
             "warmup_calls_excluded": recorder.warmup_calls,
         },
         "errors_by_code": recorder.errors_by_code(),
-        "ops": {k: t.to_dict() for k, t in sorted(recorder.ops.items())},
+        "ops": {k: t.to_dict(completed=True) for k, t in sorted(recorder.ops.items())},
         "calls": {k: t.to_dict() for k, t in sorted(recorder.calls.items())},
         "pairs": {k: t.to_dict() for k, t in sorted(recorder.pairs.items())},
         "error_samples": [
@@ -112,6 +112,7 @@ def build(
             "unit": "microseconds; HdrHistogram, compressed and base64 (hdrh encode)",
             "ops_all": encode(recorder.all_ops.hist),
             "ops": {k: encode(t.hist) for k, t in sorted(recorder.ops.items())},
+            "ops_ok": {k: encode(t.ok_hist) for k, t in sorted(recorder.ops.items())},
             "calls": {k: encode(t.hist) for k, t in sorted(recorder.calls.items())},
             "pairs": {k: encode(t.hist) for k, t in sorted(recorder.pairs.items())},
         },
@@ -148,12 +149,17 @@ def print_summary(doc: dict[str, Any], console: Console) -> None:
         table.add_column(title)
         for col in ("count", "errors", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms"):
             table.add_column(col, justify="right")
+        rows = []
         for name, t in section.items():
-            lat = t["latency_ms"]
+            rows.append((name, str(t["count"]), str(t["errors"]), t["latency_ms"]))
+            done = t.get("latency_ms_ok")
+            if section is doc["ops"] and t["errors"] and done and done.get("count"):
+                rows.append((f"{name}, completed", str(t["ok"]), "0", done))
+        for name, count, errors, lat in rows:
             table.add_row(
                 name,
-                str(t["count"]),
-                str(t["errors"]),
+                count,
+                errors,
                 _fmt(lat, "p50"),
                 _fmt(lat, "p90"),
                 _fmt(lat, "p99"),

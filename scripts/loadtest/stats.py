@@ -58,23 +58,32 @@ class Tally:
     hist: HdrHistogram = field(default_factory=histogram)
     ok: int = 0
     errors: Counter[str] = field(default_factory=Counter)
+    ok_hist: HdrHistogram = field(default_factory=histogram)
+    """The completed ones alone (beside refusals answered at once, all latencies mislead)."""
 
     def add(self, latency_s: float, code: str) -> None:
-        self.hist.record_value(max(LOWEST_US, min(HIGHEST_US, int(latency_s * 1e6))))
+        value = max(LOWEST_US, min(HIGHEST_US, int(latency_s * 1e6)))
+        self.hist.record_value(value)
         if code == "OK":
             self.ok += 1
+            self.ok_hist.record_value(value)
         else:
             self.errors[code] += 1
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, completed: bool = False) -> dict[str, Any]:
+        """Counts and latencies; ``completed``: also the latencies of the completed ones
+        alone (``latency_ms_ok``; the report gives them for operations)."""
         total = self.ok + sum(self.errors.values())
-        return {
+        out = {
             "count": total,
             "ok": self.ok,
             "errors": sum(self.errors.values()),
             "errors_by_code": dict(sorted(self.errors.items())),
             "latency_ms": summary_ms(self.hist),
         }
+        if completed:
+            out["latency_ms_ok"] = summary_ms(self.ok_hist)
+        return out
 
 
 @dataclass

@@ -55,6 +55,9 @@ def test_merged_report_equals_one_generator_seeing_everything() -> None:
     for key in ("ops", "ok", "errors", "settlements", "calls", "latency_ms", "ops_per_s"):
         assert merged["summary"][key] == whole["summary"][key], key
     assert merged["ops"] == whole["ops"]
+    for kind, t in merged["ops"].items():  # completed ones alone, merged as histograms too
+        assert t["latency_ms_ok"]["count"] == t["ok"] > 0, kind
+        assert t["latency_ms_ok"]["max"] <= t["latency_ms"]["max"]
     assert merged["pairs"] == whole["pairs"]
     assert merged["calls"] == whole["calls"]
     assert merged["errors_by_code"] == whole["errors_by_code"]
