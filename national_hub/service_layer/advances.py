@@ -23,12 +23,15 @@ from services.values.errors import InvalidField
 log = structlog.get_logger("advance")
 
 
-def ensure(repos: Repositories, code: str, size_fen: int = DEFAULT_SIZE_FEN) -> None:
-    """Open and fund a province's advance the first time the hub meets the province."""
-    if repos.advances.get(code) is not None:
-        return
+def ensure(repos: Repositories, code: str, size_fen: int = DEFAULT_SIZE_FEN) -> int:
+    """Open and fund a province's advance the first time the hub meets the province; its size
+    (that of an advance opened before stays: re-sizing is ``settlenet advance resize``)."""
+    known = repos.advances.get(code)
+    if known is not None:
+        return known.size_fen
     repos.advances.add(code, size_fen, clock.format_time(clock.now()))
     posting.fund(repos, code, f"advance:{code}:opening", size_fen, "top_up")
+    return size_fen
 
 
 def opened(repos: Repositories, code: str, *, lock: bool = False) -> Status:

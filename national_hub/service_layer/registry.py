@@ -12,6 +12,8 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
+import structlog
+
 from national_hub.adapters import nodes as node_store
 from national_hub.adapters.insured_node import Registry
 from national_hub.adapters.unit_of_work import Repositories, UnitOfWork
@@ -21,6 +23,8 @@ from national_hub.domain.routing import check_registration, provinces_of
 from national_hub.service_layer import advances
 from services.values import clock
 from services.values.errors import InvalidField, NotFound
+
+log = structlog.get_logger("hub")
 
 
 def _saved(repos: Repositories) -> list[Node]:
@@ -65,6 +69,7 @@ class NodeRegistry:
         self.uow = uow
         self.registry = registry
         self.advance_size_fen = advance_size_fen
+        self._size_noted: set[str] = set()
 
     async def load(self, topology: Path | None) -> None:
         """The saved nodes, then the topology file's (saved too); every province's advance."""
@@ -75,7 +80,22 @@ class NodeRegistry:
                 await self.uow.run(_save, node)
                 await self.registry.put(node)
         for code in sorted({n.province_code for n in self.registry.nodes()}):
-            await self.uow.run(advances.ensure, code, self.advance_size_fen)
+            await self._ensure_advance(code)
+
+    async def _ensure_advance(self, code: str) -> None:
+        size = await self.uow.run(advances.ensure, code, self.advance_size_fen)
+        if size != self.advance_size_fen and code not in self._size_noted:
+            # A hub restarted on its database with another --advance-size-fen: say which wins.
+            self._size_noted.add(code)
+            log.warning(
+                "advance_size_kept",
+                province=code,
+                size_fen=size,
+                asked_fen=self.advance_size_fen,
+                problem="the advance was opened before at its own size; --advance-size-fen "
+                "sizes new advances only: `settlenet advance --target DIR/network.json resize` "
+                "changes this one",
+            )
 
     async def refresh(self) -> int:
         """Take in what other processes of the hub saved (a node of several on one database):
@@ -114,7 +134,7 @@ class NodeRegistry:
         )
         await self.uow.run(_save, node)
         for province in provinces_of(admdvs):
-            await self.uow.run(advances.ensure, province, self.advance_size_fen)
+            await self._ensure_advance(province)
         await self.registry.put(node)
         return len(self.registry.all())
 

@@ -109,3 +109,26 @@ async def test_an_exhausted_advance_can_allow_and_flag(tmp_path) -> None:
         await channel.close()
         await hub.close()
         await n.stop()
+
+
+async def test_a_restart_with_another_advance_size_keeps_the_opened_ones_and_says_so(
+    tmp_path,
+) -> None:
+    first = await network.start(tmp_path, ("11", "13"), advance_size_fen=5_000_000)
+    await first.stop()
+    with capture_logs() as logs:
+        again = await network.start(tmp_path, ("11", "13"), advance_size_fen=9_000_000)
+    hub = grpc.aio.insecure_channel(again.hub.endpoint)
+    try:
+        stub = advance_pb2_grpc.AdvanceServiceStub(hub)
+        reply = await stub.QueryAdvances(advance_pb2.QueryAdvancesRequest())
+        assert {a.province: a.size_fen for a in reply.advances} == {
+            "11": 5_000_000,
+            "13": 5_000_000,
+        }
+        kept = [e for e in logs if e["event"] == "advance_size_kept"]
+        assert sorted(e["province"] for e in kept) == ["11", "13"]  # once each, not per call
+        assert all(e["size_fen"] == 5_000_000 and e["asked_fen"] == 9_000_000 for e in kept)
+    finally:
+        await hub.close()
+        await again.stop()
