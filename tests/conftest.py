@@ -3,6 +3,7 @@ temporary folder, and a HIS client of the Beijing treatment node."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -65,9 +66,13 @@ class Net:
         return out
 
 
-@pytest_asyncio.fixture
-async def net(tmp_path: Path) -> AsyncIterator[Net]:
-    n = await network.start(tmp_path, (TREAT, INSURED))
+@contextlib.asynccontextmanager
+async def open_net(
+    tmp_path: Path, *, his_timeout: float = 10.0, **start: Any
+) -> AsyncIterator[Net]:
+    """The network of the ``net`` fixture, with more ``network.start`` arguments (e.g.
+    ``node_options``) and the HIS client's deadline."""
+    n = await network.start(tmp_path, (TREAT, INSURED), **start)
     beijing = n.provinces[TREAT]
     inst = next(i for i in beijing.data.institutions.values() if i.medins_lv == "3")
     channel = grpc.aio.insecure_channel(beijing.endpoint)
@@ -75,7 +80,7 @@ async def net(tmp_path: Path) -> AsyncIterator[Net]:
         yield Net(
             n,
             tmp_path,
-            His(channel, inst.fixmedins_code, inst.admdvs),
+            His(channel, inst.fixmedins_code, inst.admdvs, timeout=his_timeout),
             channel,
             n.provinces[INSURED].data,
             beijing.data,
@@ -83,6 +88,12 @@ async def net(tmp_path: Path) -> AsyncIterator[Net]:
     finally:
         await channel.close()
         await n.stop()
+
+
+@pytest_asyncio.fixture
+async def net(tmp_path: Path) -> AsyncIterator[Net]:
+    async with open_net(tmp_path) as n:
+        yield n
 
 
 VISIT_TIME = "2026-10-15 09:00:00"

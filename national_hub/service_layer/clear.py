@@ -61,6 +61,28 @@ def confirm(repos: Repositories, month: str, province: str) -> str:
     return at
 
 
+async def differences(
+    registry: Registry, begndate: str, enddate: str, hub: list[Record]
+) -> list[tuple[str, str, reconcile.Difference]]:
+    """Reconcile the period with every registered node in both roles: (province, role,
+    difference) for each record that differs; a node that does not answer is Unavailable,
+    naming the month."""
+    out: list[tuple[str, str, reconcile.Difference]] = []
+    for link in registry.all():
+        for role, _ in reconcile.ROLES:
+            try:
+                mine = await insured_node.details(link, role, begndate, enddate)
+            except DownstreamError as exc:
+                raise Unavailable(
+                    "month",
+                    begndate[:7],
+                    f"cannot reconcile with province {link.province_code}: {exc.code}",
+                ) from None
+            _, diffs = reconcile.against_hub(link.province_code, role, mine, hub)
+            out += [(link.province_code, role, d) for d in diffs]
+    return out
+
+
 class Clearing:
     """The ClearingService's handlers."""
 
@@ -70,22 +92,8 @@ class Clearing:
 
     async def _differences(self, begndate: str, enddate: str, hub: list[Record]) -> list[str]:
         """Reconcile the period with every registered node; the differences, in words."""
-        texts: list[str] = []
-        for link in self.registry.all():
-            for role, _ in reconcile.ROLES:
-                try:
-                    mine = await insured_node.details(link, role, begndate, enddate)
-                except DownstreamError as exc:
-                    raise Unavailable(
-                        "month",
-                        begndate[:7],
-                        f"cannot reconcile with province {link.province_code}: {exc.code}",
-                    ) from None
-                _, diffs = reconcile.against_hub(link.province_code, role, mine, hub)
-                texts += [
-                    d.describe(f"province {link.province_code} ({role})", "the hub") for d in diffs
-                ]
-        return texts
+        found = await differences(self.registry, begndate, enddate, hub)
+        return [d.describe(f"province {code} ({role})", "the hub") for code, role, d in found]
 
     async def _check_nothing_in_doubt(self, month: str, enddate: str) -> None:
         """Refuse while a message forwarded before the month ended is still in doubt at the hub

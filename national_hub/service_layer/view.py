@@ -20,6 +20,7 @@ from national_hub.domain.clearing import Cleared
 from national_hub.domain.filing_registry import RegistryQuery
 from national_hub.domain.model import JournalFilter, RoutedMessage, RoutedSettlement
 from national_hub.service_layer import top_up
+from national_hub.service_layer.clear import differences
 from national_hub.service_layer.filing_registry import FilingRegistry
 from services.ledger.holds import Hold
 from services.ledger.model import Transfer
@@ -28,7 +29,7 @@ from services.reconcile import records as reconcile
 from services.reconcile.records import Record
 from services.rpc.envelope import MsgidFactory
 from services.values import clock
-from services.values.errors import InvalidField, Unavailable
+from services.values.errors import InvalidField
 from services.values.forward import Forward
 
 SEARCH_LIMIT = 20
@@ -314,18 +315,7 @@ class View:
             raise InvalidField("month", month, "a month that has begun")
         enddate = min(date.fromisoformat(enddate), today + timedelta(days=1)).isoformat()
         hub = await self.uow.run(_hub_records, begndate, enddate)
-        out: list[tuple[str, str, reconcile.Difference]] = []
-        for link in self.registry.all():
-            for role, _ in reconcile.ROLES:
-                try:
-                    mine = await insured_node.details(link, role, begndate, enddate)
-                except DownstreamError as exc:
-                    raise Unavailable(
-                        "month", month, f"province {link.province_code} did not answer: {exc.code}"
-                    ) from None
-                _, diffs = reconcile.against_hub(link.province_code, role, mine, hub)
-                out += [(link.province_code, role, d) for d in diffs]
-        return out
+        return await differences(self.registry, begndate, enddate, hub)
 
     async def filing_events(self, q: RegistryQuery) -> list[tuple[bytes, str]]:
         return await self.filings.query(q)

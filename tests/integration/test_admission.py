@@ -15,10 +15,17 @@ import grpc
 import pytest
 import pytest_asyncio
 
-from scripts import network
-from scripts.clients.his import His
 from services.rpc.status import details_of
-from tests.conftest import FEE_TIME, INSURED, REGION, TREAT, VISIT_TIME, Net, sample_lines
+from tests.conftest import (
+    FEE_TIME,
+    INSURED,
+    REGION,
+    TREAT,
+    VISIT_TIME,
+    Net,
+    open_net,
+    sample_lines,
+)
 
 HOLD_S = 2.0
 
@@ -33,29 +40,15 @@ async def held(tmp_path: Path) -> AsyncIterator[Net]:
         f"    delay: {{ms: {int(HOLD_S * 1000)}, at: before}}\n",
         encoding="utf-8",
     )
-    n = await network.start(
+    async with open_net(
         tmp_path,
-        (TREAT, INSURED),
+        his_timeout=30,
         node_options={
             TREAT: {"admit_latency_ms": 60_000, "admit_limits": (2, 2, 2)},
             INSURED: {"behaviour_file": rules},
         },
-    )
-    beijing = n.provinces[TREAT]
-    inst = next(i for i in beijing.data.institutions.values() if i.medins_lv == "3")
-    channel = grpc.aio.insecure_channel(beijing.endpoint)
-    try:
-        yield Net(
-            n,
-            tmp_path,
-            His(channel, inst.fixmedins_code, inst.admdvs, timeout=30),
-            channel,
-            n.provinces[INSURED].data,
-            beijing.data,
-        )
-    finally:
-        await channel.close()
-        await n.stop()
+    ) as n:
+        yield n
 
 
 async def test_past_the_limit_new_visits_are_refused_and_started_ones_go_on(held: Net) -> None:

@@ -116,61 +116,21 @@ def _wait_file(path: Path, proc: subprocess.Popen[bytes], what: str, log: str) -
         time.sleep(0.1)
 
 
-def _start_hub(net: Net) -> None:
-    lab, folder = net.lab, net.folder("hub")
-    ready = folder / "ready.json"
-    ready.unlink(missing_ok=True)
-    p = lab.popen(
-        "hub",
-        [
-            *CLI,
-            "hub",
-            "--host",
-            lab.bind_host("hub"),
-            "--port",
-            str(PORT),
-            "--data",
-            str(folder),
-            "--tls-dir",
-            str(folder / "tls"),
-            "--advance-size-fen",
-            str(ADVANCE_FEN),
-            "--resolve-interval",
-            "1",
-            "--log-level",
-            "WARNING",
-            "--ready-file",
-            str(ready),
-        ],
-        folder / "node.log",
-        env=net.env,
-    )
-    net.nodes["hub"] = p
-    _wait_file(ready, p, "the hub", net.log_tail("hub"))
-
-
-def _start_province(net: Net, code: str) -> subprocess.Popen[bytes]:
-    lab, node = net.lab, f"p{code}"
+def _start_node(net: Net, node: str, what: str, args: list[str]) -> subprocess.Popen[bytes]:
+    """Start ``settlenet ARGS`` in ``node``'s namespace with its own data and TLS folders, and
+    wait for its ready file."""
     folder = net.folder(node)
     ready = folder / "ready.json"
     ready.unlink(missing_ok=True)
-    p = lab.popen(
+    p = net.lab.popen(
         node,
         [
             *CLI,
-            "province",
-            "--code",
-            code,
-            "--hub",
-            f"{lab.addr('hub')}:{PORT}",
+            *args,
             "--host",
-            lab.bind_host(node),
+            net.lab.bind_host(node),
             "--port",
             str(PORT),
-            "--http-port",
-            str(HTTP_PORT),
-            "--advertise-host",
-            lab.addr(node),
             "--data",
             str(folder),
             "--tls-dir",
@@ -186,8 +146,32 @@ def _start_province(net: Net, code: str) -> subprocess.Popen[bytes]:
         env=net.env,
     )
     net.nodes[node] = p
-    _wait_file(ready, p, f"province {code}", net.log_tail(node))
+    _wait_file(ready, p, what, net.log_tail(node))
     return p
+
+
+def _start_hub(net: Net) -> None:
+    _start_node(net, "hub", "the hub", ["hub", "--advance-size-fen", str(ADVANCE_FEN)])
+
+
+def _start_province(net: Net, code: str) -> subprocess.Popen[bytes]:
+    node = f"p{code}"
+    return _start_node(
+        net,
+        node,
+        f"province {code}",
+        [
+            "province",
+            "--code",
+            code,
+            "--hub",
+            f"{net.lab.addr('hub')}:{PORT}",
+            "--http-port",
+            str(HTTP_PORT),
+            "--advertise-host",
+            net.lab.addr(node),
+        ],
+    )
 
 
 def _network_json(net: Net) -> dict[str, Any]:
